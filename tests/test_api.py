@@ -1,0 +1,69 @@
+"""The public estimate_oinfo entry point: table shape, units, validation."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fmri_oinfo import estimate_oinfo
+from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, synergistic_block
+
+
+@pytest.fixture(scope="module")
+def frame():
+    system = GroundTruthSystem.from_blocks([redundant_block(3, 0.6), synergistic_block(4, 0.6)])
+    x = system.sample(5000, seed=0)
+    names = ["V1", "V2", "V3", "A1", "A2", "A3", "A4"]
+    return pd.DataFrame(x, columns=names), system
+
+
+def test_table_columns_and_order(frame):
+    df, system = frame
+    groups = [("A1", "A2", "A3", "A4"), ("V1", "V2", "V3"), (0, 3, 4)]
+    table = estimate_oinfo(df, groups, gradient=True)
+    assert list(table.columns) == ["group", "order", "tc", "dtc", "o_info", "s_info", "o_info_gradient"]
+    assert table["group"].tolist() == [("A1", "A2", "A3", "A4"), ("V1", "V2", "V3"), ("V1", "A1", "A2")]
+    assert table["order"].tolist() == [4, 3, 3]
+    truth = [system.measures(np.array([g]))["o_info"][0] for g in ([3, 4, 5, 6], [0, 1, 2], [0, 3, 4])]
+    np.testing.assert_allclose(table["o_info"], truth, atol=0.03)
+    assert table.loc[0, "o_info"] < 0 < table.loc[1, "o_info"]
+    assert len(table.loc[0, "o_info_gradient"]) == 4
+
+
+def test_bits_are_nats_over_log2(frame):
+    df, _ = frame
+    nats = estimate_oinfo(df, [(0, 1, 2)])
+    bits = estimate_oinfo(df, [(0, 1, 2)], units="bits")
+    assert bits["o_info"][0] == pytest.approx(nats["o_info"][0] / np.log(2))
+    assert bits.attrs["units"] == "bits"
+
+
+@pytest.mark.parametrize(
+    "data, groups, message",
+    [
+        (np.full((50, 4), np.nan), [(0, 1, 2)], "NaN/inf"),
+        (np.c_[np.random.default_rng(0).standard_normal((50, 3)), np.ones(50)], [(0, 1, 3)], "constant"),
+        (np.random.default_rng(0).standard_normal((4, 4)), [(0, 1, 2)], "at least 5"),
+        (np.random.default_rng(0).standard_normal((50, 4)), [(0, 1, 1)], "twice"),
+        (np.random.default_rng(0).standard_normal((50, 4)), [(0, 1, 9)], "out of range"),
+        (np.random.default_rng(0).standard_normal((50, 4)), [(0, 1)], "3 or more"),
+        (np.random.default_rng(0).standard_normal((50, 4)), [], "empty"),
+        (np.random.default_rng(0).standard_normal(50), [(0, 1, 2)], "2-D"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(data, groups, message):
+    with pytest.raises(ValueError, match=message):
+        estimate_oinfo(data, groups)
+
+
+def test_unknown_names_suggest_close_matches(frame):
+    df, _ = frame
+    with pytest.raises(ValueError, match=r"unknown region 'V11'.*Close matches.*'V1'"):
+        estimate_oinfo(df, [("V11", "V2", "V3")])
+
+
+def test_unknown_estimator_and_options(frame):
+    df, _ = frame
+    with pytest.raises(ValueError, match="estimator='knn'"):
+        estimate_oinfo(df, [(0, 1, 2)], estimator="knn")
+    with pytest.raises(TypeError):
+        estimate_oinfo(df, [(0, 1, 2)], no_such_option=1)

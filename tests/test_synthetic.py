@@ -1,0 +1,62 @@
+"""Ground-truth systems: samplers agree with their closed forms."""
+
+import numpy as np
+import pytest
+from scipy.stats import multivariate_t
+
+from fmri_oinfo.synthetic import (
+    GroundTruthSystem,
+    redundant_block,
+    student_t_entropy,
+    sum_triplet,
+    synergistic_block,
+)
+
+
+def test_math_note_reference_values():
+    # The math note: Student-t nu=3, five variables, r=0.3
+    t5 = GroundTruthSystem(redundant_block(5, 0.3), nu=3)
+    m = t5.measures(np.arange(5)[None])
+    assert m["o_info"][0] == pytest.approx(0.212, abs=5e-4)
+    assert m["tc"][0] == pytest.approx(0.612, abs=5e-4)
+    assert t5.tc([0, 1, 2, 3]) == pytest.approx(0.410, abs=5e-4)
+    # The strongly synergistic triplet X3 = X1 + X2 + 0.1 e
+    s = GroundTruthSystem(sum_triplet()).measures(np.arange(3)[None])
+    assert s["o_info"][0] == pytest.approx(-1.96, abs=5e-3)
+    assert s["tc"][0] == pytest.approx(2.64, abs=2e-2)
+
+
+def test_student_t_entropy_matches_scipy():
+    for nu, d in [(3, 1), (4, 3), (5, 6)]:
+        want = multivariate_t(loc=np.zeros(d), shape=np.eye(d), df=nu).entropy()
+        assert student_t_entropy(nu, d) == pytest.approx(want, abs=1e-10)
+
+
+def test_gaussian_sample_covariance_matches_scale():
+    system = GroundTruthSystem(synergistic_block(4, 0.5), dims=2)
+    x = system.sample(40_000, seed=1)
+    assert x.shape == (40_000, 8)
+    want = np.kron(system.scale, np.eye(2))
+    np.testing.assert_allclose(np.cov(x, rowvar=False), want, atol=0.03)
+
+
+def test_block_tc_is_dims_times_scalar_for_gaussian():
+    one = GroundTruthSystem(redundant_block(3, 0.4))
+    five = GroundTruthSystem(redundant_block(3, 0.4), dims=5)
+    assert five.tc([0, 1, 2]) == pytest.approx(5 * one.tc([0, 1, 2]))
+
+
+def test_transforms_keep_ranks():
+    base = GroundTruthSystem(redundant_block(3, 0.5)).sample(500, seed=3)
+    for name in ("half-cube", "normal-cdf", "exp"):
+        x = GroundTruthSystem(redundant_block(3, 0.5), transform=name).sample(500, seed=3)
+        np.testing.assert_array_equal(np.argsort(x, axis=0), np.argsort(base, axis=0))
+
+
+def test_invalid_systems_are_refused():
+    with pytest.raises(np.linalg.LinAlgError):
+        GroundTruthSystem(np.array([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match="transform"):
+        GroundTruthSystem(np.eye(3), transform="square")
+    with pytest.raises(ValueError, match="k >= 3"):
+        synergistic_block(2, 0.3)
