@@ -141,3 +141,104 @@ class GroundTruthSystem:
         groups = np.atleast_2d(groups)
         plan = subset_plan(groups.shape[1], gradient=gradient)
         return measures_from_tc(self.subset_tc(groups, plan), plan)
+
+
+@dataclass(frozen=True)
+class PlantedSearchSystem:
+    """A search benchmark: a planted synergistic group among redundant factors.
+
+    Attributes
+    ----------
+    system : GroundTruthSystem
+        Gaussian sampler over all regions (exact measures available).
+    synergistic : tuple of int
+        Indices of the planted synergistic group, ascending.
+    factor : numpy.ndarray of int, shape (n_regions,)
+        Main factor of each background region; ``-1`` for planted regions.
+    """
+
+    system: GroundTruthSystem
+    synergistic: tuple[int, ...]
+    factor: np.ndarray = field(repr=False)
+
+
+def planted_sum_block(order: int, noise: float) -> np.ndarray:
+    """Correlation of ``(X1, ..., X_{k-1}, X1 + ... + X_{k-1} + noise * e)``.
+
+    The first ``order - 1`` variables are independent, so every triplet among
+    them has zero O-information; triplets with the sum are only weakly
+    synergistic, and the whole group is strongly synergistic.
+    """
+    if order < 3:
+        raise ValueError(f"order={order}: a planted synergistic group needs at least 3 members.")
+    cov = np.eye(order)
+    cov[-1, :-1] = cov[:-1, -1] = 1.0
+    cov[-1, -1] = order - 1 + noise**2
+    d = np.sqrt(np.diag(cov))
+    return cov / np.outer(d, d)
+
+
+def planted_search_system(
+    n_regions: int = 100,
+    n_factors: int = 5,
+    order: int = 5,
+    loading: float = 0.7,
+    cross_loading: float = 0.7,
+    cross_fraction: float = 0.5,
+    noise: float = 0.2,
+    seed: int | np.random.Generator = 0,
+) -> PlantedSearchSystem:
+    """Hide a synergistic group of ``order`` regions in a redundant factor background.
+
+    Each background region loads ``loading`` on one of ``n_factors``
+    independent factors (redundant clusters); a ``cross_fraction`` of them also
+    load ``cross_loading`` on a second factor, which creates weakly synergistic
+    decoy sets.  The planted group (:func:`planted_sum_block`) is independent
+    of the background.  Region order is shuffled.
+
+    Parameters
+    ----------
+    n_regions : int, default=100
+    n_factors : int, default=5
+    order : int, default=5
+        Size of the planted synergistic group.
+    loading, cross_loading : float, default=0.7
+        Factor loadings; ``loading**2 + cross_loading**2`` must be below 1.
+    cross_fraction : float, default=0.5
+        Fraction of background regions with a second loading.
+    noise : float, default=0.2
+        Noise standard deviation of the planted sum.
+    seed : int or numpy.random.Generator, default=0
+
+    Returns
+    -------
+    PlantedSearchSystem
+    """
+    n_background = n_regions - order
+    if n_background < n_factors:
+        raise ValueError(
+            f"n_regions={n_regions} leaves {n_background} background regions for "
+            f"{n_factors} factors; increase n_regions."
+        )
+    if loading**2 + cross_loading**2 >= 1.0:
+        raise ValueError(
+            f"loading={loading} and cross_loading={cross_loading}: their squares must sum below 1."
+        )
+    rng = np.random.default_rng(seed)
+    main = np.arange(n_background) % n_factors  # (n_background,)
+    loadings = np.zeros((n_background, n_factors))  # (n_background, n_factors)
+    loadings[np.arange(n_background), main] = loading
+    crossed = rng.random(n_background) < cross_fraction
+    second = (main + rng.integers(1, n_factors, n_background)) % n_factors
+    loadings[np.flatnonzero(crossed), second[crossed]] = cross_loading
+    background = loadings @ loadings.T  # (n_background, n_background)
+    np.fill_diagonal(background, 1.0)
+    scale = block_diag(background, planted_sum_block(order, noise))
+    factor = np.concatenate([main, -np.ones(order, dtype=int)])
+
+    perm = rng.permutation(n_regions)  # new position p holds old region perm[p]
+    scale = scale[np.ix_(perm, perm)]
+    factor = factor[perm]
+    where = np.argsort(perm)  # old index -> new position
+    planted = tuple(sorted(int(where[i]) for i in range(n_background, n_regions)))
+    return PlantedSearchSystem(system=GroundTruthSystem(scale=scale), synergistic=planted, factor=factor)

@@ -1,0 +1,110 @@
+"""Configuration of candidate-set selection (a frozen dataclass, TOML-friendly)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from fmri_oinfo.candidates.networks import NETWORK_MODES
+from fmri_oinfo.candidates.search import SEARCH_METHODS, TARGET_SIGNS
+
+#: Candidate strategies by name.
+STRATEGIES: tuple[str, ...] = ("exhaustive", "networks", "screen", "search", "user")
+
+
+@dataclass(frozen=True)
+class CandidateConfig:
+    """Which strategies choose the candidate sets, and their settings.
+
+    Parameters
+    ----------
+    strategies : tuple of str, default=("exhaustive",)
+        Any of ``exhaustive``, ``networks``, ``screen``, ``search``, ``user``;
+        their sets are united.
+    orders : tuple of int, default=(3,)
+        Set sizes for ``exhaustive``, ``networks`` and ``screen``.
+    max_sets : int, default=1000000
+        ``exhaustive`` and ``networks`` refuse to produce more sets.
+    top_k : int, default=100
+        ``screen``: sets kept per order and direction.
+    n_control : int, default=100
+        ``screen``: random control sets per order.
+    network_modes : tuple of str, default=("within", "spanning")
+    search_methods : tuple of str, default=("greedy", "beam", "anneal")
+    search_targets : tuple of str, default=("synergy", "redundancy")
+    max_order : int, default=5
+        ``search``: orders 3 to ``max_order``.
+    search_keep : int, default=10
+        ``search``: sets reported per order, method and target.
+    beam_width : int, default=500
+    n_starts : int, default=10
+        Greedy starting triplets.
+    anneal_chains : int, default=256
+    anneal_steps : int, default=2000
+    user_file : str or None, default=None
+        ``user``: the groups file.
+    copula : bool, default=False
+        Score ``screen`` and ``search`` with the Gaussian copula.
+    seed : int, default=0
+    """
+
+    strategies: tuple[str, ...] = ("exhaustive",)
+    orders: tuple[int, ...] = (3,)
+    max_sets: int = 1_000_000
+    top_k: int = 100
+    n_control: int = 100
+    network_modes: tuple[str, ...] = NETWORK_MODES
+    search_methods: tuple[str, ...] = SEARCH_METHODS
+    search_targets: tuple[str, ...] = ("synergy", "redundancy")
+    max_order: int = 5
+    search_keep: int = 10
+    beam_width: int = 500
+    n_starts: int = 10
+    anneal_chains: int = 256
+    anneal_steps: int = 2000
+    user_file: str | None = None
+    copula: bool = False
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("strategies", "orders", "network_modes", "search_methods", "search_targets"):
+            value = getattr(self, name)
+            if isinstance(value, (str, int)) or not hasattr(value, "__iter__"):
+                raise ValueError(f"candidates.{name}={value!r} must be a list.")
+            object.__setattr__(self, name, tuple(value))
+        self._check_choices("strategies", STRATEGIES)
+        self._check_choices("network_modes", NETWORK_MODES)
+        self._check_choices("search_methods", SEARCH_METHODS)
+        self._check_choices("search_targets", tuple(TARGET_SIGNS))
+        if not self.strategies:
+            raise ValueError(f"candidates.strategies is empty; choose from {list(STRATEGIES)}.")
+        if not self.orders or any(not isinstance(k, int) or k < 3 for k in self.orders):
+            raise ValueError(f"candidates.orders={list(self.orders)} must list integers >= 3.")
+        for name in ("max_sets", "top_k", "search_keep", "beam_width", "n_starts", "anneal_chains", "anneal_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"candidates.{name}={getattr(self, name)} must be at least 1.")
+        if self.n_control < 0:
+            raise ValueError(f"candidates.n_control={self.n_control} must be 0 or more.")
+        if self.max_order < 3:
+            raise ValueError(f"candidates.max_order={self.max_order} must be at least 3.")
+        if "user" in self.strategies and not self.user_file:
+            raise ValueError("candidates.strategies includes 'user' but candidates.user_file is not set.")
+
+    def _check_choices(self, name: str, allowed: tuple[str, ...]) -> None:
+        unknown = [v for v in getattr(self, name) if v not in allowed]
+        if unknown:
+            raise ValueError(f"candidates.{name}: {unknown} not known; use any of {list(allowed)}.")
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any]) -> "CandidateConfig":
+        """Build from a mapping (a parsed TOML table); unknown keys are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(mapping) - known)
+        if unknown:
+            raise ValueError(f"candidates: unknown keys {unknown}; known keys are {sorted(known)}.")
+        values = dict(mapping)
+        if values.get("user_file") is not None:
+            values["user_file"] = str(Path(values["user_file"]))
+        return cls(**values)

@@ -1,0 +1,319 @@
+"""Search strategy: heuristic searches for the most synergistic or redundant sets.
+
+All searches score sets with the closed-form Gaussian (or Gaussian-copula)
+O-information, batched, and report the best sets at every order from 3 to
+``max_order``:
+
+- ``greedy``: the ``n_starts`` most extreme triplets are each grown one region
+  at a time, adding the region that makes the grown set most extreme (THOI's
+  greedy idea, batched over starts and candidates).
+- ``beam``: like greedy, but all growths of all kept sets compete, and the
+  ``beam_width`` best distinct sets survive to the next order.  A wide beam
+  keeps the weakly synergistic triplets of a group whose synergy only shows at
+  higher order (see ``benchmarks/search_benchmark.py``).
+- ``anneal``: simulated annealing at each fixed order, many chains in
+  parallel; a move swaps one member for a random outside region.
+
+Each search returns a candidate table with an extra ``o_info`` column (the
+Gaussian score, nats), best first within each order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from fmri_oinfo.candidates.exhaustive import check_order
+from fmri_oinfo.candidates.screen import extreme_sets, random_sets
+from fmri_oinfo.candidates.table import candidate_table
+from fmri_oinfo.estimators import GaussianEstimator
+from fmri_oinfo.measures import subset_plan
+from fmri_oinfo.validation import check_timeseries
+
+#: Search targets and the sign that turns O-information into a score to maximise.
+TARGET_SIGNS: dict[str, float] = {"synergy": -1.0, "redundancy": 1.0}
+
+#: Search methods by name.
+SEARCH_METHODS: tuple[str, ...] = ("greedy", "beam", "anneal")
+
+
+def _target_sign(target: str) -> float:
+    try:
+        return TARGET_SIGNS[target]
+    except KeyError:
+        raise ValueError(f"target={target!r} is not known; use one of {list(TARGET_SIGNS)}.") from None
+
+
+def gaussian_o_info(estimator: GaussianEstimator, groups: np.ndarray) -> np.ndarray:
+    """Gaussian O-information (nats) of each group, shape (G,) for groups (G, k)."""
+    plan = subset_plan(groups.shape[1])
+    tc = estimator.total_correlations(groups, plan).tc  # (G, S)
+    return tc @ plan.weights[:, plan.quantity_names.index("o_info")]
+
+
+def grow(groups: np.ndarray, n_regions: int) -> np.ndarray:
+    """Every one-region growth of every group.
+
+    Parameters
+    ----------
+    groups : numpy.ndarray of int64, shape (B, k)
+    n_regions : int
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (B, n_regions - k, k + 1)
+        ``out[b, j]`` is group ``b`` plus its ``j``-th outside region, sorted.
+    """
+    n_sets, order = groups.shape
+    outside = np.ones((n_sets, n_regions), dtype=bool)  # (B, N)
+    outside[np.arange(n_sets)[:, None], groups] = False
+    added = np.nonzero(outside)[1].reshape(n_sets, n_regions - order)  # (B, N - k)
+    grown = np.concatenate(
+        [np.broadcast_to(groups[:, None, :], (n_sets, n_regions - order, order)), added[..., None]],
+        axis=2,
+    )  # (B, N - k, k + 1)
+    return np.sort(grown, axis=2)
+
+
+def _fit(data: np.ndarray | pd.DataFrame, copula: bool, device: str) -> tuple[GaussianEstimator, list[str]]:
+    values, names = check_timeseries(data)
+    return GaussianEstimator(copula=copula, device=device).fit(values), names
+
+
+def _results(
+    found: dict[int, tuple[np.ndarray, np.ndarray]], sign: float, keep: int, names: list[str], method: str
+) -> pd.DataFrame:
+    """Candidate table of the ``keep`` best distinct sets per order, best first."""
+    tables = []
+    for order, (groups, scores) in sorted(found.items()):
+        groups, first = np.unique(np.sort(groups, axis=1), axis=0, return_index=True)
+        scores = scores[first]
+        best = np.argsort(-scores, kind="stable")[:keep]
+        table = candidate_table(groups[best], names, f"search:{method}")
+        table["o_info"] = sign * scores[best]
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+def _check_search(max_order: int, n_regions: int, keep: int) -> None:
+    check_order(max_order, n_regions, "max_order")
+    if keep < 1:
+        raise ValueError(f"keep={keep} must be at least 1.")
+
+
+def greedy_search(
+    data: np.ndarray | pd.DataFrame,
+    max_order: int = 5,
+    target: str = "synergy",
+    n_starts: int = 10,
+    keep: int = 10,
+    copula: bool = False,
+    device: str = "auto",
+) -> pd.DataFrame:
+    """Grow the most extreme triplets one region at a time.
+
+    Parameters
+    ----------
+    data : array of shape (T, N) or pandas.DataFrame
+    max_order : int, default=5
+        Grow up to this order.
+    target : {"synergy", "redundancy"}, default="synergy"
+        Minimise (synergy) or maximise (redundancy) the O-information.
+    n_starts : int, default=10
+        Starting triplets: the most extreme ones of an exhaustive pass.
+    keep : int, default=10
+        Sets reported per order.
+    copula : bool, default=False
+        Score with the Gaussian-copula estimator.
+    device : str, default="auto"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Candidate table (``chosen_by="search:greedy"``) plus ``o_info``.
+    """
+    sign = _target_sign(target)
+    estimator, names = _fit(data, copula, device)
+    _check_search(max_order, len(names), keep)
+    groups, o_info = extreme_sets(estimator, 3, n_starts)[target]
+    found = {3: (groups, sign * o_info)}
+    for order in range(4, max_order + 1):
+        grown = grow(groups, len(names))  # (B, N - k, k + 1)
+        scores = sign * gaussian_o_info(estimator, grown.reshape(-1, order)).reshape(grown.shape[:2])
+        best = scores.argmax(axis=1)  # (B,)
+        rows = np.arange(groups.shape[0])
+        groups = grown[rows, best]  # (B, k + 1)
+        found[order] = (groups, scores[rows, best])
+    return _results(found, sign, keep, names, "greedy")
+
+
+def beam_search(
+    data: np.ndarray | pd.DataFrame,
+    max_order: int = 5,
+    target: str = "synergy",
+    beam_width: int = 500,
+    keep: int = 10,
+    copula: bool = False,
+    device: str = "auto",
+) -> pd.DataFrame:
+    """Beam search: keep the ``beam_width`` best distinct sets at every order.
+
+    Starts from the ``beam_width`` most extreme triplets (exhaustive, streamed)
+    and, at each order, scores every one-region growth of every kept set.  Cost
+    per order: ``beam_width * N`` set evaluations.
+
+    Parameters
+    ----------
+    data : array of shape (T, N) or pandas.DataFrame
+    max_order : int, default=5
+    target : {"synergy", "redundancy"}, default="synergy"
+    beam_width : int, default=500
+    keep : int, default=10
+        Sets reported per order.
+    copula : bool, default=False
+    device : str, default="auto"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Candidate table (``chosen_by="search:beam"``) plus ``o_info``.
+    """
+    sign = _target_sign(target)
+    if beam_width < 1:
+        raise ValueError(f"beam_width={beam_width} must be at least 1.")
+    estimator, names = _fit(data, copula, device)
+    _check_search(max_order, len(names), keep)
+    groups, o_info = extreme_sets(estimator, 3, beam_width)[target]
+    found = {3: (groups, sign * o_info)}
+    for order in range(4, max_order + 1):
+        grown = np.unique(grow(groups, len(names)).reshape(-1, order), axis=0)  # (M, k + 1)
+        scores = sign * gaussian_o_info(estimator, grown)  # (M,)
+        best = np.argsort(-scores, kind="stable")[:beam_width]
+        groups = grown[best]
+        found[order] = (groups, scores[best])
+    return _results(found, sign, keep, names, "beam")
+
+
+def anneal_search(
+    data: np.ndarray | pd.DataFrame,
+    orders: Sequence[int] = (3, 4, 5),
+    target: str = "synergy",
+    n_chains: int = 256,
+    n_steps: int = 2000,
+    final_temperature_ratio: float = 1e-3,
+    keep: int = 10,
+    seed: int | np.random.Generator = 0,
+    copula: bool = False,
+    device: str = "auto",
+) -> pd.DataFrame:
+    """Simulated annealing at each order, ``n_chains`` chains in parallel.
+
+    A move replaces one random member by one random outside region (a draw
+    that hits a member is a rejected move).  Moves are accepted with the
+    Metropolis rule at a temperature that decays geometrically from the
+    standard deviation of the scores of the random starting sets to
+    ``final_temperature_ratio`` times that.
+
+    Parameters
+    ----------
+    data : array of shape (T, N) or pandas.DataFrame
+    orders : sequence of int, default=(3, 4, 5)
+    target : {"synergy", "redundancy"}, default="synergy"
+    n_chains : int, default=256
+    n_steps : int, default=2000
+    final_temperature_ratio : float, default=1e-3
+    keep : int, default=10
+        Sets reported per order (best chain ends, distinct).
+    seed : int or numpy.random.Generator, default=0
+    copula : bool, default=False
+    device : str, default="auto"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Candidate table (``chosen_by="search:anneal"``) plus ``o_info``.
+    """
+    sign = _target_sign(target)
+    if n_chains < 1 or n_steps < 1:
+        raise ValueError(f"n_chains={n_chains} and n_steps={n_steps} must be at least 1.")
+    if not 0 < final_temperature_ratio <= 1:
+        raise ValueError(f"final_temperature_ratio={final_temperature_ratio} must lie in (0, 1].")
+    rng = np.random.default_rng(seed)
+    estimator, names = _fit(data, copula, device)
+    n_regions = len(names)
+    if keep < 1:
+        raise ValueError(f"keep={keep} must be at least 1.")
+    found = {}
+    chains = np.arange(n_chains)
+    for order in orders:
+        check_order(order, n_regions)
+        state = np.stack([rng.choice(n_regions, order, replace=False) for _ in chains])  # (C, k)
+        score = sign * gaussian_o_info(estimator, np.sort(state, axis=1))  # (C,)
+        start_temperature = max(float(score.std()), 1e-6)
+        cooling = final_temperature_ratio ** (1.0 / max(n_steps - 1, 1))
+        best_state, best_score = state.copy(), score.copy()
+        temperature = start_temperature
+        for _ in range(n_steps):
+            slot = rng.integers(0, order, n_chains)  # (C,)
+            region = rng.integers(0, n_regions, n_chains)  # (C,)
+            valid = ~(state == region[:, None]).any(axis=1)  # (C,)
+            proposal = state.copy()
+            proposal[chains, slot] = region
+            new_score = np.full(n_chains, -np.inf)
+            if valid.any():
+                new_score[valid] = sign * gaussian_o_info(estimator, np.sort(proposal[valid], axis=1))
+            gain = new_score - score
+            accept = valid & ((gain >= 0) | (rng.random(n_chains) < np.exp(np.minimum(gain, 0) / temperature)))
+            state[accept], score[accept] = proposal[accept], new_score[accept]
+            better = score > best_score
+            best_state[better], best_score[better] = state[better], score[better]
+            temperature *= cooling
+        found[order] = (best_state, best_score)
+    return _results(found, sign, keep, names, "anneal")
+
+
+def search_candidates(
+    data: np.ndarray | pd.DataFrame,
+    methods: Sequence[str] = SEARCH_METHODS,
+    targets: Sequence[str] = ("synergy", "redundancy"),
+    max_order: int = 5,
+    keep: int = 10,
+    beam_width: int = 500,
+    n_starts: int = 10,
+    n_chains: int = 256,
+    n_steps: int = 2000,
+    seed: int | np.random.Generator = 0,
+    copula: bool = False,
+    device: str = "auto",
+) -> pd.DataFrame:
+    """Run several searches for several targets; concatenate their tables.
+
+    Parameters are those of :func:`greedy_search`, :func:`beam_search` and
+    :func:`anneal_search` (annealing runs at orders 3 to ``max_order``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Candidate table plus ``o_info``; a set found twice appears twice.
+    """
+    unknown = sorted(set(methods) - set(SEARCH_METHODS))
+    if unknown:
+        raise ValueError(f"search methods {unknown} are not known; use {list(SEARCH_METHODS)}.")
+    rng = np.random.default_rng(seed)
+    tables = []
+    for target in targets:
+        for method in methods:
+            if method == "greedy":
+                tables.append(greedy_search(data, max_order, target, n_starts, keep, copula, device))
+            elif method == "beam":
+                tables.append(beam_search(data, max_order, target, beam_width, keep, copula, device))
+            else:
+                tables.append(
+                    anneal_search(
+                        data, range(3, max_order + 1), target, n_chains, n_steps,
+                        keep=keep, seed=rng, copula=copula, device=device,
+                    )
+                )
+    return pd.concat(tables, ignore_index=True)
