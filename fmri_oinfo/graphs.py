@@ -1,0 +1,403 @@
+"""Graphs of redundancy and synergy: hypergraph, projections, GraphML, figures.
+
+Sets of regions are hyperedges.  :func:`build_hypergraph` stores them as a
+bipartite networkx graph (set nodes <-> region nodes); :func:`project_region_graph`
+projects the significant sets of one kind onto a weighted region graph, in
+which the weight of edge ``(a, b)`` is the summed ``|o_info|`` (nats) of the
+redundant (or synergistic) sets containing both regions, and ``n_sets`` counts
+them.  Graphs are exported as GraphML for Gephi or Cytoscape, drawn with
+nilearn ``plot_connectome`` and viewed in 3-D with ``view_connectome``, whose
+HTML embeds its JavaScript and is made free of external links here.
+
+Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+from html.parser import HTMLParser
+from collections.abc import Mapping
+from itertools import combinations
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from fmri_oinfo.maps import (
+    KIND_CMAPS,
+    KIND_LABELS,
+    Kind,
+    check_kind,
+    check_regions,
+    check_results,
+    region_scores,
+    write_atomically,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Prefix of set-node ids in the hypergraph; region nodes are named by region.
+SET_NODE_PREFIX = "set:"
+
+#: Result-table columns copied onto set nodes when present.
+SET_ATTRIBUTES: tuple[str, ...] = (
+    "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info",
+    "ci_low", "ci_high", "p_value", "q_value", "label",
+)
+
+#: Edge colormap per kind for connectome figures (warm: redundancy, cool: synergy).
+EDGE_CMAPS: dict[str, str] = {"redundancy": "Reds", "synergy": "Blues"}
+
+_EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?https?://[^>]*>", re.IGNORECASE)
+_EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?https?://[^>]*>\s*</script>", re.IGNORECASE)
+
+
+class _ExternalReferenceFinder(HTMLParser):
+    """Collect ``(tag, attribute, value)`` of src/href attributes that load http(s) URLs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("src", "href") and value and value.strip().lower().startswith(("http:", "https:", "//")):
+                self.found.append((tag, name, value))
+
+
+def external_references(document: str) -> list[tuple[str, str, str]]:
+    """List the ``(tag, attribute, url)`` of elements that load http(s) resources.
+
+    Script bodies are not parsed (URLs inside JavaScript strings are not loaded
+    by the page itself), as in a browser.
+    """
+    finder = _ExternalReferenceFinder()
+    finder.feed(document)
+    finder.close()
+    return finder.found
+
+
+def _python_scalar(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def build_hypergraph(
+    results: pd.DataFrame,
+    regions: pd.DataFrame,
+    significant_only: bool = True,
+) -> nx.Graph:
+    """Build the bipartite graph of sets and the regions they contain.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result table (``group``, ``o_info``, ``label``, ...), values in nats.
+    regions : pandas.DataFrame
+        Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
+    significant_only : bool, default=True
+        Keep only sets labelled ``"redundant"`` or ``"synergistic"``.
+
+    Returns
+    -------
+    networkx.Graph
+        Region nodes (id = region name) with ``kind="region"``,
+        ``bipartite=1`` and the columns of
+        :func:`fmri_oinfo.maps.region_scores` (name, network, x, y, z,
+        redundancy, synergy, ...); set nodes (id ``"set:<row>"``, the row of
+        ``results``) with ``kind="set"``, ``bipartite=0``, ``members`` (tuple
+        of names) and the result columns of :data:`SET_ATTRIBUTES` present.
+        Each set-region edge has ``o_info`` (the set's, signed), ``weight``
+        (``|o_info|``) and, when the table has it, ``gradient`` (the region's
+        gradient of O-information in that set).
+    """
+    scores = region_scores(results, regions)
+    table = check_results(results, scores["name"].tolist())
+    graph = nx.Graph(name="sets-regions hypergraph", units="nats")
+    for record in scores.to_dict(orient="records"):
+        graph.add_node(record["name"], kind="region", bipartite=1,
+                       **{k: _python_scalar(v) for k, v in record.items()})
+    if significant_only:
+        table = table[table["label"] != "n.s."]
+    columns = [c for c in SET_ATTRIBUTES if c in table.columns]
+    has_gradient = "o_info_gradient" in table.columns
+    for row_index, row in table.iterrows():
+        node = f"{SET_NODE_PREFIX}{row_index}"
+        graph.add_node(node, kind="set", bipartite=0, members=row["group"],
+                       **{c: _python_scalar(row[c]) for c in columns})
+        gradient = row["o_info_gradient"] if has_gradient else None
+        if gradient is not None and np.isscalar(gradient) and pd.isna(gradient):
+            gradient = None
+        for position, member in enumerate(row["group"]):
+            edge = {"o_info": float(row["o_info"]), "weight": abs(float(row["o_info"]))}
+            if gradient is not None:
+                edge["gradient"] = float(gradient[position])
+            graph.add_edge(node, member, **edge)
+    return graph
+
+
+def project_region_graph(hypergraph: nx.Graph, kind: Kind) -> nx.Graph:
+    """Project the sets of one kind onto a weighted region graph.
+
+    Parameters
+    ----------
+    hypergraph : networkx.Graph
+        Output of :func:`build_hypergraph`.
+    kind : {"redundancy", "synergy"}
+        Use the sets labelled ``"redundant"`` or ``"synergistic"``.
+
+    Returns
+    -------
+    networkx.Graph
+        Every region node of the hypergraph with its attributes (regions in no
+        set of this kind are isolated nodes), and an edge between two regions
+        that share at least one set of this kind, with ``weight`` = summed
+        ``|o_info|`` of those sets (nats) and ``n_sets`` = their number.
+    """
+    kind = check_kind(kind)
+    label = KIND_LABELS[kind]
+    graph = nx.Graph(name=f"{kind} region graph", kind=kind, units="nats")
+    graph.add_nodes_from(
+        (node, data) for node, data in hypergraph.nodes(data=True) if data.get("kind") == "region"
+    )
+    for _, data in hypergraph.nodes(data=True):
+        if data.get("kind") != "set" or data.get("label") != label:
+            continue
+        magnitude = abs(float(data["o_info"]))
+        for a, b in combinations(data["members"], 2):
+            if graph.has_edge(a, b):
+                graph[a][b]["weight"] += magnitude
+                graph[a][b]["n_sets"] += 1
+            else:
+                graph.add_edge(a, b, weight=magnitude, n_sets=1)
+    return graph
+
+
+def _graphml_value(value):
+    value = _python_scalar(value)
+    if isinstance(value, (tuple, list)):
+        return "|".join(str(_python_scalar(v)) for v in value)
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def to_graphml_ready(graph: nx.Graph) -> nx.Graph:
+    """Return a copy whose attributes GraphML can store.
+
+    Tuples and lists become ``"|"``-joined strings (``members="A|B|C"``),
+    numpy scalars become Python numbers, ``None`` values are left out and
+    other objects become strings.
+    """
+    ready = nx.Graph() if not graph.is_directed() else nx.DiGraph()
+    ready.graph.update({k: _graphml_value(v) for k, v in graph.graph.items() if v is not None})
+    for node, data in graph.nodes(data=True):
+        ready.add_node(str(node), **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+    for a, b, data in graph.edges(data=True):
+        ready.add_edge(str(a), str(b), **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+    return ready
+
+
+def write_graphml(graph: nx.Graph, path: str | os.PathLike) -> Path:
+    """Write ``graph`` as GraphML (Gephi, Cytoscape) atomically.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        A hypergraph or region graph from this module.
+    path : str or path-like
+        Ends with ``.graphml``.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    if not str(path).endswith(".graphml"):
+        raise ValueError(f"path={str(path)!r} must end with .graphml.")
+    ready = to_graphml_ready(graph)
+    return write_atomically(path, lambda tmp: nx.write_graphml(ready, tmp))
+
+
+def region_arrays(graph: nx.Graph) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Region names, weighted adjacency and MNI coordinates of a region graph.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Output of :func:`project_region_graph`.
+
+    Returns
+    -------
+    names : list of str, length N
+        Region nodes in graph order.
+    adjacency : numpy.ndarray of shape (N, N)
+        Symmetric edge weights (nats), 0 where there is no edge.
+    coords : numpy.ndarray of shape (N, 3)
+        MNI coordinates in mm.
+    """
+    names = [n for n, d in graph.nodes(data=True) if d.get("kind") == "region"]
+    if not names:
+        raise ValueError("graph has no region nodes; pass a graph from project_region_graph.")
+    adjacency = nx.to_numpy_array(graph, nodelist=names, weight="weight")  # (N, N)
+    coords = np.array([[graph.nodes[n][axis] for axis in ("x", "y", "z")] for n in names], dtype=float)
+    return names, adjacency, coords
+
+
+def network_colors(networks: list[str]) -> dict[str, str]:
+    """Map each network name to a distinct hex colour (tab10/tab20; grey for "")."""
+    unique = sorted(set(networks) - {""})
+    palette = plt.get_cmap("tab10" if len(unique) <= 10 else "tab20")
+    colors = {name: to_hex(palette(i % palette.N)) for i, name in enumerate(unique)}
+    colors[""] = "#7f7f7f"
+    return colors
+
+
+def _node_style(graph: nx.Graph, names: list[str], kind: str) -> tuple[list[str], np.ndarray, dict[str, str]]:
+    networks = [str(graph.nodes[n].get("network", "")) for n in names]
+    palette = network_colors(networks)
+    colors = [palette[n] for n in networks]
+    scores = np.array([float(graph.nodes[n].get(kind, 0.0)) for n in names])  # (N,)
+    top = scores.max() if scores.size and scores.max() > 0 else 1.0
+    return colors, scores / top, palette
+
+
+def plot_connectome_figure(graph: nx.Graph, title: str | None = None) -> Figure:
+    """Draw a region graph on a glass brain with nilearn ``plot_connectome``.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Output of :func:`project_region_graph`; its ``kind`` attribute picks
+        the colormap (red for redundancy, blue for synergy).
+    title : str or None
+        Figure title; a default naming the kind is used when None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Nodes coloured by network (legend) and sized by the region score,
+        edges coloured by weight with a colorbar in nats.
+    """
+    from nilearn import plotting
+
+    kind = check_kind(graph.graph.get("kind", ""))
+    names, adjacency, coords = region_arrays(graph)
+    colors, relative, palette = _node_style(graph, names, kind)
+    top = float(adjacency.max())
+    figure = plt.figure(figsize=(9.0, 3.8))
+    display = plotting.plot_connectome(
+        adjacency, coords, node_color=colors, node_size=15.0 + 85.0 * relative,
+        edge_cmap=EDGE_CMAPS[kind], edge_vmin=0.0, edge_vmax=top if top > 0 else 1.0,
+        figure=figure, title=title or f"{kind.capitalize()} graph (shared significant sets)",
+        colorbar=top > 0, edge_kwargs={"linewidth": 2.0},
+    )
+    colorbar = getattr(display, "_cbar", None)
+    if colorbar is not None:
+        colorbar.set_label("summed |O-information| (nats)", fontsize=9)
+    shown = sorted({graph.nodes[n].get("network", "") for n in names} - {""})
+    if shown:
+        handles = [Line2D([], [], marker="o", linestyle="", color=palette[n], label=n) for n in shown]
+        figure.legend(handles=handles, loc="lower center", ncol=min(len(shown), 6), fontsize=8,
+                      frameon=False, bbox_to_anchor=(0.5, -0.08))
+    if top == 0:
+        logger.info("The %s graph has no edges: no significant %s sets.", kind, KIND_LABELS[kind])
+    return figure
+
+
+def strip_external_references(document: str) -> str:
+    """Remove ``<link>`` / ``<script src>`` tags that point to http(s) URLs.
+
+    Parameters
+    ----------
+    document : str
+        A standalone HTML page (e.g. from nilearn's ``view_connectome``).
+
+    Returns
+    -------
+    str
+        The page without external stylesheet, icon or script references.
+
+    Raises
+    ------
+    ValueError
+        When another element still loads an http(s) resource, which would
+        break the offline report.
+    """
+    cleaned = _EXTERNAL_SCRIPT.sub("", _EXTERNAL_LINK.sub("", document))
+    leftover = external_references(cleaned)
+    if leftover:
+        raise ValueError(
+            f"the HTML view still references external resources {leftover[:3]}; "
+            "it would not open offline."
+        )
+    return cleaned
+
+
+def view_connectome_html(graph: nx.Graph, title: str | None = None) -> str:
+    """Interactive 3-D view of a region graph as one offline HTML page.
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Output of :func:`project_region_graph`.
+    title : str or None
+        Title shown in the view; a default naming the kind is used when None.
+
+    Returns
+    -------
+    str
+        A standalone HTML document from nilearn ``view_connectome`` with its
+        JavaScript inline and no external links.  Region names are
+        HTML-escaped before they enter the page's embedded JSON.
+    """
+    from nilearn import plotting
+
+    kind = check_kind(graph.graph.get("kind", ""))
+    names, adjacency, coords = region_arrays(graph)
+    colors, relative, _ = _node_style(graph, names, kind)
+    top = float(adjacency.max())
+    view = plotting.view_connectome(
+        adjacency, coords, edge_cmap=EDGE_CMAPS[kind], symmetric_cmap=False, linewidth=4.0,
+        node_color=colors, node_size=3.0 + 5.0 * relative, colorbar=top > 0,
+        colorbar_fontsize=12, title=html.escape(title or f"{kind.capitalize()} graph (nats)"),
+        title_fontsize=14, node_labels=[html.escape(n) for n in names],
+    )
+    return strip_external_references(view.get_standalone())
+
+
+def write_graphs(
+    results: pd.DataFrame,
+    regions: pd.DataFrame,
+    prefix: str | os.PathLike,
+) -> Mapping[str, Path]:
+    """Write the hypergraph and both region graphs as GraphML.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result table.
+    regions : pandas.DataFrame
+        Region metadata table.
+    prefix : str or path-like
+        Path prefix, e.g. ``out/sub-01_task-rest_atlas-seitzman300``; files are
+        ``{prefix}_desc-{hypergraph,redundancy,synergy}_graph.graphml``.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Written file for ``hypergraph``, ``redundancy`` and ``synergy``.
+    """
+    check_regions(regions)
+    hypergraph = build_hypergraph(results, regions)
+    graphs = {"hypergraph": hypergraph}
+    graphs.update({kind: project_region_graph(hypergraph, kind) for kind in KIND_CMAPS})
+    return {name: write_graphml(g, f"{prefix}_desc-{name}_graph.graphml") for name, g in graphs.items()}

@@ -1,0 +1,489 @@
+"""Region-level redundancy and synergy: score tables, NIfTI maps and figures.
+
+A result table scores *sets* of regions; a neuroscientist also wants to know
+which *regions* take part in redundant or synergistic sets.  This module turns
+the result table into one row per region, paints those scores into the atlas'
+label image, and draws them with nilearn.
+
+Definitions (all in nats)
+-------------------------
+For region ``r`` and the sets of the result table that contain it:
+
+``redundancy``
+    Sum of ``o_info`` over the sets labelled ``"redundant"`` (significant and
+    positive).  Zero when the region is in no such set.
+``synergy``
+    Sum of ``-o_info`` over the sets labelled ``"synergistic"`` (significant and
+    negative), i.e. a positive magnitude.  Zero when it is in no such set.
+``net_o_info``
+    ``redundancy - synergy``: the sign says which dominates.
+``n_sets``, ``n_redundant``, ``n_synergistic``
+    How many tested sets contain the region, and how many of them are
+    significant each way.
+``mean_gradient``
+    Mean, over all tested sets containing the region, of the region's gradient
+    of O-information ``Omega(X) - Omega(X without r)``: positive when adding the
+    region makes its sets more redundant, negative when it makes them more
+    synergistic.  NaN when the result table has no ``o_info_gradient`` column
+    or the region is in no tested set.
+
+Files are written atomically (a temporary file in the same folder, then
+``os.replace``) with :func:`write_atomically`, which the other output modules
+share.  Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import matplotlib.pyplot as plt
+import nibabel as nib
+import numpy as np
+import pandas as pd
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+logger = logging.getLogger(__name__)
+
+Kind = Literal["redundancy", "synergy"]
+
+#: Colormap per kind: warm for redundancy, cool for synergy.
+KIND_CMAPS: dict[str, str] = {"redundancy": "YlOrRd", "synergy": "PuBu"}
+
+#: Result-table label whose sets feed each kind.
+KIND_LABELS: dict[str, str] = {"redundancy": "redundant", "synergy": "synergistic"}
+
+#: Columns of the table returned by :func:`region_scores`.
+REGION_SCORE_COLUMNS: tuple[str, ...] = (
+    "name", "network", "x", "y", "z", "redundancy", "synergy", "net_o_info",
+    "n_sets", "n_redundant", "n_synergistic", "mean_gradient",
+)
+
+REQUIRED_RESULT_COLUMNS: tuple[str, ...] = ("group", "o_info", "label")
+REQUIRED_REGION_COLUMNS: tuple[str, ...] = ("name", "network", "x", "y", "z")
+FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".pdf")
+
+
+def check_kind(kind: str) -> Kind:
+    """Return ``kind`` if it is ``"redundancy"`` or ``"synergy"``, else raise ValueError."""
+    if kind not in KIND_CMAPS:
+        raise ValueError(f"kind={kind!r} is not supported; use 'redundancy' or 'synergy'.")
+    return kind  # type: ignore[return-value]
+
+
+def check_regions(regions: pd.DataFrame, source: str = "regions") -> pd.DataFrame:
+    """Validate a region metadata table (name, network, x, y, z in MNI mm).
+
+    Parameters
+    ----------
+    regions : pandas.DataFrame
+        One row per region, in the column order of the time-series table.
+    source : str, default="regions"
+        What to call the table in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a fresh RangeIndex, names and networks as ``str`` and
+        coordinates as float.
+    """
+    if not isinstance(regions, pd.DataFrame):
+        raise ValueError(f"{source} is a {type(regions).__name__}; a pandas DataFrame is needed.")
+    missing = [c for c in REQUIRED_REGION_COLUMNS if c not in regions.columns]
+    if missing:
+        raise ValueError(
+            f"{source} lacks columns {missing} (found {list(regions.columns)}); "
+            "the region metadata table has name, network, x, y, z (MNI mm)."
+        )
+    table = regions.loc[:, list(REQUIRED_REGION_COLUMNS)].reset_index(drop=True).copy()
+    table["name"] = table["name"].astype(str)
+    table["network"] = table["network"].fillna("").astype(str)
+    duplicated = table["name"][table["name"].duplicated()].tolist()
+    if duplicated:
+        raise ValueError(f"{source} has duplicate region names {duplicated[:10]}; names must be unique.")
+    coords = table[["x", "y", "z"]].to_numpy(dtype=float)
+    if not np.isfinite(coords).all():
+        bad = table["name"][~np.isfinite(coords).all(axis=1)].tolist()
+        raise ValueError(f"{source}: regions {bad[:10]} have missing or non-finite MNI coordinates.")
+    table[["x", "y", "z"]] = coords
+    return table
+
+
+def check_results(results: pd.DataFrame, region_names: Sequence[str], source: str = "results") -> pd.DataFrame:
+    """Validate a result table against the region names it refers to.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result table with at least ``group``, ``o_info`` and ``label``.
+    region_names : sequence of str
+        Known region names.
+    source : str, default="results"
+        What to call the table in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with a fresh RangeIndex and ``group`` as tuples of ``str``.
+    """
+    if not isinstance(results, pd.DataFrame):
+        raise ValueError(f"{source} is a {type(results).__name__}; a pandas DataFrame is needed.")
+    missing = [c for c in REQUIRED_RESULT_COLUMNS if c not in results.columns]
+    if missing:
+        raise ValueError(
+            f"{source} lacks columns {missing} (found {list(results.columns)}); "
+            "pass the result table from fmri_oinfo.stats."
+        )
+    table = results.reset_index(drop=True).copy()
+    table["group"] = [tuple(str(m) for m in g) for g in table["group"]]
+    known = set(region_names)
+    unknown = sorted({m for g in table["group"] for m in g if m not in known})
+    if unknown:
+        raise ValueError(
+            f"{source} names regions {unknown[:10]} that are not in the region table; "
+            "pass the region table of the same atlas and extraction."
+        )
+    labels = set(table["label"]) - {"redundant", "synergistic", "n.s."}
+    if labels:
+        raise ValueError(
+            f"{source}: unknown labels {sorted(map(str, labels))}; use 'redundant', 'synergistic' or 'n.s.'."
+        )
+    return table
+
+
+def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Score each region by the significant sets it belongs to.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result table (``group``, ``o_info``, ``label`` and optionally
+        ``o_info_gradient``), O-information in nats.
+    regions : pandas.DataFrame
+        Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region in the order of ``regions``, with the columns of
+        :data:`REGION_SCORE_COLUMNS`; definitions in the module docstring.
+    """
+    table = check_regions(regions)
+    names = table["name"].tolist()
+    results = check_results(results, names)
+    position = {name: j for j, name in enumerate(names)}
+    n = len(names)
+    redundancy = np.zeros(n)  # (regions,)
+    synergy = np.zeros(n)
+    n_sets = np.zeros(n, dtype=int)
+    n_redundant = np.zeros(n, dtype=int)
+    n_synergistic = np.zeros(n, dtype=int)
+    gradient_sum = np.zeros(n)
+    gradient_count = np.zeros(n, dtype=int)
+    has_gradient = "o_info_gradient" in results.columns
+    for row in results.itertuples(index=False):
+        members = [position[m] for m in row.group]
+        n_sets[members] += 1
+        if row.label == "redundant":
+            redundancy[members] += row.o_info
+            n_redundant[members] += 1
+        elif row.label == "synergistic":
+            synergy[members] -= row.o_info
+            n_synergistic[members] += 1
+        gradient = row.o_info_gradient if has_gradient else None
+        if gradient is not None and not (np.isscalar(gradient) and pd.isna(gradient)):
+            values = np.asarray(gradient, dtype=float)
+            if values.shape != (len(members),):
+                raise ValueError(
+                    f"results: o_info_gradient of group {row.group} has {values.size} values; "
+                    f"one per member ({len(members)}) is needed."
+                )
+            np.add.at(gradient_sum, members, values)
+            np.add.at(gradient_count, members, 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_gradient = np.where(gradient_count > 0, gradient_sum / np.maximum(gradient_count, 1), np.nan)
+    table["redundancy"] = redundancy
+    table["synergy"] = synergy
+    table["net_o_info"] = redundancy - synergy
+    table["n_sets"] = n_sets
+    table["n_redundant"] = n_redundant
+    table["n_synergistic"] = n_synergistic
+    table["mean_gradient"] = mean_gradient
+    return table.loc[:, list(REGION_SCORE_COLUMNS)]
+
+
+def paint_label_image(label_image: nib.Nifti1Image, values: Sequence[float] | np.ndarray) -> nib.Nifti1Image:
+    """Paint one value per region into an atlas label image.
+
+    Parameters
+    ----------
+    label_image : nibabel.Nifti1Image
+        3-D integer image in MNI space where label ``j + 1`` marks region ``j``
+        and 0 is background.
+    values : array-like of shape (n_regions,)
+        Value of each region, in the order of the region table.
+
+    Returns
+    -------
+    nibabel.Nifti1Image
+        Float32 image with the label image's grid and affine: each voxel of
+        region ``j`` holds ``values[j]``; background voxels hold 0.
+    """
+    if not isinstance(label_image, nib.Nifti1Image):
+        raise ValueError(
+            f"label_image is a {type(label_image).__name__}; a nibabel.Nifti1Image is needed "
+            "(load it with nibabel.load)."
+        )
+    labels = np.asanyarray(label_image.dataobj)
+    if labels.ndim == 4 and labels.shape[3] == 1:
+        labels = labels[..., 0]
+    if labels.ndim != 3:
+        raise ValueError(f"label_image has shape {labels.shape}; a 3-D label image is needed.")
+    if not np.allclose(labels, np.round(labels)) or labels.min() < 0:
+        raise ValueError(
+            "label_image holds non-integer or negative values; a label image has 0 for background "
+            "and j + 1 for region j."
+        )
+    labels = np.round(labels).astype(np.int64)
+    values = np.asarray(values, dtype=np.float64).ravel()
+    if labels.max() > values.size:
+        raise ValueError(
+            f"label_image has labels up to {labels.max()} but {values.size} region values were given; "
+            "give one value per region of the atlas (label j + 1 is region j)."
+        )
+    absent = np.setdiff1d(np.arange(1, values.size + 1), np.unique(labels))
+    if absent.size:
+        logger.info("Regions with labels %s have no voxel in the label image.", absent.tolist()[:10])
+    lookup = np.concatenate([[0.0], values]).astype(np.float32)  # (n_regions + 1,)
+    painted = lookup[labels]  # (x, y, z)
+    header = label_image.header.copy()
+    header.set_data_dtype(np.float32)
+    return nib.Nifti1Image(painted, label_image.affine, header)
+
+
+def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
+    """Write a file through a temporary sibling and move it into place.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Final path.  Its folder is created if needed.
+    write : callable
+        ``write(temporary_path)`` writes the whole file.  The temporary path
+        keeps the final suffixes (``.nii.gz``, ``.png``) so that writers that
+        infer the format from the name work.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, which now holds the complete file; on failure nothing is
+        left behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = "".join(path.suffixes)
+    temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp{suffix}"
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_nifti(image: nib.Nifti1Image, path: str | os.PathLike) -> Path:
+    """Write ``image`` to ``path`` (``.nii`` or ``.nii.gz``) atomically."""
+    if not str(path).endswith((".nii", ".nii.gz")):
+        raise ValueError(f"path={str(path)!r} must end with .nii or .nii.gz.")
+    return write_atomically(path, lambda tmp: nib.save(image, tmp))
+
+
+def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 150) -> Path:
+    """Save a matplotlib figure as PNG, SVG or PDF atomically and close it.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    path : str or path-like
+        Ends with ``.png``, ``.svg`` or ``.pdf``.
+    dpi : int, default=150
+        Resolution of raster output.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix not in FIGURE_SUFFIXES:
+        raise ValueError(f"path={str(path)!r}: figures are saved as {', '.join(FIGURE_SUFFIXES)}.")
+    try:
+        return write_atomically(
+            path, lambda tmp: figure.savefig(tmp, format=suffix[1:], dpi=dpi, bbox_inches="tight")
+        )
+    finally:
+        plt.close(figure)
+
+
+def _score_range(values: np.ndarray) -> tuple[float, float]:
+    top = float(np.nanmax(values)) if values.size and np.isfinite(values).any() else 0.0
+    return 0.0, top if top > 0 else 1.0
+
+
+def _label_colorbar(display, label: str) -> None:
+    colorbar = getattr(display, "_cbar", None)
+    if colorbar is not None:
+        colorbar.set_label(label, fontsize=10)
+
+
+def plot_region_map(
+    scores: pd.DataFrame,
+    kind: Kind,
+    label_image: nib.Nifti1Image | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Draw region redundancy or synergy scores on a glass brain.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Output of :func:`region_scores`.
+    kind : {"redundancy", "synergy"}
+        Which score to draw; redundancy uses a warm colormap, synergy a cool one.
+    label_image : nibabel.Nifti1Image or None, default=None
+        Atlas label image (label ``j + 1`` is region ``j``).  With an image the
+        painted scores are drawn as a glass-brain stat map; without one the
+        regions are drawn as markers at their MNI coordinates.
+    title : str or None
+        Figure title; a default naming the score is used when None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from nilearn import plotting
+
+    kind = check_kind(kind)
+    values = scores[kind].to_numpy(dtype=float)  # (regions,)
+    vmin, vmax = _score_range(values)
+    title = title or f"Region {kind} (sum of significant |O-information|)"
+    figure = plt.figure(figsize=(9.0, 3.6))
+    if label_image is not None:
+        display = plotting.plot_glass_brain(
+            paint_label_image(label_image, values), figure=figure, cmap=KIND_CMAPS[kind],
+            vmin=vmin, vmax=vmax, plot_abs=False, colorbar=True, title=title, annotate=True,
+            threshold=1e-9 * vmax,
+        )
+    else:
+        coords = scores[["x", "y", "z"]].to_numpy(dtype=float)  # (regions, 3)
+        sizes = 20.0 + 120.0 * values / vmax  # (regions,)
+        display = plotting.plot_markers(
+            values, coords, node_size=sizes, node_cmap=KIND_CMAPS[kind], node_vmin=vmin,
+            node_vmax=vmax, figure=figure, colorbar=True, title=title, display_mode="ortho",
+        )
+    _label_colorbar(display, f"{kind} (nats)")
+    return figure
+
+
+def plot_surface_map(
+    label_image: nib.Nifti1Image,
+    values: Sequence[float] | np.ndarray,
+    kind: Kind,
+    title: str | None = None,
+) -> Figure:
+    """Project painted region scores onto the fsaverage5 surface (offline).
+
+    Parameters
+    ----------
+    label_image : nibabel.Nifti1Image
+        Atlas label image in MNI space (label ``j + 1`` is region ``j``).
+    values : array-like of shape (n_regions,)
+        One score per region, in nats.
+    kind : {"redundancy", "synergy"}
+        Chooses the colormap and the colorbar label.
+    title : str or None
+        Figure title; a default naming the score is used when None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Four views (left/right hemisphere, lateral/medial) on the inflated
+        fsaverage5 mesh shipped with nilearn, over its sulcal depth.
+
+    Notes
+    -----
+    Each vertex takes the most frequent painted value along its pial-to-white
+    sampling line, so small (sphere) regions show as patches where they reach
+    the cortex and subcortical regions do not show at all.
+    """
+    from nilearn import datasets, plotting
+    from nilearn.surface import SurfaceImage
+
+    kind = check_kind(kind)
+    values = np.asarray(values, dtype=float)
+    vmin, vmax = _score_range(values)
+    painted = paint_label_image(label_image, values)
+    fsaverage = datasets.load_fsaverage("fsaverage5")
+    sulcal = datasets.load_fsaverage_data(mesh="fsaverage5", data_type="sulcal", mesh_type="inflated")
+    sampled = SurfaceImage.from_volume(
+        mesh=fsaverage["pial"], volume_img=painted, inner_mesh=fsaverage["white_matter"],
+        interpolation="nearest_most_frequent",
+    )
+    texture = SurfaceImage(mesh=fsaverage["inflated"], data=dict(sampled.data.parts))
+    figure = plt.figure(figsize=(8.0, 6.4))
+    views = [("left", "lateral"), ("right", "lateral"), ("left", "medial"), ("right", "medial")]
+    for index, (hemi, view) in enumerate(views):
+        axes = figure.add_subplot(2, 2, index + 1, projection="3d")
+        plotting.plot_surf_stat_map(
+            fsaverage["inflated"], texture, hemi=hemi, view=view, bg_map=sulcal, axes=axes,
+            figure=figure, cmap=KIND_CMAPS[kind], vmin=vmin, vmax=vmax, symmetric_cbar=False,
+            colorbar=False, threshold=1e-12 * vmax,
+        )
+        axes.set_title(f"{hemi} {view}", fontsize=10)
+    colorbar_axes = figure.add_axes((0.3, 0.06, 0.4, 0.025))
+    colorbar = figure.colorbar(
+        ScalarMappable(Normalize(vmin, vmax), cmap=KIND_CMAPS[kind]), cax=colorbar_axes,
+        orientation="horizontal",
+    )
+    colorbar.set_label(f"{kind} (nats)", fontsize=10)
+    figure.suptitle(title or f"Region {kind} on the fsaverage5 surface", fontsize=12)
+    return figure
+
+
+def write_region_maps(
+    scores: pd.DataFrame,
+    label_image: nib.Nifti1Image,
+    prefix: str | os.PathLike,
+) -> dict[str, Path]:
+    """Write the redundancy, synergy and net O-information maps as NIfTI.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Output of :func:`region_scores`.
+    label_image : nibabel.Nifti1Image
+        Atlas label image (label ``j + 1`` is region ``j``).
+    prefix : str or path-like
+        Path prefix, e.g. ``out/sub-01_task-rest_atlas-seitzman300``; files are
+        ``{prefix}_desc-{redundancy,synergy,netoinfo}_map.nii.gz``.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Written file per score column (``redundancy``, ``synergy``, ``net_o_info``).
+    """
+    images = {
+        column: paint_label_image(label_image, scores[column].to_numpy(dtype=float))
+        for column in ("redundancy", "synergy", "net_o_info")
+    }
+    descriptions = {"redundancy": "redundancy", "synergy": "synergy", "net_o_info": "netoinfo"}
+    return {
+        column: write_nifti(image, f"{prefix}_desc-{descriptions[column]}_map.nii.gz")
+        for column, image in images.items()
+    }

@@ -1,0 +1,147 @@
+"""A small synthetic report context, to preview the report and to test it.
+
+``python -m fmri_oinfo.report.example OUT.html`` writes an example report from
+made-up numbers (12 regions in 3 networks, sphere label image on a 4 mm grid,
+two redundant and two synergistic sets); it shows the layout, not a finding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+import nibabel as nib
+import numpy as np
+import pandas as pd
+
+from fmri_oinfo.report.context import ReportContext
+from fmri_oinfo.report.render import render_report
+
+#: Example regions: (name, network, x, y, z in MNI mm).
+EXAMPLE_REGIONS: tuple[tuple[str, str, float, float, float], ...] = (
+    ("L_PCC", "Default", -8, -52, 28), ("R_PCC", "Default", 8, -52, 28),
+    ("L_mPFC", "Default", -6, 52, -2), ("R_mPFC", "Default", 6, 52, -2),
+    ("L_V1", "Visual", -10, -90, 0), ("R_V1", "Visual", 10, -90, 0),
+    ("L_V4", "Visual", -30, -78, -12), ("R_V4", "Visual", 30, -78, -12),
+    ("L_M1", "Motor", -38, -22, 56), ("R_M1", "Motor", 38, -22, 56),
+    ("L_SMA", "Motor", -4, -8, 60), ("R_SMA", "Motor", 4, -8, 60),
+)
+
+
+def example_regions() -> pd.DataFrame:
+    """The example region metadata table (name, network, x, y, z)."""
+    return pd.DataFrame(EXAMPLE_REGIONS, columns=["name", "network", "x", "y", "z"])
+
+
+def sphere_label_image(regions: pd.DataFrame, radius: float = 8.0, voxel_size: float = 4.0) -> nib.Nifti1Image:
+    """Label image on an MNI grid with a sphere of ``radius`` mm per region (label j + 1).
+
+    Parameters
+    ----------
+    regions : pandas.DataFrame
+        Region table with x, y, z in MNI mm.
+    radius : float, default=8.0
+        Sphere radius in mm.
+    voxel_size : float, default=4.0
+        Isotropic voxel size in mm of a grid covering the MNI152 brain box.
+
+    Returns
+    -------
+    nibabel.Nifti1Image
+        int16 image; later regions overwrite earlier ones where spheres overlap.
+    """
+    origin = np.array([-90.0, -126.0, -72.0])
+    shape = tuple(int(np.ceil(extent / voxel_size)) + 1 for extent in (180.0, 216.0, 180.0))
+    affine = np.diag([voxel_size, voxel_size, voxel_size, 1.0])
+    affine[:3, 3] = origin
+    centres = np.indices(shape).reshape(3, -1).T * voxel_size + origin  # (voxels, 3)
+    labels = np.zeros(centres.shape[0], dtype=np.int16)
+    for j, centre in enumerate(regions[["x", "y", "z"]].to_numpy(dtype=float)):
+        labels[np.linalg.norm(centres - centre, axis=1) <= radius] = j + 1
+    return nib.Nifti1Image(labels.reshape(shape), affine)
+
+
+def example_results() -> pd.DataFrame:
+    """An example result table: two redundant, two synergistic and three n.s. sets."""
+    rows = [
+        (("L_PCC", "R_PCC", "L_mPFC"), 0.42, 0.03, 0.0005, 0.002, "redundant", (0.15, 0.12, 0.2)),
+        (("L_V1", "R_V1", "L_V4", "R_V4"), 0.31, 0.04, 0.001, 0.003, "redundant", (0.1, 0.1, 0.08, 0.09)),
+        (("L_M1", "R_V4", "L_mPFC"), -0.27, 0.03, 0.0005, 0.002, "synergistic", (-0.1, -0.12, -0.08)),
+        (("R_M1", "L_SMA", "R_PCC", "L_V1"), -0.18, 0.04, 0.002, 0.005, "synergistic", (-0.05, -0.07, -0.03, -0.06)),
+        (("R_SMA", "L_M1", "R_mPFC"), 0.02, 0.03, 0.41, 0.55, "n.s.", (0.01, 0.0, 0.01)),
+        (("L_V4", "R_SMA", "L_PCC"), -0.01, 0.03, 0.62, 0.7, "n.s.", (0.0, -0.01, 0.0)),
+        (("R_V1", "L_SMA", "R_mPFC", "L_M1"), 0.015, 0.04, 0.5, 0.6, "n.s.", (0.0, 0.01, 0.0, 0.0)),
+    ]
+    table = pd.DataFrame(rows, columns=["group", "o_info", "o_info_se", "p_value", "q_value", "label",
+                                        "o_info_gradient"])
+    table["order"] = [len(g) for g in table["group"]]
+    table["chosen_by"] = ["network:Default", "network:Visual", "screen:synergy", "search:beam",
+                          "screen:control", "screen:control", "screen:control"]
+    table["ci_low"] = table["o_info"] - 1.96 * table["o_info_se"]
+    table["ci_high"] = table["o_info"] + 1.96 * table["o_info_se"]
+    table["tc"] = np.abs(table["o_info"]) + 0.5
+    table["dtc"] = table["tc"] - table["o_info"]
+    table["s_info"] = table["tc"] + table["dtc"]
+    return table[["group", "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low",
+                  "ci_high", "p_value", "q_value", "label", "o_info_gradient"]]
+
+
+def example_context(seed: int = 0, label_image: bool = True, interactive: bool = True) -> ReportContext:
+    """A complete example :class:`ReportContext` from made-up numbers.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Seed of the random time series, motion and surrogates.
+    label_image : bool, default=True
+        Include the sphere label image (else maps fall back to markers).
+    interactive : bool, default=True
+        Embed the interactive 3-D views.
+
+    Returns
+    -------
+    ReportContext
+    """
+    rng = np.random.default_rng(seed)
+    regions = example_regions()
+    results = example_results()
+    n_volumes = 200
+    timeseries = pd.DataFrame(rng.standard_normal((n_volumes, len(regions))), columns=regions["name"])
+    fd = np.abs(rng.normal(0.12, 0.06, n_volumes))
+    fd[[57, 58, 140]] = [0.9, 0.7, 0.65]
+    fd[0] = np.nan
+    nulls = rng.normal(0.0, 0.05, (len(results), 200))
+    return ReportContext(
+        subject="sub-example",
+        results=results,
+        regions=regions,
+        atlas="example-spheres-8mm",
+        parameters={"estimator": "gaussian", "orders": [3, 4], "seed": seed,
+                    "statistics": {"surrogates": 200, "surrogate_kind": "phase", "alpha": 0.05}},
+        label_image=sphere_label_image(regions) if label_image else None,
+        timeseries=timeseries,
+        framewise_displacement=fd,
+        censored_volumes={"run-1": [57, 58, 140]},
+        dropped_regions={"L_Amygdala": "fewer than 50% of voxels inside the brain mask"},
+        confound_strategy="simple (motion 6 + wm_csf, high-pass)",
+        t_r=2.0,
+        source_files=("sub-example_task-rest_desc-preproc_bold.nii.gz",),
+        null_distributions=nulls,
+        interactive=interactive,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the example report to the path given on the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", type=Path, help="output .html file")
+    parser.add_argument("--no-interactive", action="store_true", help="leave out the 3-D views (smaller file)")
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    render_report(example_context(interactive=not arguments.no_interactive), arguments.output)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
