@@ -1,0 +1,24 @@
+"""Find and validate what the user gave: NIfTI folders, raw BIDS, fMRIPrep, tables.
+
+- :func:`find_runs` locates the runs of one subject (:class:`Run`), with their
+  confounds, mask and repetition time;
+- :func:`check_runs` validates them before anything is computed or written;
+- :func:`load_region_table` reads region time series extracted elsewhere.
+"""
+
+from __future__ import annotations
+
+from fmri_oinfo.inputs.checks import DEFAULT_MIN_VOLUMES, check_runs
+from fmri_oinfo.inputs.repetition_time import resolve_t_r
+from fmri_oinfo.inputs.runs import LAYOUTS, Run, find_runs
+from fmri_oinfo.inputs.tables import load_region_table
+
+__all__ = [
+    "DEFAULT_MIN_VOLUMES",
+    "LAYOUTS",
+    "Run",
+    "check_runs",
+    "find_runs",
+    "load_region_table",
+    "resolve_t_r",
+]

@@ -1,0 +1,121 @@
+"""Region time-series tables given directly by the user (extraction skipped).
+
+Accepted: a TSV or CSV file whose header row names the regions (one column per
+region, one row per time point), or a 2-D NPY array of shape (T, N) with its
+region names in a labels file (one name per line, or a TSV/CSV with a
+``name`` column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fmri_oinfo.inputs.entities import strip_extension
+from fmri_oinfo.validation import check_timeseries
+
+_SEPARATORS = {".tsv": "\t", ".tsv.gz": "\t", ".csv": ",", ".csv.gz": ","}
+
+
+def _extension(path: Path) -> str:
+    name = path.name.lower()
+    for ext in (".tsv.gz", ".csv.gz", ".tsv", ".csv", ".npy"):
+        if name.endswith(ext):
+            return ext
+    return path.suffix.lower()
+
+
+def _read_labels(labels: str | Path | Sequence[str], source: Path) -> list[str]:
+    if isinstance(labels, (str, Path)):
+        labels_path = Path(labels)
+        if not labels_path.is_file():
+            raise FileNotFoundError(f"labels file {labels_path} for {source} does not exist.")
+        if _extension(labels_path) in _SEPARATORS:
+            table = pd.read_csv(labels_path, sep=_SEPARATORS[_extension(labels_path)], dtype=str)
+            if "name" not in table.columns:
+                raise ValueError(
+                    f"{labels_path} has columns {list(table.columns)}; a labels table needs a 'name' column "
+                    "(or give a text file with one region name per line)."
+                )
+            return table["name"].tolist()
+        return [line.strip() for line in labels_path.read_text().splitlines() if line.strip()]
+    return [str(name) for name in labels]
+
+
+def _default_labels(path: Path) -> Path | None:
+    stem = strip_extension(path)
+    for name in (f"{stem}_labels.txt", f"{stem}.txt", f"{stem}_labels.tsv"):
+        if (path.parent / name).is_file():
+            return path.parent / name
+    return None
+
+
+def _load_npy(path: Path, labels: str | Path | Sequence[str] | None) -> pd.DataFrame:
+    try:
+        values = np.load(path, allow_pickle=False)
+    except Exception as err:  # ValueError/EOFError/OSError for broken files
+        raise ValueError(f"{path}: cannot read the NPY array ({type(err).__name__}: {err}); save it with numpy.save.") from None
+    if values.ndim != 2:
+        raise ValueError(f"{path} holds an array of shape {values.shape}; a 2-D array (time points, regions) is needed.")
+    labels = labels if labels is not None else _default_labels(path)
+    if labels is None:
+        raise ValueError(
+            f"{path}: an NPY table needs region names; give labels= (a text file with one name per line) "
+            f"or put {strip_extension(path)}_labels.txt next to it."
+        )
+    names = _read_labels(labels, path)
+    if len(names) != values.shape[1]:
+        hint = " (the array looks transposed: save it as (time points, regions))" if len(names) == values.shape[0] else ""
+        raise ValueError(f"{path} has {values.shape[1]} columns but {len(names)} region names{hint}.")
+    return pd.DataFrame(values, columns=names)
+
+
+def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | None = None) -> pd.DataFrame:
+    """Load region time series that were extracted elsewhere.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        ``.tsv``/``.csv`` (optionally gzipped) with a header of region names, or
+        ``.npy`` holding a (T, N) array.
+    labels : str, pathlib.Path, sequence of str or None
+        Region names of an NPY array: a text file (one per line), a TSV/CSV with
+        a ``name`` column, or the names themselves.  Without it,
+        ``<stem>_labels.txt`` next to the array is used.  Not used for TSV/CSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Shape (T, N), float64, columns = region names (str), time in rows.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    ValueError
+        For unknown formats, missing names, non-numeric, non-finite or constant
+        columns, duplicate names, or too few time points.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"region table {path} does not exist.")
+    ext = _extension(path)
+    if ext == ".npy":
+        table = _load_npy(path, labels)
+    elif ext in _SEPARATORS:
+        if labels is not None:
+            raise ValueError(f"labels= is for .npy arrays; {path.name} names its regions in its header row.")
+        try:
+            table = pd.read_csv(path, sep=_SEPARATORS[ext])
+        except Exception as err:  # pandas raises several types for bad tables
+            raise ValueError(f"{path}: cannot read the table ({type(err).__name__}: {err}).") from None
+    else:
+        raise ValueError(f"{path}: unknown table format {ext!r}; use .tsv, .csv (header of region names) or .npy.")
+    table.columns = [str(c) for c in table.columns]
+    if table.shape[0] < 3:
+        raise ValueError(f"{path} has {table.shape[0]} rows (time points); a table needs time points in rows.")
+    values, names = check_timeseries(table, source=str(path))
+    return pd.DataFrame(values, columns=names)
