@@ -419,8 +419,9 @@ def plot_surface_map(
     Notes
     -----
     Each vertex takes the most frequent painted value along its pial-to-white
-    sampling line, so small (sphere) regions show as patches where they reach
-    the cortex and subcortical regions do not show at all.
+    sampling line (linear interpolation when the image does not cover the
+    cortex), so small (sphere) regions show as patches where they reach the
+    cortex and subcortical regions do not show at all.
     """
     from nilearn import datasets, plotting
     from nilearn.surface import SurfaceImage
@@ -431,10 +432,17 @@ def plot_surface_map(
     painted = paint_label_image(label_image, values)
     fsaverage = datasets.load_fsaverage("fsaverage5")
     sulcal = datasets.load_fsaverage_data(mesh="fsaverage5", data_type="sulcal", mesh_type="inflated")
-    sampled = SurfaceImage.from_volume(
-        mesh=fsaverage["pial"], volume_img=painted, inner_mesh=fsaverage["white_matter"],
-        interpolation="nearest_most_frequent",
-    )
+    try:
+        sampled = SurfaceImage.from_volume(
+            mesh=fsaverage["pial"], volume_img=painted, inner_mesh=fsaverage["white_matter"],
+            interpolation="nearest_most_frequent",
+        )
+    except ValueError:  # nilearn fails when some vertices sample nothing inside a small image
+        logger.info("Label image does not cover the cortex; sampling the surface with linear interpolation.")
+        sampled = SurfaceImage.from_volume(
+            mesh=fsaverage["pial"], volume_img=painted, inner_mesh=fsaverage["white_matter"],
+            interpolation="linear",
+        )
     texture = SurfaceImage(mesh=fsaverage["inflated"], data=dict(sampled.data.parts))
     figure = plt.figure(figsize=(8.0, 6.4))
     views = [("left", "lateral"), ("right", "lateral"), ("left", "medial"), ("right", "medial")]

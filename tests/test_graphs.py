@@ -1,0 +1,133 @@
+"""Hypergraph, projected region graphs, GraphML export and connectome views."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="mplconfig-"))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import networkx as nx  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from fmri_oinfo import graphs  # noqa: E402
+
+EVIL = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def regions() -> pd.DataFrame:
+    return pd.DataFrame({
+        "name": ["A", "B", "C", "D", EVIL],
+        "network": ["Default", "Default", "Visual", "Visual", "Motor"],
+        "x": [-40.0, 40.0, -20.0, 20.0, 0.0],
+        "y": [-50.0, -50.0, -80.0, -80.0, -20.0],
+        "z": [30.0, 30.0, 0.0, 0.0, 60.0],
+    })
+
+
+@pytest.fixture
+def results() -> pd.DataFrame:
+    return pd.DataFrame({
+        "group": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", EVIL), ("A", "C", EVIL, "D"), ("B", "D", EVIL)],
+        "order": [3, 3, 3, 4, 3],
+        "chosen_by": ["exhaustive", "exhaustive", "screen:synergy", "search:beam", "screen:control"],
+        "o_info": [0.5, 0.25, -0.4, -0.1, 0.02],
+        "q_value": [0.001, 0.01, 0.002, 0.04, 0.6],
+        "label": ["redundant", "redundant", "synergistic", "synergistic", "n.s."],
+        "o_info_gradient": [(0.1, 0.2, 0.3), (0.3, 0.0, 0.1), (-0.2, -0.2, -0.4),
+                            (-0.1, 0.0, -0.2, 0.05), (0.0, 0.1, 0.0)],
+    })
+
+
+def test_hypergraph_links_significant_sets_to_regions(results, regions):
+    graph = graphs.build_hypergraph(results, regions)
+    sets = sorted(n for n, d in graph.nodes(data=True) if d["kind"] == "set")
+    assert sets == ["set:0", "set:1", "set:2", "set:3"]
+    assert nx.is_bipartite(graph)
+    assert graph.number_of_edges() == 3 + 3 + 3 + 4
+    assert graph.nodes["set:3"]["members"] == ("A", "C", EVIL, "D")
+    assert graph.nodes["set:3"]["chosen_by"] == "search:beam"
+    assert graph.nodes["set:2"]["q_value"] == pytest.approx(0.002, abs=1e-12)
+    assert graph.edges["set:3", "D"]["gradient"] == pytest.approx(0.05, abs=1e-12)
+    assert graph.edges["set:2", "C"]["o_info"] == pytest.approx(-0.4, abs=1e-12)
+    assert graph.edges["set:2", "C"]["weight"] == pytest.approx(0.4, abs=1e-12)
+    region = graph.nodes["C"]
+    assert (region["network"], region["x"], region["y"], region["z"]) == ("Visual", -20.0, -80.0, 0.0)
+    assert region["redundancy"] == pytest.approx(0.5, abs=1e-12)
+    assert region["synergy"] == pytest.approx(0.5, abs=1e-12)
+    everything = graphs.build_hypergraph(results, regions, significant_only=False)
+    assert everything.nodes["set:4"]["label"] == "n.s."
+
+
+def test_projection_sums_shared_sets(results, regions):
+    hypergraph = graphs.build_hypergraph(results, regions)
+    redundancy = graphs.project_region_graph(hypergraph, "redundancy")
+    assert redundancy.number_of_nodes() == 5
+    assert redundancy.edges["A", "B"]["weight"] == pytest.approx(0.75, abs=1e-12)
+    assert redundancy.edges["A", "B"]["n_sets"] == 2
+    assert redundancy.edges["A", "C"]["weight"] == pytest.approx(0.5, abs=1e-12)
+    assert sorted(map(sorted, redundancy.edges())) == [["A", "B"], ["A", "C"], ["A", "D"], ["B", "C"], ["B", "D"]]
+    synergy = graphs.project_region_graph(hypergraph, "synergy")
+    assert synergy.edges["C", "D"]["weight"] == pytest.approx(0.5, abs=1e-12)
+    assert synergy.edges["C", "D"]["n_sets"] == 2
+    assert synergy.edges["A", EVIL]["weight"] == pytest.approx(0.1, abs=1e-12)
+    assert not synergy.has_edge("A", "B")
+    names, adjacency, coords = graphs.region_arrays(synergy)
+    assert names == ["A", "B", "C", "D", EVIL]
+    np.testing.assert_allclose(adjacency, adjacency.T, atol=0)
+    assert adjacency[2, 3] == pytest.approx(0.5, abs=1e-12)
+    np.testing.assert_allclose(coords[4], [0.0, -20.0, 60.0], atol=0)
+    with pytest.raises(ValueError, match="kind='mixed' is not supported"):
+        graphs.project_region_graph(hypergraph, "mixed")
+
+
+def test_graphml_round_trip(results, regions, tmp_path):
+    written = graphs.write_graphs(results, regions, tmp_path / "sub-01")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "sub-01_desc-hypergraph_graph.graphml",
+        "sub-01_desc-redundancy_graph.graphml",
+        "sub-01_desc-synergy_graph.graphml",
+    ]
+    hypergraph = nx.read_graphml(written["hypergraph"])
+    assert hypergraph.nodes["set:3"]["members"] == f"A|C|{EVIL}|D"
+    assert hypergraph.nodes["set:0"]["o_info"] == pytest.approx(0.5, abs=1e-12)
+    assert hypergraph.nodes["A"]["redundancy"] == pytest.approx(0.75, abs=1e-12)
+    synergy = nx.read_graphml(written["synergy"])
+    assert synergy.edges["C", "D"]["weight"] == pytest.approx(0.5, abs=1e-12)
+    assert synergy.edges["C", "D"]["n_sets"] == 2
+    assert synergy.nodes[EVIL]["network"] == "Motor"
+    with pytest.raises(ValueError, match="must end with .graphml"):
+        graphs.write_graphml(synergy, tmp_path / "graph.xml")
+
+
+def test_connectome_figure_has_labelled_colorbar_and_legend(results, regions):
+    synergy = graphs.project_region_graph(graphs.build_hypergraph(results, regions), "synergy")
+    figure = graphs.plot_connectome_figure(synergy)
+    labels = [a.get_ylabel() for a in figure.axes if a.get_ylabel()]
+    assert labels == ["summed |O-information| (nats)"]
+    legend = [t.get_text() for lg in figure.legends for t in lg.get_texts()]
+    assert legend == ["Default", "Motor", "Visual"]
+
+
+def test_interactive_view_is_offline_and_escapes_names(results, regions):
+    redundancy = graphs.project_region_graph(graphs.build_hypergraph(results, regions), "redundancy")
+    document = graphs.view_connectome_html(redundancy)
+    assert graphs.external_references(document) == []
+    assert EVIL not in document
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
+    assert "raw.githubusercontent.com" not in document
+
+
+def test_strip_external_references():
+    page = ('<html><head><link rel="icon" href="https://example.org/favicon.ico">'
+            '<script src="https://cdn.example.org/lib.js"></script>'
+            '<script>var url = "https://not-loaded.example.org";</script></head><body></body></html>')
+    cleaned = graphs.strip_external_references(page)
+    assert graphs.external_references(cleaned) == []
+    assert "not-loaded" in cleaned
+    with pytest.raises(ValueError, match="external resources \\[\\('img', 'src'"):
+        graphs.strip_external_references('<img src="http://example.org/a.png">')

@@ -1,0 +1,189 @@
+"""Region scores, painted label images, atomic files and map figures."""
+
+from __future__ import annotations
+
+import ast
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="mplconfig-"))
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import nibabel as nib  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from fmri_oinfo import maps  # noqa: E402
+
+NAMES = ["A", "B", "C", "D", "E"]
+
+
+@pytest.fixture
+def regions() -> pd.DataFrame:
+    return pd.DataFrame({
+        "name": NAMES,
+        "network": ["Default", "Default", "Visual", "Visual", ""],
+        "x": [-40.0, 40.0, -20.0, 20.0, 0.0],
+        "y": [-50.0, -50.0, -80.0, -80.0, 20.0],
+        "z": [30.0, 30.0, 0.0, 0.0, 40.0],
+    })
+
+
+@pytest.fixture
+def results() -> pd.DataFrame:
+    return pd.DataFrame({
+        "group": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", "E"), ("A", "C", "E"), ("B", "D", "E")],
+        "order": [3, 3, 3, 3, 3],
+        "o_info": [0.5, 0.25, -0.4, -0.1, 0.02],
+        "label": ["redundant", "redundant", "synergistic", "synergistic", "n.s."],
+        "o_info_gradient": [(0.1, 0.2, 0.3), (0.3, 0.0, 0.1), (-0.2, -0.2, -0.4),
+                            (-0.1, 0.0, -0.2), (0.0, 0.1, 0.0)],
+    })
+
+
+@pytest.fixture
+def label_image() -> nib.Nifti1Image:
+    """5 x 4 x 3 grid (10 mm voxels): region j fills column x == j (label j + 1), row y == 3 is background."""
+    labels = np.zeros((5, 4, 3), dtype=np.int16)
+    for j in range(5):
+        labels[j, :3, :] = j + 1
+    affine = np.diag([10.0, 10.0, 10.0, 1.0])
+    affine[:3, 3] = [-20.0, -60.0, 0.0]
+    return nib.Nifti1Image(labels, affine)
+
+
+def test_region_scores_sum_significant_sets(results, regions):
+    scores = maps.region_scores(results, regions)
+    assert list(scores.columns) == list(maps.REGION_SCORE_COLUMNS)
+    assert scores["name"].tolist() == NAMES
+    # A: redundant sets 0.5 + 0.25; synergistic set (A, C, E) with -0.1.
+    expected_redundancy = [0.75, 0.75, 0.5, 0.25, 0.0]
+    expected_synergy = [0.1, 0.0, 0.5, 0.4, 0.5]
+    np.testing.assert_allclose(scores["redundancy"], expected_redundancy, atol=1e-12)
+    np.testing.assert_allclose(scores["synergy"], expected_synergy, atol=1e-12)
+    np.testing.assert_allclose(scores["net_o_info"], np.subtract(expected_redundancy, expected_synergy), atol=1e-12)
+    assert scores["n_sets"].tolist() == [3, 3, 3, 3, 3]
+    assert scores["n_redundant"].tolist() == [2, 2, 1, 1, 0]
+    assert scores["n_synergistic"].tolist() == [1, 0, 2, 1, 2]
+    # Mean gradient over every tested set containing the region (n.s. included).
+    expected_gradient = [(0.1 + 0.3 - 0.1) / 3, (0.2 + 0.0 + 0.0) / 3, (0.3 - 0.2 + 0.0) / 3,
+                         (0.1 - 0.2 + 0.1) / 3, (-0.4 - 0.2 + 0.0) / 3]
+    np.testing.assert_allclose(scores["mean_gradient"], expected_gradient, atol=1e-12)
+
+
+def test_region_scores_without_gradient_are_nan(results, regions):
+    scores = maps.region_scores(results.drop(columns="o_info_gradient"), regions)
+    assert scores["mean_gradient"].isna().all()
+    np.testing.assert_allclose(scores["redundancy"].sum(), 2 * 3 * 0.5 / 2 + 3 * 0.25, atol=1e-12)
+
+
+def test_region_scores_reject_unknown_regions_and_labels(results, regions):
+    bad = results.copy()
+    bad.loc[0, "group"] = ("A", "B", "Z")
+    with pytest.raises(ValueError, match=r"names regions \['Z'\]"):
+        maps.region_scores(bad, regions)
+    bad = results.copy()
+    bad.loc[0, "label"] = "significant"
+    with pytest.raises(ValueError, match="unknown labels \\['significant'\\]"):
+        maps.region_scores(bad, regions)
+    with pytest.raises(ValueError, match=r"lacks columns \['network'\]"):
+        maps.region_scores(results, regions.drop(columns="network"))
+    with pytest.raises(ValueError, match="gradient of group .* has 2 values"):
+        wrong = results.copy()
+        wrong.at[0, "o_info_gradient"] = (0.1, 0.2)
+        maps.region_scores(wrong, regions)
+
+
+def test_paint_label_image_puts_each_value_on_its_region(label_image):
+    values = np.array([1.5, -2.0, 0.25, 3.0, 7.0])
+    painted = maps.paint_label_image(label_image, values)
+    data = painted.get_fdata()
+    assert painted.shape == label_image.shape
+    np.testing.assert_array_equal(painted.affine, label_image.affine)
+    for j, value in enumerate(values):
+        np.testing.assert_allclose(data[j, :3, :], value, atol=1e-6)
+    np.testing.assert_array_equal(data[:, 3, :], 0.0)
+
+
+def test_paint_label_image_rejects_bad_input(label_image):
+    with pytest.raises(ValueError, match="labels up to 5 but 3 region values"):
+        maps.paint_label_image(label_image, [1.0, 2.0, 3.0])
+    fractional = nib.Nifti1Image(np.full((2, 2, 2), 0.5, dtype=np.float32), np.eye(4))
+    with pytest.raises(ValueError, match="non-integer or negative"):
+        maps.paint_label_image(fractional, [1.0])
+    four_d = nib.Nifti1Image(np.ones((2, 2, 2, 3), dtype=np.int16), np.eye(4))
+    with pytest.raises(ValueError, match=r"shape \(2, 2, 2, 3\); a 3-D label image"):
+        maps.paint_label_image(four_d, [1.0])
+    with pytest.raises(ValueError, match="nibabel.Nifti1Image is needed"):
+        maps.paint_label_image(np.ones((2, 2, 2)), [1.0])
+
+
+def test_write_region_maps_round_trip(results, regions, label_image, tmp_path):
+    scores = maps.region_scores(results, regions)
+    written = maps.write_region_maps(scores, label_image, tmp_path / "sub-01_atlas-toy")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "sub-01_atlas-toy_desc-netoinfo_map.nii.gz",
+        "sub-01_atlas-toy_desc-redundancy_map.nii.gz",
+        "sub-01_atlas-toy_desc-synergy_map.nii.gz",
+    ]
+    synergy = nib.load(written["synergy"]).get_fdata()
+    np.testing.assert_allclose(synergy[2, 0, 0], 0.5, atol=1e-6)
+    np.testing.assert_allclose(synergy[1, 0, 0], 0.0, atol=1e-6)
+
+
+def test_write_atomically_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "out.nii.gz"
+
+    def broken(temporary: Path) -> None:
+        temporary.write_bytes(b"partial")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        maps.write_atomically(target, broken)
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="must end with .nii or .nii.gz"):
+        maps.write_nifti(nib.Nifti1Image(np.zeros((2, 2, 2)), np.eye(4)), tmp_path / "map.img")
+    assert list(tmp_path.iterdir()) == []
+
+
+def _colorbar_labels(figure) -> list[str]:
+    return [a.get_ylabel() or a.get_xlabel() for a in figure.axes if (a.get_ylabel() or a.get_xlabel())]
+
+
+@pytest.mark.parametrize("with_image", [True, False])
+def test_plot_region_map_saves_png_and_svg(results, regions, label_image, tmp_path, with_image):
+    scores = maps.region_scores(results, regions)
+    figure = maps.plot_region_map(scores, "synergy", label_image if with_image else None)
+    assert "synergy (nats)" in _colorbar_labels(figure)
+    png = maps.save_figure(figure, tmp_path / "synergy.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    figure = maps.plot_region_map(scores, "redundancy", label_image if with_image else None, title="Toy")
+    assert "redundancy (nats)" in _colorbar_labels(figure)
+    svg = maps.save_figure(figure, tmp_path / "redundancy.svg")
+    assert b"<svg" in svg.read_bytes()[:400]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["redundancy.svg", "synergy.png"]
+    with pytest.raises(ValueError, match="kind='both' is not supported"):
+        maps.plot_region_map(scores, "both")
+
+
+def test_plot_surface_map_offline(results, regions, label_image, tmp_path):
+    scores = maps.region_scores(results, regions)
+    figure = maps.plot_surface_map(label_image, scores["redundancy"].to_numpy(), "redundancy")
+    titles = sorted(a.get_title() for a in figure.axes if a.get_title())
+    assert titles == ["left lateral", "left medial", "right lateral", "right medial"]
+    assert "redundancy (nats)" in _colorbar_labels(figure)
+    assert maps.save_figure(figure, tmp_path / "surface.png").stat().st_size > 10_000
+
+
+def test_outputs_import_nothing_from_torch():
+    package = Path(maps.__file__).parent
+    sources = [package / "maps.py", package / "graphs.py", *sorted((package / "report").glob("*.py"))]
+    for source in sources:
+        tree = ast.parse(source.read_text())
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom)}
+        assert "torch" not in imported, source
