@@ -485,7 +485,7 @@ def _labels_atlas(name: str, space: str, image_path: Path, table: pd.DataFrame, 
         }
     )
     unnamed = [int(v) for v in values if v not in named.index]
-    if unnamed:
+    if unnamed and len(named):
         warnings.warn(f"{image_path}: labels {unnamed[:10]} have no name in the labels table; named region_<label>.", UserWarning, stacklevel=3)
     if table["name"].duplicated().any():
         dup = table.loc[table["name"].duplicated(), "name"].tolist()
