@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -439,10 +440,12 @@ def plot_surface_map(
         )
     except ValueError:  # nilearn fails when some vertices sample nothing inside a small image
         logger.info("Label image does not cover the cortex; sampling the surface with linear interpolation.")
-        sampled = SurfaceImage.from_volume(
-            mesh=fsaverage["pial"], volume_img=painted, inner_mesh=fsaverage["white_matter"],
-            interpolation="linear",
-        )
+        with warnings.catch_warnings():  # vertices outside the image average nothing: NaN, drawn empty
+            warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+            sampled = SurfaceImage.from_volume(
+                mesh=fsaverage["pial"], volume_img=painted, inner_mesh=fsaverage["white_matter"],
+                interpolation="linear",
+            )
     texture = SurfaceImage(mesh=fsaverage["inflated"], data=dict(sampled.data.parts))
     figure = plt.figure(figsize=(8.0, 6.4))
     views = [("left", "lateral"), ("right", "lateral"), ("left", "medial"), ("right", "medial")]
