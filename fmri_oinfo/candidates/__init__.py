@@ -17,6 +17,9 @@ from fmri_oinfo.candidates.search import (
     gaussian_o_info,
     greedy_search,
     grow,
+    neighbourhood_sets,
+    partial_correlations,
+    partial_search,
     search_candidates,
 )
 from fmri_oinfo.candidates.table import CANDIDATE_COLUMNS, candidate_table, merge_candidates
@@ -40,7 +43,10 @@ __all__ = [
     "grow",
     "iter_exhaustive_batches",
     "merge_candidates",
+    "neighbourhood_sets",
     "network_candidates",
+    "partial_correlations",
+    "partial_search",
     "random_sets",
     "screen_candidates",
     "search_candidates",

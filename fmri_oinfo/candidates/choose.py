@@ -65,7 +65,7 @@ def choose_candidates(
             table = search_candidates(
                 frame, config.search_methods, config.search_targets, config.max_order,
                 config.search_keep, config.beam_width, config.n_starts, config.anneal_chains,
-                config.anneal_steps, config.seed, config.copula, device,
+                config.anneal_steps, config.seed, config.copula, device, config.n_neighbours,
             )
         else:
             table = user_candidates(config.user_file, names)

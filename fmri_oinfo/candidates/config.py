@@ -32,7 +32,7 @@ class CandidateConfig:
     n_control : int, default=100
         ``screen``: random control sets per order.
     network_modes : tuple of str, default=("within", "spanning")
-    search_methods : tuple of str, default=("greedy", "beam", "anneal")
+    search_methods : tuple of str, default=("greedy", "beam", "anneal", "partial")
     search_targets : tuple of str, default=("synergy", "redundancy")
     max_order : int, default=5
         ``search``: orders 3 to ``max_order``.
@@ -43,6 +43,8 @@ class CandidateConfig:
         Greedy starting triplets.
     anneal_chains : int, default=256
     anneal_steps : int, default=2000
+    n_neighbours : int, default=8
+        ``partial`` search: partial-correlation neighbours per region.
     user_file : str or None, default=None
         ``user``: the groups file.
     copula : bool, default=False
@@ -64,6 +66,7 @@ class CandidateConfig:
     n_starts: int = 10
     anneal_chains: int = 256
     anneal_steps: int = 2000
+    n_neighbours: int = 8
     user_file: str | None = None
     copula: bool = False
     seed: int = 0
@@ -82,7 +85,11 @@ class CandidateConfig:
             raise ValueError(f"candidates.strategies is empty; choose from {list(STRATEGIES)}.")
         if not self.orders or any(not isinstance(k, int) or k < 3 for k in self.orders):
             raise ValueError(f"candidates.orders={list(self.orders)} must list integers >= 3.")
-        for name in ("max_sets", "top_k", "search_keep", "beam_width", "n_starts", "anneal_chains", "anneal_steps"):
+        at_least_one = (
+            "max_sets", "top_k", "search_keep", "beam_width", "n_starts",
+            "anneal_chains", "anneal_steps", "n_neighbours",
+        )
+        for name in at_least_one:
             if getattr(self, name) < 1:
                 raise ValueError(f"candidates.{name}={getattr(self, name)} must be at least 1.")
         if self.n_control < 0:

@@ -13,6 +13,13 @@ O-information, batched, and report the best sets at every order from 3 to
   higher order (see ``benchmarks/search_benchmark.py``).
 - ``anneal``: simulated annealing at each fixed order, many chains in
   parallel; a move swaps one member for a random outside region.
+- ``partial``: conditional (partial-correlation) neighbourhoods.  Synergy is
+  conditional dependence: the independent parents of a sum are marginally
+  unrelated but strongly related given the sum (explaining away), so every
+  member of a synergistic group has the others among its strongest partial
+  correlations even when no triplet of the group shows anything.  Each region
+  with every (k-1)-subset of its ``n_neighbours`` strongest partial
+  correlations is scored; cost ``N * C(n_neighbours, k - 1)`` sets per order.
 
 Each search returns a candidate table with an extra ``o_info`` column (the
 Gaussian score, nats), best first within each order.
@@ -21,6 +28,7 @@ Gaussian score, nats), best first within each order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -36,7 +44,7 @@ from fmri_oinfo.validation import check_timeseries
 TARGET_SIGNS: dict[str, float] = {"synergy": -1.0, "redundancy": 1.0}
 
 #: Search methods by name.
-SEARCH_METHODS: tuple[str, ...] = ("greedy", "beam", "anneal")
+SEARCH_METHODS: tuple[str, ...] = ("greedy", "beam", "anneal", "partial")
 
 
 def _target_sign(target: str) -> float:
@@ -274,6 +282,96 @@ def anneal_search(
     return _results(found, sign, keep, names, "anneal")
 
 
+def partial_correlations(correlation: np.ndarray, ridge: float) -> np.ndarray:
+    """Partial correlation of every pair given all other regions, shape (N, N).
+
+    From the precision matrix ``P = (R + ridge I)^-1``:
+    ``-P_ij / sqrt(P_ii P_jj)``, with a zero diagonal.  The ridge keeps ``P``
+    finite when regions outnumber time points.
+    """
+    precision = np.linalg.inv(correlation + ridge * np.eye(correlation.shape[0]))  # (N, N)
+    scale = np.sqrt(np.diag(precision))  # (N,)
+    partial = -precision / np.outer(scale, scale)  # (N, N)
+    np.fill_diagonal(partial, 0.0)
+    return partial
+
+
+def neighbourhood_sets(partial: np.ndarray, order: int, n_neighbours: int) -> np.ndarray:
+    """Each region with every (order-1)-subset of its strongest partial correlates.
+
+    Parameters
+    ----------
+    partial : numpy.ndarray, shape (N, N)
+    order : int
+    n_neighbours : int
+        Strongest ``|partial|`` neighbours considered per region.
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (M, order)
+        Distinct sorted sets.
+    """
+    n_regions = partial.shape[0]
+    m = min(n_neighbours, n_regions - 1)
+    strength = np.abs(partial)  # (N, N)
+    np.fill_diagonal(strength, -1.0)  # a region is never its own neighbour
+    neighbours = np.argsort(-strength, axis=1, kind="stable")[:, :m]  # (N, m)
+    picks = np.array(list(combinations(range(m), order - 1)), dtype=np.int64)  # (C, k - 1)
+    chosen = neighbours[:, picks]  # (N, C, k - 1)
+    centre = np.broadcast_to(np.arange(n_regions)[:, None, None], chosen.shape[:2] + (1,))
+    sets = np.concatenate([centre, chosen], axis=2).reshape(-1, order)  # (N * C, k)
+    return np.unique(np.sort(sets, axis=1), axis=0)
+
+
+def partial_search(
+    data: np.ndarray | pd.DataFrame,
+    max_order: int = 5,
+    target: str = "synergy",
+    n_neighbours: int = 8,
+    keep: int = 10,
+    ridge: float | None = None,
+    copula: bool = False,
+    device: str = "auto",
+) -> pd.DataFrame:
+    """Score the partial-correlation neighbourhoods of every region.
+
+    Parameters
+    ----------
+    data : array of shape (T, N) or pandas.DataFrame
+    max_order : int, default=5
+        Orders 3 to ``max_order``.
+    target : {"synergy", "redundancy"}, default="synergy"
+    n_neighbours : int, default=8
+        Strongest partial correlates per region (at least ``max_order - 1``).
+    keep : int, default=10
+        Sets reported per order.
+    ridge : float or None, default=None
+        Added to the correlation diagonal before inversion; None uses
+        ``max(1e-6, N / T)``.
+    copula : bool, default=False
+    device : str, default="auto"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Candidate table (``chosen_by="search:partial"``) plus ``o_info``.
+    """
+    sign = _target_sign(target)
+    estimator, names = _fit(data, copula, device)
+    _check_search(max_order, len(names), keep)
+    if n_neighbours < max_order - 1:
+        raise ValueError(f"n_neighbours={n_neighbours} must be at least max_order - 1 = {max_order - 1}.")
+    correlation = estimator.correlation_.cpu().numpy()
+    if ridge is None:
+        ridge = max(1e-6, len(names) / estimator.n_samples_)
+    partial = partial_correlations(correlation, ridge)
+    found = {}
+    for order in range(3, max_order + 1):
+        sets = neighbourhood_sets(partial, order, n_neighbours)
+        found[order] = (sets, sign * gaussian_o_info(estimator, sets))
+    return _results(found, sign, keep, names, "partial")
+
+
 def search_candidates(
     data: np.ndarray | pd.DataFrame,
     methods: Sequence[str] = SEARCH_METHODS,
@@ -287,11 +385,13 @@ def search_candidates(
     seed: int | np.random.Generator = 0,
     copula: bool = False,
     device: str = "auto",
+    n_neighbours: int = 8,
 ) -> pd.DataFrame:
     """Run several searches for several targets; concatenate their tables.
 
-    Parameters are those of :func:`greedy_search`, :func:`beam_search` and
-    :func:`anneal_search` (annealing runs at orders 3 to ``max_order``).
+    Parameters are those of :func:`greedy_search`, :func:`beam_search`,
+    :func:`anneal_search` (run at orders 3 to ``max_order``) and
+    :func:`partial_search`.
 
     Returns
     -------
@@ -309,6 +409,10 @@ def search_candidates(
                 tables.append(greedy_search(data, max_order, target, n_starts, keep, copula, device))
             elif method == "beam":
                 tables.append(beam_search(data, max_order, target, beam_width, keep, copula, device))
+            elif method == "partial":
+                tables.append(
+                    partial_search(data, max_order, target, n_neighbours, keep, copula=copula, device=device)
+                )
             else:
                 tables.append(
                     anneal_search(

@@ -56,7 +56,7 @@ def test_beam_search_finds_the_planted_synergistic_group(planted):
 def test_every_search_reports_scores_that_match_estimate_oinfo(clusters):
     table = search_candidates(clusters, targets=["redundancy"], max_order=4, keep=2,
                               beam_width=50, n_starts=3, n_chains=16, n_steps=200, seed=1)
-    assert set(table["chosen_by"]) == {"search:greedy", "search:beam", "search:anneal"}
+    assert set(table["chosen_by"]) == {"search:greedy", "search:beam", "search:anneal", "search:partial"}
     check = estimate_oinfo(clusters, [tuple(int(m) for m in g) for g in table["group"]])
     np.testing.assert_allclose(table["o_info"].to_numpy(), check["o_info"].to_numpy(), rtol=1e-10)
 
@@ -88,3 +88,42 @@ def test_search_arguments_are_checked(clusters):
         greedy_search(clusters, max_order=16)
     with pytest.raises(ValueError, match=r"search methods \['tabu'\] are not known"):
         search_candidates(clusters, methods=["tabu"])
+
+
+def test_partial_correlations_match_regression_residuals(clusters):
+    from fmri_oinfo.candidates import partial_correlations
+
+    corr = np.corrcoef(clusters.T)
+    partial = partial_correlations(corr, ridge=0.0)
+    # Partial correlation of 0 and 1 given the rest = correlation of regression residuals.
+    rest = clusters[:, 2:]
+    def residual(y):
+        beta, *_ = np.linalg.lstsq(np.column_stack([rest, np.ones(len(y))]), y, rcond=None)
+        return y - np.column_stack([rest, np.ones(len(y))]) @ beta
+    expected = np.corrcoef(residual(clusters[:, 0]), residual(clusters[:, 1]))[0, 1]
+    assert partial[0, 1] == pytest.approx(expected, abs=1e-10)
+    assert np.all(np.diag(partial) == 0.0)
+
+
+def test_neighbourhood_sets_combine_each_region_with_its_neighbours():
+    from fmri_oinfo.candidates import neighbourhood_sets
+
+    partial = np.zeros((5, 5))
+    partial[0, 1] = partial[1, 0] = 0.9
+    partial[0, 2] = partial[2, 0] = -0.5
+    partial[3, 4] = partial[4, 3] = 0.4
+    sets = neighbourhood_sets(partial, 3, 2)
+    assert (0, 1, 2) in {tuple(s) for s in sets}
+    assert all(len(set(s)) == 3 for s in sets)
+    assert len({tuple(s) for s in sets}) == len(sets)
+
+
+def test_partial_search_finds_the_planted_group_from_its_neighbourhoods(planted):
+    from fmri_oinfo.candidates import partial_search
+
+    _, data, truth = planted
+    table = partial_search(data, max_order=5, n_neighbours=6, keep=2)
+    best5 = table[table["order"] == 5].iloc[0]
+    assert best5["group"] == truth and best5["chosen_by"] == "search:partial"
+    with pytest.raises(ValueError, match="n_neighbours=3 must be at least max_order - 1 = 4"):
+        partial_search(data, max_order=5, n_neighbours=3)
