@@ -36,7 +36,6 @@ from fmri_oinfo.maps import (
     KIND_LABELS,
     Kind,
     check_kind,
-    check_regions,
     check_results,
     region_scores,
     write_atomically,
@@ -396,7 +395,6 @@ def write_graphs(
     dict of str to pathlib.Path
         Written file for ``hypergraph``, ``redundancy`` and ``synergy``.
     """
-    check_regions(regions)
     hypergraph = build_hypergraph(results, regions)
     graphs = {"hypergraph": hypergraph}
     graphs.update({kind: project_region_graph(hypergraph, kind) for kind in KIND_CMAPS})

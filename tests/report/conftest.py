@@ -20,6 +20,12 @@ HOSTILE_NAME = "<script>alert('x')</script>R_SMA"
 
 
 @pytest.fixture(scope="session")
+def hostile_name() -> str:
+    """The hostile region name used in :func:`hostile_context`."""
+    return HOSTILE_NAME
+
+
+@pytest.fixture(scope="session")
 def hostile_context():
     """Example context whose last region (R_SMA, in an n.s. set and a synergistic graph node) is hostile."""
     context = example_context(seed=1)

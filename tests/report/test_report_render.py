@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import HOSTILE_NAME
 
 from fmri_oinfo.report import ReportContext, render_report, render_report_html
 from fmri_oinfo.report.example import example_context
@@ -112,25 +111,25 @@ def test_report_has_every_section(page):
     assert navigation == [f"#{anchor}" for anchor, _ in SUBJECT_SECTIONS]
 
 
-def test_user_strings_are_escaped(page):
+def test_user_strings_are_escaped(page, hostile_name):
     document, reader = page
-    assert HOSTILE_NAME not in document
+    assert hostile_name not in document
     assert "<b>bold</b>" not in document
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;R_SMA" in document
     assert "sub-01_&lt;b&gt;bold&lt;/b&gt;.nii.gz" in document
     for srcdoc in reader.srcdocs:
         assert "<script>alert" not in srcdoc
     # The name reads back as text, not markup, in the region table.
-    assert any(HOSTILE_NAME in row[0] for row in reader.tables["atlas-regions"])
+    assert any(hostile_name in row[0] for row in reader.tables["atlas-regions"])
 
 
-def test_set_tables_rank_the_strongest_sets_first(page, hostile_context):
+def test_set_tables_rank_the_strongest_sets_first(page, hostile_name):
     _, reader = page
     redundant = reader.tables["redundant-sets"]
     synergistic = reader.tables["synergistic-sets"]
     assert [row[1] for row in redundant] == ["L_PCC, R_PCC, L_mPFC", "L_V1, R_V1, L_V4, R_V4"]
     assert [float(row[5]) for row in redundant] == [0.42, 0.31]
-    assert [row[1] for row in synergistic] == ["L_M1, R_V4, L_mPFC", f"R_M1, L_SMA, {HOSTILE_NAME}, L_V1"]
+    assert [row[1] for row in synergistic] == ["L_M1, R_V4, L_mPFC", f"R_M1, L_SMA, {hostile_name}, L_V1"]
     assert [float(row[5]) for row in synergistic] == [-0.27, -0.18]
     ci = redundant[0][7]
     low, high = (float(v) for v in ci.strip("[]").split(","))
