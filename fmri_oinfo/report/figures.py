@@ -181,7 +181,7 @@ def oinfo_by_order_figure(results: pd.DataFrame) -> Figure:
     axes.set_xlabel("order (regions per set)")
     axes.set_ylabel("O-information (nats)")
     axes.set_title("O-information by order (> 0 redundant, < 0 synergistic)")
-    axes.legend(fontsize=8, loc="best", frameon=False)
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return figure
 
 
@@ -271,7 +271,13 @@ def null_distribution_figure(
         for column, name in (("p_value", "p"), ("q_value", "q")):
             if column in table.columns and pd.notna(row[column]):
                 details.append(f"{name} = {row[column]:.3g}")
-        axes.text(0.02, 0.95, "\n".join(details), transform=axes.transAxes, fontsize=7, va="top")
+        low = min(float(np.min(nulls[index])), float(row["o_info"]))
+        high = max(float(np.max(nulls[index])), float(row["o_info"]))
+        padding = 0.08 * (high - low) if high > low else 0.05
+        axes.set_xlim(low - padding, high + padding)
+        observed_right = row["o_info"] > (low + high) / 2.0
+        axes.text(0.03 if observed_right else 0.97, 0.95, "\n".join(details), transform=axes.transAxes,
+                  fontsize=7, va="top", ha="left" if observed_right else "right")
         axes.tick_params(labelsize=7)
         axes.set_xlabel("O-information (nats)", fontsize=8)
     figure.suptitle("Surrogate null distributions (grey) and observed O-information (line)", fontsize=10)
