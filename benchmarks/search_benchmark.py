@@ -79,8 +79,11 @@ def methods(with_thoi: bool, with_exhaustive: bool) -> dict[str, Method]:
         "beam (width 100)": lambda x: _from_table(beam_search(x, ORDER, beam_width=100)),
         "beam (width 500)": lambda x: _from_table(beam_search(x, ORDER, beam_width=500)),
         "beam (width 2000)": lambda x: _from_table(beam_search(x, ORDER, beam_width=2000)),
-        "anneal (256 chains x 2000 steps)": lambda x: _from_table(
-            anneal_search(x, orders=(ORDER,), n_chains=256, n_steps=2000, seed=0)
+        "anneal, uniform moves (256 chains x 2000 steps)": lambda x: _from_table(
+            anneal_search(x, orders=(ORDER,), n_chains=256, n_steps=2000, seed=0, guided_fraction=0.0)
+        ),
+        "anneal, partial-correlation guided moves": lambda x: _from_table(
+            anneal_search(x, orders=(ORDER,), n_chains=256, n_steps=2000, seed=0, guided_fraction=0.5)
         ),
         "partial-correlation neighbourhoods (8)": lambda x: _from_table(partial_search(x, ORDER, n_neighbours=8)),
     }

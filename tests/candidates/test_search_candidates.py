@@ -127,3 +127,11 @@ def test_partial_search_finds_the_planted_group_from_its_neighbourhoods(planted)
     assert best5["group"] == truth and best5["chosen_by"] == "search:partial"
     with pytest.raises(ValueError, match="n_neighbours=3 must be at least max_order - 1 = 4"):
         partial_search(data, max_order=5, n_neighbours=3)
+
+
+def test_guided_annealing_finds_the_planted_group(planted):
+    _, data, truth = planted
+    table = anneal_search(data, orders=(5,), n_chains=16, n_steps=200, seed=0, guided_fraction=0.5, keep=1)
+    assert table["group"].iloc[0] == truth
+    with pytest.raises(ValueError, match=r"guided_fraction=1.5 must lie in \[0, 1\]"):
+        anneal_search(data, guided_fraction=1.5)
