@@ -103,14 +103,22 @@ def _brain_mask(affine: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
     return np.asanyarray(coarse.dataobj) > 0.5
 
 
-def _choose_planted(networks: Sequence[str], voxels: list[np.ndarray], membership: np.ndarray) -> dict[str, list[int]]:
-    """Pick, per planted group, regions of its network whose voxels no other sphere touches."""
+def _choose_planted(
+    networks: Sequence[str], coords: np.ndarray, voxels: list[np.ndarray], membership: np.ndarray
+) -> dict[str, list[int]]:
+    """Pick, per planted group, regions of its network whose voxels no other sphere touches.
+
+    Cerebral regions (z above -20 mm) come first, the largest first, then atlas order.
+    """
     chosen: dict[str, list[int]] = {}
     for name, _, network, size, _ in PLANTED_GROUPS:
-        candidates = [
-            i for i, net in enumerate(networks)
-            if net == network and len(voxels[i]) > 0 and np.all(membership[voxels[i]] == 1)
-        ]
+        candidates = sorted(
+            (
+                i for i, net in enumerate(networks)
+                if net == network and len(voxels[i]) > 0 and np.all(membership[voxels[i]] == 1)
+            ),
+            key=lambda i: (coords[i][2] < -20, -len(voxels[i]), i),
+        )
         if len(candidates) < size:
             raise ValueError(
                 f"only {len(candidates)} {network} regions have voxels of their own on this grid; "
@@ -285,7 +293,7 @@ def make_demo_dataset(
         dist = np.linalg.norm(grid[idx] - atlas.coords[i], axis=1)
         closer = dist < best[idx]
         owner[idx[closer]], best[idx[closer]] = i, dist[closer]
-    planted = _choose_planted(atlas.regions["network"].tolist(), voxels, membership)
+    planted = _choose_planted(atlas.regions["network"].tolist(), atlas.coords, voxels, membership)
     names = atlas.regions["name"].tolist()
 
     outdir.parent.mkdir(parents=True, exist_ok=True)

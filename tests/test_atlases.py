@@ -98,7 +98,7 @@ def test_sphere_voxels_match_nilearn_spheres_masker() -> None:
     (outside,) = sphere_voxels(np.array([[18.5, 18.5, 18.5]]), 5.0, AFFINE_4MM, shape, mask)
     assert len(outside) == 0
     with pytest.raises(ValueError, match="These spheres are empty"):
-        NiftiSpheresMasker([(18.5, 18.5, 18.5)], radius=5.0, mask_img=masker.mask_img).fit_transform(
+        NiftiSpheresMasker([(18.5, 18.5, 18.5)], radius=5.0, mask_img=masker.mask_img, standardize=None).fit_transform(
             nib.Nifti1Image(data, AFFINE_4MM))
 
 

@@ -160,7 +160,7 @@ def test_empty_and_constant_regions_are_dropped_and_reported(demo_root: Path, tm
     (bold_path,) = func.glob("*_desc-preproc_bold.nii.gz")
     mask_img = nib.load(mask_path)
     mask = np.asanyarray(mask_img.dataobj).copy()
-    mask[24:] = 0  # x >= 46 mm: the right-most regions have no voxel left (planted ones lie at |x| <= 34)
+    mask[:8] = 0  # x <= -56 mm: the left-most regions have no voxel left (planted ones lie at x >= -42)
     nib.save(nib.Nifti1Image(mask, mask_img.affine), mask_path)
     atlas = load_atlas("seitzman2018")
     constant_name = truth["redundant"][0]
@@ -177,9 +177,11 @@ def test_empty_and_constant_regions_are_dropped_and_reported(demo_root: Path, tm
     dropped = {d["name"]: d["reason"] for d in ts.metadata["dropped_regions"]}
     assert dropped[constant_name].startswith("constant")
     empty = [n for n, r in dropped.items() if r.startswith("empty")]
-    expected_empty = atlas.regions.loc[atlas.regions["x"] > 52, "name"]
-    assert len(expected_empty) > 10 and set(expected_empty) <= set(empty)
-    assert atlas.regions.set_index("name").loc[empty, "x"].min() > 34
+    expected_empty = atlas.regions.loc[atlas.regions["x"] < -64, "name"]
+    assert len(expected_empty) >= 2 and set(expected_empty) <= set(empty)
+    assert atlas.regions.set_index("name").loc[empty, "x"].max() < -50
+    planted = [n for names in truth.values() for n in names]
+    assert set(planted) - set(ts.data.columns) == {constant_name}
     assert not set(dropped) & set(ts.data.columns)
     assert ts.data.shape[1] == 300 - len(dropped)
     assert _min_pairwise_corr(ts.data, truth["redundant"][1:]) > 0.5
