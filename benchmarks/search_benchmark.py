@@ -22,8 +22,9 @@ Run::
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import logging
-import os
 import time
 from collections.abc import Callable
 
@@ -37,7 +38,6 @@ from fmri_oinfo.estimators import GaussianEstimator
 from fmri_oinfo.synthetic import planted_search_system
 
 N_REGIONS, ORDER, N_TIME = 100, 5, 1200
-os.environ.setdefault("TQDM_DISABLE", "1")  # THOI's progress bars would drown the table
 
 #: A method returns index 5-sets, most synergistic first.
 Method = Callable[[np.ndarray], list[tuple[int, ...]]]
@@ -52,7 +52,8 @@ def _thoi_annealing(x: np.ndarray) -> list[tuple[int, ...]]:
     import torch
     from thoi.heuristics import simulated_annealing
 
-    solutions, energies = simulated_annealing(x, order=ORDER, verbose=logging.WARNING)  # THOI defaults
+    with contextlib.redirect_stderr(io.StringIO()):  # THOI's progress bars would drown the table
+        solutions, energies = simulated_annealing(x, order=ORDER, verbose=logging.WARNING)  # THOI defaults
     order = torch.argsort(energies)  # O-information, ascending: most synergistic first
     return [tuple(sorted(int(v) for v in solutions[i])) for i in order]
 
@@ -61,7 +62,8 @@ def _thoi_greedy(x: np.ndarray) -> list[tuple[int, ...]]:
     import torch
     from thoi.heuristics import greedy
 
-    solutions, scores = greedy(x, initial_order=3, order=ORDER)  # THOI defaults: 10 starts
+    with contextlib.redirect_stderr(io.StringIO()):
+        solutions, scores = greedy(x, initial_order=3, order=ORDER)  # THOI defaults: 10 starts
     order = torch.argsort(scores[:, -1])
     return [tuple(sorted(int(v) for v in solutions[i])) for i in order]
 
