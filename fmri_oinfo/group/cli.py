@@ -1,0 +1,73 @@
+"""Command line of a group study: ``python -m fmri_oinfo.group STUDY_DIR [options]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from fmri_oinfo.group.cluster import dask_client
+from fmri_oinfo.group.config import load_group_config
+from fmri_oinfo.group.outputs import write_group_outputs
+from fmri_oinfo.group.report import write_group_report
+from fmri_oinfo.group.run import run_group_study
+from fmri_oinfo.group.study import discover_study
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m fmri_oinfo.group``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m fmri_oinfo.group",
+        description="Group-level O-information (redundancy > 0, synergy < 0) of a study, subjects run as Dask tasks.",
+    )
+    parser.add_argument("study_dir", type=Path,
+                        help="BIDS / fMRIPrep derivatives root, or a folder of per-subject region tables")
+    parser.add_argument("--participants", type=Path, help="participants.tsv (default: STUDY_DIR/participants.tsv)")
+    parser.add_argument("--group-col", help="column of participants.tsv with two groups to compare")
+    parser.add_argument("--config", type=Path, help="study configuration TOML (see docs/group.md)")
+    parser.add_argument("--out", type=Path, help="output folder (default: STUDY_DIR/derivatives/fmri-oinfo-group)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--workers", type=int, help="workers of the local Dask cluster (default: one per core, or per GPU)")
+    where.add_argument("--cluster-config", type=Path, help="dask-jobqueue cluster TOML, e.g. pipelines/slurm.toml")
+    parser.add_argument("--subjects", help="comma-separated subjects to run, e.g. sub-01,sub-02")
+    parser.add_argument("--pool", action="store_true", help="pool subjects (z-score, concatenate) into one estimation")
+    parser.add_argument("--candidate-source", choices=("union", "pooled"),
+                        help="common sets: union of per-subject screens, or one screen on pooled data")
+    parser.add_argument("--threads", action="store_true", help="local workers as threads (small studies, debugging)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-v, -vv)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a group study; returns 0 on success, 1 when some subjects failed."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+                        format="%(levelname)s %(name)s: %(message)s")
+    overrides = {"pool": True} if args.pool else {}
+    if args.candidate_source:
+        overrides["candidate_source"] = args.candidate_source
+    try:
+        config = load_group_config(args.config, **overrides)
+        subjects = [s.strip() for s in args.subjects.split(",") if s.strip()] if args.subjects else None
+        study = discover_study(args.study_dir, args.participants, args.group_col, subjects)
+    except (ValueError, FileNotFoundError) as error:
+        parser.error(str(error))
+    out_dir = args.out or args.study_dir / "derivatives" / "fmri-oinfo-group"
+    with dask_client(args.scheduler, args.workers, args.cluster_config, processes=not args.threads) as client:
+        result = run_group_study(study, config, out_dir, client)
+    files = write_group_outputs(result)
+    report = write_group_report(result)
+    n_sig = 0 if result.results is None else int((result.results["label"] != "n.s.").sum())
+    print(f"{len(result.succeeded)}/{len(study.subjects)} subjects, {len(result.sets)} sets, "
+          f"{n_sig} significant group sets (q < {config.alpha})", end="")
+    if result.difference is not None:
+        print(f", {int((result.difference['label'] != 'n.s.').sum())} between-group differences", end="")
+    print(f"\nreport: {report}\ntables: {files['subjects'].parent}")
+    for failure in result.failures:
+        print(f"FAILED {failure.subject} ({failure.step}): {failure.error}")
+    return 1 if result.failures else 0

@@ -1,0 +1,257 @@
+"""Wiring of a group study: subjects as Dask tasks, then group statistics.
+
+1. ``prepare_subject`` for every subject (one Dask task each): time series
+   and the subject's candidate sets, cached.
+2. The common candidate list: the union of the subjects' sets, or one
+   selection on the pooled time series.
+3. Per-subject mode: ``estimate_subject`` for every subject (one Dask task
+   each), then the group tests of :mod:`fmri_oinfo.group.statistics`.
+   Pooled mode: one estimation on the pooled time series (one Dask task,
+   surrogate test), and the pooled between-group test.
+4. Tables, maps, graphs and the HTML report (:mod:`fmri_oinfo.group.outputs`,
+   :mod:`fmri_oinfo.group.report`).
+
+A subject that fails at any step is recorded with its error and left out of
+the group statistics; the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from distributed import Client, wait
+
+from fmri_oinfo.candidates import choose_candidates, merge_candidates
+from fmri_oinfo.group.cluster import task_resources
+from fmri_oinfo.group.config import GroupConfig
+from fmri_oinfo.group.pooling import pool_series, pooled_difference_table
+from fmri_oinfo.group.statistics import group_difference_table, group_mean_table
+from fmri_oinfo.group.study import Study, Subject
+from fmri_oinfo.group.subject import (
+    SubjectOutcome,
+    estimate_subject,
+    prepare_subject,
+    read_candidates,
+    read_estimates,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class GroupStudyResult:
+    """Everything a group study produced.
+
+    Attributes
+    ----------
+    study : Study
+    config : GroupConfig
+    out_dir : pathlib.Path
+    prepared, estimated : tuple of SubjectOutcome
+        Outcome of each step per subject (``estimated`` empty when pooling).
+    sets : pandas.DataFrame
+        The common candidate list (``group``, ``order``, ``chosen_by``).
+    subject_values : pandas.DataFrame
+        Long table: ``subject``, ``subject_group``, ``group`` (the set),
+        ``order``, ``o_info``, ``tc``, ``dtc``, ``s_info`` (nats); one row per
+        successful subject and set.
+    results : pandas.DataFrame or None
+        Group result table (mean over subjects, or the pooled estimate).
+    difference : pandas.DataFrame or None
+        Between-group table, with two groups.
+    regions : pandas.DataFrame
+        Region metadata of the study (union over subjects).
+    seconds : float
+        Wall time of the study.
+    notes : tuple of str
+        What was left out and why.
+    """
+
+    study: Study
+    config: GroupConfig
+    out_dir: Path
+    prepared: tuple[SubjectOutcome, ...]
+    estimated: tuple[SubjectOutcome, ...]
+    sets: pd.DataFrame
+    subject_values: pd.DataFrame
+    results: pd.DataFrame | None
+    difference: pd.DataFrame | None
+    regions: pd.DataFrame
+    seconds: float = 0.0
+    notes: tuple[str, ...] = ()
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[SubjectOutcome]:
+        """Failed outcomes, one per subject (its first failing step)."""
+        failed = {o.subject: o for o in self.estimated if not o.ok}
+        failed.update({o.subject: o for o in self.prepared if not o.ok})
+        return [failed[s] for s in sorted(failed)]
+
+    @property
+    def succeeded(self) -> list[str]:
+        """Subjects in the group statistics."""
+        done = self.estimated if not self.config.pool else self.prepared
+        return [o.subject for o in done if o.ok]
+
+
+def _gather(client: Client, futures: list, subjects: list[str], step: str, folders: list[str]) -> list[SubjectOutcome]:
+    """Outcomes of ``futures``; a task that Dask itself gave up on (e.g. a worker killed too often) is a failure."""
+    wait(futures)
+    outcomes = []
+    for future, subject, folder in zip(futures, subjects, folders):
+        if future.status == "finished":
+            outcomes.append(future.result())
+        else:
+            error = future.exception()
+            message = f"{type(error).__name__}: {error}"
+            logger.error("%s %s failed in Dask: %s", subject, step, message)
+            outcomes.append(SubjectOutcome(subject, step, "failed", folder=folder, error=message))
+        future.release()
+    return outcomes
+
+
+def _study_regions(prepared: list[SubjectOutcome]) -> pd.DataFrame:
+    rows: dict[str, dict[str, Any]] = {}
+    for outcome in prepared:
+        sidecar = outcome.path("timeseries").with_suffix(".json")
+        for region in json.loads(sidecar.read_text())["regions"]:
+            rows.setdefault(str(region["name"]), region)
+    table = pd.DataFrame(list(rows.values()), columns=["name", "network", "x", "y", "z"])
+    table["name"] = table["name"].astype(str)
+    table["network"] = table["network"].fillna("").astype(str)
+    return table
+
+
+def _load_series(outcome: SubjectOutcome) -> pd.DataFrame:
+    from fmri_oinfo.extract import RegionTimeseries
+
+    return RegionTimeseries.load(outcome.path("timeseries")).data
+
+
+def _common_sets(prepared: list[SubjectOutcome], config: GroupConfig, regions: pd.DataFrame) -> pd.DataFrame:
+    if config.candidate_source == "union":
+        return merge_candidates(read_candidates(o) for o in prepared)
+    pooled = pool_series([_load_series(o) for o in prepared])
+    return choose_candidates(pooled, config.candidates, regions=regions.set_index("name").loc[list(pooled.columns)]
+                             .reset_index())
+
+
+def _two_groups(study: Study) -> tuple[str, str] | None:
+    groups = study.groups
+    if study.group_column is None or len(groups) < 2:
+        return None
+    if len(groups) > 2:
+        raise ValueError(
+            f"--group-col {study.group_column!r} has {len(groups)} values {list(groups)}; the between-group "
+            "comparison needs two: keep two groups with --subjects or use a two-valued column."
+        )
+    return groups[0], groups[1]
+
+
+def run_group_study(
+    study: Study,
+    config: GroupConfig,
+    out_dir: str | Path,
+    client: Client,
+    prepare: Callable[[Subject, GroupConfig, str | Path], SubjectOutcome] = prepare_subject,
+) -> GroupStudyResult:
+    """Run a group study on a Dask cluster and compute the group statistics.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`fmri_oinfo.group.study.discover_study`.
+    config : GroupConfig
+    out_dir : str or pathlib.Path
+        Output folder: ``subjects/<label>/`` (cached per-subject results) and
+        ``group/`` (written by :func:`fmri_oinfo.group.outputs.write_group_outputs`).
+    client : distributed.Client
+        Connected client (:func:`fmri_oinfo.group.cluster.dask_client`).
+    prepare : callable, default=prepare_subject
+        The per-subject step (same signature); it must cache its result
+        atomically before returning.
+
+    Returns
+    -------
+    GroupStudyResult
+    """
+    started = time.perf_counter()
+    pair = _two_groups(study)
+    out_dir = Path(out_dir)
+    resources = task_resources(client)
+    labels = [s.label for s in study.subjects]
+    folders = [str(out_dir / "subjects" / s.label) for s in study.subjects]
+    futures = [
+        client.submit(prepare, s, config, str(out_dir), key=f"prepare-{s.label}-{time.time_ns()}",
+                      resources=resources, pure=False)
+        for s in study.subjects
+    ]
+    prepared = _gather(client, futures, labels, "prepare", folders)
+    ok = [o for o in prepared if o.ok]
+    notes: list[str] = []
+    if not ok:
+        raise RuntimeError(
+            "every subject failed: " + "; ".join(f"{o.subject}: {o.error}" for o in prepared[:5])
+        )
+    regions = _study_regions(ok)
+    sets = _common_sets(ok, config, regions)
+    group_of = {s.label: s.group for s in study.subjects}
+    groups = [tuple(g) for g in sets["group"]]
+    estimated: list[SubjectOutcome] = []
+    difference = None
+    if not config.pool:
+        futures = [
+            client.submit(estimate_subject, o, groups, config, key=f"estimate-{o.subject}-{time.time_ns()}",
+                          resources=resources, pure=False)
+            for o in ok
+        ]
+        estimated = _gather(client, futures, [o.subject for o in ok], "estimate", [o.folder for o in ok])
+        done = [o for o in estimated if o.ok]
+        tables = [read_estimates(o) for o in done]
+        subject_values = pd.concat(
+            [t.assign(subject=o.subject, subject_group=group_of[o.subject]) for o, t in zip(done, tables)],
+            ignore_index=True,
+        ).loc[:, ["subject", "subject_group", "group", "order", "o_info", "tc", "dtc", "s_info"]]
+        matrix = {q: np.stack([t[q].to_numpy(float) for t in tables]) for q in ("o_info", "tc", "dtc", "s_info")}
+        results = group_mean_table(sets, matrix["o_info"], matrix, config.n_permutations, config.alpha, config.seed)
+        if pair is not None:
+            difference = group_difference_table(
+                sets, matrix["o_info"], np.array([group_of[o.subject] for o in done], dtype=object), *pair,
+                n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
+            )
+    else:
+        from fmri_oinfo.stats import assess_sets
+
+        series = [_load_series(o) for o in ok]
+        pooled = pool_series(series)
+        kept = [g for g in groups if set(g) <= set(pooled.columns)]
+        if len(kept) < len(groups):
+            notes.append(f"pooling: {len(groups) - len(kept)} set(s) with a region missing in some subject left out")
+            sets = sets[[tuple(g) in set(kept) for g in sets["group"]]].reset_index(drop=True)
+        future = client.submit(assess_sets, pooled, sets, estimator=config.estimator,
+                               n_surrogates=config.n_surrogates, alpha=config.alpha, seed=config.seed,
+                               resources=resources, pure=False, **dict(config.estimator_options))
+        results = future.result()
+        subject_values = pd.DataFrame(columns=["subject", "subject_group", "group", "order", "o_info"])
+        if pair is not None:
+            if config.estimator == "gaussian" and not config.estimator_options:
+                difference = pooled_difference_table(
+                    series, [group_of[o.subject] for o in ok], sets, *pair,
+                    n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
+                )
+            else:
+                notes.append("pooled between-group test needs estimator='gaussian'; use per-subject mode")
+    return GroupStudyResult(
+        study=study, config=config, out_dir=out_dir, prepared=tuple(prepared), estimated=tuple(estimated),
+        sets=sets, subject_values=subject_values, results=results, difference=difference, regions=regions,
+        seconds=time.perf_counter() - started, notes=tuple(notes),
+    )

@@ -1,0 +1,207 @@
+"""Find the subjects of a study and their groups (``participants.tsv``).
+
+Two layouts of ``STUDY_DIR`` are recognised:
+
+images
+    A BIDS or fMRIPrep derivatives root: one ``sub-<label>/`` folder per
+    subject holding functional images (found later, per subject, by
+    :func:`fmri_oinfo.inputs.find_runs`).
+tables
+    Region time-series tables, one per subject: ``sub-<label>[_...].tsv``
+    (``.csv``, ``.npy``) directly in ``STUDY_DIR``, or one such table inside
+    each ``sub-<label>/`` folder.  A JSON sidecar written by
+    :meth:`fmri_oinfo.extract.RegionTimeseries.save` next to a TSV table is
+    read too (region coordinates, atlas, QC).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from fmri_oinfo.inputs.entities import is_nifti, parse_entities
+
+logger = logging.getLogger(__name__)
+
+#: Extensions of region tables.
+TABLE_EXTENSIONS: tuple[str, ...] = (".tsv", ".tsv.gz", ".csv", ".csv.gz", ".npy")
+
+#: File names that are never a subject's region table.
+_NOT_TABLES = ("_desc-confounds_timeseries", "_desc-confounds_regressors", "_labels", "participants", "_events")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One subject of a study.
+
+    Attributes
+    ----------
+    label : str
+        ``sub-<label>``, e.g. ``"sub-01"``.
+    source : pathlib.Path
+        The subject folder (images) or its region table.
+    kind : {"images", "table"}
+    group : str or None
+        Value of the group column of ``participants.tsv``, if one was chosen.
+    """
+
+    label: str
+    source: Path
+    kind: str
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Study:
+    """The subjects of a study, in label order, with their participants table."""
+
+    root: Path
+    subjects: tuple[Subject, ...]
+    participants: pd.DataFrame | None
+    group_column: str | None
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Distinct group values, sorted (empty without a group column)."""
+        return tuple(sorted({s.group for s in self.subjects if s.group is not None}))
+
+
+def _is_table(path: Path) -> bool:
+    name = path.name
+    return (
+        path.is_file()
+        and name.lower().endswith(TABLE_EXTENSIONS)
+        and not any(marker in name for marker in _NOT_TABLES)
+    )
+
+
+def _subject_folder_kind(folder: Path) -> tuple[str, Path] | None:
+    if any(is_nifti(p) for p in folder.rglob("*.nii*")):
+        return "images", folder
+    tables = sorted(p for p in folder.rglob("*") if _is_table(p))
+    if len(tables) == 1:
+        return "table", tables[0]
+    if len(tables) > 1:
+        raise ValueError(
+            f"{folder} holds {len(tables)} region tables ({', '.join(p.name for p in tables[:4])}); "
+            "keep one table per subject."
+        )
+    return None
+
+
+def _discover(root: Path) -> list[Subject]:
+    subjects: dict[str, Subject] = {}
+    for folder in sorted(p for p in root.glob("sub-*") if p.is_dir()):
+        found = _subject_folder_kind(folder)
+        if found is None:
+            logger.warning("%s has neither images nor a region table; skipped", folder)
+            continue
+        subjects[folder.name] = Subject(folder.name, found[1], found[0])
+    for table in sorted(p for p in root.glob("sub-*") if _is_table(p)):
+        label = f"sub-{parse_entities(table)[0].get('sub', '')}"
+        if label == "sub-":
+            raise ValueError(f"{table}: cannot read the subject label; name tables sub-<label>[_...].tsv.")
+        if label in subjects:
+            raise ValueError(
+                f"{table} and {subjects[label].source} both belong to {label}; keep one table per subject."
+            )
+        subjects[label] = Subject(label, table, "table")
+    return [subjects[k] for k in sorted(subjects)]
+
+
+def read_participants(path: str | Path) -> pd.DataFrame:
+    """Read a BIDS ``participants.tsv`` (``participant_id`` column, values as str).
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    ValueError
+        When it has no ``participant_id`` column or repeats a participant.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"--participants {path} does not exist; give a BIDS participants.tsv.")
+    table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    if "participant_id" not in table.columns:
+        raise ValueError(
+            f"{path} has columns {list(table.columns)}; a participants table needs a 'participant_id' column."
+        )
+    table["participant_id"] = [p if p.startswith("sub-") else f"sub-{p}" for p in table["participant_id"]]
+    repeated = sorted(table["participant_id"][table["participant_id"].duplicated()].unique())
+    if repeated:
+        raise ValueError(f"{path} lists {repeated[:5]} more than once; keep one row per participant.")
+    return table
+
+
+def discover_study(
+    root: str | Path,
+    participants: str | Path | None = None,
+    group_column: str | None = None,
+    subjects: Sequence[str] | None = None,
+) -> Study:
+    """Find the subjects of a study.
+
+    Parameters
+    ----------
+    root : str or pathlib.Path
+        BIDS / fMRIPrep derivatives root, or a folder of region tables.
+    participants : str, pathlib.Path or None
+        ``participants.tsv``; ``<root>/participants.tsv`` is used when present.
+    group_column : str or None
+        Column of ``participants`` that assigns each subject its group.
+    subjects : sequence of str or None
+        Keep only these subjects (``"sub-01"`` or ``"01"``).
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``root`` does not exist or holds no subject.
+    ValueError
+        For unknown requested subjects, a missing group column, or subjects
+        without a group value.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"STUDY_DIR {root} is not a folder; give a BIDS/fMRIPrep root or a folder of tables.")
+    found = _discover(root)
+    if not found:
+        raise FileNotFoundError(
+            f"{root}: no subject found; expected sub-<label>/ folders with functional images or one region table, "
+            "or sub-<label>.tsv/.csv/.npy region tables."
+        )
+    if subjects:
+        wanted = [s if s.startswith("sub-") else f"sub-{s}" for s in subjects]
+        labels = {s.label for s in found}
+        missing = [s for s in wanted if s not in labels]
+        if missing:
+            raise ValueError(f"--subjects {missing} not found in {root}; found {sorted(labels)[:10]}.")
+        found = [s for s in found if s.label in wanted]
+    if participants is None and (root / "participants.tsv").is_file():
+        participants = root / "participants.tsv"
+    table = read_participants(participants) if participants is not None else None
+    if group_column is not None:
+        if table is None:
+            raise ValueError(f"--group-col {group_column} needs a participants.tsv; none in {root}, give --participants.")
+        if group_column not in table.columns:
+            raise ValueError(
+                f"--group-col {group_column!r} is not a column of participants.tsv; found {list(table.columns)}."
+            )
+        value = dict(zip(table["participant_id"], table[group_column]))
+        unassigned = [s.label for s in found if not value.get(s.label, "").strip() or value[s.label] == "n/a"]
+        if unassigned:
+            raise ValueError(
+                f"subjects {unassigned[:10]} have no {group_column!r} value in participants.tsv; "
+                "add them or leave them out with --subjects."
+            )
+        found = [Subject(s.label, s.source, s.kind, value[s.label]) for s in found]
+    logger.info("study %s: %d subjects", root, len(found))
+    return Study(root=root, subjects=tuple(found), participants=table, group_column=group_column)
