@@ -1,0 +1,132 @@
+"""Settings of the FMMI engine, as one frozen dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+MARGINALS = ("standardize", "copula")
+SOURCES = ("shuffle", "gaussian")
+DIVERGENCES = ("auto", "exact", "hutchinson")
+TARGETS = ("plain", "stable")
+
+
+@dataclass(frozen=True)
+class FMMIConfig:
+    """Every setting of the flow-matching O-information engine.
+
+    Parameters
+    ----------
+    marginals : {"standardize", "copula"}
+        Per-variable preprocessing: z-scoring, or a rank transform to normal
+        scores.  Both keep every information measure.
+    source : {"shuffle", "gaussian"}
+        Draw the product of marginals by permuting each variable's rows
+        independently (as in the FMMI paper), or fresh from N(0, I) (only valid
+        with ``marginals="copula"``).
+    width, depth : int
+        Hidden width and number of hidden layers of the residual network.
+    steps : int
+        Maximum training steps (early stopping may end sooner).
+    batch_size : int
+        Training samples per step and group.
+    learning_rate : float
+        Peak Adam learning rate (cosine decay to 5 % of it).
+    ema_decay : float
+        Decay of the exponential moving average of weights used to estimate.
+    time_power : float
+        Times are ``s = 1 - (1 - t) ** time_power`` with ``t`` uniform (training)
+        or Gauss-Legendre (estimation): values above 1 put more weight near
+        ``s = 1``, where the field is hardest.
+    quadrature_nodes : int
+        Gauss-Legendre nodes over ``t``.
+    eval_samples : int
+        Held-out rows used for the estimate (fewer if fewer are held out).
+    source_draws : int
+        Source draws per held-out row in the estimate.
+    divergence : {"auto", "exact", "hutchinson"}
+        Exact Jacobian diagonal, or Hutchinson's estimator with Rademacher probes.
+        ``auto`` uses exact divergence up to ``exact_max_dims`` coordinates.
+    exact_max_dims : int
+    hutchinson_probes : int
+    holdout : float
+        Fraction of rows held out from training (for the estimate and early
+        stopping).
+    eval_every : int
+        Steps between held-out loss evaluations (early stopping).
+    patience : int
+        Evaluations without improvement before stopping.
+    """
+
+    marginals: str = "standardize"
+    target: str = "plain"
+    reference_size: int = 256
+    source: str = "shuffle"
+    width: int = 128
+    depth: int = 3
+    steps: int = 2000
+    batch_size: int = 512
+    learning_rate: float = 2e-3
+    ema_decay: float = 0.99
+    time_power: float = 1.5
+    quadrature_nodes: int = 16
+    eval_samples: int = 2000
+    source_draws: int = 1
+    divergence: str = "auto"
+    exact_max_dims: int = 12
+    hutchinson_probes: int = 1
+    holdout: float = 0.2
+    eval_every: int = 100
+    patience: int = 5
+
+    def __post_init__(self) -> None:
+        _choice("marginals", self.marginals, MARGINALS)
+        _choice("source", self.source, SOURCES)
+        _choice("divergence", self.divergence, DIVERGENCES)
+        _choice("target", self.target, TARGETS)
+        if self.target == "stable" and self.source != "gaussian":
+            raise ValueError("target='stable' needs source='gaussian' (a known source density).")
+        if self.source == "gaussian" and self.marginals != "copula":
+            raise ValueError("source='gaussian' needs marginals='copula' (normal marginals).")
+        for name in ("width", "depth", "steps", "batch_size", "quadrature_nodes", "eval_samples",
+                     "source_draws", "hutchinson_probes", "reference_size", "eval_every", "patience"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}={getattr(self, name)} must be a positive integer.")
+        if not 0.0 < self.holdout < 1.0:
+            raise ValueError(f"holdout={self.holdout} must lie in (0, 1).")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay={self.ema_decay} must lie in [0, 1).")
+        if self.time_power < 1.0:
+            raise ValueError(f"time_power={self.time_power} must be >= 1.")
+
+    @classmethod
+    def from_options(cls, **options: Any) -> "FMMIConfig":
+        """Build a config from keyword options, naming any unknown key."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise ValueError(f"unknown FMMI option(s) {unknown}; known options: {sorted(known)}.")
+        return replace(cls(), **options)
+
+
+def parse_option_strings(items: list[str]) -> dict[str, Any]:
+    """Turn ``["steps=500", "marginals=copula"]`` into typed options (int, float or str)."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError(f"option {item!r} is not of the form KEY=VALUE.")
+        for cast in (int, float):
+            try:
+                out[key] = cast(value)
+                break
+            except ValueError:
+                continue
+        else:
+            out[key] = value
+    return out
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name}={value!r}; use one of {list(allowed)}.")

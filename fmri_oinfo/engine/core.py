@@ -1,0 +1,55 @@
+"""One call that trains and estimates a batch of groups with the same layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from fmri_oinfo.engine.config import FMMIConfig
+from fmri_oinfo.engine.data import prepare_groups
+from fmri_oinfo.engine.estimation import PathEstimate, estimate_paths
+from fmri_oinfo.engine.paths import subset_paths
+from fmri_oinfo.engine.training import train_residuals
+
+
+def fmmi_subset_tc(
+    samples: np.ndarray,
+    coord_var: np.ndarray,
+    masks: np.ndarray,
+    config: FMMIConfig,
+    device: torch.device,
+    seed: int = 0,
+    weights: np.ndarray | None = None,
+    progress: bool = False,
+) -> tuple[PathEstimate, dict[str, list[float]]]:
+    """Train one time-amortised field per group and estimate every subset's TC.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray, shape (G, T, D)
+        Each group's samples; the coordinates of variable ``v`` are those with
+        ``coord_var == v``.
+    coord_var : numpy.ndarray of int, shape (D,)
+    masks : numpy.ndarray of bool, shape (S, n)
+        Subsets of variables whose TC is wanted.
+    config : FMMIConfig
+    device : torch.device
+    seed : int, default=0
+        Fixes the split, initial weights, training draws and estimation draws.
+    weights : numpy.ndarray, shape (S, Q), optional
+        Measure weights of the plan (how much each TC matters), for training
+        frequencies.
+    progress : bool, default=False
+        Show a progress bar over training steps.
+
+    Returns
+    -------
+    estimate : PathEstimate
+    history : dict
+        Held-out loss per evaluation.
+    """
+    generator = torch.Generator(device=device).manual_seed(int(seed))
+    data = prepare_groups(samples, coord_var, config, generator, device)
+    paths = subset_paths(masks, data.coord_var, weights)
+    params, history = train_residuals(data, paths, config, generator, progress=progress)
+    return estimate_paths(params, data, paths, config, generator), history

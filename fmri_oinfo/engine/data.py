@@ -1,0 +1,115 @@
+"""Prepare many groups' samples for the engine: marginals, split, covariances."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from fmri_oinfo.engine.config import FMMIConfig
+from fmri_oinfo.engine.linear import block_diagonal
+from fmri_oinfo.estimators.copula import normal_scores
+
+
+@dataclass(frozen=True)
+class PreparedGroups:
+    """Samples of G groups with the same layout, ready for training.
+
+    Attributes
+    ----------
+    train, held_out : torch.Tensor, shape (G, T_train, D) and (G, T_held, D)
+    pooled : torch.Tensor, shape (G, T, D)
+        All rows, for drawing the product of marginals in the estimate.
+    coord_var : torch.Tensor of int64, shape (D,)
+        Variable that each coordinate belongs to.
+    n_vars : int
+    source_cov, target_cov : torch.Tensor, shape (G, D, D), float64
+        Covariance of the source (product of marginals) and of the data.
+    """
+
+    train: torch.Tensor
+    held_out: torch.Tensor
+    pooled: torch.Tensor
+    coord_var: torch.Tensor
+    n_vars: int
+    source_cov: torch.Tensor
+    target_cov: torch.Tensor
+
+
+def normalise_marginals(samples: np.ndarray, marginals: str) -> np.ndarray:
+    """Z-score or rank-Gaussianise every coordinate of (G, T, D) samples."""
+    g, t, d = samples.shape
+    flat = samples.transpose(1, 0, 2).reshape(t, g * d)  # (T, G*D)
+    if marginals == "copula":
+        flat = normal_scores(flat)
+    flat = (flat - flat.mean(axis=0)) / flat.std(axis=0)
+    return flat.reshape(t, g, d).transpose(1, 0, 2)
+
+
+def prepare_groups(
+    samples: np.ndarray,
+    coord_var: np.ndarray,
+    config: FMMIConfig,
+    generator: torch.Generator,
+    device: torch.device,
+) -> PreparedGroups:
+    """Normalise marginals, split rows into training and held-out parts.
+
+    Parameters
+    ----------
+    samples : numpy.ndarray, shape (G, T, D)
+    coord_var : numpy.ndarray of int, shape (D,)
+        Variable index of each coordinate (0 .. n - 1).
+    config : FMMIConfig
+    generator : torch.Generator
+        Decides the split (same split for every group).
+    device : torch.device
+    """
+    x = normalise_marginals(np.asarray(samples, dtype=np.float64), config.marginals)
+    n_rows = x.shape[1]
+    order = torch.randperm(n_rows, generator=generator, device=generator.device).cpu().numpy()
+    n_held = max(int(round(config.holdout * n_rows)), 2)
+    pooled64 = torch.as_tensor(x, device=device)  # (G, T, D)
+    target_cov = torch.einsum("gti,gtj->gij", pooled64, pooled64) / (n_rows - 1)  # (G, D, D)
+    var = torch.as_tensor(coord_var, dtype=torch.int64, device=device)
+    if config.source == "gaussian":
+        source_cov = torch.eye(x.shape[2], dtype=torch.float64, device=device).expand_as(target_cov).clone()
+    else:
+        source_cov = block_diagonal(target_cov, var)
+    pooled = pooled64.float()
+    return PreparedGroups(
+        train=pooled[:, torch.as_tensor(order[n_held:], device=device)],
+        held_out=pooled[:, torch.as_tensor(order[:n_held], device=device)],
+        pooled=pooled,
+        coord_var=var,
+        n_vars=int(coord_var.max()) + 1,
+        source_cov=source_cov,
+        target_cov=target_cov,
+    )
+
+
+def draw_source(
+    rows: torch.Tensor, n_draws: int, data: PreparedGroups, config: FMMIConfig, generator: torch.Generator
+) -> torch.Tensor:
+    """Draw ``n_draws`` samples per group of the product of marginals.
+
+    ``shuffle``: each variable's block comes from an independent random row of
+    ``rows`` (G, T_rows, D); ``gaussian``: standard normal.
+
+    Returns
+    -------
+    torch.Tensor, shape (G, n_draws, D)
+    """
+    g, t, d = rows.shape
+    if config.source == "gaussian":
+        return torch.randn(g, n_draws, d, generator=generator, device=rows.device)
+    pick = torch.randint(t, (g, n_draws, data.n_vars), generator=generator, device=rows.device)
+    return rows.gather(1, pick[..., data.coord_var])  # (G, n_draws, D)
+
+
+def draw_rows(rows: torch.Tensor, n_draws: int, generator: torch.Generator) -> torch.Tensor:
+    """Draw ``n_draws`` random joint rows per group from (G, T_rows, D)."""
+    g, t, d = rows.shape
+    pick = torch.randint(t, (g, n_draws, 1), generator=generator, device=rows.device)
+    return rows.gather(1, pick.expand(g, n_draws, d))
