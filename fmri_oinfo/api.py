@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.estimators import make_estimator
 from fmri_oinfo.measures import SCALAR_QUANTITIES, measures_from_tc, subset_plan, unit_factor
 from fmri_oinfo.validation import bucket_by_order, check_groups, check_timeseries
 
@@ -70,6 +69,8 @@ def estimate_oinfo(
     >>> estimate_oinfo(x, [(0, 1, 2), (0, 1, 2, 3)])[["order", "o_info"]].shape
     (2, 2)
     """
+    from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
+
     factor = unit_factor(units)
     values, names = check_timeseries(data)
     rows = check_groups(groups, names, values.shape[0])
