@@ -219,7 +219,7 @@ def two_sample_test(
         se=np.where(enough, se, nan), p=np.where(enough, p, nan),
         ci_low=np.where(enough, difference - t * se, nan), ci_high=np.where(enough, difference + t * se, nan),
         cohen_d=np.where(enough, cohen_d, nan),
-        hedges_g=np.where(enough, cohen_d * hedges_correction(n_a + n_b - 1.0), nan),
+        hedges_g=np.where(enough, cohen_d * hedges_correction(df), nan),
     )
 
 

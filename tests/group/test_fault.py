@@ -1,0 +1,48 @@
+"""A worker process killed mid-study loses no finished subject; a re-run gives identical numbers once each."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fmri_oinfo.candidates import CandidateConfig
+from fmri_oinfo.group import dask_client, discover_study, load_group_config, run_group_study
+from fmri_oinfo.group.example import make_table_study
+from fmri_oinfo.group.subject import prepare_subject
+
+#: Subject whose first attempt kills its worker process.
+VICTIM = "sub-03"
+
+
+def prepare_or_die(subject, config, out_dir):
+    """``prepare_subject``, but the first attempt on VICTIM kills the worker process (marker file)."""
+    marker = Path(out_dir) / "killed-once"
+    if subject.label == VICTIM and not marker.exists():
+        marker.write_text(str(os.getpid()))
+        os._exit(1)
+    return prepare_subject(subject, config, out_dir)
+
+
+def test_killed_worker_loses_nothing_and_a_rerun_is_identical(tmp_path: Path) -> None:
+    study = discover_study(make_table_study(tmp_path / "study", n_per_group=3, n_regions=6), group_column="group")
+    config = load_group_config(None, candidates=CandidateConfig(strategies=("exhaustive",)), n_permutations=499)
+    out = tmp_path / "out"
+    with dask_client(n_workers=2) as client:  # worker processes under nannies
+        first = run_group_study(study, config, out, client, prepare=prepare_or_die)
+        second = run_group_study(study, config, out, client)
+    assert (out / "killed-once").is_file()  # a worker really died
+    assert first.failures == [] and len(first.succeeded) == 6  # Dask re-ran the lost task elsewhere
+    assert {o.status for o in second.prepared} == {"cached"} and {o.status for o in second.estimated} == {"cached"}
+    with dask_client(n_workers=1, processes=False) as client:
+        reference = run_group_study(study, config, tmp_path / "reference", client)
+    for result in (first, second):
+        values = result.subject_values.sort_values(["subject", "order"], kind="stable").reset_index(drop=True)
+        assert values.groupby("subject").size().tolist() == [20] * 6  # C(6, 3) sets, every subject once
+        expected = reference.subject_values.sort_values(["subject", "order"], kind="stable").reset_index(drop=True)
+        pd.testing.assert_frame_equal(values, expected)
+        np.testing.assert_array_equal(result.results["o_info"], reference.results["o_info"])
+        np.testing.assert_array_equal(result.difference["p_value"], reference.difference["p_value"])
+    assert sorted(p.name for p in (out / "subjects").iterdir()) == [s.label for s in study.subjects]
