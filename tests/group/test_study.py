@@ -1,0 +1,77 @@
+"""Study discovery, configuration files, a dask-jobqueue config, and the demo NIfTI study."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fmri_oinfo.demo import make_demo_dataset
+from fmri_oinfo.group import dask_client, discover_study, load_group_config, run_group_study
+from fmri_oinfo.group.cluster import jobqueue_cluster
+from fmri_oinfo.group.example import make_table_study
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_table_study_with_groups_and_subject_filter(tmp_path: Path) -> None:
+    study = discover_study(make_table_study(tmp_path / "s", n_per_group=3), group_column="group",
+                           subjects=["sub-01", "02", "sub-03"])
+    assert [s.label for s in study.subjects] == ["sub-01", "sub-02", "sub-03"]
+    assert [s.group for s in study.subjects] == ["control", "patient", "control"]
+    assert study.groups == ("control", "patient") and {s.kind for s in study.subjects} == {"table"}
+
+
+def test_discovery_refuses_bad_studies_with_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no subject found"):
+        discover_study(tmp_path)
+    root = make_table_study(tmp_path / "s", n_per_group=2)
+    (root / "participants.tsv").write_text("participant_id\tgroup\nsub-01\tcontrol\nsub-02\tn/a\n")
+    with pytest.raises(ValueError, match=r"subjects \['sub-02', 'sub-03', 'sub-04'\] have no 'group' value"):
+        discover_study(root, group_column="group")
+    with pytest.raises(FileNotFoundError, match="--participants"):
+        discover_study(root, participants=tmp_path / "missing.tsv")
+
+
+def test_config_file_is_validated_with_key_names(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[candidates]\nstrategies = ["exhaustive"]\n[group]\nn_permutations = 999\npool = true\n')
+    config = load_group_config(path, seed=3)
+    assert config.candidates.strategies == ("exhaustive",) and config.n_permutations == 999 and config.pool
+    assert config.seed == 3
+    path.write_text("[group]\npermutations = 5\n")
+    with pytest.raises(ValueError, match=r"\[group\] unknown keys \['permutations'\]"):
+        load_group_config(path)
+    with pytest.raises(ValueError, match="n_permutations=5"):
+        load_group_config(None, n_permutations=5)
+
+
+def test_slurm_example_builds_a_jobqueue_cluster() -> None:
+    pytest.importorskip("dask_jobqueue")
+    cluster, jobs = jobqueue_cluster(REPO / "pipelines" / "slurm.toml")
+    try:
+        script = cluster.job_script()
+    finally:
+        cluster.close()
+    assert jobs == 4 and "#SBATCH --gres=gpu:1" in script and "GPU=1" in script
+
+
+def test_demo_nifti_study_through_a_local_cluster(tmp_path: Path) -> None:
+    root = make_demo_dataset(tmp_path / "demo", n_subjects=2, n_volumes=120, seed=0)
+    import json
+
+    truth = json.loads((root / "ground_truth.json").read_text())
+    triplet = next(g["regions"] for g in truth["groups"] if g["name"] == "synergistic_triplet")
+    groups_file = tmp_path / "sets.txt"
+    groups_file.write_text(",".join(triplet) + "\n")
+    from fmri_oinfo.candidates import CandidateConfig
+
+    config = load_group_config(None, candidates=CandidateConfig(strategies=("user",), user_file=str(groups_file)),
+                               n_permutations=99)
+    study = discover_study(root)
+    assert [s.kind for s in study.subjects] == ["images", "images"]
+    with dask_client(n_workers=1, processes=False) as client:
+        result = run_group_study(study, config, tmp_path / "out", client)
+    assert result.failures == [] and result.results["group"].tolist() == [tuple(triplet)]
+    assert (result.subject_values["o_info"] < 0).all()  # planted synergy in both subjects
+    assert result.prepared[0].qc["n_volumes"] == 120
