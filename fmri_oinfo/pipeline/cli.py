@@ -1,0 +1,121 @@
+"""Command line of the subject pipeline: arguments, logging, one clear error."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from fmri_oinfo.estimators import ESTIMATORS
+from fmri_oinfo.pipeline.config import DEVICES, load_config
+
+logger = logging.getLogger("fmri_oinfo.pipeline")
+
+PROG = "fmri-oinfo"
+
+EPILOG = """\
+Without --out, results go to <parent>/derivatives/fmri-oinfo/sub-XX/, where
+<parent> is the folder holding SUBJECT_DIR (or holding the input file).
+Options given here override the --config file (default: pipelines/default.toml).
+Re-running with the same inputs and configuration reuses finished stages
+(cached in <out>/.cache/).
+"""
+
+
+def _orders(text: str) -> tuple[int, ...]:
+    try:
+        orders = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--orders {text!r}: give integers separated by commas, e.g. 3,4") from None
+    if not orders:
+        raise argparse.ArgumentTypeError("--orders is empty; give e.g. 3,4")
+    return orders
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``fmri-oinfo``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Redundancy and synergy (O-information) between brain regions of one subject.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("subject", type=Path, metavar="SUBJECT_DIR",
+                        help="subject folder (fMRIPrep, BIDS or plain NIfTI), a 4-D NIfTI file, "
+                             "or a region time-series table (.tsv, .csv, .npy)")
+    parser.add_argument("--out", type=Path, help="output folder (default: see below)")
+    parser.add_argument("--config", help="pipeline TOML (a path, or a name in pipelines/: default, fast, thorough)")
+    parser.add_argument("--atlas", help="atlas name (e.g. seitzman2018) or path to a labels/maps NIfTI")
+    parser.add_argument("--atlas-dir", help="folder of pre-placed atlas files")
+    parser.add_argument("--orders", type=_orders, help="set sizes, e.g. 3,4")
+    parser.add_argument("--estimator", choices=ESTIMATORS, help="O-information estimator")
+    parser.add_argument("--device", choices=DEVICES, help="torch device")
+    parser.add_argument("--seed", type=int, help="seed of candidates, surrogates and estimators")
+    parser.add_argument("--task", help="keep runs of this task")
+    parser.add_argument("--session", help="keep runs of this session")
+    parser.add_argument("--run", help="keep this run")
+    parser.add_argument("--space", help="keep runs in this output space")
+    parser.add_argument("--confounds", help="confound strategy: auto, none, simple, scrubbing, compcor, ica_aroma")
+    parser.add_argument("--t-r", type=float, help="repetition time (s) when the files do not give one")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true", help="detailed log and full tracebacks")
+    loudness.add_argument("--quiet", action="store_true", help="only warnings and errors; no progress bar")
+    return parser
+
+
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    package = logging.getLogger("fmri_oinfo")
+    package.handlers[:] = [handler]
+    package.setLevel(level)
+    package.propagate = False
+    # The library modules log at INFO; keep the default log to the pipeline's own lines.
+    if not verbose:
+        for name in ("fmri_oinfo.extract", "fmri_oinfo.inputs", "fmri_oinfo.candidates", "fmri_oinfo.report",
+                     "fmri_oinfo.maps", "fmri_oinfo.graphs", "fmri_oinfo.atlases", "fmri_oinfo.stats"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    if not verbose:
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the subject pipeline from the command line.
+
+    Returns
+    -------
+    int
+        0 on success; 1 with ``fmri-oinfo: error: <message>`` on stderr when
+        the inputs or settings are wrong (2 for bad arguments, from argparse).
+    """
+    from fmri_oinfo.pipeline.run import run_subject
+
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose, args.quiet)
+    try:
+        config = load_config(
+            args.config, atlas=args.atlas, atlas_dir=args.atlas_dir, orders=args.orders,
+            estimator=args.estimator, device=args.device, seed=args.seed, task=args.task,
+            session=args.session, run=args.run, space=args.space, confounds=args.confounds, t_r=args.t_r,
+        )
+        outputs = run_subject(args.subject, config, args.out, progress=not args.quiet)
+    except (ValueError, FileNotFoundError) as err:
+        if args.verbose:
+            logger.exception("failed")
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; finished stages are cached, run the same command again to resume.",
+              file=sys.stderr)
+        return 130
+    reused = [name for name, status in outputs.stages.items() if status == "reused"]
+    logger.info("stages reused: %s", ", ".join(reused) if reused else "none")
+    if not args.quiet:
+        print(f"results: {outputs.results}")
+        if outputs.report is not None:
+            print(f"report:  {outputs.report}")
+    return 0

@@ -1,0 +1,174 @@
+"""Output files of a subject run: BIDS-like names and the writers.
+
+Every file is written atomically (:func:`fmri_oinfo.maps.write_atomically`),
+so an interrupted run leaves complete files or none.  Names, with
+``<prefix> = sub-XX[_ses-YY][_task-T]_atlas-<atlas>``::
+
+    <prefix>_oinfo.tsv                       result table (one row per set)
+    <prefix>_timeseries.tsv (+ .json)        region time series and provenance
+    <prefix>_desc-scores_regions.tsv         region redundancy/synergy scores
+    <prefix>_desc-{redundancy,synergy,netoinfo}_map.nii.gz
+    <prefix>_desc-{hypergraph,redundancy,synergy}_graph.graphml
+    <prefix>_config.toml                     the resolved configuration
+    <prefix>_provenance.json                 versions, input hashes, stage timings
+    sub-XX_report.html
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nibabel as nib
+import numpy as np
+import pandas as pd
+
+from fmri_oinfo import graphs, maps
+from fmri_oinfo.extract import RegionTimeseries
+from fmri_oinfo.pipeline.config import PipelineConfig
+from fmri_oinfo.pipeline.inputs import SubjectInputs, bids_label
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OutputNames:
+    """Paths of every output of one subject run."""
+
+    folder: Path
+    prefix: str
+    subject: str
+
+    def path(self, suffix: str) -> Path:
+        """``<folder>/<prefix>_<suffix>``."""
+        return self.folder / f"{self.prefix}_{suffix}"
+
+    @property
+    def results(self) -> Path:
+        return self.path("oinfo.tsv")
+
+    @property
+    def timeseries(self) -> Path:
+        return self.path("timeseries.tsv")
+
+    @property
+    def region_scores(self) -> Path:
+        return self.path("desc-scores_regions.tsv")
+
+    @property
+    def config(self) -> Path:
+        return self.path("config.toml")
+
+    @property
+    def provenance(self) -> Path:
+        return self.path("provenance.json")
+
+    @property
+    def report(self) -> Path:
+        return self.folder / f"{self.subject}_report.html"
+
+
+def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) -> OutputNames:
+    """Output names for ``inputs`` under ``folder``."""
+    parts = [inputs.subject]
+    parts += [f"{key}-{inputs.entities[key]}" for key in ("ses", "task") if key in inputs.entities]
+    if not inputs.is_table:
+        atlas = config.extraction.atlas
+        name = Path(atlas).name.split(".")[0] if atlas.endswith((".nii", ".nii.gz", ".toml")) else atlas
+        parts.append(f"atlas-{bids_label(name)}")
+    return OutputNames(Path(folder), "_".join(parts), inputs.subject)
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically."""
+    return maps.write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def result_table_text(results: pd.DataFrame) -> str:
+    """The result table as TSV: groups (and gradients) as JSON lists, floats to 10 digits."""
+    table = results.copy()
+    table["group"] = [json.dumps(list(g)) for g in table["group"]]
+    if "o_info_gradient" in table.columns:
+        table["o_info_gradient"] = [json.dumps([float(f"{v:.10g}") for v in g]) for g in table["o_info_gradient"]]
+    return table.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a")
+
+
+def read_result_table(path: str | Path) -> pd.DataFrame:
+    """Read a ``*_oinfo.tsv`` written by the pipeline (groups back as tuples of names)."""
+    table = pd.read_csv(path, sep="\t", na_values="n/a", keep_default_na=False)
+    table["group"] = pd.Series([tuple(json.loads(g)) for g in table["group"]], dtype=object)
+    if "o_info_gradient" in table.columns:
+        table["o_info_gradient"] = pd.Series([tuple(json.loads(g)) for g in table["o_info_gradient"]], dtype=object)
+    return table
+
+
+def has_coordinates(regions: pd.DataFrame) -> bool:
+    """Whether every region has finite MNI coordinates (needed by maps, graphs and the report)."""
+    return bool(regions[["x", "y", "z"]].notna().all().all())
+
+
+def write_tables(results: pd.DataFrame, timeseries: RegionTimeseries, names: OutputNames) -> dict[str, Path]:
+    """Result table, time series (+ sidecar) and, with coordinates, region scores."""
+    written = {"results": write_text(names.results, result_table_text(results)),
+               "timeseries": timeseries.save(names.timeseries)}
+    written["timeseries_sidecar"] = names.timeseries.with_suffix(".json")
+    if has_coordinates(timeseries.regions):
+        scores = maps.region_scores(results, timeseries.regions)
+        written["region_scores"] = write_text(
+            names.region_scores, scores.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a"))
+    return written
+
+
+def write_maps(results: pd.DataFrame, regions: pd.DataFrame, label_image: nib.Nifti1Image,
+               names: OutputNames) -> dict[str, Path]:
+    """Redundancy, synergy and net O-information maps (NIfTI, atlas label image painted)."""
+    scores = maps.region_scores(results, regions)
+    written = maps.write_region_maps(scores, label_image, names.folder / names.prefix)
+    return {f"map_{k}": v for k, v in written.items()}
+
+
+def write_graphs(results: pd.DataFrame, regions: pd.DataFrame, names: OutputNames) -> dict[str, Path]:
+    """Hypergraph and region graphs as GraphML."""
+    written = graphs.write_graphs(results, regions, names.folder / names.prefix)
+    return {f"graph_{k}": v for k, v in written.items()}
+
+
+def report_parameters(config: PipelineConfig, results: pd.DataFrame, inputs: SubjectInputs) -> dict[str, Any]:
+    """Every parameter shown in the report, with the estimator of the null spelled out."""
+    parameters: dict[str, Any] = config.to_dict()
+    tested = config.statistics.test_estimator(config.estimation)
+    parameters["statistics"]["null_estimator"] = tested
+    if tested != config.estimation.estimator:
+        parameters["statistics"]["note"] = (
+            f"o_info, o_info_se, tc, dtc and s_info are {config.estimation.estimator} estimates; the surrogate "
+            f"null, p/q-values and bootstrap intervals were computed with the {tested} estimator (o_info_test); "
+            "a set is labelled only when both estimators agree on its sign."
+        )
+    parameters["input"] = {"source": str(inputs.source), "kind": "table" if inputs.is_table else "images",
+                           "units": "nats"}
+    return parameters
+
+
+def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_image: nib.Nifti1Image | None,
+                 config: PipelineConfig, inputs: SubjectInputs, names: OutputNames) -> dict[str, Path]:
+    """The self-contained HTML report."""
+    from fmri_oinfo.report import ReportContext, render_report
+
+    meta = timeseries.metadata
+    dropped = {d["name"]: d["reason"] for d in meta.get("dropped_regions", [])}
+    fd = meta.get("framewise_displacement")
+    fd = None if fd is None else np.array([np.nan if v is None else v for v in fd], dtype=float)
+    context = ReportContext(
+        subject=inputs.subject, results=results, regions=timeseries.regions,
+        atlas=config.extraction.atlas, parameters=report_parameters(config, results, inputs),
+        label_image=label_image, timeseries=timeseries.data,
+        framewise_displacement=fd,
+        censored_volumes=meta.get("censored_volumes", {}), dropped_regions=dropped,
+        confound_strategy=str(meta.get("confound_strategy") or ""), t_r=meta.get("t_r"),
+        source_files=meta.get("source_files", []), top_n=config.outputs.top_n,
+        interactive=config.outputs.interactive,
+    )
+    return {"report": render_report(context, names.report)}

@@ -1,0 +1,266 @@
+"""One subject, end to end: inputs -> extraction -> candidates -> statistics -> outputs.
+
+:func:`run_subject` is the function behind ``python -m fmri_oinfo.pipeline``
+(and the building block of a group study).  Each stage is cached under
+``<out>/.cache/<stage>-<key>/`` (:mod:`fmri_oinfo.pipeline.cache`): a re-run
+with the same inputs and configuration reuses every finished stage, and an
+interrupted run resumes from the last finished one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from fmri_oinfo.atlases import Atlas, load_atlas
+from fmri_oinfo.pipeline import stages
+from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
+from fmri_oinfo.pipeline.config import PipelineConfig, to_toml
+from fmri_oinfo.pipeline.inputs import SubjectInputs, gather_inputs, is_table_path
+from fmri_oinfo.pipeline.outputs import (
+    OutputNames,
+    has_coordinates,
+    output_names,
+    write_graphs,
+    write_maps,
+    write_report,
+    write_tables,
+    write_text,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Stages in order, as listed in progress bars and the provenance file.
+STAGES: tuple[str, ...] = ("extraction", "candidates", "assessment", "outputs")
+
+
+@dataclass(frozen=True)
+class SubjectOutputs:
+    """What a subject run wrote.
+
+    Attributes
+    ----------
+    subject : str
+        ``sub-<label>``.
+    out_dir : pathlib.Path
+    results : pathlib.Path
+        Result table (``*_oinfo.tsv``); read it with
+        :func:`fmri_oinfo.pipeline.read_result_table`.
+    timeseries : pathlib.Path
+        Region time series (``*_timeseries.tsv``, JSON sidecar next to it).
+    region_scores : pathlib.Path or None
+        Region scores (``*_desc-scores_regions.tsv``); None without coordinates.
+    maps : dict of str to pathlib.Path
+        NIfTI maps by score (``redundancy``, ``synergy``, ``net_o_info``).
+    graphs : dict of str to pathlib.Path
+        GraphML files (``hypergraph``, ``redundancy``, ``synergy``).
+    report : pathlib.Path or None
+    config : pathlib.Path
+        Copy of the resolved configuration (TOML).
+    provenance : pathlib.Path
+        Versions, inputs with content hashes, stage keys and timings (JSON).
+    stages : dict of str to str
+        ``"computed"`` or ``"reused"`` per stage.
+    seconds : dict of str to float
+        Time spent per stage (0 when reused).
+    skipped : dict of str to str
+        Outputs not written and why.
+    """
+
+    subject: str
+    out_dir: Path
+    results: Path
+    timeseries: Path
+    region_scores: Path | None
+    maps: dict[str, Path]
+    graphs: dict[str, Path]
+    report: Path | None
+    config: Path
+    provenance: Path
+    stages: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+
+def default_output_dir(inputs: SubjectInputs) -> Path:
+    """``<parent>/derivatives/fmri-oinfo/<sub-XX>``, where ``<parent>`` is the folder
+    holding the subject folder (or holding the input file)."""
+    source = inputs.source.resolve()
+    parent = source.parent if source.is_dir() else source.parent
+    return parent / "derivatives" / "fmri-oinfo" / inputs.subject
+
+
+def _atlas_for(subject: Path, config: PipelineConfig) -> Atlas | None:
+    if subject.is_file() and is_table_path(subject):
+        return None
+    return load_atlas(config.extraction.atlas, config.extraction.atlas_dir or None)
+
+
+def _outputs_valid(out_dir: Path):
+    def check(marker: dict[str, Any]) -> bool:
+        files = marker.get("files", {})
+        return all((out_dir / name).is_file() and file_digest(out_dir / name) == digest
+                   for name, digest in files.items())
+    return check
+
+
+def _write_outputs(results, timeseries, atlas: Atlas | None, config: PipelineConfig, inputs: SubjectInputs,
+                   names: OutputNames) -> tuple[dict[str, Path], dict[str, str]]:
+    written = write_tables(results, timeseries, names)
+    skipped: dict[str, str] = {}
+    outputs = config.outputs
+    if not has_coordinates(timeseries.regions):
+        reason = "the input is a region table without MNI coordinates"
+        skipped.update({k: reason for k, on in (("maps", outputs.maps), ("graphs", outputs.graphs),
+                                                 ("report", outputs.report)) if on})
+        if skipped:
+            logger.warning("maps, graphs and the report need region coordinates; %s, so only the tables "
+                           "were written.", reason)
+        return written, skipped
+    label_image = None
+    if atlas is not None and (outputs.maps or outputs.report):
+        label_image = atlas.subset(timeseries.regions["name"].tolist()).label_image()
+    if outputs.maps:
+        written.update(write_maps(results, timeseries.regions, label_image, names))
+    if outputs.graphs:
+        written.update(write_graphs(results, timeseries.regions, names))
+    if outputs.report:
+        written.update(write_report(results, timeseries, label_image, config, inputs, names))
+    return written, skipped
+
+
+def _provenance(inputs: SubjectInputs, config: PipelineConfig, results: dict[str, StageResult],
+                total: float, skipped: dict[str, str]) -> dict[str, Any]:
+    from fmri_oinfo.report import package_versions
+
+    return {
+        "software": package_versions(),
+        "command": sys.argv,
+        "subject": inputs.subject,
+        "source": str(inputs.source),
+        "inputs": [{"path": path, "sha256": digest} for path, digest in sorted(inputs.digests.items())],
+        "config_key": stage_key("config", config.to_dict()),
+        "stages": {name: {"key": r.key, "status": "reused" if r.reused else "computed",
+                          "seconds": round(r.seconds, 3)} for name, r in results.items()},
+        "total_seconds": round(total, 3),
+        "skipped_outputs": skipped,
+    }
+
+
+def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | None = None,
+                progress: bool = False) -> SubjectOutputs:
+    """Run the whole pipeline on one subject.
+
+    Parameters
+    ----------
+    subject : str or pathlib.Path
+        A subject folder (fMRIPrep, BIDS or plain NIfTI), a 4-D NIfTI file, or
+        a region time-series table (``.tsv``/``.csv`` with a header of region
+        names, or ``.npy`` with ``<stem>_labels.txt``); a table skips
+        extraction, and without coordinates maps, graphs and report.
+    config : PipelineConfig
+        From :func:`fmri_oinfo.pipeline.load_config`.
+    out_dir : pathlib.Path or None
+        Output folder; None uses :func:`default_output_dir`
+        (``<parent>/derivatives/fmri-oinfo/sub-XX``).
+    progress : bool, default=False
+        Show a progress bar over the stages (stderr).
+
+    Returns
+    -------
+    SubjectOutputs
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        For bad inputs or settings; nothing is written when the inputs fail
+        validation.
+    """
+    start = time.perf_counter()
+    subject = Path(subject)
+    if not subject.exists():
+        raise FileNotFoundError(
+            f"{subject} does not exist; give a subject folder (e.g. derivatives/fmriprep/sub-01), "
+            "a 4-D NIfTI file or a region time-series table (.tsv, .csv, .npy)."
+        )
+    atlas = _atlas_for(subject, config)
+    inputs = gather_inputs(subject, config, None if atlas is None else atlas.space,
+                           None if atlas is None else atlas.coords)
+    out_dir = Path(out_dir) if out_dir is not None else default_output_dir(inputs)
+    names = output_names(inputs, config, out_dir)
+    cache = StageCache(out_dir / ".cache")
+    done: dict[str, StageResult] = {}
+    logger.info("%s: %s -> %s", inputs.subject, inputs.source, out_dir)
+
+    with tqdm(total=len(STAGES), desc=inputs.subject, unit="stage", disable=not progress, file=sys.stderr) as bar:
+        def step(name: str) -> None:
+            bar.set_postfix_str(name)
+
+        step("extraction")
+        key = stages.extraction_key(inputs, config)
+        timeseries, done["extraction"] = cache.run(
+            "extraction", key, lambda: stages.extract(inputs, config),
+            lambda ts, folder: {"n_regions": ts.data.shape[1], "n_volumes": ts.data.shape[0],
+                                "file": str(ts.save(folder / stages.TIMESERIES_FILE).name)},
+            stages.load_timeseries,
+        )
+        bar.update()
+
+        step("candidates")
+        key = stages.candidates_key(key, config)
+        candidates, done["candidates"] = cache.run(
+            "candidates", key, lambda: stages.candidate(timeseries, config),
+            lambda table, folder: (stages.save_candidates(table, folder), {"n_sets": len(table)})[1],
+            stages.load_candidates,
+        )
+        bar.update()
+
+        step("statistics")
+        key = stages.assessment_key(key, config)
+        results, done["assessment"] = cache.run(
+            "assessment", key, lambda: stages.assess(timeseries, candidates, config),
+            lambda table, folder: (stages.save_results(table, folder), {"n_sets": len(table)})[1],
+            stages.load_results,
+        )
+        bar.update()
+
+        step("outputs")
+        outputs_key = stage_key("outputs", key, asdict(config.outputs), config.extraction.atlas, names.prefix)
+
+        def save_outputs(value, folder: Path) -> dict[str, Any]:
+            written, skipped = value
+            listing = {role: str(path.relative_to(out_dir)) for role, path in written.items()}
+            (folder / "outputs.json").write_text(json.dumps({"written": listing, "skipped": skipped}, indent=1))
+            return {"files": {name: file_digest(out_dir / name) for name in listing.values()}}
+
+        def load_outputs(folder: Path) -> tuple[dict[str, Path], dict[str, str]]:
+            listing = json.loads((folder / "outputs.json").read_text())
+            return {role: out_dir / name for role, name in listing["written"].items()}, listing["skipped"]
+
+        (written, skipped), done["outputs"] = cache.run(
+            "outputs", outputs_key, lambda: _write_outputs(results, timeseries, atlas, config, inputs, names),
+            save_outputs, load_outputs, still_valid=_outputs_valid(out_dir),
+        )
+        bar.update()
+
+    write_text(names.config, to_toml(config))
+    total = time.perf_counter() - start
+    provenance = _provenance(inputs, config, done, total, skipped)
+    write_text(names.provenance, json.dumps(provenance, indent=2, default=str) + "\n")
+    logger.info("%s: done in %.1f s; results in %s", inputs.subject, total, names.results)
+    return SubjectOutputs(
+        subject=inputs.subject, out_dir=out_dir, results=written["results"], timeseries=written["timeseries"],
+        region_scores=written.get("region_scores"),
+        maps={k[len("map_"):]: v for k, v in written.items() if k.startswith("map_")},
+        graphs={k[len("graph_"):]: v for k, v in written.items() if k.startswith("graph_")},
+        report=written.get("report"), config=names.config, provenance=names.provenance,
+        stages={name: "reused" if r.reused else "computed" for name, r in done.items()},
+        seconds={name: r.seconds for name, r in done.items()}, skipped=skipped,
+    )
