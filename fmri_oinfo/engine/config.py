@@ -56,6 +56,8 @@ class FMMIConfig:
         Steps between held-out loss evaluations (early stopping).
     patience : int
         Evaluations without improvement before stopping.
+    min_steps : int
+        Steps before early stopping may end training.
     """
 
     marginals: str = "standardize"
@@ -78,6 +80,7 @@ class FMMIConfig:
     holdout: float = 0.2
     eval_every: int = 100
     patience: int = 5
+    min_steps: int = 1000
 
     def __post_init__(self) -> None:
         _choice("marginals", self.marginals, MARGINALS)

@@ -116,7 +116,8 @@ def train_residuals(
     Weights are averaged (EMA); every ``eval_every`` steps the averaged weights
     are scored on a fixed held-out batch, each group keeps its best weights (the
     zero residual, i.e. the Gaussian estimate, included), and training stops
-    when no group has improved for ``patience`` evaluations.
+    when no group has improved for ``patience`` evaluations, but not before
+    ``min_steps`` (the loss of a zero-initialised residual often plateaus first).
 
     Returns
     -------
@@ -164,7 +165,7 @@ def train_residuals(
                 b.copy_(torch.where(improved.view(-1, 1, 1), e, b))
         history["step"].append(step)
         history["loss"].append(float(loss.mean()))
-        if bool((stale >= config.patience).all()):
+        if step >= config.min_steps and bool((stale >= config.patience).all()):
             logger.info("early stop at step %d: no group improved for %d evaluations", step, config.patience)
             break
     bar.close()

@@ -7,7 +7,7 @@ from fmri_oinfo import estimate_mi, estimate_oinfo
 from fmri_oinfo.engine import FMMIConfig
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, synergistic_block
 
-FAST = dict(steps=150, width=32, depth=2, batch_size=256, eval_samples=400, quadrature_nodes=8, eval_every=50)
+FAST = dict(steps=150, min_steps=50, width=32, depth=2, batch_size=256, eval_samples=400, quadrature_nodes=8, eval_every=50)
 
 
 @pytest.fixture(scope="module")
