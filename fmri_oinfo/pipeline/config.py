@@ -37,6 +37,9 @@ DEVICES = ("auto", "cpu", "cuda")
 STANDARDIZE = ("zscore_sample", "zscore", "none")
 CONFOUNDS = ("auto", "none", *CONFOUND_STRATEGIES)
 
+#: ``[estimation.fmmi]`` keys of the FMMI estimator itself; the others are engine settings (FMMIConfig).
+FMMI_RUN_OPTIONS = ("groups_per_batch", "progress")
+
 
 def _fail(key: str, value: Any, expected: str) -> None:
     raise ValueError(f"{key} = {value!r}: {expected}.")
@@ -73,9 +76,6 @@ class InputsConfig:
 
     def __post_init__(self) -> None:
         for name in ("task", "session", "run", "space"):
-            value = getattr(self, name)
-            if isinstance(value, int) and not isinstance(value, bool):
-                object.__setattr__(self, name, str(value))
             _check_type(f"inputs.{name}", getattr(self, name), str, "expected a string ('' for any)")
         _non_negative_number("inputs.t_r", self.t_r)
         _check_type("inputs.min_volumes", self.min_volumes, int, "expected an integer")
@@ -133,11 +133,25 @@ class EstimationConfig:
         _check_type("estimation.gradient", self.gradient, bool, "expected true or false")
         _check_type("estimation.fmmi", self.fmmi, Mapping, "expected a table of FMMI engine options")
         object.__setattr__(self, "fmmi", dict(self.fmmi))
-        if self.fmmi:
+        engine_options = {k: v for k, v in self.fmmi.items() if k not in FMMI_RUN_OPTIONS}
+        if "groups_per_batch" in self.fmmi:
+            value = self.fmmi["groups_per_batch"]
+            _check_type("estimation.fmmi.groups_per_batch", value, int, "expected a positive integer")
+            if value < 1:
+                _fail("estimation.fmmi.groups_per_batch", value, "expected a positive integer")
+        if "progress" in self.fmmi:
+            _check_type("estimation.fmmi.progress", self.fmmi["progress"], bool, "expected true or false")
+        if engine_options:
             from fmri_oinfo.engine.config import FMMIConfig
 
+            defaults = FMMIConfig()
+            for key, value in engine_options.items():
+                if hasattr(defaults, key):
+                    kinds, expected = _expected_kind(getattr(defaults, key))
+                    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
+                        _fail(f"estimation.fmmi.{key}", value, expected)
             try:
-                FMMIConfig.from_options(**self.fmmi)
+                FMMIConfig.from_options(**engine_options)
             except (TypeError, ValueError) as err:
                 raise ValueError(f"estimation.fmmi: {err}") from None
 
@@ -245,22 +259,48 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _expected_kind(default: Any) -> tuple[tuple[type, ...], str]:
+    """Types a TOML value may have, judged from the field's default, and their description."""
+    if isinstance(default, bool):
+        return (bool,), "expected true or false"
+    if isinstance(default, int):
+        return (int,), "expected an integer"
+    if isinstance(default, float):
+        return (int, float), "expected a number"
+    if isinstance(default, (str, type(None))):
+        return (str,), "expected a string"
+    if isinstance(default, (tuple, list)):
+        return (list, tuple), "expected a list"
+    return (Mapping,), "expected a table"
+
+
+def _check_types(name: str, cls: type, table: Mapping[str, Any]) -> None:
+    defaults = cls()
+    for key, value in table.items():
+        kinds, expected = _expected_kind(getattr(defaults, key))
+        wrong_bool = isinstance(value, bool) and bool not in kinds
+        if wrong_bool or not isinstance(value, kinds):
+            _fail(f"{name}.{key}", value, expected)
+        if isinstance(value, (list, tuple)) and value:
+            item_kinds = (int,) if all(isinstance(v, int) for v in getattr(defaults, key)) else (str,)
+            if any(isinstance(v, bool) or not isinstance(v, item_kinds) for v in value):
+                _fail(f"{name}.{key}", value, f"expected a list of {'integers' if item_kinds == (int,) else 'strings'}")
+
+
 def _section(name: str, table: Any) -> Any:
     cls = _SECTIONS[name]
     if not isinstance(table, Mapping):
         raise ValueError(f"[{name}] must be a table, found {table!r}.")
-    if cls is CandidateConfig:
-        values = {k: (None if k == "user_file" and v == "" else v) for k, v in table.items()}
-        return CandidateConfig.from_mapping(values)
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(table) - known)
     if unknown:
         listed = ", ".join(f"{name}.{k}" for k in unknown)
         raise ValueError(f"unknown key(s) {listed}; known keys of [{name}]: {sorted(known)}.")
-    try:
-        return cls(**table)
-    except TypeError as err:  # a value TOML parsed into an unexpected shape
-        raise ValueError(f"[{name}]: {err}") from None
+    _check_types(name, cls, table)
+    if cls is CandidateConfig:
+        values = {k: (None if k == "user_file" and v == "" else v) for k, v in table.items()}
+        return CandidateConfig.from_mapping(values)
+    return cls(**table)
 
 
 def config_from_mapping(mapping: Mapping[str, Any]) -> PipelineConfig:

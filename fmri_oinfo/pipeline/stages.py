@@ -155,8 +155,20 @@ def assess(timeseries: RegionTimeseries, candidates: pd.DataFrame, config: Pipel
             labels[~agree.to_numpy()] = "n.s."
             table["label"] = labels
     attrs.update(estimator=est.estimator, test_estimator=tested)
+    table = rank_results(table)
     table.attrs = attrs
     return table
+
+
+def rank_results(table: pd.DataFrame) -> pd.DataFrame:
+    """Sets labelled significant first, then by q-value, then by ``|o_info|`` (largest first)."""
+    order = pd.DataFrame({
+        "ns": (table["label"] == "n.s.").to_numpy(),
+        "q": table["q_value"].to_numpy(float),
+        "size": -np.abs(table["o_info"].to_numpy(float)),
+    })
+    ranked = order.sort_values(["ns", "q", "size"], kind="stable").index
+    return table.iloc[ranked].reset_index(drop=True)
 
 
 def _json_number(value: Any) -> Any:
