@@ -394,7 +394,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> PipelineCon
 
 def with_overrides(config: PipelineConfig, **overrides: Any) -> PipelineConfig:
     """A copy of ``config`` with overrides applied as in :func:`load_config`."""
-    document = config.to_dict()
+    document = tomllib.loads(to_toml(config))
     for name, value in overrides.items():
         if value is None:
             continue
