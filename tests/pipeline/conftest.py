@@ -14,7 +14,7 @@ from fmri_oinfo.pipeline import load_config, run_subject
 #: Small settings: Gaussian estimator, few surrogates, no interactive views.
 SMALL = dict(
     candidates__top_k=5, candidates__n_control=3, candidates__search_methods=["greedy", "partial"],
-    candidates__search_keep=2, statistics__n_surrogates=99, statistics__n_bootstrap=10,
+    candidates__search_keep=3, statistics__n_surrogates=99, statistics__n_bootstrap=10,
     outputs__interactive=False, outputs__top_n=10,
 )
 
@@ -22,7 +22,7 @@ SMALL = dict(
 @pytest.fixture(scope="session")
 def demo_root(tmp_path_factory) -> Path:
     """A one-subject demo dataset (derivatives root with ground_truth.json)."""
-    return make_demo_dataset(tmp_path_factory.mktemp("demo") / "data", n_subjects=1, n_volumes=200)
+    return make_demo_dataset(tmp_path_factory.mktemp("demo") / "data", n_subjects=1)
 
 
 @pytest.fixture(scope="session")
