@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-MARGINALS = ("standardize", "copula")
+MARGINALS = ("standardize", "power", "copula")
 SOURCES = ("shuffle", "gaussian")
 DIVERGENCES = ("auto", "exact", "hutchinson")
 TARGETS = ("plain", "stable")
@@ -17,9 +17,10 @@ class FMMIConfig:
 
     Parameters
     ----------
-    marginals : {"standardize", "copula"}
-        Per-variable preprocessing: z-scoring, or a rank transform to normal
-        scores.  Both keep every information measure.
+    marginals : {"standardize", "power", "copula"}
+        Per-variable preprocessing: z-scoring; a Yeo-Johnson power transform
+        (smooth, fitted by maximum likelihood) then z-scoring; or a rank
+        transform to normal scores.  All keep every information measure.
     source : {"shuffle", "gaussian"}
         Draw the product of marginals by permuting each variable's rows
         independently (as in the FMMI paper), or fresh from N(0, I) (only valid
@@ -60,7 +61,7 @@ class FMMIConfig:
         Steps before early stopping may end training.
     """
 
-    marginals: str = "standardize"
+    marginals: str = "power"
     target: str = "plain"
     reference_size: int = 256
     source: str = "shuffle"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.stats import yeojohnson
 
 from fmri_oinfo.engine.config import FMMIConfig
 from fmri_oinfo.engine.linear import block_diagonal
@@ -38,11 +39,19 @@ class PreparedGroups:
 
 
 def normalise_marginals(samples: np.ndarray, marginals: str) -> np.ndarray:
-    """Z-score or rank-Gaussianise every coordinate of (G, T, D) samples."""
+    """Make every coordinate of (G, T, D) samples zero-mean, unit-variance.
+
+    ``standardize``: z-scores; ``power``: a Yeo-Johnson power transform fitted
+    by maximum likelihood first (a smooth monotone map towards normality);
+    ``copula``: rank-based normal scores.  All three are monotone per
+    coordinate and so keep every information measure.
+    """
     g, t, d = samples.shape
     flat = samples.transpose(1, 0, 2).reshape(t, g * d)  # (T, G*D)
     if marginals == "copula":
         flat = normal_scores(flat)
+    elif marginals == "power":
+        flat = np.column_stack([yeojohnson(column)[0] for column in flat.T])
     flat = (flat - flat.mean(axis=0)) / flat.std(axis=0)
     return flat.reshape(t, g, d).transpose(1, 0, 2)
 
