@@ -124,8 +124,9 @@ def assess_sets(
     ci_level: float = 0.95,
     seed: int | np.random.Generator = 0,
     max_columns: int = 256,
+    return_null: bool = False,
     **estimator_options: Any,
-) -> pd.DataFrame:
+) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Estimate, test and bound the O-information of candidate sets.
 
     Parameters
@@ -161,6 +162,10 @@ def assess_sets(
         Seeds surrogates, resamples and (as an int) the estimator.
     max_columns : int, default=256
         Columns per estimator call when resampled datasets are stacked.
+    return_null : bool, default=False
+        Also return the surrogate O-information values behind the p-values
+        (e.g. for :class:`fmri_oinfo.report.ReportContext`'s
+        ``null_distributions``).
     **estimator_options
         Passed to :func:`fmri_oinfo.estimate_oinfo` with a named estimator.
 
@@ -173,6 +178,9 @@ def assess_sets(
         ``label``.  ``o_info_se`` is the bootstrap standard deviation when
         ``n_bootstrap >= 2``, else the estimator's own standard error (or NaN).
         Values in the estimator's units (nats by default).
+    null : numpy.ndarray of shape (n_sets, n_surrogates)
+        Only with ``return_null=True``: row ``i`` holds the surrogate
+        O-information values of row ``i`` of the table, in the same units.
 
     Raises
     ------
@@ -232,5 +240,7 @@ def assess_sets(
         surrogate=surrogate, n_surrogates=n_surrogates, n_bootstrap=n_bootstrap,
         block_length=length, alpha=alpha, ci_level=ci_level,
     )
+    if return_null:
+        return table, np.ascontiguousarray(null.T)  # (G, n_surrogates)
     return table
 
