@@ -90,6 +90,12 @@ def _python_scalar(value):
     return value
 
 
+def _region_attributes(record: dict) -> dict:
+    """Node attributes of one region score row; missing (NaN) coordinates are left out."""
+    return {k: _python_scalar(v) for k, v in record.items()
+            if not (k in ("x", "y", "z") and pd.isna(v))}
+
+
 def build_hypergraph(
     results: pd.DataFrame,
     regions: pd.DataFrame,
@@ -112,7 +118,8 @@ def build_hypergraph(
         Region nodes (id = region name) with ``kind="region"``,
         ``bipartite=1`` and the columns of
         :func:`fmri_oinfo.maps.region_scores` (name, network, x, y, z,
-        redundancy, synergy, ...); set nodes (id ``"set:<row>"``, the row of
+        redundancy, synergy, ...), without ``x``/``y``/``z`` for regions
+        that have no coordinates; set nodes (id ``"set:<row>"``, the row of
         ``results``) with ``kind="set"``, ``bipartite=0``, ``members`` (tuple
         of names) and the result columns of :data:`SET_ATTRIBUTES` present.
         Each set-region edge has ``o_info`` (the set's, signed), ``weight``
@@ -123,8 +130,7 @@ def build_hypergraph(
     table = check_results(results, scores["name"].tolist())
     graph = nx.Graph(name="sets-regions hypergraph", units="nats")
     for record in scores.to_dict(orient="records"):
-        graph.add_node(record["name"], kind="region", bipartite=1,
-                       **{k: _python_scalar(v) for k, v in record.items()})
+        graph.add_node(record["name"], kind="region", bipartite=1, **_region_attributes(record))
     if significant_only:
         table = table[table["label"] != "n.s."]
     columns = [c for c in SET_ATTRIBUTES if c in table.columns]
@@ -242,10 +248,21 @@ def region_arrays(graph: nx.Graph) -> tuple[list[str], np.ndarray, np.ndarray]:
         Symmetric edge weights (nats), 0 where there is no edge.
     coords : numpy.ndarray of shape (N, 3)
         MNI coordinates in mm.
+
+    Raises
+    ------
+    ValueError
+        When a region node has no coordinates.
     """
     names = [n for n, d in graph.nodes(data=True) if d.get("kind") == "region"]
     if not names:
         raise ValueError("graph has no region nodes; pass a graph from project_region_graph.")
+    unplaced = [n for n in names if not all(axis in graph.nodes[n] for axis in ("x", "y", "z"))]
+    if unplaced:
+        raise ValueError(
+            f"regions {unplaced[:10]} of the graph have no MNI coordinates; a brain view needs x, y, z "
+            "for every region (the region table of an atlas has them; a time-series table does not)."
+        )
     adjacency = nx.to_numpy_array(graph, nodelist=names, weight="weight")  # (N, N)
     coords = np.array([[graph.nodes[n][axis] for axis in ("x", "y", "z")] for n in names], dtype=float)
     return names, adjacency, coords

@@ -78,7 +78,9 @@ def check_kind(kind: str) -> Kind:
     return kind  # type: ignore[return-value]
 
 
-def check_regions(regions: pd.DataFrame, source: str = "regions") -> pd.DataFrame:
+def check_regions(
+    regions: pd.DataFrame, source: str = "regions", require_coordinates: bool = True
+) -> pd.DataFrame:
     """Validate a region metadata table (name, network, x, y, z in MNI mm).
 
     Parameters
@@ -87,6 +89,11 @@ def check_regions(regions: pd.DataFrame, source: str = "regions") -> pd.DataFram
         One row per region, in the column order of the time-series table.
     source : str, default="regions"
         What to call the table in error messages.
+    require_coordinates : bool, default=True
+        Reject missing (NaN) coordinates.  With False, NaN coordinates are
+        accepted (a region table read from a time-series file has none); the
+        scores, graphs and tables work without them, brain figures do not
+        (see :func:`has_coordinates`).  Infinite coordinates are always rejected.
 
     Returns
     -------
@@ -109,11 +116,28 @@ def check_regions(regions: pd.DataFrame, source: str = "regions") -> pd.DataFram
     if duplicated:
         raise ValueError(f"{source} has duplicate region names {duplicated[:10]}; names must be unique.")
     coords = table[["x", "y", "z"]].to_numpy(dtype=float)
-    if not np.isfinite(coords).all():
-        bad = table["name"][~np.isfinite(coords).all(axis=1)].tolist()
-        raise ValueError(f"{source}: regions {bad[:10]} have missing or non-finite MNI coordinates.")
+    bad_rows = np.isinf(coords).any(axis=1) if not require_coordinates else ~np.isfinite(coords).all(axis=1)
+    if bad_rows.any():
+        bad = table["name"][bad_rows].tolist()
+        kind = "infinite" if not require_coordinates else "missing or non-finite"
+        raise ValueError(f"{source}: regions {bad[:10]} have {kind} MNI coordinates.")
     table[["x", "y", "z"]] = coords
     return table
+
+
+def has_coordinates(regions: pd.DataFrame) -> bool:
+    """Whether every region has finite MNI coordinates (needed by brain maps and connectomes).
+
+    Parameters
+    ----------
+    regions : pandas.DataFrame
+        Region metadata table with ``x``, ``y``, ``z`` columns.
+
+    Returns
+    -------
+    bool
+    """
+    return bool(len(regions)) and bool(np.isfinite(regions[["x", "y", "z"]].to_numpy(dtype=float)).all())
 
 
 def check_results(results: pd.DataFrame, region_names: Sequence[str], source: str = "results") -> pd.DataFrame:
@@ -174,8 +198,9 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per region in the order of ``regions``, with the columns of
         :data:`REGION_SCORE_COLUMNS`; definitions in the module docstring.
+        Missing (NaN) coordinates are accepted and kept as NaN.
     """
-    table = check_regions(regions)
+    table = check_regions(regions, require_coordinates=False)
     names = table["name"].tolist()
     results = check_results(results, names)
     position = {name: j for j, name in enumerate(names)}
@@ -360,7 +385,8 @@ def plot_region_map(
     label_image : nibabel.Nifti1Image or None, default=None
         Atlas label image (label ``j + 1`` is region ``j``).  With an image the
         painted scores are drawn as a glass-brain stat map; without one the
-        regions are drawn as markers at their MNI coordinates.
+        regions are drawn as markers at their MNI coordinates (then every
+        region needs coordinates, else ValueError).
     title : str or None
         Figure title; a default naming the score is used when None.
 
@@ -374,6 +400,11 @@ def plot_region_map(
     values = scores[kind].to_numpy(dtype=float)  # (regions,)
     vmin, vmax = _score_range(values)
     title = title or f"Region {kind} (sum of significant |O-information|)"
+    if label_image is None and not has_coordinates(scores):
+        raise ValueError(
+            "scores have regions without MNI coordinates and no label_image was given; "
+            "a brain map needs one of them (pass the atlas label image, or coordinates in x, y, z)."
+        )
     figure = plt.figure(figsize=(9.0, 3.6))
     if label_image is not None:
         display = plotting.plot_glass_brain(

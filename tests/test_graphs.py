@@ -131,3 +131,20 @@ def test_strip_external_references():
     assert "not-loaded" in cleaned
     with pytest.raises(ValueError, match="external resources \\[\\('img', 'src'"):
         graphs.strip_external_references('<img src="http://example.org/a.png">')
+
+
+def test_graphs_without_coordinates_are_written_but_not_drawn(results, regions, tmp_path):
+    unplaced = regions.assign(x=np.nan, y=np.nan, z=np.nan)
+    written = graphs.write_graphs(results, unplaced, tmp_path / "sub-01")
+    hypergraph = nx.read_graphml(written["hypergraph"])
+    assert not {"x", "y", "z"} & set(hypergraph.nodes["A"])  # no coordinate attribute, not "nan"
+    assert hypergraph.nodes["A"]["redundancy"] == pytest.approx(0.75, abs=1e-12)
+    synergy = nx.read_graphml(written["synergy"])
+    assert synergy.edges["C", "D"]["weight"] == pytest.approx(0.5, abs=1e-12)
+    placed = nx.read_graphml(graphs.write_graphs(results, regions, tmp_path / "placed")["synergy"])
+    assert sorted(synergy.edges) == sorted(placed.edges)
+    region_graph = graphs.project_region_graph(graphs.build_hypergraph(results, unplaced), "synergy")
+    with pytest.raises(ValueError, match=r"regions \['A', 'B', 'C', 'D', .*\] of the graph have no MNI coordinates"):
+        graphs.plot_connectome_figure(region_graph)
+    with pytest.raises(ValueError, match="have no MNI coordinates"):
+        graphs.view_connectome_html(region_graph)

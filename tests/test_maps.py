@@ -187,3 +187,21 @@ def test_outputs_import_nothing_from_torch():
         imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree)
                      if isinstance(node, ast.ImportFrom)}
         assert "torch" not in imported, source
+
+
+def test_regions_without_coordinates_are_scored_but_not_drawn_as_markers(results, regions, label_image):
+    unplaced = regions.assign(x=np.nan, y=np.nan, z=np.nan)
+    with pytest.raises(ValueError, match=r"regions \['A', 'B', 'C', 'D', 'E'\] have missing or non-finite"):
+        maps.check_regions(unplaced)  # strict by default: callers that need coordinates keep their check
+    assert maps.check_regions(unplaced, require_coordinates=False)["x"].isna().all()
+    assert not maps.has_coordinates(unplaced) and maps.has_coordinates(regions)
+    scores = maps.region_scores(results, unplaced)
+    placed = maps.region_scores(results, regions)
+    pd.testing.assert_frame_equal(scores.drop(columns=["x", "y", "z"]), placed.drop(columns=["x", "y", "z"]))
+    assert scores[["x", "y", "z"]].isna().all().all()
+    with pytest.raises(ValueError, match="without MNI coordinates and no label_image"):
+        maps.plot_region_map(scores, "redundancy")
+    figure = maps.plot_region_map(scores, "redundancy", label_image)  # the label image places the regions
+    assert _colorbar_labels(figure) == ["redundancy (nats)"]
+    with pytest.raises(ValueError, match=r"regions \['C'\] have infinite MNI coordinates"):
+        maps.check_regions(regions.assign(x=[0.0, 1.0, np.inf, np.nan, 2.0]), require_coordinates=False)

@@ -70,6 +70,10 @@ class ReportContext:
     label_image : nibabel.Nifti1Image or None, default=None
         Atlas label image in MNI space (label ``j + 1`` is region ``j``);
         without it maps are drawn as markers and the surface view is omitted.
+        Regions may lack coordinates (NaN ``x``, ``y``, ``z``): without
+        coordinates and label image the brain maps are left out, and without
+        coordinates the connectome figures and 3-D views are left out; the
+        report says why (``no_coordinates_reason``).
     timeseries : pandas.DataFrame or None, default=None
         Region time series (T x N), for the carpet plot.
     framewise_displacement : array-like of shape (T,) or None, default=None
@@ -87,7 +91,9 @@ class ReportContext:
     null_distributions : array of shape (n_sets, n_surrogates), pandas.DataFrame or None
         Surrogate O-information values (nats).  An array has one row per row
         of ``results``; a DataFrame is long, with columns ``group`` and
-        ``o_info_null`` (one row per surrogate value).
+        ``o_info_null`` (one row per surrogate value).  When ``results`` has
+        an ``o_info_test`` column (the null's estimator differs from the
+        estimation's), the nulls are compared with ``o_info_test``.
     package_versions : mapping of str to str or None, default=None
         Versions to list; the installed versions are read when None.
     top_n : int, default=25
@@ -96,6 +102,9 @@ class ReportContext:
         Embed the interactive 3-D graph views (about 2.5 MB each).
     title : str or None, default=None
         Page title; ``"O-information report: <subject>"`` when None.
+    no_coordinates_reason : str, default="the region table has no MNI coordinates"
+        Shown where brain figures are left out because regions lack
+        coordinates, e.g. ``"the input was a region table"``.
     """
 
     subject: str
@@ -116,6 +125,7 @@ class ReportContext:
     top_n: int = 25
     interactive: bool = True
     title: str | None = None
+    no_coordinates_reason: str = "the region table has no MNI coordinates"
 
     def __post_init__(self) -> None:
         if not isinstance(self.results, pd.DataFrame):

@@ -232,7 +232,9 @@ def null_distribution_figure(
     """Histograms of surrogate O-information with the observed value marked.
 
     Shows the most redundant and most synergistic sets that have surrogates
-    (half the panels each when both exist).
+    (half the panels each when both exist).  The observed value is
+    ``o_info_test`` when the table has it (the value the null was computed
+    for), else ``o_info``.
 
     Parameters
     ----------
@@ -250,11 +252,12 @@ def null_distribution_figure(
     nulls = null_values_by_row(table, null_distributions)
     if not nulls:
         raise ValueError("null_distributions matches no set of the result table.")
+    observed = "o_info_test" if "o_info_test" in table.columns else "o_info"
     rows = table.loc[sorted(nulls)]
-    top = rows.sort_values("o_info", ascending=False).index.tolist()
+    top = rows.sort_values(observed, ascending=False).index.tolist()
     half = max_panels // 2
     chosen = list(dict.fromkeys(top[:half] + top[::-1][:half]))[:max_panels]
-    chosen = sorted(chosen, key=lambda i: -table.at[i, "o_info"])
+    chosen = sorted(chosen, key=lambda i: -table.at[i, observed])
     columns = min(4, len(chosen))
     lines = int(np.ceil(len(chosen) / columns))
     figure, axes_grid = plt.subplots(lines, columns, figsize=(2.7 * columns, 2.4 * lines), squeeze=False)
@@ -264,18 +267,18 @@ def null_distribution_figure(
         row = table.loc[index]
         color = LABEL_COLORS.get(row["label"], LABEL_COLORS["n.s."])
         axes.hist(nulls[index], bins=30, color="#bdc3c7", edgecolor="none")
-        axes.axvline(row["o_info"], color=color, linewidth=2.0)
+        axes.axvline(row[observed], color=color, linewidth=2.0)
         members = ", ".join(row["group"])
         axes.set_title(members if len(members) <= 38 else members[:35] + "...", fontsize=7.5)
         details = []
         for column, name in (("p_value", "p"), ("q_value", "q")):
             if column in table.columns and pd.notna(row[column]):
                 details.append(f"{name} = {row[column]:.3g}")
-        low = min(float(np.min(nulls[index])), float(row["o_info"]))
-        high = max(float(np.max(nulls[index])), float(row["o_info"]))
+        low = min(float(np.min(nulls[index])), float(row[observed]))
+        high = max(float(np.max(nulls[index])), float(row[observed]))
         padding = 0.08 * (high - low) if high > low else 0.05
         axes.set_xlim(low - padding, high + padding)
-        observed_right = row["o_info"] > (low + high) / 2.0
+        observed_right = row[observed] > (low + high) / 2.0
         axes.text(0.03 if observed_right else 0.97, 0.95, "\n".join(details), transform=axes.transAxes,
                   fontsize=7, va="top", ha="left" if observed_right else "right")
         axes.tick_params(labelsize=7)

@@ -168,9 +168,10 @@ def _quality(context: ReportContext) -> dict[str, Any]:
     }
 
 
-def _maps(context: ReportContext, scores: pd.DataFrame) -> dict[str, Any]:
+def _maps(context: ReportContext, scores: pd.DataFrame, placed: bool) -> dict[str, Any]:
     items = []
-    for kind in ("redundancy", "synergy"):
+    drawable = placed or context.label_image is not None
+    for kind in ("redundancy", "synergy") if drawable else ():
         items.append(_embedded(
             f"Region {kind}",
             lambda kind=kind: maps.plot_region_map(scores, kind, context.label_image),
@@ -187,13 +188,14 @@ def _maps(context: ReportContext, scores: pd.DataFrame) -> dict[str, Any]:
     top = scores.sort_values("net_o_info", key=np.abs, ascending=False)
     columns = ["name", "network", "redundancy", "synergy", "net_o_info", "n_redundant", "n_synergistic",
                "mean_gradient"]
-    return {"figures": items, "scores": top.loc[:, columns].to_dict(orient="records")}
+    return {"figures": items, "scores": top.loc[:, columns].to_dict(orient="records"),
+            "skipped": "" if drawable else f"no coordinates: {context.no_coordinates_reason}"}
 
 
-def _graphs(context: ReportContext) -> dict[str, Any]:
+def _graphs(context: ReportContext, placed: bool) -> dict[str, Any]:
     hypergraph = graphs.build_hypergraph(context.results, context.regions)
     items, views = [], []
-    for kind in ("redundancy", "synergy"):
+    for kind in ("redundancy", "synergy") if placed else ():
         region_graph = graphs.project_region_graph(hypergraph, kind)
         items.append(_embedded(
             f"{kind.capitalize()} graph",
@@ -210,7 +212,8 @@ def _graphs(context: ReportContext) -> dict[str, Any]:
                 views.append({"title": f"{kind.capitalize()} graph, interactive 3-D view", "html": "",
                               "error": f"{type(error).__name__}: {error}"})
     n_sets = sum(1 for _, d in hypergraph.nodes(data=True) if d["kind"] == "set")
-    return {"figures": items, "views": views, "n_set_nodes": n_sets}
+    return {"figures": items, "views": views, "n_set_nodes": n_sets,
+            "skipped": "" if placed else f"no coordinates: {context.no_coordinates_reason}"}
 
 
 def report_variables(context: ReportContext) -> dict[str, Any]:
@@ -226,7 +229,8 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
         Variables for ``subject.html``.
     """
     scores = maps.region_scores(context.results, context.regions)
-    regions = maps.check_regions(context.regions)
+    regions = maps.check_regions(context.regions, require_coordinates=False)
+    placed = maps.has_coordinates(regions)
     results = maps.check_results(context.results, regions["name"].tolist())
     nulls: dict[str, Any] = {"figure": None, "n_sets": 0, "n_surrogates": 0}
     if context.null_distributions is not None:
@@ -237,7 +241,8 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
             "Null distributions",
             lambda: figures.null_distribution_figure(results, context.null_distributions),
             "Surrogate O-information (grey) against the observed value of the most redundant and most "
-            "synergistic sets.",
+            "synergistic sets" + (" (o_info_test: the value of the null's estimator)."
+                                  if "o_info_test" in results.columns else "."),
         )
     return {
         "title": context.title or f"O-information report: {context.subject}",
@@ -250,16 +255,18 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
             "name": context.atlas,
             "n_regions": len(regions),
             "networks": regions.groupby("network", sort=True).size().to_dict(),
-            "regions": regions.to_dict(orient="records"),
+            "regions": regions.astype(object).where(regions.notna(), None).to_dict(orient="records"),
             "has_image": context.label_image is not None,
+            "has_coordinates": placed,
+            "no_coordinates_reason": context.no_coordinates_reason,
         },
         "parameters": flatten_parameters(context.parameters),
         "versions": context.versions(),
         "redundant": _set_rows(top_sets(results, "redundant", context.top_n), regions),
         "synergistic": _set_rows(top_sets(results, "synergistic", context.top_n), regions),
         "top_n": context.top_n,
-        "maps": _maps(context, scores),
-        "graphs": _graphs(context),
+        "maps": _maps(context, scores, placed),
+        "graphs": _graphs(context, placed),
         "orders": _embedded("O-information by order", lambda: figures.oinfo_by_order_figure(results),
                             "Every tested set; colour gives the label after FDR correction."),
         "nulls": nulls,

@@ -209,3 +209,33 @@ def test_base_template_serves_a_group_report():
     assert "cohort" in reader.ids
     assert "<title>Cohort &lt;1&gt;</title>" in document
     assert "sub-01_report.html" in document
+
+
+def _section(document: str, anchor: str) -> str:
+    start = document.index(f'<section id="{anchor}">')
+    return document[start:document.index("</section>", start)]
+
+
+def test_report_without_coordinates_keeps_tables_qc_orders_and_nulls(tmp_path):
+    full = example_context(label_image=False, interactive=True)
+    regions = full.regions.assign(x=np.nan, y=np.nan, z=np.nan)
+    context = dataclasses.replace(full, regions=regions, no_coordinates_reason="the input was a region table")
+    path = render_report(context, tmp_path / "sub-01_report.html")
+    document = path.read_text(encoding="utf-8")
+    reader = read(document)
+    assert [r for r in reader.references if not r[2].startswith(("#", "data:"))] == []
+    assert reader.srcdocs == []  # no 3-D views
+    for anchor, _heading in SUBJECT_SECTIONS:
+        assert anchor in reader.ids
+    # carpet, FD, orders, nulls; no glass brain, surface or connectome
+    assert len(reader.images) == 4
+    assert [len(_section(document, a).split("<img")) - 1 for a in ("quality", "maps", "graphs", "orders", "nulls")] \
+        == [2, 0, 0, 1, 1]
+    assert "Brain maps are not drawn: no coordinates: the input was a region table." in _section(document, "maps")
+    assert ("Connectome figures and 3-D views are not drawn: no coordinates: the input was a region table."
+            in _section(document, "graphs"))
+    assert "The regions have no MNI coordinates (the input was a region table)" in _section(document, "atlas")
+    assert len(reader.tables["region-scores"]) == len(regions)
+    assert [row[0] for row in reader.tables["redundant-sets"][:1]] == ["1"]
+    # missing coordinates show as dashes, not "nan"
+    assert {tuple(row[2:5]) for row in reader.tables["atlas-regions"]} == {("\u2013", "\u2013", "\u2013")}
