@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 DONE_MARKER = "done.json"
 
 #: Bump when stage outputs change meaning, so that old caches are not reused.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 T = TypeVar("T")
 

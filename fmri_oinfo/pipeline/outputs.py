@@ -105,20 +105,18 @@ def read_result_table(path: str | Path) -> pd.DataFrame:
     return table
 
 
-def has_coordinates(regions: pd.DataFrame) -> bool:
-    """Whether every region has finite MNI coordinates (needed by maps, graphs and the report)."""
-    return bool(regions[["x", "y", "z"]].notna().all().all())
+#: Why brain figures are missing for a region-table input (shown in the report and provenance).
+TABLE_INPUT_REASON = "the input was a region table (no atlas, so no MNI coordinates)"
 
 
 def write_tables(results: pd.DataFrame, timeseries: RegionTimeseries, names: OutputNames) -> dict[str, Path]:
-    """Result table, time series (+ sidecar) and, with coordinates, region scores."""
+    """Result table, time series (+ sidecar) and region scores (coordinates ``n/a`` when unknown)."""
     written = {"results": write_text(names.results, result_table_text(results)),
                "timeseries": timeseries.save(names.timeseries)}
     written["timeseries_sidecar"] = names.timeseries.with_suffix(".json")
-    if has_coordinates(timeseries.regions):
-        scores = maps.region_scores(results, timeseries.regions)
-        written["region_scores"] = write_text(
-            names.region_scores, scores.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a"))
+    scores = maps.region_scores(results, timeseries.regions)
+    written["region_scores"] = write_text(
+        names.region_scores, scores.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a"))
     return written
 
 
@@ -131,7 +129,7 @@ def write_maps(results: pd.DataFrame, regions: pd.DataFrame, label_image: nib.Ni
 
 
 def write_graphs(results: pd.DataFrame, regions: pd.DataFrame, names: OutputNames) -> dict[str, Path]:
-    """Hypergraph and region graphs as GraphML."""
+    """Hypergraph and region graphs as GraphML (region nodes without x/y/z when coordinates are unknown)."""
     written = graphs.write_graphs(results, regions, names.folder / names.prefix)
     return {f"graph_{k}": v for k, v in written.items()}
 
@@ -153,8 +151,9 @@ def report_parameters(config: PipelineConfig, results: pd.DataFrame, inputs: Sub
 
 
 def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_image: nib.Nifti1Image | None,
-                 config: PipelineConfig, inputs: SubjectInputs, names: OutputNames) -> dict[str, Path]:
-    """The self-contained HTML report."""
+                 config: PipelineConfig, inputs: SubjectInputs, names: OutputNames,
+                 null: np.ndarray | None = None) -> dict[str, Path]:
+    """The self-contained HTML report (``null``: surrogate values per result row, for its null section)."""
     from fmri_oinfo.report import ReportContext, render_report
 
     meta = timeseries.metadata
@@ -163,12 +162,14 @@ def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_imag
     fd = None if fd is None else np.array([np.nan if v is None else v for v in fd], dtype=float)
     context = ReportContext(
         subject=inputs.subject, results=results, regions=timeseries.regions,
-        atlas=config.extraction.atlas, parameters=report_parameters(config, results, inputs),
+        atlas="none (region table)" if inputs.is_table else config.extraction.atlas,
+        parameters=report_parameters(config, results, inputs),
         label_image=label_image, timeseries=timeseries.data,
         framewise_displacement=fd,
         censored_volumes=meta.get("censored_volumes", {}), dropped_regions=dropped,
         confound_strategy=str(meta.get("confound_strategy") or ""), t_r=meta.get("t_r"),
         source_files=meta.get("source_files", []), top_n=config.outputs.top_n,
-        interactive=config.outputs.interactive,
+        interactive=config.outputs.interactive, null_distributions=null,
+        no_coordinates_reason=TABLE_INPUT_REASON if inputs.is_table else "the atlas gives no MNI coordinates",
     )
     return {"report": render_report(context, names.report)}

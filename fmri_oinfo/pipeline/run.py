@@ -20,13 +20,14 @@ from typing import Any
 from tqdm import tqdm
 
 from fmri_oinfo.atlases import Atlas, load_atlas
+from fmri_oinfo.maps import has_coordinates
 from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig, to_toml
 from fmri_oinfo.pipeline.inputs import SubjectInputs, gather_inputs, is_table_path
 from fmri_oinfo.pipeline.outputs import (
+    TABLE_INPUT_REASON,
     OutputNames,
-    has_coordinates,
     output_names,
     write_graphs,
     write_maps,
@@ -56,11 +57,14 @@ class SubjectOutputs:
     timeseries : pathlib.Path
         Region time series (``*_timeseries.tsv``, JSON sidecar next to it).
     region_scores : pathlib.Path or None
-        Region scores (``*_desc-scores_regions.tsv``); None without coordinates.
+        Region scores (``*_desc-scores_regions.tsv``; coordinates ``n/a`` for a
+        region-table input).
     maps : dict of str to pathlib.Path
-        NIfTI maps by score (``redundancy``, ``synergy``, ``net_o_info``).
+        NIfTI maps by score (``redundancy``, ``synergy``, ``net_o_info``);
+        empty for a region-table input (no atlas image).
     graphs : dict of str to pathlib.Path
-        GraphML files (``hypergraph``, ``redundancy``, ``synergy``).
+        GraphML files (``hypergraph``, ``redundancy``, ``synergy``); region
+        nodes carry no x/y/z when the regions have no coordinates.
     report : pathlib.Path or None
     config : pathlib.Path
         Copy of the resolved configuration (TOML).
@@ -111,28 +115,26 @@ def _outputs_valid(out_dir: Path):
     return check
 
 
-def _write_outputs(results, timeseries, atlas: Atlas | None, config: PipelineConfig, inputs: SubjectInputs,
+def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: PipelineConfig, inputs: SubjectInputs,
                    names: OutputNames) -> tuple[dict[str, Path], dict[str, str]]:
+    results, null = assessment
     written = write_tables(results, timeseries, names)
     skipped: dict[str, str] = {}
     outputs = config.outputs
-    if not has_coordinates(timeseries.regions):
-        reason = "the input is a region table without MNI coordinates"
-        skipped.update({k: reason for k, on in (("maps", outputs.maps), ("graphs", outputs.graphs),
-                                                 ("report", outputs.report)) if on})
-        if skipped:
-            logger.warning("maps, graphs and the report need region coordinates; %s, so only the tables "
-                           "were written.", reason)
-        return written, skipped
     label_image = None
     if atlas is not None and (outputs.maps or outputs.report):
         label_image = atlas.subset(timeseries.regions["name"].tolist()).label_image()
-    if outputs.maps:
+    if outputs.maps and label_image is None:
+        skipped["maps"] = f"no atlas label image: {TABLE_INPUT_REASON}"
+        logger.warning("NIfTI maps need an atlas label image; %s, so none were written.", TABLE_INPUT_REASON)
+    elif outputs.maps:
         written.update(write_maps(results, timeseries.regions, label_image, names))
     if outputs.graphs:
         written.update(write_graphs(results, timeseries.regions, names))
     if outputs.report:
-        written.update(write_report(results, timeseries, label_image, config, inputs, names))
+        if not has_coordinates(timeseries.regions):
+            skipped["report_brain_views"] = f"no coordinates: {TABLE_INPUT_REASON}"
+        written.update(write_report(results, timeseries, label_image, config, inputs, names, null))
     return written, skipped
 
 
@@ -164,7 +166,8 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
         A subject folder (fMRIPrep, BIDS or plain NIfTI), a 4-D NIfTI file, or
         a region time-series table (``.tsv``/``.csv`` with a header of region
         names, or ``.npy`` with ``<stem>_labels.txt``); a table skips
-        extraction, and without coordinates maps, graphs and report.
+        extraction and, having no atlas, the NIfTI maps and the report's
+        brain views (tables, graphs and the report are still written).
     config : PipelineConfig
         From :func:`fmri_oinfo.pipeline.load_config`.
     out_dir : pathlib.Path or None
@@ -224,10 +227,9 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
 
         step("statistics")
         key = stages.assessment_key(key, config)
-        results, done["assessment"] = cache.run(
-            "assessment", key, lambda: stages.assess(timeseries, candidates, config),
-            lambda table, folder: (stages.save_results(table, folder), {"n_sets": len(table)})[1],
-            stages.load_results,
+        assessment, done["assessment"] = cache.run(
+            "assessment", key, lambda: stages.assess(timeseries, candidates, config, return_null=True),
+            stages.save_assessment, stages.load_assessment,
         )
         bar.update()
 
@@ -245,7 +247,7 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
             return {role: out_dir / name for role, name in listing["written"].items()}, listing["skipped"]
 
         (written, skipped), done["outputs"] = cache.run(
-            "outputs", outputs_key, lambda: _write_outputs(results, timeseries, atlas, config, inputs, names),
+            "outputs", outputs_key, lambda: _write_outputs(assessment, timeseries, atlas, config, inputs, names),
             save_outputs, load_outputs, still_valid=_outputs_valid(out_dir),
         )
         bar.update()

@@ -2,7 +2,7 @@
 
 ``extract``    region time series (or the user's table) -> RegionTimeseries
 ``candidate``  time series -> candidate table
-``assess``     time series + candidates -> result table
+``assess``     time series + candidates -> result table (and the surrogate null)
 
 Each stage has a ``*_key`` function (what its result depends on) and
 save/load helpers for its cache folder; :mod:`fmri_oinfo.pipeline.run` chains
@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 TIMESERIES_FILE = "timeseries.tsv"
 CANDIDATES_FILE = "candidates.json"
 RESULTS_FILE = "results.json"
+#: Surrogate O-information per result row, float32 array (n_sets, n_surrogates).
+NULL_FILE = "null_o_info.npy"
 
 
 def _none_if_zero(value: float) -> float | None:
@@ -118,7 +120,9 @@ def assessment_key(upstream: str, config: PipelineConfig) -> str:
     return stage_key("assessment", upstream, estimation, asdict(config.statistics))
 
 
-def assess(timeseries: RegionTimeseries, candidates: pd.DataFrame, config: PipelineConfig) -> pd.DataFrame:
+def assess(
+    timeseries: RegionTimeseries, candidates: pd.DataFrame, config: PipelineConfig, return_null: bool = False
+) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Result table: estimates, surrogate p-values, q-values, intervals and labels.
 
     The surrogate null and the bootstrap use ``statistics.estimator``
@@ -126,15 +130,19 @@ def assess(timeseries: RegionTimeseries, candidates: pd.DataFrame, config: Pipel
     ``o_info_se``, ``tc``, ``dtc`` and ``s_info`` come from the estimation
     estimator, the tested value is kept as ``o_info_test``, and a set is
     labelled only when both estimators agree on its sign.
+
+    With ``return_null=True`` the surrogate O-information values come too, as
+    an array (n_sets, n_surrogates) whose rows follow the ranked table.
     """
     if candidates.empty:
         raise ValueError("the candidate strategies chose no set; widen [candidates] (orders, strategies, top_k).")
     est, stats = config.estimation, config.statistics
     tested = stats.test_estimator(est)
-    table = assess_sets(
+    table, null = assess_sets(
         timeseries.data, candidates, estimator=tested, n_surrogates=stats.n_surrogates,
         surrogate=stats.surrogate, n_bootstrap=stats.n_bootstrap, block_length=stats.block_length or None,
-        alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, device=est.device, **est.options(tested),
+        alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, device=est.device, return_null=True,
+        **est.options(tested),
     )
     attrs = dict(table.attrs)
     if tested != est.estimator or est.gradient:
@@ -155,20 +163,25 @@ def assess(timeseries: RegionTimeseries, candidates: pd.DataFrame, config: Pipel
             labels[~agree.to_numpy()] = "n.s."
             table["label"] = labels
     attrs.update(estimator=est.estimator, test_estimator=tested)
-    table = rank_results(table)
+    ranked = rank_order(table)
+    table = table.iloc[ranked].reset_index(drop=True)
     table.attrs = attrs
-    return table
+    return (table, null[ranked]) if return_null else table
 
 
-def rank_results(table: pd.DataFrame) -> pd.DataFrame:
-    """Sets labelled significant first, then by q-value, then by ``|o_info|`` (largest first)."""
+def rank_order(table: pd.DataFrame) -> np.ndarray:
+    """Row positions of :func:`rank_results`' order."""
     order = pd.DataFrame({
         "ns": (table["label"] == "n.s.").to_numpy(),
         "q": table["q_value"].to_numpy(float),
         "size": -np.abs(table["o_info"].to_numpy(float)),
     })
-    ranked = order.sort_values(["ns", "q", "size"], kind="stable").index
-    return table.iloc[ranked].reset_index(drop=True)
+    return order.sort_values(["ns", "q", "size"], kind="stable").index.to_numpy()
+
+
+def rank_results(table: pd.DataFrame) -> pd.DataFrame:
+    """Sets labelled significant first, then by q-value, then by ``|o_info|`` (largest first)."""
+    return table.iloc[rank_order(table)].reset_index(drop=True)
 
 
 def _json_number(value: Any) -> Any:
@@ -208,3 +221,27 @@ def load_results(folder: Path) -> pd.DataFrame:
             table[column] = table[column].astype(float)
     table.attrs = document["attrs"]
     return table
+
+
+def save_assessment(value: tuple[pd.DataFrame, np.ndarray], folder: Path) -> dict[str, Any]:
+    """Write the result table (JSON) and its surrogate null (float32 ``.npy``) into a stage folder.
+
+    The stage cache writes into a temporary folder renamed into place, so both
+    files appear together or not at all.
+    """
+    table, null = value
+    save_results(table, folder)
+    np.save(folder / NULL_FILE, np.asarray(null, dtype=np.float32))
+    return {"n_sets": len(table), "n_surrogates": int(null.shape[1])}
+
+
+def load_assessment(folder: Path) -> tuple[pd.DataFrame, np.ndarray]:
+    """Read the result table and surrogate null written by :func:`save_assessment`."""
+    table = load_results(folder)
+    null = np.load(folder / NULL_FILE)
+    if null.shape[0] != len(table):
+        raise ValueError(
+            f"{folder / NULL_FILE} has {null.shape[0]} rows for {len(table)} result rows; "
+            f"delete {folder} to recompute the stage."
+        )
+    return table, null

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 
+import networkx as nx
 import nibabel as nib
 import numpy as np
 import pandas as pd
@@ -47,6 +48,22 @@ def test_maps_and_report_show_the_results(demo_run):
     html = demo_run.report.read_text()
     assert "Top redundant sets" in html or "redundant" in html
     assert "Visual_141" in html  # a planted synergistic region appears in the report
+
+
+def test_report_shows_the_cached_null_distributions(demo_run):
+    folder = next(demo_run.out_dir.glob(".cache/assessment-*"))
+    null = np.load(folder / "null_o_info.npy")
+    results = read_result_table(demo_run.results)
+    assert null.dtype == np.float32 and null.shape == (len(results), 99)
+    # the cached null reproduces every p-value of the result table (rows aligned with the ranked table)
+    exceed = (np.abs(null) >= np.abs(results["o_info"].to_numpy(np.float32))[:, None]).sum(axis=1)
+    np.testing.assert_allclose((1 + exceed) / 100, results["p_value"], rtol=1e-12)
+    html = demo_run.report.read_text()
+    nulls = html[html.index('<section id="nulls">'):]
+    nulls = nulls[:nulls.index("</section>")]
+    assert f"{len(results)} sets with surrogates (99 surrogates per set, median)" in nulls
+    assert nulls.count('<img src="data:image/png;base64,') == 1
+    assert "No null distributions were given." not in html
 
 
 def test_provenance_lists_inputs_versions_and_stages(demo_run, demo_root):
@@ -127,9 +144,21 @@ def test_region_table_input_skips_extraction_and_maps(demo_run, tmp_path, capsys
     out = tmp_path / "derivatives" / "fmri-oinfo" / "sub-07"  # the documented default output folder
     results = read_result_table(out / "sub-07_task-rest_oinfo.tsv")
     assert len(results) > 10 and {"redundant", "synergistic"} <= set(results["label"])
-    assert not list(out.glob("*_map.nii.gz")) and not (out / "sub-07_report.html").exists()
+    assert not list(out.glob("*_map.nii.gz"))  # no atlas image: no NIfTI maps
     provenance = json.loads((out / "sub-07_task-rest_provenance.json").read_text())
-    assert set(provenance["skipped_outputs"]) == {"maps", "graphs", "report"}
+    assert set(provenance["skipped_outputs"]) == {"maps", "report_brain_views"}
+    assert "the input was a region table" in provenance["skipped_outputs"]["maps"]
+    # the rest is written: region scores (coordinates n/a), GraphML without coordinates, the report
+    scores = pd.read_csv(out / "sub-07_task-rest_desc-scores_regions.tsv", sep="\t", na_values="n/a",
+                         keep_default_na=False)
+    assert scores["x"].isna().all() and len(scores) == len(pd.read_csv(table, sep="\t", nrows=0).columns)
+    assert (scores["synergy"] > 0).any() and (scores["redundancy"] > 0).any()
+    synergy = nx.read_graphml(out / "sub-07_task-rest_desc-synergy_graph.graphml")
+    assert synergy.number_of_edges() > 0 and not any("x" in d for _, d in synergy.nodes(data=True))
+    html = (out / "sub-07_report.html").read_text()
+    assert graphs.external_references(html) == []
+    assert "Brain maps are not drawn: no coordinates: the input was a region table" in html
+    assert "Visual_141" in html  # a planted synergistic region in the set tables
 
 
 def test_fmmi_wiring_with_tiny_training(demo_run, tmp_path):

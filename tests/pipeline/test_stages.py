@@ -146,3 +146,22 @@ def test_other_null_estimator_keeps_the_tested_value(small_series):
     merged = table.merge(plain, on="group", suffixes=("", "_plain"))
     np.testing.assert_allclose(merged["o_info"], merged["o_info_plain"], rtol=1e-10)
     assert not np.allclose(merged["o_info_test"], merged["o_info"], rtol=1e-6)
+
+
+def test_assess_returns_the_null_aligned_with_the_ranked_table(small_series, tmp_path):
+    config = load_config("fast", candidates__strategies=["exhaustive"], statistics__n_surrogates=49,
+                         statistics__n_bootstrap=0)
+    candidates = stages.candidate(small_series, config)
+    table, null = stages.assess(small_series, candidates, config, return_null=True)
+    pd.testing.assert_frame_equal(table, stages.assess(small_series, candidates, config))
+    assert null.shape == (20, 49)
+    exceed = (np.abs(null) >= np.abs(table["o_info"].to_numpy())[:, None]).sum(axis=1)
+    np.testing.assert_allclose((1 + exceed) / 50, table["p_value"], rtol=0)  # row i is the null of row i
+    stages.save_assessment((table, null), tmp_path)
+    loaded, loaded_null = stages.load_assessment(tmp_path)
+    assert loaded_null.dtype == np.float32
+    np.testing.assert_allclose(loaded_null, null, rtol=1e-6)
+    assert loaded["group"].tolist() == table["group"].tolist()
+    np.save(tmp_path / stages.NULL_FILE, null[:3])
+    with pytest.raises(ValueError, match="has 3 rows for 20 result rows; delete"):
+        stages.load_assessment(tmp_path)

@@ -1,0 +1,72 @@
+"""A region time-series table of real fMRI data (nitime's example) through the whole pipeline:
+no atlas, so no coordinates; tables, GraphML and the offline report are still written."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from fmri_oinfo import graphs
+from fmri_oinfo.pipeline import load_config, read_result_table, run_subject
+from fmri_oinfo.report.render import SUBJECT_SECTIONS
+
+nitime = pytest.importorskip("nitime")
+
+#: Cortical regions of nitime's example (left and right angular, middle temporal, PCC, precuneus).
+REGIONS = ["LAng", "LMTG", "LPCC", "LPrec", "RAng", "RMTG", "RPCC", "RPrec"]
+
+
+@pytest.fixture(scope="module")
+def table_run(tmp_path_factory):
+    source = Path(nitime.__file__).parent / "data" / "fmri_timeseries.csv"
+    folder = tmp_path_factory.mktemp("nitime")
+    table = folder / "sub-nitime_task-rest_timeseries.csv"
+    pd.read_csv(source).loc[:, REGIONS].to_csv(table, index=False)
+    config = load_config("fast", candidates__strategies=["exhaustive"], candidates__orders=[3],
+                         statistics__n_surrogates=99, statistics__n_bootstrap=0, outputs__interactive=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_subject(table, config, folder / "out")
+
+
+def _section(document: str, anchor: str) -> str:
+    start = document.index(f'<section id="{anchor}">')
+    return document[start:document.index("</section>", start)]
+
+
+def test_table_input_writes_tables_graphs_and_report(table_run):
+    results = read_result_table(table_run.results)
+    assert len(results) == 56  # C(8, 3)
+    assert results["p_value"].min() >= 1 / 100 and np.isfinite(results["o_info"]).all()
+    assert table_run.maps == {} and set(table_run.skipped) == {"maps", "report_brain_views"}
+    scores = pd.read_csv(table_run.region_scores, sep="\t", na_values="n/a", keep_default_na=False)
+    assert scores["name"].tolist() == REGIONS and scores[["x", "y", "z"]].isna().all().all()
+    assert (scores["n_sets"] == 21).all()  # each region is in C(7, 2) triplets
+    hypergraph = nx.read_graphml(table_run.graphs["hypergraph"])
+    assert set(REGIONS) <= set(hypergraph.nodes) and "x" not in hypergraph.nodes["LPCC"]
+    provenance = json.loads(table_run.provenance.read_text())
+    assert "the input was a region table" in provenance["skipped_outputs"]["report_brain_views"]
+
+
+def test_table_input_report_is_offline_with_qc_orders_and_nulls(table_run):
+    document = table_run.report.read_text(encoding="utf-8")
+    assert table_run.report.name == "sub-nitime_report.html"
+    assert graphs.external_references(document) == []
+    assert "<iframe" not in document  # no 3-D views without coordinates
+    for anchor, _heading in SUBJECT_SECTIONS:
+        assert f'<section id="{anchor}">' in document
+    images = {a: _section(document, a).count('<img src="data:image/png;base64,')
+              for a in ("quality", "maps", "graphs", "orders", "nulls")}
+    assert images == {"quality": 1, "maps": 0, "graphs": 0, "orders": 1, "nulls": 1}  # carpet, orders, nulls
+    assert "Brain maps are not drawn: no coordinates: the input was a region table" in _section(document, "maps")
+    assert "Connectome figures and 3-D views are not drawn" in _section(document, "graphs")
+    assert "56 sets with surrogates (99 surrogates per set, median)" in _section(document, "nulls")
+    assert "none (region table)" in _section(document, "summary")
+    assert all(name in _section(document, "maps") for name in REGIONS)  # region score table
+    assert 'class="error"' not in document  # no figure failed
