@@ -3,8 +3,8 @@
     python benchmarks/group_scaling.py [--subjects 16] [--regions 40] [--volumes 600]
 
 Each configuration starts from an empty output folder (no cache).  ``loop``
-runs the same per-subject steps (:func:`prepare_subject`, then
-:func:`estimate_subject`) one after the other in this process; the Dask rows
+runs the same two per-subject passes (:func:`prepare_subject`, then
+:func:`estimate_subject`, the latter the whole single-subject pipeline) one after the other in this process; the Dask rows
 run :func:`run_group_study` on a fresh LocalCluster of worker processes (one
 thread each), whose start-up time is shown separately.  The machine's load
 average is printed: on a shared machine the numbers move with it.
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from fmri_oinfo.candidates import CandidateConfig, merge_candidates
+from fmri_oinfo.candidates import merge_candidates
 from fmri_oinfo.group import dask_client, discover_study, load_group_config, run_group_study
 from fmri_oinfo.group.example import make_table_study
 from fmri_oinfo.group.subject import estimate_subject, prepare_subject, read_candidates
@@ -51,8 +51,10 @@ def main() -> None:
     parser.add_argument("--volumes", type=int, default=600)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    config = load_group_config(None, candidates=CandidateConfig(strategies=("screen",), orders=(3, 4), top_k=50,
-                                                                n_control=50), n_permutations=999)
+    config = load_group_config("fast", candidates__strategies=["screen"], candidates__orders=[3, 4],
+                               candidates__top_k=50, candidates__n_control=50, device="cpu",
+                               statistics__n_surrogates=99, outputs__maps=False, outputs__graphs=False,
+                               outputs__report=False, n_permutations=999)
     with tempfile.TemporaryDirectory() as folder:
         root = make_table_study(Path(folder) / "study", n_per_group=args.subjects // 2, n_regions=args.regions,
                                 n_volumes=args.volumes)

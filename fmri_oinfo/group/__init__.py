@@ -1,4 +1,4 @@
-"""Group studies: subjects as Dask tasks, cached per subject, then group statistics.
+"""Group studies: every subject through the single-subject pipeline as Dask tasks, then group statistics.
 
 - :func:`discover_study` finds the subjects and their groups;
 - :func:`dask_client` gives a Dask client (local cluster, scheduler address or

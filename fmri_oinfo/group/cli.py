@@ -26,13 +26,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("study_dir", type=Path,
                         help="BIDS / fMRIPrep derivatives root, or a folder of per-subject region tables")
     parser.add_argument("--participants", type=Path, help="participants.tsv (default: STUDY_DIR/participants.tsv)")
-    parser.add_argument("--group-col", help="column of participants.tsv with two groups to compare")
-    parser.add_argument("--config", type=Path, help="study configuration TOML (see docs/group.md)")
+    parser.add_argument("--group-col", help="column of participants.tsv with two groups to compare "
+                                            "(default: [group] group_column of --config)")
+    parser.add_argument("--config", help="pipeline configuration (pipelines/fast.toml, a name such as 'fast', or a "
+                                         "copy) with an optional [group] table; default pipelines/default.toml "
+                                         "(see docs/group.md)")
     parser.add_argument("--out", type=Path, help="output folder (default: STUDY_DIR/derivatives/fmri-oinfo-group)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
     where.add_argument("--workers", type=int, help="workers of the local Dask cluster (default: one per core, or per GPU)")
-    where.add_argument("--cluster-config", type=Path, help="dask-jobqueue cluster TOML, e.g. pipelines/slurm.toml")
+    where.add_argument("--cluster-config", type=Path, help="dask-jobqueue cluster TOML, e.g. pipelines/slurm.toml "
+                                                                 "(default: [group] cluster of --config)")
     parser.add_argument("--subjects", help="comma-separated subjects to run, e.g. sub-01,sub-02")
     parser.add_argument("--pool", action="store_true", help="pool subjects (z-score, concatenate) into one estimation")
     parser.add_argument("--candidate-source", choices=("union", "pooled"),
@@ -54,11 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_group_config(args.config, **overrides)
         subjects = [s.strip() for s in args.subjects.split(",") if s.strip()] if args.subjects else None
-        study = discover_study(args.study_dir, args.participants, args.group_col, subjects)
+        study = discover_study(args.study_dir, args.participants, args.group_col or config.group_column or None,
+                               subjects)
     except (ValueError, FileNotFoundError) as error:
         parser.error(str(error))
     out_dir = args.out or args.study_dir / "derivatives" / "fmri-oinfo-group"
-    with dask_client(args.scheduler, args.workers, args.cluster_config, processes=not args.threads) as client:
+    cluster = args.cluster_config
+    if cluster is None and config.cluster and args.scheduler is None and args.workers is None:
+        cluster = Path(config.cluster)
+    with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads) as client:
         result = run_group_study(study, config, out_dir, client)
     files = write_group_outputs(result)
     report = write_group_report(result)

@@ -1,15 +1,21 @@
-"""Settings of a group study: one frozen dataclass, loaded from TOML.
+"""Settings of a group study: a pipeline configuration plus a ``[group]`` table.
 
-A study configuration file has up to four tables::
+A group configuration file is a pipeline configuration (``pipelines/fast.toml``,
+``default.toml``, ``thorough.toml`` or a user copy: every subject is run with
+it by :func:`fmri_oinfo.pipeline.run_subject`) with one more table::
 
-    [extraction]          # keyword arguments of fmri_oinfo.extract.extract_timeseries
-    atlas = "seitzman300"
-    [candidates]          # fmri_oinfo.candidates.CandidateConfig
-    strategies = ["screen"]
-    [estimation]
-    estimator = "gaussian"
-    [group]               # the fields of GroupConfig below
+    [group]
     n_permutations = 4999
+    pool = false
+    candidate_source = "union"
+    group_column = "group"          # column of participants.tsv (--group-col wins)
+    cluster = "pipelines/slurm.toml"  # dask-jobqueue file (--cluster-config wins)
+
+or a file holding only ``[group]`` that names the pipeline configuration::
+
+    [group]
+    pipeline = "pipelines/fast.toml"  # a path (relative to this file or the
+                                      # working folder) or a shipped name ("fast")
 
 Unknown tables or keys are refused with their name.
 """
@@ -17,120 +23,133 @@ Unknown tables or keys are refused with their name.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from fmri_oinfo.candidates import CandidateConfig
+from fmri_oinfo.pipeline import PipelineConfig, config_from_mapping, load_config
+from fmri_oinfo.pipeline.config import read_toml, with_overrides
 
 #: Where the common candidate list comes from.
 CANDIDATE_SOURCES: tuple[str, ...] = ("union", "pooled")
 
-#: Estimators of fmri_oinfo.estimate_oinfo.
-ESTIMATORS: tuple[str, ...] = ("gaussian", "gaussian-copula", "fmmi")
-
-_EXTRACTION_KEYS = (
-    "atlas", "confounds", "high_pass", "low_pass", "detrend", "standardize", "fd_threshold",
-    "min_volumes", "smoothing_fwhm", "atlas_dir", "confounds_options",
-)
-
-#: Candidate selection of a group study when none is configured: a per-subject screen.
-DEFAULT_GROUP_CANDIDATES = CandidateConfig(strategies=("screen",), orders=(3,), top_k=50, n_control=50)
+#: Sections of a pipeline configuration (the group file may hold them all).
+PIPELINE_SECTIONS: tuple[str, ...] = tuple(f.name for f in fields(PipelineConfig))
 
 
 @dataclass(frozen=True)
 class GroupConfig:
-    """How subjects are processed and how the group is tested.
+    """How subjects are processed (``pipeline``) and how the group is tested.
 
     Parameters
     ----------
-    extraction : mapping, default={}
-        Keyword arguments of :func:`fmri_oinfo.extract.extract_timeseries` for
-        image inputs (``atlas``, ``confounds``, ``high_pass``...).
-    candidates : CandidateConfig
-        Per-subject candidate selection (its union is the common list), or the
-        selection run on pooled data when ``candidate_source="pooled"``.
-    estimator : {"gaussian", "gaussian-copula", "fmmi"}, default="gaussian"
-    estimator_options : mapping, default={}
-        Passed to :func:`fmri_oinfo.estimate_oinfo`.
+    pipeline : PipelineConfig
+        The single-subject configuration every subject runs with
+        (:func:`fmri_oinfo.pipeline.load_config`); its ``[candidates]`` choose
+        each subject's own sets (their union is the common list), or the sets
+        of the pooled data when ``candidate_source="pooled"``.
     candidate_source : {"union", "pooled"}, default="union"
         ``union``: union of the per-subject candidate sets; ``pooled``: one
         candidate selection on the standardised, concatenated time series.
     pool : bool, default=False
-        Estimate on the pooled time series (one estimation per group, tested
-        with surrogates) instead of per subject followed by group statistics.
+        Group result from the pooled time series (one estimation per group,
+        tested with surrogates) instead of group statistics over the
+        subjects' estimates.
     n_permutations : int, default=4999
         Sign flips and label permutations of the group tests.
     n_surrogates : int, default=999
         Surrogates of the pooled estimation.
     alpha : float, default=0.05
-        FDR level of the labels.
+        FDR level of the group labels.
     seed : int, default=0
-        Seeds the permutations, surrogates and estimators.
+        Seeds the permutations and the pooled surrogates.
+    group_column : str, default=""
+        Column of ``participants.tsv`` holding the groups ("" = none).
+    cluster : str, default=""
+        dask-jobqueue cluster file (``pipelines/slurm.toml``; "" = local).
     """
 
-    extraction: Mapping[str, Any] = field(default_factory=dict)
-    candidates: CandidateConfig = DEFAULT_GROUP_CANDIDATES
-    estimator: str = "gaussian"
-    estimator_options: Mapping[str, Any] = field(default_factory=dict)
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     candidate_source: str = "union"
     pool: bool = False
     n_permutations: int = 4999
     n_surrogates: int = 999
     alpha: float = 0.05
     seed: int = 0
+    group_column: str = ""
+    cluster: str = ""
 
     def __post_init__(self) -> None:
-        unknown = sorted(set(self.extraction) - set(_EXTRACTION_KEYS))
-        if unknown:
-            raise ValueError(f"extraction: unknown keys {unknown}; known keys are {sorted(_EXTRACTION_KEYS)}.")
-        if not isinstance(self.candidates, CandidateConfig):
-            raise ValueError(f"candidates is a {type(self.candidates).__name__}; give a CandidateConfig.")
-        if self.estimator not in ESTIMATORS:
-            raise ValueError(f"estimation.estimator={self.estimator!r}; use one of {list(ESTIMATORS)}.")
+        if not isinstance(self.pipeline, PipelineConfig):
+            raise ValueError(f"pipeline is a {type(self.pipeline).__name__}; give a PipelineConfig "
+                             "(fmri_oinfo.pipeline.load_config).")
         if self.candidate_source not in CANDIDATE_SOURCES:
-            raise ValueError(f"group.candidate_source={self.candidate_source!r}; use one of {list(CANDIDATE_SOURCES)}.")
+            raise ValueError(f"group.candidate_source = {self.candidate_source!r}; use one of "
+                             f"{list(CANDIDATE_SOURCES)}.")
         for name in ("n_permutations", "n_surrogates"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 19:
-                raise ValueError(f"group.{name}={value!r}; give an integer of at least 19 (999 or more is typical).")
-        if not 0 < self.alpha < 1:
-            raise ValueError(f"group.alpha={self.alpha!r} must lie in (0, 1).")
+                raise ValueError(f"group.{name} = {value!r}; give an integer of at least 19 (999 or more is typical).")
+        if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float)) or not 0 < self.alpha < 1:
+            raise ValueError(f"group.alpha = {self.alpha!r} must be a number in (0, 1).")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"group.seed = {self.seed!r}; give a non-negative integer.")
         if not isinstance(self.pool, bool):
-            raise ValueError(f"group.pool={self.pool!r} must be true or false.")
+            raise ValueError(f"group.pool = {self.pool!r} must be true or false.")
+        for name in ("group_column", "cluster"):
+            if not isinstance(getattr(self, name), str):
+                raise ValueError(f"group.{name} = {getattr(self, name)!r}; give a string ('' for none).")
 
-    def subject_settings(self) -> dict[str, Any]:
-        """The settings a per-subject result depends on (part of its cache key)."""
-        return {"extraction": dict(self.extraction), "candidates": asdict(self.candidates)}
+    @property
+    def estimator(self) -> str:
+        """The estimator of the subjects' O-information (``[estimation] estimator``)."""
+        return self.pipeline.estimation.estimator
 
-    def estimation_settings(self) -> dict[str, Any]:
-        """The settings a per-subject estimate on the common sets depends on."""
-        return {"estimator": self.estimator, "options": dict(self.estimator_options), "seed": self.seed}
+    @property
+    def estimator_options(self) -> dict[str, Any]:
+        """Options of :attr:`estimator` (the ``[estimation.fmmi]`` table for FMMI)."""
+        return self.pipeline.estimation.options(self.estimator)
 
     def to_dict(self) -> dict[str, Any]:
         """Every setting as plain JSON-ready values (shown in the report)."""
-        return json.loads(json.dumps(asdict(self), default=str))
+        group = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "pipeline"}
+        return json.loads(json.dumps({"group": group, **self.pipeline.to_dict()}, default=str))
 
 
-def _table(content: Mapping[str, Any], name: str, source: Path) -> dict[str, Any]:
-    value = content.get(name, {})
-    if not isinstance(value, Mapping):
-        raise ValueError(f"{source}: [{name}] must be a table, found {type(value).__name__}.")
-    return dict(value)
+#: Keys of the ``[group]`` table.
+GROUP_KEYS: tuple[str, ...] = tuple(f.name for f in fields(GroupConfig) if f.name != "pipeline") + ("pipeline",)
+
+
+def _pipeline_document(group: dict[str, Any], document: dict[str, Any], source: Path) -> dict[str, Any]:
+    """The pipeline sections: those of the file, or those of the file ``[group] pipeline`` names."""
+    reference = group.pop("pipeline", None)
+    if reference is None:
+        return document
+    if not isinstance(reference, str) or not reference:
+        raise ValueError(f"{source}: group.pipeline = {reference!r}; give a pipeline config path or name (\"fast\").")
+    if document:
+        raise ValueError(f"{source}: group.pipeline names {reference!r} but the file also has the pipeline "
+                         f"section(s) {sorted(document)}; keep one of the two.")
+    beside = source.parent / reference
+    return read_toml(beside if beside.is_file() else reference)
 
 
 def load_group_config(path: str | Path | None = None, **overrides: Any) -> GroupConfig:
-    """Read a study configuration (TOML) and apply overrides.
+    """Read a group configuration (TOML) and apply overrides.
 
     Parameters
     ----------
     path : str, pathlib.Path or None
-        A TOML file with ``[extraction]``, ``[candidates]``, ``[estimation]``
-        and ``[group]`` tables (all optional); None gives the defaults.
+        A pipeline configuration with an optional ``[group]`` table, or a
+        file with only ``[group]`` whose ``pipeline`` key names the pipeline
+        configuration; a bare name (``"fast"``) is a shipped pipeline
+        configuration.  None uses the pipeline defaults
+        (``pipelines/default.toml``) and the group defaults.
     **overrides
-        Fields of :class:`GroupConfig` (e.g. ``pool=True``), applied last.
+        Fields of :class:`GroupConfig` (``pool=True``, ``pipeline=...``), or
+        pipeline overrides as for :func:`fmri_oinfo.pipeline.load_config`
+        (``estimator="gaussian"``, ``statistics__n_surrogates=19``); applied last.
 
     Returns
     -------
@@ -139,38 +158,33 @@ def load_group_config(path: str | Path | None = None, **overrides: Any) -> Group
     Raises
     ------
     FileNotFoundError
-        When ``path`` does not exist.
+        When ``path`` (or the pipeline file it names) does not exist.
     ValueError
-        For TOML syntax errors, unknown tables or keys, or invalid values.
+        For TOML syntax errors, unknown tables or keys, or invalid values,
+        naming the key.
     """
-    config = GroupConfig()
-    if path is not None:
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"--config {path} does not exist; give a TOML file (see pipelines/).")
-        try:
-            content = tomllib.loads(path.read_text())
-        except tomllib.TOMLDecodeError as err:
-            raise ValueError(f"{path} is not valid TOML: {err}.") from None
-        known = {"extraction", "candidates", "estimation", "group"}
-        unknown = sorted(set(content) - known)
+    group: dict[str, Any] = {}
+    if path is None:
+        pipeline = load_config(None)
+    else:
+        document = read_toml(path)
+        source = Path(path)
+        unknown = sorted(set(document) - {*PIPELINE_SECTIONS, "group"})
         if unknown:
-            raise ValueError(f"{path}: unknown tables {unknown}; a study configuration has {sorted(known)}.")
-        estimation = _table(content, "estimation", path)
-        bad = sorted(set(estimation) - {"estimator", "options"})
+            raise ValueError(f"{source}: unknown table(s) {unknown}; a group configuration has the pipeline "
+                             f"sections {list(PIPELINE_SECTIONS)} and [group].")
+        group = document.pop("group", {})
+        if not isinstance(group, Mapping):
+            raise ValueError(f"{source}: [group] must be a table, found {group!r}.")
+        group = dict(group)
+        bad = sorted(set(group) - set(GROUP_KEYS))
         if bad:
-            raise ValueError(f"{path}: [estimation] unknown keys {bad}; known keys are ['estimator', 'options'].")
-        group = _table(content, "group", path)
-        group_fields = {f.name for f in fields(GroupConfig)} - {"extraction", "candidates", "estimator", "estimator_options"}
-        bad = sorted(set(group) - group_fields)
-        if bad:
-            raise ValueError(f"{path}: [group] unknown keys {bad}; known keys are {sorted(group_fields)}.")
-        candidates = _table(content, "candidates", path)
-        config = GroupConfig(
-            extraction=_table(content, "extraction", path),
-            candidates=CandidateConfig.from_mapping(candidates) if candidates else DEFAULT_GROUP_CANDIDATES,
-            estimator=estimation.get("estimator", "gaussian"),
-            estimator_options=dict(estimation.get("options", {})),
-            **group,
-        )
-    return replace(config, **overrides) if overrides else config
+            raise ValueError(f"{source}: [group] unknown keys {bad}; known keys are {sorted(GROUP_KEYS)}.")
+        pipeline = config_from_mapping(_pipeline_document(group, document, source))
+    group_fields = {f.name for f in fields(GroupConfig)}
+    pipeline = overrides.pop("pipeline", pipeline)
+    pipeline_overrides = {k: v for k, v in overrides.items() if k not in group_fields}
+    if pipeline_overrides:
+        pipeline = with_overrides(pipeline, **pipeline_overrides)
+    config = GroupConfig(pipeline=pipeline, **group)
+    return replace(config, **{k: v for k, v in overrides.items() if k in group_fields})

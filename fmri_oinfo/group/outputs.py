@@ -25,7 +25,6 @@ import nibabel as nib
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
-from fmri_oinfo.group.cache import write_table
 from fmri_oinfo.group.run import GroupStudyResult
 from fmri_oinfo.group.statistics import difference_as_results
 from fmri_oinfo.group.subject import encode_group
@@ -33,8 +32,14 @@ from fmri_oinfo.group.subject import encode_group
 logger = logging.getLogger(__name__)
 
 
+def write_table(table: pd.DataFrame, path: Path) -> Path:
+    """Write a DataFrame as TSV atomically."""
+    return maps.write_atomically(path, lambda tmp: table.to_csv(tmp, sep="\t", index=False, float_format="%.12g"))
+
+
 def subject_table(result: GroupStudyResult) -> pd.DataFrame:
-    """One row per subject: ``subject``, ``group``, ``status``, ``step``, ``error``, ``seconds`` and QC columns."""
+    """One row per subject: ``subject``, ``group``, ``status``, ``step``, ``error``, ``seconds``, QC columns,
+    ``report`` (the subject's HTML report, relative to ``folder``, "" when none) and ``folder``."""
     prepared = {o.subject: o for o in result.prepared}
     estimated = {o.subject: o for o in result.estimated}
     rows = []
@@ -51,7 +56,7 @@ def subject_table(result: GroupStudyResult) -> pd.DataFrame:
             "error": failed.error if failed else "",
             "seconds": first.seconds + (second.seconds if second is not None else 0.0),
             **{k: first.qc.get(k) for k in ("n_volumes", "n_regions", "n_dropped_regions", "n_censored", "mean_fd")},
-            "report": first.files.get("report", "") if first.ok else "",
+            "report": second.files.get("report", "") if second is not None and second.ok else "",
             "folder": first.folder,
         })
     return pd.DataFrame(rows)
@@ -65,11 +70,12 @@ def label_image(result: GroupStudyResult, atlas_dir: str | Path | None = None) -
     """Atlas label image of the study's regions (label j + 1 = region j), or None when unknown."""
     from fmri_oinfo.atlases import load_atlas
 
-    atlas = result.config.extraction.get("atlas")
-    if atlas is None and all(o.kind == "table" for o in result.study.subjects):
+    extraction = result.config.pipeline.extraction
+    atlas = extraction.atlas
+    if all(s.kind == "table" for s in result.study.subjects):
         return None
     try:
-        loaded = load_atlas(atlas, atlas_dir=result.config.extraction.get("atlas_dir")) if atlas else load_atlas()
+        loaded = load_atlas(atlas, atlas_dir=atlas_dir or extraction.atlas_dir or None)
         subset = loaded.subset(result.regions["name"].tolist())
     except (ValueError, FileNotFoundError, KeyError) as error:
         logger.warning("no label image for the group maps: %s", error)

@@ -43,13 +43,14 @@ GROUP_SECTIONS: tuple[tuple[str, str], ...] = (
 )
 
 _METHOD = {
-    False: ("Each subject's O-information of every set of the common candidate list was estimated on its own "
-            "time series. Group mean: sign-flip permutation test against zero. Between groups: permutation of "
+    False: ("Each subject was run through the single-subject pipeline (fmri_oinfo.pipeline) on the common "
+            "candidate list, and its O-information of every set was estimated on its own time series. Group mean: sign-flip permutation test against zero. Between groups: permutation of "
             "group labels, statistic mean A - mean B. Both two-sided, Benjamini-Hochberg FDR across sets; "
             "effect sizes are Cohen's d and Hedges' g; intervals are t intervals."),
     True: ("The subjects' time series were z-scored per subject and concatenated (pooled), and O-information was "
            "estimated once on the pooled data and tested with surrogates (fixed effects: the inference concerns "
-           "these subjects). Between groups: permutation of subject labels, re-pooling each permuted group."),
+           "these subjects). Each subject was also run through the single-subject pipeline on the same sets "
+           "(its own report). Between groups: permutation of subject labels, re-pooling each permuted group."),
 }
 
 _TOP = 25

@@ -1,14 +1,18 @@
-"""Wiring of a group study: subjects as Dask tasks, then group statistics.
+"""Wiring of a group study: subjects through the single-subject pipeline as Dask tasks, then group statistics.
 
-1. ``prepare_subject`` for every subject (one Dask task each): time series
-   and the subject's candidate sets, cached.
+1. First pass, ``prepare_subject`` for every subject (one Dask task each):
+   the pipeline's extraction stage (and its candidate stage), cached in the
+   subject's folder ``<out>/sub-XX/``.
 2. The common candidate list: the union of the subjects' sets, or one
    selection on the pooled time series.
-3. Per-subject mode: ``estimate_subject`` for every subject (one Dask task
-   each), then the group tests of :mod:`fmri_oinfo.group.statistics`.
-   Pooled mode: one estimation on the pooled time series (one Dask task,
-   surrogate test), and the pooled between-group test.
-4. Tables, maps, graphs and the HTML report (:mod:`fmri_oinfo.group.outputs`,
+3. Second pass, ``estimate_subject`` for every subject (one Dask task each):
+   :func:`fmri_oinfo.pipeline.run_subject` on the common list (every
+   pipeline output and the subject's HTML report).
+4. Per-subject mode: the group tests of :mod:`fmri_oinfo.group.statistics`
+   on the subjects' estimates.  Pooled mode: one estimation on the pooled
+   time series (one Dask task, surrogate test), and the pooled between-group
+   test.
+5. Tables, maps, graphs and the HTML report (:mod:`fmri_oinfo.group.outputs`,
    :mod:`fmri_oinfo.group.report`).
 
 A subject that fails at any step is recorded with its error and left out of
@@ -17,7 +21,6 @@ the group statistics; the others go on.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -40,7 +43,9 @@ from fmri_oinfo.group.subject import (
     estimate_subject,
     prepare_subject,
     read_candidates,
-    read_estimates,
+    read_series,
+    read_subject_values,
+    subject_folder,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,7 +61,7 @@ class GroupStudyResult:
     config : GroupConfig
     out_dir : pathlib.Path
     prepared, estimated : tuple of SubjectOutcome
-        Outcome of each step per subject (``estimated`` empty when pooling).
+        Outcome of each pass per subject.
     sets : pandas.DataFrame
         The common candidate list (``group``, ``order``, ``chosen_by``).
     subject_values : pandas.DataFrame
@@ -99,8 +104,7 @@ class GroupStudyResult:
     @property
     def succeeded(self) -> list[str]:
         """Subjects in the group statistics."""
-        done = self.estimated if not self.config.pool else self.prepared
-        return [o.subject for o in done if o.ok]
+        return [o.subject for o in self.estimated if o.ok]
 
 
 def _gather(client: Client, futures: list, subjects: list[str], step: str, folders: list[str]) -> list[SubjectOutcome]:
@@ -122,8 +126,7 @@ def _gather(client: Client, futures: list, subjects: list[str], step: str, folde
 def _study_regions(prepared: list[SubjectOutcome]) -> pd.DataFrame:
     rows: dict[str, dict[str, Any]] = {}
     for outcome in prepared:
-        sidecar = outcome.path("timeseries").with_suffix(".json")
-        for region in json.loads(sidecar.read_text())["regions"]:
+        for region in outcome.regions:
             rows.setdefault(str(region["name"]), region)
     table = pd.DataFrame(list(rows.values()), columns=["name", "network", "x", "y", "z"])
     table["name"] = table["name"].astype(str)
@@ -131,18 +134,13 @@ def _study_regions(prepared: list[SubjectOutcome]) -> pd.DataFrame:
     return table
 
 
-def _load_series(outcome: SubjectOutcome) -> pd.DataFrame:
-    from fmri_oinfo.extract import RegionTimeseries
-
-    return RegionTimeseries.load(outcome.path("timeseries")).data
-
-
 def _common_sets(prepared: list[SubjectOutcome], config: GroupConfig, regions: pd.DataFrame) -> pd.DataFrame:
     if config.candidate_source == "union":
         return merge_candidates(read_candidates(o) for o in prepared)
-    pooled = pool_series([_load_series(o) for o in prepared])
-    return choose_candidates(pooled, config.candidates, regions=regions.set_index("name").loc[list(pooled.columns)]
-                             .reset_index())
+    pooled = pool_series([read_series(o) for o in prepared])
+    return choose_candidates(pooled, config.pipeline.candidates,
+                             regions=regions.set_index("name").loc[list(pooled.columns)].reset_index(),
+                             device=config.pipeline.estimation.device)
 
 
 def _two_groups(study: Study) -> tuple[str, str] | None:
@@ -172,13 +170,14 @@ def run_group_study(
         From :func:`fmri_oinfo.group.study.discover_study`.
     config : GroupConfig
     out_dir : str or pathlib.Path
-        Output folder: ``subjects/<label>/`` (cached per-subject results) and
-        ``group/`` (written by :func:`fmri_oinfo.group.outputs.write_group_outputs`).
+        Output folder: ``<label>/`` per subject (the pipeline's outputs and
+        stage cache) and ``group/`` (written by
+        :func:`fmri_oinfo.group.outputs.write_group_outputs`).
     client : distributed.Client
         Connected client (:func:`fmri_oinfo.group.cluster.dask_client`).
     prepare : callable, default=prepare_subject
-        The per-subject step (same signature); it must cache its result
-        atomically before returning.
+        The first per-subject pass (same signature); it must cache its result
+        before returning.
 
     Returns
     -------
@@ -189,7 +188,7 @@ def run_group_study(
     out_dir = Path(out_dir)
     resources = task_resources(client)
     labels = [s.label for s in study.subjects]
-    folders = [str(out_dir / "subjects" / s.label) for s in study.subjects]
+    folders = [str(subject_folder(out_dir, s.label)) for s in study.subjects]
     futures = [
         client.submit(prepare, s, config, str(out_dir), key=f"prepare-{s.label}-{time.time_ns()}",
                       resources=resources, pure=False)
@@ -206,21 +205,24 @@ def run_group_study(
     sets = _common_sets(ok, config, regions)
     group_of = {s.label: s.group for s in study.subjects}
     groups = [tuple(g) for g in sets["group"]]
-    estimated: list[SubjectOutcome] = []
+    futures = [
+        client.submit(estimate_subject, o, groups, config, key=f"estimate-{o.subject}-{time.time_ns()}",
+                      resources=resources, pure=False)
+        for o in ok
+    ]
+    estimated = _gather(client, futures, [o.subject for o in ok], "estimate", [o.folder for o in ok])
+    done = [o for o in estimated if o.ok]
+    if not done:
+        raise RuntimeError(
+            "every subject failed: " + "; ".join(f"{o.subject}: {o.error}" for o in estimated[:5])
+        )
+    tables = [read_subject_values(o, groups) for o in done]
+    subject_values = pd.concat(
+        [t.assign(subject=o.subject, subject_group=group_of[o.subject]) for o, t in zip(done, tables)],
+        ignore_index=True,
+    ).loc[:, ["subject", "subject_group", "group", "order", "o_info", "tc", "dtc", "s_info"]]
     difference = None
     if not config.pool:
-        futures = [
-            client.submit(estimate_subject, o, groups, config, key=f"estimate-{o.subject}-{time.time_ns()}",
-                          resources=resources, pure=False)
-            for o in ok
-        ]
-        estimated = _gather(client, futures, [o.subject for o in ok], "estimate", [o.folder for o in ok])
-        done = [o for o in estimated if o.ok]
-        tables = [read_estimates(o) for o in done]
-        subject_values = pd.concat(
-            [t.assign(subject=o.subject, subject_group=group_of[o.subject]) for o, t in zip(done, tables)],
-            ignore_index=True,
-        ).loc[:, ["subject", "subject_group", "group", "order", "o_info", "tc", "dtc", "s_info"]]
         matrix = {q: np.stack([t[q].to_numpy(float) for t in tables]) for q in ("o_info", "tc", "dtc", "s_info")}
         results = group_mean_table(sets, matrix["o_info"], matrix, config.n_permutations, config.alpha, config.seed)
         if pair is not None:
@@ -231,7 +233,8 @@ def run_group_study(
     else:
         from fmri_oinfo.stats import assess_sets
 
-        series = [_load_series(o) for o in ok]
+        used = [o for o in ok if o.subject in {d.subject for d in done}]
+        series = [read_series(o) for o in used]
         pooled = pool_series(series)
         kept = [g for g in groups if set(g) <= set(pooled.columns)]
         if len(kept) < len(groups):
@@ -239,17 +242,17 @@ def run_group_study(
             sets = sets[[tuple(g) in set(kept) for g in sets["group"]]].reset_index(drop=True)
         future = client.submit(assess_sets, pooled, sets, estimator=config.estimator,
                                n_surrogates=config.n_surrogates, alpha=config.alpha, seed=config.seed,
-                               resources=resources, pure=False, **dict(config.estimator_options))
+                               resources=resources, pure=False, **config.estimator_options)
         results = future.result()
-        subject_values = pd.DataFrame(columns=["subject", "subject_group", "group", "order", "o_info"])
         if pair is not None:
-            if config.estimator == "gaussian" and not config.estimator_options:
+            if config.estimator == "gaussian":
                 difference = pooled_difference_table(
-                    series, [group_of[o.subject] for o in ok], sets, *pair,
+                    series, [group_of[o.subject] for o in used], sets, *pair,
                     n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
                 )
             else:
-                notes.append("pooled between-group test needs estimator='gaussian'; use per-subject mode")
+                notes.append("pooled between-group test needs estimation.estimator = 'gaussian'; "
+                             "use per-subject mode")
     return GroupStudyResult(
         study=study, config=config, out_dir=out_dir, prepared=tuple(prepared), estimated=tuple(estimated),
         sets=sets, subject_values=subject_values, results=results, difference=difference, regions=regions,

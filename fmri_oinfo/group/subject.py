@@ -1,18 +1,24 @@
-"""The two per-subject steps of a group study, each one Dask task per subject.
+"""The two per-subject passes of a group study, each one Dask task per subject.
 
-``prepare_subject``
-    Region time series (extracted from images, or read from a table) and the
-    subject's own candidate sets.
-``estimate_subject``
-    O-information of every set of the study's common candidate list on the
-    subject's time series.
+Both passes run the single-subject pipeline (:mod:`fmri_oinfo.pipeline`) with
+its own stage cache in the subject's folder ``<out>/sub-XX/.cache/``:
 
-Each step caches its result under ``<out>/subjects/<label>/``: result files
-first, then a manifest with the content key (:mod:`fmri_oinfo.group.cache`),
-all written atomically by the task itself before it returns.  A re-run with
-unchanged inputs and settings reads the manifest and skips the work, so a
-killed worker or an interrupted study loses no finished subject.  An error is
-caught and returned as a failed outcome; it never stops the other subjects.
+``prepare_subject`` (first pass)
+    The pipeline's extraction stage and, for a union of per-subject sets,
+    its candidate stage, with the study's pipeline configuration.  Nothing
+    else is written; the time series stay in the stage cache.
+``estimate_subject`` (second pass)
+    Writes the study's common candidate list (the sets whose regions this
+    subject has) to ``sub-XX_desc-group_candidates.txt`` and runs
+    :func:`fmri_oinfo.pipeline.run_subject` with ``[candidates]
+    strategies = ["user"]`` and that file: the subject gets every pipeline
+    output (result table, maps, graphs, HTML report) for the common sets.
+    Its extraction stage is the one the first pass cached.
+
+A re-run with unchanged inputs and settings reuses every finished stage (the
+pipeline's cache keys hash input contents and settings), so a killed worker
+or an interrupted study loses no finished stage.  An error is caught and
+returned as a failed outcome; it never stops the other subjects.
 """
 
 from __future__ import annotations
@@ -29,19 +35,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.group.cache import content_key, read_manifest, write_manifest, write_table
 from fmri_oinfo.group.config import GroupConfig
 from fmri_oinfo.group.study import Subject
 
 logger = logging.getLogger(__name__)
 
-#: Quantities estimated per subject and set.
+#: Quantities read per subject and set from the pipeline's result table.
 SUBJECT_QUANTITIES: tuple[str, ...] = ("o_info", "tc", "dtc", "s_info")
 
 
 @dataclass(frozen=True)
 class SubjectOutcome:
-    """What one step did for one subject.
+    """What one pass did for one subject.
 
     Attributes
     ----------
@@ -49,38 +54,44 @@ class SubjectOutcome:
         ``sub-<label>``.
     step : {"prepare", "estimate"}
     status : {"computed", "cached", "failed"}
-    key : str
-        Content key of the result ("" when the inputs could not be read).
+        ``cached`` when every pipeline stage of the pass was reused.
+    source : str
+        The subject's input (folder or table).
     folder : str
-        The subject's output folder.
+        The subject's output folder (``<out>/sub-XX``).
     files : dict of str to str
-        Result files by role, relative to ``folder``.
+        Files by role, relative to ``folder``: ``timeseries`` and
+        ``candidates`` (stage cache) after the first pass; ``results``,
+        ``report`` (when written), ``config`` and ``provenance`` after the second.
     error : str
         ``"<ExceptionType>: <message>"`` of a failure, else "".
     seconds : float
-        Time spent in the step.
+        Time spent in the pass.
     qc : dict
         ``n_volumes``, ``n_regions``, ``n_dropped_regions``, ``n_censored``,
         ``mean_fd`` (mm, None when unknown).
+    regions : tuple of dict
+        Region metadata rows (``name``, ``network``, ``x``, ``y``, ``z``).
     """
 
     subject: str
     step: str
     status: str
-    key: str = ""
+    source: str = ""
     folder: str = ""
     files: dict[str, str] = field(default_factory=dict)
     error: str = ""
     seconds: float = 0.0
     qc: dict[str, Any] = field(default_factory=dict)
+    regions: tuple[dict[str, Any], ...] = ()
 
     @property
     def ok(self) -> bool:
-        """Whether the result is available (computed now or cached)."""
+        """Whether the pass finished (computed now or reused)."""
         return self.status in ("computed", "cached")
 
     def path(self, role: str) -> Path:
-        """Absolute path of the result file with ``role``."""
+        """Absolute path of the file with ``role``."""
         return Path(self.folder) / self.files[role]
 
 
@@ -94,53 +105,9 @@ def decode_group(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def _table_companions(table: Path) -> list[Path]:
-    stem = table.name
-    for ext in (".tsv.gz", ".csv.gz", ".tsv", ".csv", ".npy"):
-        if stem.endswith(ext):
-            stem = stem[: -len(ext)]
-            break
-    names = (f"{stem}.json", f"{stem}_labels.txt", f"{stem}.txt", f"{stem}_labels.tsv")
-    return [table.parent / n for n in names if (table.parent / n).is_file()]
-
-
-def input_files(subject: Subject, config: GroupConfig) -> list[Path]:
-    """Every input file a subject's result depends on, in a fixed order."""
-    if subject.kind == "table":
-        return [subject.source, *_table_companions(subject.source)]
-    from fmri_oinfo.inputs import find_runs
-    from fmri_oinfo.inputs.entities import strip_extension
-
-    files: list[Path] = []
-    for run in find_runs(subject.source):
-        files.append(run.bold)
-        sidecar = run.bold.with_name(strip_extension(run.bold) + ".json")
-        for path in (sidecar, run.confounds, run.mask):
-            if path is not None and path.is_file():
-                files.append(path)
-        if run.confounds is not None and run.confounds.with_suffix(".json").is_file():
-            files.append(run.confounds.with_suffix(".json"))
-    return files
-
-
-def load_subject_series(subject: Subject, config: GroupConfig):
-    """Region time series of one subject (a :class:`fmri_oinfo.extract.RegionTimeseries`).
-
-    Tables with a :meth:`RegionTimeseries.save` sidecar keep their regions and
-    metadata; other tables get region names only (no coordinates).
-    """
-    from fmri_oinfo.extract import RegionTimeseries, extract_timeseries
-    from fmri_oinfo.inputs import find_runs, load_region_table
-
-    if subject.kind == "images":
-        return extract_timeseries(find_runs(subject.source), **dict(config.extraction))
-    if subject.source.name.endswith(".tsv") and subject.source.with_name(subject.source.name[:-4] + ".json").is_file():
-        series = RegionTimeseries.load(subject.source)
-        load_region_table(subject.source)  # the same checks as any other table
-        return series
-    data = load_region_table(subject.source)
-    regions = pd.DataFrame({"name": data.columns, "network": "", "x": np.nan, "y": np.nan, "z": np.nan})
-    return RegionTimeseries(data=data, regions=regions, metadata={"source_files": [str(subject.source)]})
+def subject_folder(out_dir: str | Path, label: str) -> Path:
+    """The subject's output folder in a group study: ``<out_dir>/<label>``."""
+    return Path(out_dir) / label
 
 
 def _qc(series) -> dict[str, Any]:
@@ -157,60 +124,100 @@ def _qc(series) -> dict[str, Any]:
     }
 
 
-def _failure(subject: str, step: str, folder: Path, started: float, key: str = "") -> SubjectOutcome:
+def _regions(subject: Subject, series) -> tuple[dict[str, Any], ...]:
+    """Region rows of the time series; a table's RegionTimeseries sidecar adds coordinates and networks."""
+    regions = series.regions.copy()
+    sidecar = subject.source.with_name(subject.source.name[:-4] + ".json")
+    if subject.kind == "table" and subject.source.name.endswith(".tsv") and sidecar.is_file():
+        try:
+            known = pd.DataFrame(json.loads(sidecar.read_text())["regions"]).astype({"name": str})
+        except (ValueError, KeyError, TypeError) as error:
+            logger.warning("%s: %s is not a RegionTimeseries sidecar (%s); no coordinates", subject.label,
+                           sidecar, error)
+        else:
+            regions = regions[["name"]].merge(known, on="name", how="left")
+    regions["network"] = regions["network"].fillna("").astype(str)
+    return tuple(regions[["name", "network", "x", "y", "z"]].to_dict(orient="records"))
+
+
+def _failure(subject: Subject, step: str, folder: Path, started: float) -> SubjectOutcome:
     error = traceback.format_exc(limit=0).strip().splitlines()[-1]
-    logger.error("%s %s failed: %s", subject, step, error)
-    return SubjectOutcome(subject, step, "failed", key=key, folder=str(folder), error=error,
+    logger.error("%s %s failed: %s", subject.label, step, error)
+    return SubjectOutcome(subject.label, step, "failed", str(subject.source), str(folder), error=error,
                           seconds=time.perf_counter() - started)
 
 
 def prepare_subject(subject: Subject, config: GroupConfig, out_dir: str | Path) -> SubjectOutcome:
-    """Time series and candidate sets of one subject, cached.
+    """First pass: the pipeline's extraction (and candidate) stage for one subject, cached.
 
     Parameters
     ----------
     subject : Subject
     config : GroupConfig
     out_dir : str or pathlib.Path
-        Study output folder; results go to ``<out_dir>/subjects/<label>/``.
+        Study output folder; the stages go to ``<out_dir>/<label>/.cache/``.
 
     Returns
     -------
     SubjectOutcome
-        ``files``: ``timeseries`` (TSV + JSON sidecar) and ``candidates``.
+        ``files``: ``timeseries`` (TSV + JSON sidecar) and, with
+        ``candidate_source="union"``, ``candidates`` (the subject's own sets, JSON).
     """
-    from fmri_oinfo.candidates import choose_candidates
+    from fmri_oinfo.atlases import load_atlas
+    from fmri_oinfo.pipeline import stages
+    from fmri_oinfo.pipeline.cache import StageCache
+    from fmri_oinfo.pipeline.inputs import gather_inputs
 
     started = time.perf_counter()
-    folder = Path(out_dir) / "subjects" / subject.label
-    manifest_path = folder / f"{subject.label}_prepared.json"
-    key = ""
+    folder = subject_folder(out_dir, subject.label)
+    pipeline = config.pipeline
     try:
-        key = content_key(input_files(subject, config), config.subject_settings())
-        manifest = read_manifest(manifest_path, key)
-        if manifest is not None:
-            return SubjectOutcome(subject.label, "prepare", "cached", key, str(folder), manifest["files"],
-                                  seconds=time.perf_counter() - started, qc=manifest["qc"])
-        series = load_subject_series(subject, config)
-        candidates = choose_candidates(series.data, config.candidates, regions=series.regions)
-        series_path = series.save(folder / f"{subject.label}_timeseries.tsv")
-        candidates = candidates.assign(group=[encode_group(g) for g in candidates["group"]])
-        candidates_path = write_table(candidates, folder / f"{subject.label}_candidates.tsv")
-        files = {"timeseries": series_path.name, "candidates": candidates_path.name}
-        qc = _qc(series)
-        write_manifest(manifest_path, {"key": key, "subject": subject.label, "files": files, "qc": qc})
-        return SubjectOutcome(subject.label, "prepare", "computed", key, str(folder), files,
-                              seconds=time.perf_counter() - started, qc=qc)
+        atlas = None if subject.kind == "table" else load_atlas(pipeline.extraction.atlas,
+                                                                pipeline.extraction.atlas_dir or None)
+        inputs = gather_inputs(subject.source, pipeline, None if atlas is None else atlas.space,
+                               None if atlas is None else atlas.coords)
+        cache = StageCache(folder / ".cache")
+        key = stages.extraction_key(inputs, pipeline)
+        series, extraction = cache.run(
+            "extraction", key, lambda: stages.extract(inputs, pipeline),
+            lambda ts, stage: {"n_regions": ts.data.shape[1], "n_volumes": ts.data.shape[0],
+                               "file": ts.save(stage / stages.TIMESERIES_FILE).name},
+            stages.load_timeseries,
+        )
+        done = [extraction]
+        files = {"timeseries": str((extraction.folder / stages.TIMESERIES_FILE).relative_to(folder))}
+        if config.candidate_source == "union":
+            _, chosen = cache.run(
+                "candidates", stages.candidates_key(key, pipeline), lambda: stages.candidate(series, pipeline),
+                lambda table, stage: (stages.save_candidates(table, stage), {"n_sets": len(table)})[1],
+                stages.load_candidates,
+            )
+            done.append(chosen)
+            files["candidates"] = str(chosen.folder.relative_to(folder))
+        status = "cached" if all(r.reused for r in done) else "computed"
+        return SubjectOutcome(subject.label, "prepare", status, str(subject.source), str(folder), files,
+                              seconds=time.perf_counter() - started, qc=_qc(series),
+                              regions=_regions(subject, series))
     except Exception:  # one subject's failure is reported, never raised
-        return _failure(subject.label, "prepare", folder, started, key)
+        return _failure(subject, "prepare", folder, started)
+
+
+def _write_sets(path: Path, groups: Sequence[tuple[str, ...]]) -> Path:
+    """The user-strategy groups file: one set per line, members separated by tabs."""
+    from fmri_oinfo.maps import write_atomically
+
+    text = "# common candidate sets of the group study (written by fmri_oinfo.group)\n"
+    text += "".join("\t".join(g) + "\n" for g in groups)
+    return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def estimate_subject(
     prepared: SubjectOutcome, groups: Sequence[tuple[str, ...]], config: GroupConfig
 ) -> SubjectOutcome:
-    """O-information of the common candidate sets on one subject, cached.
+    """Second pass: the whole pipeline on one subject, for the common candidate sets.
 
-    Sets with a region the subject lacks (dropped during extraction) get NaN.
+    Sets with a region the subject lacks (dropped during extraction) are left
+    out of its groups file; they get NaN in :func:`read_subject_values`.
 
     Parameters
     ----------
@@ -223,52 +230,74 @@ def estimate_subject(
     Returns
     -------
     SubjectOutcome
-        ``files``: ``oinfo``, a TSV with ``group`` (JSON list), ``order`` and
-        the columns of :data:`SUBJECT_QUANTITIES` (nats), one row per set in
-        the order of ``groups``.
+        ``files``: ``results`` (the pipeline's ``*_oinfo.tsv``), ``sets`` (the
+        groups file), ``config``, ``provenance`` and ``report`` when written.
     """
-    from fmri_oinfo import estimate_oinfo
-    from fmri_oinfo.extract import RegionTimeseries
+    from fmri_oinfo.pipeline import run_subject
+    from fmri_oinfo.pipeline.config import with_overrides
 
     started = time.perf_counter()
     folder = Path(prepared.folder)
-    manifest_path = folder / f"{prepared.subject}_oinfo.json"
-    key = content_key([], {"prepared": prepared.key, "groups": [list(g) for g in groups],
-                           **config.estimation_settings()})
+    subject = Subject(prepared.subject, Path(prepared.source), "table")
     try:
-        manifest = read_manifest(manifest_path, key)
-        if manifest is not None:
-            return SubjectOutcome(prepared.subject, "estimate", "cached", key, str(folder), manifest["files"],
-                                  seconds=time.perf_counter() - started, qc=prepared.qc)
-        data = RegionTimeseries.load(prepared.path("timeseries")).data
-        present = set(data.columns)
-        usable = [i for i, g in enumerate(groups) if present.issuperset(g)]
-        table = pd.DataFrame({"group": [encode_group(g) for g in groups], "order": [len(g) for g in groups]})
-        for name in SUBJECT_QUANTITIES:
-            table[name] = np.nan
-        if usable:
-            estimates = estimate_oinfo(data, [groups[i] for i in usable], estimator=config.estimator,
-                                       seed=config.seed, **dict(config.estimator_options))
-            for name in SUBJECT_QUANTITIES:
-                table.loc[usable, name] = estimates[name].to_numpy(float)
-        path = write_table(table, folder / f"{prepared.subject}_oinfo.tsv")
-        files = {"oinfo": path.name}
-        write_manifest(manifest_path, {"key": key, "subject": prepared.subject, "files": files})
-        return SubjectOutcome(prepared.subject, "estimate", "computed", key, str(folder), files,
-                              seconds=time.perf_counter() - started, qc=prepared.qc)
+        present = {str(r["name"]) for r in prepared.regions}
+        usable = [g for g in groups if present.issuperset(g)]
+        if not usable:
+            raise ValueError(f"{prepared.subject} has none of the {len(groups)} common candidate sets "
+                             f"(regions dropped?); it has {len(present)} regions.")
+        sets_file = _write_sets(folder / f"{prepared.subject}_desc-group_candidates.txt", usable)
+        pipeline = with_overrides(config.pipeline, candidates__strategies=["user"],
+                                  candidates__user_file=str(sets_file))
+        outputs = run_subject(prepared.source, pipeline, out_dir=folder)
+        files = {"results": outputs.results, "sets": sets_file, "config": outputs.config,
+                 "provenance": outputs.provenance}
+        if outputs.report is not None:
+            files["report"] = outputs.report
+        status = "cached" if set(outputs.stages.values()) == {"reused"} else "computed"
+        return SubjectOutcome(prepared.subject, "estimate", status, prepared.source, str(folder),
+                              {role: str(Path(p).relative_to(folder)) for role, p in files.items()},
+                              seconds=time.perf_counter() - started, qc=prepared.qc, regions=prepared.regions)
     except Exception:  # one subject's failure is reported, never raised
-        return _failure(prepared.subject, "estimate", folder, started, key)
+        return _failure(subject, "estimate", folder, started)
 
 
 def read_candidates(outcome: SubjectOutcome) -> pd.DataFrame:
-    """The candidate table a :func:`prepare_subject` step wrote."""
-    table = pd.read_csv(outcome.path("candidates"), sep="\t", dtype={"group": str, "chosen_by": str})
-    table["group"] = [decode_group(g) for g in table["group"]]
-    return table
+    """The subject's own candidate table (first pass, ``candidate_source="union"``)."""
+    from fmri_oinfo.pipeline.stages import load_candidates
+
+    return load_candidates(outcome.path("candidates"))
 
 
-def read_estimates(outcome: SubjectOutcome) -> pd.DataFrame:
-    """The O-information table an :func:`estimate_subject` step wrote."""
-    table = pd.read_csv(outcome.path("oinfo"), sep="\t", dtype={"group": str})
-    table["group"] = [decode_group(g) for g in table["group"]]
+def read_series(outcome: SubjectOutcome) -> pd.DataFrame:
+    """The subject's region time series (T x N, columns = region names) from the first pass."""
+    from fmri_oinfo.extract import RegionTimeseries
+
+    return RegionTimeseries.load(outcome.path("timeseries")).data
+
+
+def read_subject_values(outcome: SubjectOutcome, groups: Sequence[tuple[str, ...]]) -> pd.DataFrame:
+    """The subject's estimates of the common sets, in the order of ``groups``.
+
+    Parameters
+    ----------
+    outcome : SubjectOutcome
+        A successful :func:`estimate_subject` outcome.
+    groups : sequence of tuple of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``group``, ``order`` and :data:`SUBJECT_QUANTITIES` (nats); NaN for a
+        set the subject lacks.
+    """
+    from fmri_oinfo.pipeline import read_result_table
+
+    results = read_result_table(outcome.path("results"))
+    row_of = {frozenset(g): i for i, g in enumerate(results["group"])}
+    rows = [row_of.get(frozenset(g), -1) for g in groups]
+    table = pd.DataFrame({"group": pd.Series([tuple(g) for g in groups], dtype=object),
+                          "order": [len(g) for g in groups]})
+    for name in SUBJECT_QUANTITIES:
+        values = results[name].to_numpy(float)
+        table[name] = [values[r] if r >= 0 else np.nan for r in rows]
     return table

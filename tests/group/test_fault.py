@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.candidates import CandidateConfig
 from fmri_oinfo.group import dask_client, discover_study, load_group_config, run_group_study
 from fmri_oinfo.group.example import make_table_study
 from fmri_oinfo.group.subject import prepare_subject
@@ -26,9 +25,9 @@ def prepare_or_die(subject, config, out_dir):
     return prepare_subject(subject, config, out_dir)
 
 
-def test_killed_worker_loses_nothing_and_a_rerun_is_identical(tmp_path: Path) -> None:
+def test_killed_worker_loses_nothing_and_a_rerun_is_identical(tmp_path: Path, config_file: Path) -> None:
     study = discover_study(make_table_study(tmp_path / "study", n_per_group=3, n_regions=6), group_column="group")
-    config = load_group_config(None, candidates=CandidateConfig(strategies=("exhaustive",)), n_permutations=499)
+    config = load_group_config(config_file, n_permutations=499)
     out = tmp_path / "out"
     with dask_client(n_workers=2) as client:  # worker processes under nannies
         first = run_group_study(study, config, out, client, prepare=prepare_or_die)
@@ -45,4 +44,7 @@ def test_killed_worker_loses_nothing_and_a_rerun_is_identical(tmp_path: Path) ->
         pd.testing.assert_frame_equal(values, expected)
         np.testing.assert_array_equal(result.results["o_info"], reference.results["o_info"])
         np.testing.assert_array_equal(result.difference["p_value"], reference.difference["p_value"])
-    assert sorted(p.name for p in (out / "subjects").iterdir()) == [s.label for s in study.subjects]
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == [s.label for s in study.subjects]
+    for subject in study.subjects:  # each subject holds its own pipeline outputs, resumable from its stage cache
+        assert (out / subject.label / f"{subject.label}_oinfo.tsv").is_file()
+        assert len(list((out / subject.label / ".cache").glob("extraction-*"))) == 1  # extracted once, shared

@@ -16,22 +16,6 @@ from fmri_oinfo.group.example import PLANTED_SET, make_table_study
 from fmri_oinfo.group.outputs import subject_table
 from fmri_oinfo.group.report import write_group_report
 
-CONFIG = """
-[candidates]
-strategies = ["exhaustive"]
-orders = [3]
-[group]
-n_permutations = 1999
-"""
-
-
-@pytest.fixture()
-def config_file(tmp_path: Path) -> Path:
-    path = tmp_path / "study.toml"
-    path.write_text(CONFIG)
-    return path
-
-
 def _run(study: Path, out: Path, config_file: Path, **overrides):
     """The command's steps without maps and figures (faster), on a threaded LocalCluster."""
     with dask_client(n_workers=2, processes=False) as client:
@@ -107,7 +91,8 @@ def test_pooled_mode_finds_the_planted_difference(tmp_path, config_file) -> None
     planted = difference[difference["group"] == PLANTED_SET].iloc[0]
     assert planted["q_value"] < 0.05 and planted["mean_b"] < planted["mean_a"] < 0
     assert result.results.set_index("group").loc[[PLANTED_SET], "label"].item() == "synergistic"
-    assert result.subject_values.empty and len(result.succeeded) == 20
+    assert len(result.succeeded) == 20 and len(result.subject_values) == 20 * len(result.sets)
+    assert (tmp_path / "out" / "sub-20" / "sub-20_oinfo.tsv").is_file()  # every subject got its pipeline run
 
 
 def test_bad_arguments_are_refused_with_the_fix(tmp_path, capsys) -> None:

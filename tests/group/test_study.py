@@ -1,4 +1,4 @@
-"""Study discovery, configuration files, a dask-jobqueue config, and the demo NIfTI study."""
+"""Study discovery, group configuration files, a dask-jobqueue config, and the demo NIfTI study."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from fmri_oinfo.demo import make_demo_dataset
 from fmri_oinfo.group import dask_client, discover_study, load_group_config, run_group_study
 from fmri_oinfo.group.cluster import jobqueue_cluster
 from fmri_oinfo.group.example import make_table_study
+from fmri_oinfo.group.outputs import subject_table
+from fmri_oinfo.group.report import write_group_report
+from fmri_oinfo.pipeline import load_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,16 +36,32 @@ def test_discovery_refuses_bad_studies_with_the_fix(tmp_path: Path) -> None:
         discover_study(root, participants=tmp_path / "missing.tsv")
 
 
-def test_config_file_is_validated_with_key_names(tmp_path: Path) -> None:
+def test_config_is_a_pipeline_config_with_a_group_table_validated_by_key(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
-    path.write_text('[candidates]\nstrategies = ["exhaustive"]\n[group]\nn_permutations = 999\npool = true\n')
-    config = load_group_config(path, seed=3)
-    assert config.candidates.strategies == ("exhaustive",) and config.n_permutations == 999 and config.pool
-    assert config.seed == 3
+    path.write_text('[candidates]\nstrategies = ["exhaustive"]\n[estimation]\nestimator = "gaussian"\n'
+                    '[group]\nn_permutations = 999\npool = true\ngroup_column = "sex"\n')
+    config = load_group_config(path, seed=3, statistics__n_surrogates=19)
+    assert config.pipeline.candidates.strategies == ("exhaustive",) and config.estimator == "gaussian"
+    assert config.n_permutations == 999 and config.pool and config.group_column == "sex" and config.seed == 3
+    assert config.pipeline.statistics.n_surrogates == 19
+    shipped = load_group_config(REPO / "pipelines" / "fast.toml")  # a plain pipeline config: group defaults
+    assert shipped.pipeline == load_config("fast") and shipped.n_permutations == 4999
+    path.write_text('[group]\npipeline = "fast"\nalpha = 0.01\n')  # a [group]-only file naming the pipeline
+    named = load_group_config(path)
+    assert named.pipeline == load_config("fast") and named.alpha == 0.01
     path.write_text("[group]\npermutations = 5\n")
     with pytest.raises(ValueError, match=r"\[group\] unknown keys \['permutations'\]"):
         load_group_config(path)
-    with pytest.raises(ValueError, match="n_permutations=5"):
+    path.write_text("[statistics]\nn_surogates = 5\n")
+    with pytest.raises(ValueError, match=r"statistics\.n_surogates"):
+        load_group_config(path)
+    path.write_text("[cluster]\nkind = 'slurm'\n")
+    with pytest.raises(ValueError, match=r"unknown table\(s\) \['cluster'\]"):
+        load_group_config(path)
+    path.write_text('[group]\npipeline = "fast"\n[estimation]\nestimator = "gaussian"\n')
+    with pytest.raises(ValueError, match=r"also has the pipeline section\(s\) \['estimation'\]"):
+        load_group_config(path)
+    with pytest.raises(ValueError, match="group.n_permutations = 5"):
         load_group_config(None, n_permutations=5)
 
 
@@ -64,10 +83,9 @@ def test_demo_nifti_study_through_a_local_cluster(tmp_path: Path) -> None:
     triplet = next(g["regions"] for g in truth["groups"] if g["name"] == "synergistic_triplet")
     groups_file = tmp_path / "sets.txt"
     groups_file.write_text(",".join(triplet) + "\n")
-    from fmri_oinfo.candidates import CandidateConfig
-
-    config = load_group_config(None, candidates=CandidateConfig(strategies=("user",), user_file=str(groups_file)),
-                               n_permutations=99)
+    config = load_group_config("fast", candidates__strategies=["user"], candidates__user_file=str(groups_file),
+                               statistics__n_surrogates=19, statistics__n_bootstrap=0, outputs__interactive=False,
+                               outputs__maps=False, outputs__graphs=False, n_permutations=99)
     study = discover_study(root)
     assert [s.kind for s in study.subjects] == ["images", "images"]
     with dask_client(n_workers=1, processes=False) as client:
@@ -75,3 +93,7 @@ def test_demo_nifti_study_through_a_local_cluster(tmp_path: Path) -> None:
     assert result.failures == [] and result.results["group"].tolist() == [tuple(triplet)]
     assert (result.subject_values["o_info"] < 0).all()  # planted synergy in both subjects
     assert result.prepared[0].qc["n_volumes"] == 120
+    subjects = subject_table(result)  # each subject has its own pipeline report, linked from the group report
+    assert subjects["report"].tolist() == ["sub-01_report.html", "sub-02_report.html"]
+    assert (tmp_path / "out" / "sub-02" / "sub-02_report.html").is_file()
+    assert 'href="../sub-01/sub-01_report.html"' in write_group_report(result).read_text()

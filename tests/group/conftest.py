@@ -1,0 +1,35 @@
+"""Fast group-study settings: a pipeline configuration with the Gaussian estimator and a [group] table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+#: Every triplet, Gaussian estimator, few per-subject surrogates, no per-subject maps/graphs/report.
+FAST_STUDY_TOML = """
+[candidates]
+strategies = ["exhaustive"]
+orders = [3]
+[estimation]
+estimator = "gaussian"
+device = "cpu"
+[statistics]
+estimator = "same"
+n_surrogates = 19
+n_bootstrap = 0
+[outputs]
+maps = false
+graphs = false
+report = false
+[group]
+n_permutations = 1999
+"""
+
+
+@pytest.fixture()
+def config_file(tmp_path: Path) -> Path:
+    """A group configuration file with :data:`FAST_STUDY_TOML`."""
+    path = tmp_path / "study.toml"
+    path.write_text(FAST_STUDY_TOML)
+    return path
