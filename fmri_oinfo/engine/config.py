@@ -59,6 +59,11 @@ class FMMIConfig:
         Evaluations without improvement before stopping.
     min_steps : int
         Steps before early stopping may end training.
+    cpu_threads : int
+        Torch threads while the engine runs on the CPU.  The engine's matrices
+        are small, so one thread is fastest (measured: 2 threads were 100x
+        slower per step on a loaded 2-core machine); run groups in parallel
+        processes (Dask workers) to use more cores.
     """
 
     marginals: str = "power"
@@ -82,6 +87,7 @@ class FMMIConfig:
     eval_every: int = 100
     patience: int = 5
     min_steps: int = 1000
+    cpu_threads: int = 1
 
     def __post_init__(self) -> None:
         _choice("marginals", self.marginals, MARGINALS)
@@ -93,7 +99,8 @@ class FMMIConfig:
         if self.source == "gaussian" and self.marginals != "copula":
             raise ValueError("source='gaussian' needs marginals='copula' (normal marginals).")
         for name in ("width", "depth", "steps", "batch_size", "quadrature_nodes", "eval_samples",
-                     "source_draws", "hutchinson_probes", "reference_size", "eval_every", "patience"):
+                     "source_draws", "hutchinson_probes", "reference_size", "eval_every", "patience",
+                     "cpu_threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be a positive integer.")
         if not 0.0 < self.holdout < 1.0:

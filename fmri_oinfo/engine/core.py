@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 
@@ -48,8 +51,20 @@ def fmmi_subset_tc(
     history : dict
         Held-out loss per evaluation.
     """
-    generator = torch.Generator(device=device).manual_seed(int(seed))
-    data = prepare_groups(samples, coord_var, config, generator, device)
-    paths = subset_paths(masks, data.coord_var, weights)
-    params, history = train_residuals(data, paths, config, generator, progress=progress)
-    return estimate_paths(params, data, paths, config, generator), history
+    with torch_threads(config.cpu_threads if device.type == "cpu" else torch.get_num_threads()):
+        generator = torch.Generator(device=device).manual_seed(int(seed))
+        data = prepare_groups(samples, coord_var, config, generator, device)
+        paths = subset_paths(masks, data.coord_var, weights)
+        params, history = train_residuals(data, paths, config, generator, progress=progress)
+        return estimate_paths(params, data, paths, config, generator), history
+
+
+@contextmanager
+def torch_threads(n_threads: int) -> Iterator[None]:
+    """Run the block with ``n_threads`` torch intra-op threads, then restore."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
