@@ -33,6 +33,8 @@ class FMMIConfig:
         Training samples per step and group.
     learning_rate : float
         Peak Adam learning rate (cosine decay to 5 % of it).
+    weight_decay : float
+        Decoupled (AdamW) weight decay of the residual network.
     ema_decay : float
         Decay of the exponential moving average of weights used to estimate.
     time_power : float
@@ -75,6 +77,7 @@ class FMMIConfig:
     steps: int = 2000
     batch_size: int = 512
     learning_rate: float = 2e-3
+    weight_decay: float = 0.0
     ema_decay: float = 0.99
     time_power: float = 1.5
     quadrature_nodes: int = 16

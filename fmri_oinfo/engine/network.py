@@ -62,7 +62,8 @@ def residual_velocity(params: Params, x: torch.Tensor, tau: torch.Tensor) -> tor
     -------
     torch.Tensor, shape (G, B, D)
     """
-    h = torch.cat([x, tau], dim=-1)  # (G, B, D + n)
+    moving = (tau > 0).to(x.dtype)  # (G, B, n): which variables move, a function of tau
+    h = torch.cat([x, tau, moving], dim=-1)  # (G, B, D + 2n)
     n_layers = len(params) // 2
     for layer in range(n_layers):
         h = torch.baddbmm(params[2 * layer + 1], h, params[2 * layer])  # (G, B, fan_out)

@@ -128,13 +128,13 @@ def train_residuals(
     """
     g, _, d = data.train.shape
     params = init_params(
-        g, d + data.n_vars, d, config.width, config.depth, generator, device=data.train.device
+        g, d + 2 * data.n_vars, d, config.width, config.depth, generator, device=data.train.device
     )
     for p in params:
         p.requires_grad_(True)
     ema = [p.detach().clone() for p in params]
     best = [p.detach().clone() for p in params]
-    optimizer = torch.optim.Adam(params, lr=config.learning_rate)
+    optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(step / config.steps, 1.0)))
     )
