@@ -16,6 +16,11 @@ from torch.nn.functional import silu
 Params = list[torch.Tensor]
 
 
+def input_dim(n_coords: int, n_vars: int) -> int:
+    """Width of the network input: positions, per-variable times and moving flags."""
+    return n_coords + 2 * n_vars
+
+
 def init_params(
     n_groups: int,
     in_dim: int,
@@ -56,7 +61,8 @@ def residual_velocity(params: Params, x: torch.Tensor, tau: torch.Tensor) -> tor
     x : torch.Tensor, shape (G, B, D)
         Positions.
     tau : torch.Tensor, shape (G, B, n)
-        Per-variable times.
+        Per-variable times; the network also sees which variables move
+        (``tau > 0``), so that subset paths are told apart.
 
     Returns
     -------

@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from fmri_oinfo.engine.config import FMMIConfig
 from fmri_oinfo.engine.data import PreparedGroups, draw_rows, draw_source
 from fmri_oinfo.engine.linear import linear_velocity
-from fmri_oinfo.engine.network import Params, init_params, residual_velocity
+from fmri_oinfo.engine.network import Params, init_params, input_dim, residual_velocity
 from fmri_oinfo.engine.paths import SubsetPaths
 from fmri_oinfo.engine.schedule import warp
 
@@ -128,7 +128,7 @@ def train_residuals(
     """
     g, _, d = data.train.shape
     params = init_params(
-        g, d + 2 * data.n_vars, d, config.width, config.depth, generator, device=data.train.device
+        g, input_dim(d, data.n_vars), d, config.width, config.depth, generator, device=data.train.device
     )
     for p in params:
         p.requires_grad_(True)
