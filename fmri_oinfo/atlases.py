@@ -42,10 +42,12 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
+from fmri_oinfo.resources import project_folder
+
 logger = logging.getLogger(__name__)
 
 #: Folder of the atlas manifests.
-MANIFEST_DIR = Path(__file__).resolve().parent.parent / "atlases"
+MANIFEST_DIR = project_folder("atlases")
 
 #: The offline default atlas.
 DEFAULT_ATLAS = "seitzman2018"

@@ -28,10 +28,11 @@ from fmri_oinfo.atlases import DEFAULT_ATLAS
 from fmri_oinfo.candidates import CandidateConfig
 from fmri_oinfo.estimators import ESTIMATORS
 from fmri_oinfo.extract import CONFOUND_STRATEGIES
+from fmri_oinfo.resources import project_folder
 from fmri_oinfo.stats import SURROGATES
 
 #: Folder of the ready configurations shipped with the source tree.
-PIPELINES_DIR = Path(__file__).resolve().parents[2] / "pipelines"
+PIPELINES_DIR = project_folder("pipelines")
 
 DEVICES = ("auto", "cpu", "cuda")
 STANDARDIZE = ("zscore_sample", "zscore", "none")
