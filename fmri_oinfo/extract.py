@@ -25,8 +25,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
-import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.atlases import DEFAULT_ATLAS, Atlas, load_atlas, sphere_voxels
+from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.inputs import DEFAULT_MIN_VOLUMES, Run, check_runs, find_runs
 
 logger = logging.getLogger(__name__)
@@ -55,18 +54,6 @@ _STANDARDIZE = ("zscore_sample", "zscore", None)
 
 
 # --------------------------------------------------------------------------- result
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _sidecar_path(path: Path) -> Path:
@@ -110,8 +97,8 @@ class RegionTimeseries:
             "metadata": self.metadata,
             "regions": self.regions.to_dict(orient="records"),
         }
-        _write_atomic(path, self.data.to_csv(sep="\t", index=False, float_format="%.10g"))
-        _write_atomic(_sidecar_path(path), json.dumps(sidecar, indent=2, default=_json_default) + "\n")
+        write_text_atomically(path, self.data.to_csv(sep="\t", index=False, float_format="%.10g"))
+        write_text_atomically(_sidecar_path(path), json.dumps(sidecar, indent=2, default=_json_default) + "\n")
         return path
 
     @classmethod

@@ -31,6 +31,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from fmri_oinfo.atomic import write_atomically
 from fmri_oinfo.maps import (
     KIND_CMAPS,
     KIND_LABELS,
@@ -38,7 +39,6 @@ from fmri_oinfo.maps import (
     check_kind,
     check_results,
     region_scores,
-    write_atomically,
 )
 
 logger = logging.getLogger(__name__)

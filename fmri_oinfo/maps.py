@@ -27,18 +27,16 @@ For region ``r`` and the sets of the result table that contain it:
     synergistic.  NaN when the result table has no ``o_info_gradient`` column
     or the region is in no tested set.
 
-Files are written atomically (a temporary file in the same folder, then
-``os.replace``) with :func:`write_atomically`, which the other output modules
-share.  Nothing here imports torch.
+Files are written atomically (:mod:`fmri_oinfo.atomic`).  Nothing here
+imports torch.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import uuid
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -49,6 +47,8 @@ import pandas as pd
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+
+from fmri_oinfo.atomic import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -291,37 +291,6 @@ def paint_label_image(label_image: nib.Nifti1Image, values: Sequence[float] | np
     header = label_image.header.copy()
     header.set_data_dtype(np.float32)
     return nib.Nifti1Image(painted, label_image.affine, header)
-
-
-def write_atomically(path: str | os.PathLike, write: Callable[[Path], None]) -> Path:
-    """Write a file through a temporary sibling and move it into place.
-
-    Parameters
-    ----------
-    path : str or path-like
-        Final path.  Its folder is created if needed.
-    write : callable
-        ``write(temporary_path)`` writes the whole file.  The temporary path
-        keeps the final suffixes (``.nii.gz``, ``.png``) so that writers that
-        infer the format from the name work.
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``, which now holds the complete file; on failure nothing is
-        left behind.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    suffix = "".join(path.suffixes)
-    temporary = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp{suffix}"
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_nifti(image: nib.Nifti1Image, path: str | os.PathLike) -> Path:

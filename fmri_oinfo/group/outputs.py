@@ -25,6 +25,7 @@ import nibabel as nib
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
+from fmri_oinfo.atomic import write_atomically
 from fmri_oinfo.group.run import GroupStudyResult
 from fmri_oinfo.group.statistics import difference_as_results
 from fmri_oinfo.group.subject import encode_group
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 def write_table(table: pd.DataFrame, path: Path) -> Path:
     """Write a DataFrame as TSV atomically."""
-    return maps.write_atomically(path, lambda tmp: table.to_csv(tmp, sep="\t", index=False, float_format="%.12g"))
+    return write_atomically(path, lambda tmp: table.to_csv(tmp, sep="\t", index=False, float_format="%.12g"))
 
 
 def subject_table(result: GroupStudyResult) -> pd.DataFrame:

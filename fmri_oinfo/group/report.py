@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
+from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.group.outputs import label_image, subject_table
 from fmri_oinfo.group.run import GroupStudyResult
 from fmri_oinfo.group.statistics import difference_as_results
@@ -205,6 +206,6 @@ def write_group_report(result: GroupStudyResult, path: str | os.PathLike | None 
     if path.suffix != ".html":
         raise ValueError(f"path={str(path)!r} must end with .html.")
     document = group_report_html(result, path)
-    written = maps.write_atomically(path, lambda tmp: tmp.write_text(document, encoding="utf-8"))
+    written = write_text_atomically(path, document)
     logger.info("wrote the group report %s (%.1f MB)", written, len(document.encode("utf-8")) / 1e6)
     return written

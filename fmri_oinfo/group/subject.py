@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.group.config import GroupConfig
 from fmri_oinfo.group.study import Subject
 
@@ -204,11 +205,9 @@ def prepare_subject(subject: Subject, config: GroupConfig, out_dir: str | Path) 
 
 def _write_sets(path: Path, groups: Sequence[tuple[str, ...]]) -> Path:
     """The user-strategy groups file: one set per line, members separated by tabs."""
-    from fmri_oinfo.maps import write_atomically
-
     text = "# common candidate sets of the group study (written by fmri_oinfo.group)\n"
     text += "".join("\t".join(g) + "\n" for g in groups)
-    return write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return write_text_atomically(path, text)
 
 
 def estimate_subject(

@@ -1,6 +1,6 @@
 """Output files of a subject run: BIDS-like names and the writers.
 
-Every file is written atomically (:func:`fmri_oinfo.maps.write_atomically`),
+Every file is written atomically (:mod:`fmri_oinfo.atomic`),
 so an interrupted run leaves complete files or none.  Names, with
 ``<prefix> = sub-XX[_ses-YY][_task-T]_atlas-<atlas>``::
 
@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
+from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.extract import RegionTimeseries
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs, bids_label
@@ -82,11 +83,6 @@ def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) ->
     return OutputNames(Path(folder), "_".join(parts), inputs.subject)
 
 
-def write_text(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically."""
-    return maps.write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
 def result_table_text(results: pd.DataFrame) -> str:
     """The result table as TSV: groups (and gradients) as JSON lists, floats to 10 digits."""
     table = results.copy()
@@ -111,11 +107,11 @@ TABLE_INPUT_REASON = "the input was a region table (no atlas, so no MNI coordina
 
 def write_tables(results: pd.DataFrame, timeseries: RegionTimeseries, names: OutputNames) -> dict[str, Path]:
     """Result table, time series (+ sidecar) and region scores (coordinates ``n/a`` when unknown)."""
-    written = {"results": write_text(names.results, result_table_text(results)),
+    written = {"results": write_text_atomically(names.results, result_table_text(results)),
                "timeseries": timeseries.save(names.timeseries)}
     written["timeseries_sidecar"] = names.timeseries.with_suffix(".json")
     scores = maps.region_scores(results, timeseries.regions)
-    written["region_scores"] = write_text(
+    written["region_scores"] = write_text_atomically(
         names.region_scores, scores.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a"))
     return written
 

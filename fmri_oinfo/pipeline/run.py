@@ -20,6 +20,7 @@ from typing import Any
 from tqdm import tqdm
 
 from fmri_oinfo.atlases import Atlas, load_atlas
+from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.maps import has_coordinates
 from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
@@ -33,7 +34,6 @@ from fmri_oinfo.pipeline.outputs import (
     write_maps,
     write_report,
     write_tables,
-    write_text,
 )
 
 logger = logging.getLogger(__name__)
@@ -252,10 +252,10 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
         )
         bar.update()
 
-    write_text(names.config, to_toml(config))
+    write_text_atomically(names.config, to_toml(config))
     total = time.perf_counter() - start
     provenance = _provenance(inputs, config, done, total, skipped)
-    write_text(names.provenance, json.dumps(provenance, indent=2, default=str) + "\n")
+    write_text_atomically(names.provenance, json.dumps(provenance, indent=2, default=str) + "\n")
     logger.info("%s: done in %.1f s; results in %s", inputs.subject, total, names.results)
     return SubjectOutputs(
         subject=inputs.subject, out_dir=out_dir, results=written["results"], timeseries=written["timeseries"],

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
+from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.report import figures
 from fmri_oinfo.report.context import ReportContext
 
@@ -296,6 +297,6 @@ def render_report(context: ReportContext, path: str | os.PathLike) -> Path:
     if not str(path).endswith(".html"):
         raise ValueError(f"path={str(path)!r} must end with .html.")
     document = render_report_html(context)
-    written = maps.write_atomically(path, lambda tmp: tmp.write_text(document, encoding="utf-8"))
+    written = write_text_atomically(path, document)
     logger.info("Wrote report %s (%.1f MB).", written, len(document.encode("utf-8")) / 1e6)
     return written
