@@ -63,9 +63,7 @@ def synergistic_block(k: int, rho: float) -> np.ndarray:
 
 def sum_triplet(noise: float = 0.1) -> np.ndarray:
     """Correlation of ``(X1, X2, X1 + X2 + noise * e)``: a strongly synergistic triplet."""
-    cov = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0], [1.0, 1.0, 2.0 + noise**2]])
-    d = np.sqrt(np.diag(cov))
-    return cov / np.outer(d, d)
+    return planted_sum_block(3, noise)
 
 
 @dataclass(frozen=True)
