@@ -9,19 +9,15 @@ import numpy as np
 from fmri_oinfo.device import resolve_device
 from fmri_oinfo.engine.config import FMMIConfig
 from fmri_oinfo.engine.core import fmmi_subset_tc
+from fmri_oinfo.validation import check_timeseries
 
 
 def _as_block(values: Any, name: str) -> np.ndarray:
+    """Validated (T, d) samples of one block (a 1-D input is one column)."""
     block = np.asarray(values, dtype=np.float64)
     if block.ndim == 1:
         block = block[:, None]
-    if block.ndim != 2:
-        raise ValueError(f"{name} has shape {block.shape}; give (T,) or (T, d) samples.")
-    if not np.isfinite(block).all():
-        raise ValueError(f"{name} contains NaN/inf values; drop or interpolate them first.")
-    if (block.std(axis=0) == 0).any():
-        raise ValueError(f"{name} has a constant column, which carries no information.")
-    return block
+    return check_timeseries(block, source=name)[0]
 
 
 def estimate_mi(
