@@ -78,6 +78,15 @@ def check_kind(kind: str) -> Kind:
     return kind  # type: ignore[return-value]
 
 
+def _require_columns(table: object, columns: Sequence[str], source: str, hint: str) -> None:
+    """Raise a ValueError naming ``source`` unless ``table`` is a DataFrame with ``columns``."""
+    if not isinstance(table, pd.DataFrame):
+        raise ValueError(f"{source} is a {type(table).__name__}; a pandas DataFrame is needed.")
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(f"{source} lacks columns {missing} (found {list(table.columns)}); {hint}")
+
+
 def check_regions(
     regions: pd.DataFrame, source: str = "regions", require_coordinates: bool = True
 ) -> pd.DataFrame:
@@ -101,14 +110,9 @@ def check_regions(
         A copy with a fresh RangeIndex, names and networks as ``str`` and
         coordinates as float.
     """
-    if not isinstance(regions, pd.DataFrame):
-        raise ValueError(f"{source} is a {type(regions).__name__}; a pandas DataFrame is needed.")
-    missing = [c for c in REQUIRED_REGION_COLUMNS if c not in regions.columns]
-    if missing:
-        raise ValueError(
-            f"{source} lacks columns {missing} (found {list(regions.columns)}); "
-            "the region metadata table has name, network, x, y, z (MNI mm)."
-        )
+    _require_columns(
+        regions, REQUIRED_REGION_COLUMNS, source, "the region metadata table has name, network, x, y, z (MNI mm)."
+    )
     table = regions.loc[:, list(REQUIRED_REGION_COLUMNS)].reset_index(drop=True).copy()
     table["name"] = table["name"].astype(str)
     table["network"] = table["network"].fillna("").astype(str)
@@ -157,14 +161,7 @@ def check_results(results: pd.DataFrame, region_names: Sequence[str], source: st
     pandas.DataFrame
         A copy with a fresh RangeIndex and ``group`` as tuples of ``str``.
     """
-    if not isinstance(results, pd.DataFrame):
-        raise ValueError(f"{source} is a {type(results).__name__}; a pandas DataFrame is needed.")
-    missing = [c for c in REQUIRED_RESULT_COLUMNS if c not in results.columns]
-    if missing:
-        raise ValueError(
-            f"{source} lacks columns {missing} (found {list(results.columns)}); "
-            "pass the result table from fmri_oinfo.stats."
-        )
+    _require_columns(results, REQUIRED_RESULT_COLUMNS, source, "pass the result table from fmri_oinfo.stats.")
     table = results.reset_index(drop=True).copy()
     table["group"] = [tuple(str(m) for m in g) for g in table["group"]]
     known = set(region_names)
