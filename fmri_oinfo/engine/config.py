@@ -9,6 +9,7 @@ MARGINALS = ("standardize", "power", "copula")
 SOURCES = ("shuffle", "gaussian")
 DIVERGENCES = ("auto", "exact", "hutchinson")
 TARGETS = ("plain", "stable")
+DECOMPOSITIONS = ("subsets", "peel", "chain")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,11 @@ class FMMIConfig:
         Draw the product of marginals by permuting each variable's rows
         independently (as in the FMMI paper), or fresh from N(0, I) (only valid
         with ``marginals="copula"``).
+    decomposition : {"subsets", "peel", "chain"}
+        Which flow paths make the subset TCs (see :mod:`fmri_oinfo.engine.paths`):
+        one path per subset; the whole group's path plus one-variable
+        conditional paths ``I(X_b; X_A)`` that peel smaller subsets from it; or
+        one-variable paths only (the whole group's TC as a chain).
     width, depth : int
         Hidden width and number of hidden layers of the residual network.
     steps : int
@@ -70,6 +76,7 @@ class FMMIConfig:
 
     marginals: str = "power"
     target: str = "plain"
+    decomposition: str = "subsets"
     reference_size: int = 256
     source: str = "shuffle"
     width: int = 128
@@ -97,6 +104,7 @@ class FMMIConfig:
         _choice("source", self.source, SOURCES)
         _choice("divergence", self.divergence, DIVERGENCES)
         _choice("target", self.target, TARGETS)
+        _choice("decomposition", self.decomposition, DECOMPOSITIONS)
         if self.target == "stable" and self.source != "gaussian":
             raise ValueError("target='stable' needs source='gaussian' (a known source density).")
         if self.source == "gaussian" and self.marginals != "copula":

@@ -11,7 +11,7 @@ import torch
 from fmri_oinfo.engine.config import FMMIConfig
 from fmri_oinfo.engine.data import prepare_groups
 from fmri_oinfo.engine.estimation import PathEstimate, estimate_paths
-from fmri_oinfo.engine.paths import subset_paths
+from fmri_oinfo.engine.paths import flow_paths
 from fmri_oinfo.engine.training import train_residuals
 
 
@@ -48,15 +48,17 @@ def fmmi_subset_tc(
     Returns
     -------
     estimate : PathEstimate
+        One quantity per subset of ``masks``: its TC.
     history : dict
         Held-out loss per evaluation.
     """
     with torch_threads(config.cpu_threads if device.type == "cpu" else torch.get_num_threads()):
         generator = torch.Generator(device=device).manual_seed(int(seed))
         data = prepare_groups(samples, coord_var, config, generator, device)
-        paths = subset_paths(masks, data.coord_var, weights)
+        paths = flow_paths(masks, data.coord_var, weights, config.decomposition)
         params, history = train_residuals(data, paths, config, generator, progress=progress)
-        return estimate_paths(params, data, paths, config, generator), history
+        estimate = estimate_paths(params, data, paths, config, generator)
+        return estimate.combine(paths.to_subsets), history
 
 
 @contextmanager

@@ -1,46 +1,56 @@
-"""Total correlation of every subset path from a trained residual field.
+"""Value of every flow path from a trained residual field.
 
-``TC(A) = TC_gauss(A) - integral_0^1 E[div_A r(x_{s 1_A}, s 1_A)] ds``: the
-Gaussian part is closed-form (:mod:`fmri_oinfo.engine.linear`), the residual
-part is a Monte-Carlo average over held-out rows and Gauss-Legendre nodes in
-time.  Every path shares the same rows, source draws, nodes and probes (common
-random numbers), so the noise cancels in the signed sums that make O- and
-S-information.
+``P(F, M) = P_gauss(F, M) - integral_0^1 E[div_M r(x_tau, tau)] ds`` along
+``tau = 1_F + s 1_M``: the Gaussian part is closed-form
+(:mod:`fmri_oinfo.engine.linear`), the residual part is a Monte-Carlo average
+over held-out rows and Gauss-Legendre nodes in time.  Every path shares the
+same rows, source draws, nodes and probes (common random numbers), so the noise
+cancels in the signed sums that make TCs, O- and S-information.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from fmri_oinfo.engine.config import FMMIConfig
 from fmri_oinfo.engine.data import PreparedGroups, draw_source
 from fmri_oinfo.engine.divergence import exact_divergence, hutchinson_divergence
-from fmri_oinfo.engine.linear import gaussian_subset_tc
+from fmri_oinfo.engine.linear import gaussian_path_value
 from fmri_oinfo.engine.network import Params, residual_velocity
-from fmri_oinfo.engine.paths import SubsetPaths
+from fmri_oinfo.engine.paths import FlowPaths
 from fmri_oinfo.engine.schedule import quadrature
 
 
 @dataclass(frozen=True)
 class PathEstimate:
-    """TCs of every subset path of every group.
+    """Estimated values of K quantities (paths, or subset TCs) of every group.
 
     Attributes
     ----------
-    tc : torch.Tensor, shape (G, S)
-        Total correlation (nats).
-    gaussian_tc : torch.Tensor, shape (G, S)
+    value : torch.Tensor, shape (G, K), float64
+        Estimate (nats).
+    gaussian : torch.Tensor, shape (G, K), float64
         The closed-form part carried by the linear field.
-    contributions : torch.Tensor, shape (G, M, S)
-        Per-sample residual contributions (their mean is ``tc - gaussian_tc``);
-        for Monte-Carlo standard errors of any linear combination of TCs.
+    contributions : torch.Tensor, shape (G, M, K)
+        Per-sample residual contributions (their mean is ``value - gaussian``);
+        for Monte-Carlo standard errors of any linear combination.
     """
 
-    tc: torch.Tensor
-    gaussian_tc: torch.Tensor
+    value: torch.Tensor
+    gaussian: torch.Tensor
     contributions: torch.Tensor
+
+    def combine(self, matrix: np.ndarray) -> "PathEstimate":
+        """Signed sums of the quantities: ``matrix`` (K', K) -> a (G, K') estimate."""
+        m = torch.as_tensor(matrix, dtype=torch.float64, device=self.value.device)
+        return PathEstimate(
+            value=self.value @ m.T,
+            gaussian=self.gaussian @ m.T,
+            contributions=self.contributions.double() @ m.T,
+        )
 
 
 def use_exact_divergence(config: FMMIConfig, n_coords: int) -> bool:
@@ -53,12 +63,12 @@ def use_exact_divergence(config: FMMIConfig, n_coords: int) -> bool:
 def estimate_paths(
     params: Params,
     data: PreparedGroups,
-    paths: SubsetPaths,
+    paths: FlowPaths,
     config: FMMIConfig,
     generator: torch.Generator,
     chunk_rows: int = 128,
 ) -> PathEstimate:
-    """Estimate the TC of every subset path (see module docstring)."""
+    """Estimate the value of every path (see module docstring)."""
     g, n_held, d = data.held_out.shape
     n_rows = min(config.eval_samples, n_held)
     x1 = data.held_out[:, :n_rows].repeat_interleave(config.source_draws, dim=1)  # (G, M, D)
@@ -74,7 +84,7 @@ def estimate_paths(
         signs = torch.randint(2, (config.hutchinson_probes, g, m * q, d), generator=generator, device=x1.device)
         probes = signs.to(x1.dtype) * 2 - 1  # (P, G, M*Q, D), shared by every path
 
-    contributions = torch.zeros(g, m, len(paths.coord_masks), dtype=x1.dtype, device=x1.device)
+    contributions = torch.zeros(g, m, len(paths), dtype=x1.dtype, device=x1.device)
     for start in range(0, m, chunk_rows):
         rows = slice(start, min(start + chunk_rows, m))
         b = rows.stop - rows.start
@@ -82,23 +92,21 @@ def estimate_paths(
         a1 = x1[:, rows].repeat_interleave(q, dim=1)
         a0 = x0[:, rows].repeat_interleave(q, dim=1)
         s_col = s.repeat(b).view(1, -1, 1)  # (1, b*Q, 1)
-        for k, (cmask, vmask) in enumerate(zip(paths.coord_masks, paths.var_masks)):
-            if paths.probabilities[k] == 0:
-                continue  # single-variable path: TC is zero by definition
-            tau = s_col * cmask.to(x1.dtype)  # (1, b*Q, D)
+        for k in range(len(paths)):
+            moving, fixed = paths.coord_moving[k], paths.coord_fixed[k]
+            tau = s_col * moving.to(x1.dtype) + fixed.to(x1.dtype)  # (1, b*Q, D)
             x = (1.0 - tau) * a0 + tau * a1
-            tau_var = (s_col * vmask).expand(g, -1, -1)  # (G, b*Q, n)
-            mask = cmask.to(x1.dtype)
-            field = lambda z: residual_velocity(params, z * mask, tau_var)  # noqa: E731
+            tau_var = (s_col * paths.var_moving[k] + paths.var_fixed[k]).expand(g, -1, -1)  # (G, b*Q, n)
+            visible = (moving | fixed).to(x1.dtype)
+            field = lambda z: residual_velocity(params, z * visible, tau_var)  # noqa: E731
             with torch.no_grad():
                 if exact:
-                    div = exact_divergence(field, x, cmask)
+                    div = exact_divergence(field, x, moving)
                 else:
                     chunk_probes = probes[:, :, start * q : (start + b) * q]
-                    div = hutchinson_divergence(field, x, cmask, chunk_probes)
+                    div = hutchinson_divergence(field, x, moving, chunk_probes)
             # -integral over s of the divergence, per row: (G, b)
             contributions[:, rows, k] = -(div.view(g, b, q) * w).sum(-1)
-    gaussian = gaussian_subset_tc(data.source_cov, data.target_cov, paths.coord_masks)  # (G, S)
-    gaussian = gaussian * (paths.probabilities > 0).to(gaussian.dtype)
-    tc = gaussian + contributions.mean(dim=1).double()
-    return PathEstimate(tc=tc, gaussian_tc=gaussian, contributions=contributions)
+    gaussian = gaussian_path_value(data.source_cov, data.target_cov, paths.coord_fixed, paths.coord_moving)
+    value = gaussian + contributions.mean(dim=1).double()
+    return PathEstimate(value=value, gaussian=gaussian, contributions=contributions)

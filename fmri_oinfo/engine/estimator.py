@@ -91,7 +91,7 @@ class FMMIEstimator:
                 progress=show,
             )
             self.history_.append(history)
-            contributions = estimate.contributions.double().cpu().numpy() @ plan.weights  # (G, M, Q)
-            tcs.append(estimate.tc.cpu().numpy())
+            contributions = estimate.contributions.cpu().numpy() @ plan.weights  # (G, M, Q)
+            tcs.append(estimate.value.cpu().numpy())
             ses.append(contributions.std(axis=1, ddof=1) / np.sqrt(contributions.shape[1]))
         return TCEstimate(tc=np.concatenate(tcs), measure_se=np.concatenate(ses))

@@ -9,7 +9,8 @@ coordinate), the best linear predictor of ``u = x1 - x0`` from
     V_tau = diag(1 - tau) D diag(1 - tau) + diag(tau) S diag(tau).
 
 Its divergence does not depend on x and integrates along ``tau = s 1_A`` to
-``1/2 log det D_AA - 1/2 log det S_AA``: the Gaussian TC of the covariance.
+``1/2 log det D_AA - 1/2 log det S_AA``: the Gaussian TC of the covariance
+(and along ``tau = 1_F + s 1_M`` to the difference of two such terms).
 The engine learns only the residual ``v - v_lin``.
 """
 
@@ -49,24 +50,33 @@ def linear_velocity(
     return (cross @ solved)[..., 0]
 
 
-def gaussian_subset_tc(
-    source_cov: torch.Tensor, target_cov: torch.Tensor, coord_masks: torch.Tensor
+def gaussian_path_value(
+    source_cov: torch.Tensor, target_cov: torch.Tensor, coord_fixed: torch.Tensor, coord_moving: torch.Tensor
 ) -> torch.Tensor:
-    """Closed-form TC carried by ``v_lin`` along each subset path.
+    """Closed-form value carried by ``v_lin`` along each path.
+
+    Along ``tau = 1_F + s 1_M`` the linear field's divergence integrates to
+    ``g(F u M) - g(F)`` with ``g(A) = 1/2 log det D_AA - 1/2 log det S_AA``, the
+    Gaussian TC of the covariance (source blocks of ``F`` and ``M`` are
+    independent, so their log-determinants add).
 
     Parameters
     ----------
     source_cov, target_cov : torch.Tensor, shape (G, D, D)
-    coord_masks : torch.Tensor of bool, shape (S, D)
-        Coordinates that move along each subset path.
+    coord_fixed, coord_moving : torch.Tensor of bool, shape (P, D)
+        Coordinates at the data and coordinates that move along each path.
 
     Returns
     -------
-    torch.Tensor, shape (G, S)
+    torch.Tensor, shape (G, P)
     """
-    out = []
-    for mask in coord_masks:
+
+    def gaussian_tc(mask: torch.Tensor) -> torch.Tensor:
         idx = torch.nonzero(mask).flatten()
+        if idx.numel() == 0:
+            return torch.zeros(source_cov.shape[0], dtype=source_cov.dtype, device=source_cov.device)
         sub = lambda c: c[:, idx][:, :, idx]  # noqa: E731 - (G, m, m)
-        out.append(0.5 * (torch.logdet(sub(source_cov)) - torch.logdet(sub(target_cov))))
+        return 0.5 * (torch.logdet(sub(source_cov)) - torch.logdet(sub(target_cov)))
+
+    out = [gaussian_tc(f | m) - gaussian_tc(f) for f, m in zip(coord_fixed, coord_moving)]
     return torch.stack(out, dim=1)

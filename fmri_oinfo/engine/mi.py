@@ -59,6 +59,6 @@ def estimate_mi(
         samples, coord_var, np.ones((1, 2), dtype=bool), config, resolve_device(device), seed=seed,
         progress=progress,
     )
-    contributions = estimate.contributions[0, :, 0].double()
+    contributions = estimate.contributions[0, :, 0]
     se = float(contributions.std() / np.sqrt(contributions.numel()))
-    return float(estimate.tc[0, 0]), se
+    return float(estimate.value[0, 0]), se

@@ -19,7 +19,7 @@ from fmri_oinfo.engine.config import FMMIConfig
 from fmri_oinfo.engine.data import PreparedGroups, draw_rows, draw_source
 from fmri_oinfo.engine.linear import linear_velocity
 from fmri_oinfo.engine.network import Params, init_params, input_dim, residual_velocity
-from fmri_oinfo.engine.paths import SubsetPaths
+from fmri_oinfo.engine.paths import FlowPaths
 from fmri_oinfo.engine.schedule import warp
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 class FlowBatch:
     """One batch of flow-matching examples for every group."""
 
-    x: torch.Tensor  # (G, B, D) positions x_tau, zero on coordinates that do not move
+    x: torch.Tensor  # (G, B, D) positions x_tau, zero on coordinates still at the source
     tau_var: torch.Tensor  # (G, B, n) per-variable time
     target: torch.Tensor  # (G, B, D) residual target u - v_lin
     moving: torch.Tensor  # (G, B, D) 1 on coordinates that move
@@ -39,7 +39,7 @@ def draw_batch(
     rows: torch.Tensor,
     size: int,
     data: PreparedGroups,
-    paths: SubsetPaths,
+    paths: FlowPaths,
     config: FMMIConfig,
     generator: torch.Generator,
 ) -> FlowBatch:
@@ -48,35 +48,45 @@ def draw_batch(
     x1 = draw_rows(rows, size, generator)  # (G, B, D)
     x0 = draw_source(rows, size, data, config, generator)  # (G, B, D)
     which = torch.multinomial(paths.probabilities, g * size, replacement=True, generator=generator)
-    moving = paths.coord_masks[which].reshape(g, size, -1).float()  # (G, B, D)
-    var_moving = paths.var_masks[which].reshape(g, size, -1)  # (G, B, n)
+    moving = paths.coord_moving[which].reshape(g, size, -1).float()  # (G, B, D)
+    fixed = paths.coord_fixed[which].reshape(g, size, -1).float()  # (G, B, D)
+    var_time = paths.var_moving[which].reshape(g, size, -1)  # (G, B, n)
+    var_fixed = paths.var_fixed[which].reshape(g, size, -1)  # (G, B, n)
     s = warp(torch.rand(g, size, 1, generator=generator, device=rows.device), config.time_power)  # (G, B, 1)
-    tau = s * moving  # (G, B, D)
+    tau = s * moving + fixed  # (G, B, D)
     x = (1.0 - tau) * x0 + tau * x1
     v_lin = linear_velocity(x.double(), tau.double(), data.source_cov, data.target_cov).float()
     if config.target == "stable":
-        u = stable_target(x, x0, x1, s, moving, draw_rows(rows, config.reference_size, generator))
+        u = stable_target(x, x0, x1, s, moving, fixed, draw_rows(rows, config.reference_size, generator))
     else:
         u = x1 - x0
-    # coordinates that do not move are independent source noise: hide them
-    return FlowBatch(x=x * moving, tau_var=s * var_moving, target=u - v_lin, moving=moving)
+    # coordinates still at the source are independent noise: hide them
+    return FlowBatch(x=x * (moving + fixed), tau_var=s * var_time + var_fixed, target=u - v_lin, moving=moving)
 
 
 def stable_target(
-    x: torch.Tensor, x0: torch.Tensor, x1: torch.Tensor, s: torch.Tensor, moving: torch.Tensor, reference: torch.Tensor
+    x: torch.Tensor,
+    x0: torch.Tensor,
+    x1: torch.Tensor,
+    s: torch.Tensor,
+    moving: torch.Tensor,
+    fixed: torch.Tensor,
+    reference: torch.Tensor,
 ) -> torch.Tensor:
     """Lower-variance flow-matching target for a standard normal source.
 
     ``E[u | x_tau]`` estimated by self-normalised importance weights over a
     reference batch of data rows plus the row that generated each example
     (a stable target field): with ``x0 ~ N(0, I)``, the likelihood of ``x_tau``
-    given ``x1`` is ``N(s x1, (1 - s)^2 I)`` on the moving coordinates.
+    given ``x1`` is ``N(s x1, (1 - s)^2 I)`` on the moving coordinates, and
+    coordinates at the data must match exactly (so a conditional path keeps
+    only the generating row: its target is the plain one).
 
     Parameters
     ----------
     x, x0, x1 : torch.Tensor, shape (G, B, D)
     s : torch.Tensor, shape (G, B, 1)
-    moving : torch.Tensor, shape (G, B, D)
+    moving, fixed : torch.Tensor, shape (G, B, D)
     reference : torch.Tensor, shape (G, K, D)
 
     Returns
@@ -91,6 +101,8 @@ def stable_target(
     gap = (1.0 - s).clamp_min(1e-4)  # (G, B, 1)
     resid = (x[:, :, None, :] - s[..., None] * candidates) * moving[:, :, None, :]  # (G, B, K + 1, D)
     logits = -(resid**2).sum(-1) / (2.0 * gap**2)  # (G, B, K + 1)
+    mismatch = ((candidates != x1[:, :, None, :]) * fixed[:, :, None, :].bool()).any(-1)  # (G, B, K + 1)
+    logits = logits.masked_fill(mismatch, float("-inf"))
     weights = torch.softmax(logits, dim=-1)
     shift = (weights[..., None] * (candidates - x1[:, :, None, :])).sum(dim=2)  # (G, B, D)
     # (x1_hat - x) / (1 - s) written as the own target plus a correction that
@@ -106,7 +118,7 @@ def batch_loss(params: Params, batch: FlowBatch) -> torch.Tensor:
 
 def train_residuals(
     data: PreparedGroups,
-    paths: SubsetPaths,
+    paths: FlowPaths,
     config: FMMIConfig,
     generator: torch.Generator,
     progress: bool = False,

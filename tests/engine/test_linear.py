@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from fmri_oinfo.engine.linear import block_diagonal, gaussian_subset_tc, linear_velocity
+from fmri_oinfo.engine.linear import block_diagonal, gaussian_path_value, linear_velocity
 from fmri_oinfo.engine.schedule import quadrature
 from fmri_oinfo.estimators import GaussianEstimator
 from fmri_oinfo.measures import subset_plan
@@ -21,19 +21,24 @@ def covariances():
 
 
 def test_divergence_integral_matches_closed_form(covariances):
+    """Subset paths (nothing fixed) and a conditional path (variable 0 at the data)."""
     source, target, coord_var = covariances
-    masks = torch.tensor([[1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1], [1, 1, 0, 0, 1, 1]], dtype=torch.bool)
-    closed = gaussian_subset_tc(source, target, masks)[0]
+    moving = torch.tensor(
+        [[1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1], [1, 1, 0, 0, 1, 1], [0, 0, 1, 1, 0, 0]], dtype=torch.bool
+    )
+    fixed = torch.zeros_like(moving)
+    fixed[3, :2] = True
+    closed = gaussian_path_value(source, target, fixed, moving)[0]
     nodes, weights = quadrature(64, 2.0)
     x = torch.randn(1, 1, 6, dtype=torch.float64)
-    for k, mask in enumerate(masks):
+    for k, (f, m) in enumerate(zip(fixed, moving)):
         integral = 0.0
         for s, w in zip(nodes, weights):
-            tau = (s * mask.double()).view(1, 1, 6)
+            tau = (s * m.double() + f.double()).view(1, 1, 6)
             jac = torch.autograd.functional.jacobian(
                 lambda z: linear_velocity(z, tau, source, target), x
             ).reshape(6, 6)
-            integral -= w * jac.diagonal()[mask].sum().item()
+            integral -= w * jac.diagonal()[m].sum().item()
         assert integral == pytest.approx(closed[k].item(), abs=2e-3)
 
 
@@ -44,7 +49,8 @@ def test_closed_form_equals_gaussian_estimator():
     target = torch.as_tensor(np.cov(x, rowvar=False))[None]
     source = block_diagonal(target, torch.arange(4))
     plan = subset_plan(4)
-    got = gaussian_subset_tc(source, target, torch.as_tensor(plan.masks))[0].numpy()
+    masks = torch.as_tensor(plan.masks)
+    got = gaussian_path_value(source, target, torch.zeros_like(masks), masks)[0].numpy()
     want = GaussianEstimator(device="cpu").fit(x).total_correlations(np.arange(4)[None], plan).tc[0]
     np.testing.assert_allclose(got, want, atol=1e-10)
 
