@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 
 
 def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
-    """Flow-matching (jFMMI) mutual information between ``x`` and ``y``; see
+    """Flow-matching (FMMI) mutual information between ``x`` and ``y``; see
     :func:`fmri_oinfo.engine.mi.estimate_mi`."""
     from fmri_oinfo.engine.mi import estimate_mi as _estimate_mi
 

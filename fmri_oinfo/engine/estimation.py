@@ -54,7 +54,7 @@ class PathEstimate:
 
 
 def use_exact_divergence(config: FMMIConfig, n_coords: int) -> bool:
-    """Whether the configuration asks for exact divergence at this size."""
+    """Whether the configuration asks for exact divergence over ``n_coords`` moving coordinates."""
     if config.divergence == "auto":
         return n_coords <= config.exact_max_dims
     return config.divergence == "exact"
@@ -78,9 +78,9 @@ def estimate_paths(
     s = torch.as_tensor(nodes, dtype=x1.dtype, device=x1.device)  # (Q,)
     w = torch.as_tensor(weights, dtype=x1.dtype, device=x1.device)  # (Q,)
     q = s.numel()
-    exact = use_exact_divergence(config, d)
+    exact = [use_exact_divergence(config, int(moving.sum())) for moving in paths.coord_moving]
     probes = None
-    if not exact:
+    if not all(exact):
         signs = torch.randint(2, (config.hutchinson_probes, g, m * q, d), generator=generator, device=x1.device)
         probes = signs.to(x1.dtype) * 2 - 1  # (P, G, M*Q, D), shared by every path
 
@@ -100,7 +100,7 @@ def estimate_paths(
             visible = (moving | fixed).to(x1.dtype)
             field = lambda z: residual_velocity(params, z * visible, tau_var)  # noqa: E731
             with torch.no_grad():
-                if exact:
+                if exact[k]:
                     div = exact_divergence(field, x, moving)
                 else:
                     chunk_probes = probes[:, :, start * q : (start + b) * q]

@@ -20,7 +20,7 @@ class FMMIEstimator:
     """Flow-matching (FMMI) estimator of total correlations of subsets.
 
     One residual velocity field per group, with a time per variable, is trained
-    on all the subset paths the plan needs; groups are trained together in
+    on all the flow paths the plan needs (see ``decomposition``); groups are trained together in
     batches (weights with a leading group axis).
 
     Parameters

@@ -1,4 +1,4 @@
-"""Mutual information between two blocks of variables (jFMMI)."""
+"""Mutual information between two blocks of variables (flow matching)."""
 
 from __future__ import annotations
 
@@ -27,8 +27,11 @@ def estimate_mi(
 
     A velocity field that carries the product of marginals ``p(x) p(y)`` into
     the joint ``p(x, y)`` is learnt by flow matching; ``I(X; Y) = -integral
-    E[div v]`` (jFMMI).  As everywhere in the engine, the closed-form linear
-    field carries the Gaussian part and the network learns the rest.
+    E[div v]``.  With the default ``decomposition="chain"`` only ``y`` moves
+    while ``x`` sits at the data (a conditional flow from ``p(y)`` to
+    ``p(y | x)``); ``decomposition="subsets"`` moves both blocks (jFMMI, as in
+    the FMMI paper).  As everywhere in the engine, the closed-form linear field
+    carries the Gaussian part and the network learns the rest.
 
     Parameters
     ----------

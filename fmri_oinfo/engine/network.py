@@ -62,7 +62,7 @@ def residual_velocity(params: Params, x: torch.Tensor, tau: torch.Tensor) -> tor
         Positions.
     tau : torch.Tensor, shape (G, B, n)
         Per-variable times; the network also sees which variables move
-        (``tau > 0``), so that subset paths are told apart.
+        (``tau > 0``), so that paths are told apart.
 
     Returns
     -------

@@ -3,7 +3,7 @@
 The regression target of the residual network is ``u - v_lin(x_tau, tau)``,
 the part of the flow-matching target that the closed-form linear field does not
 explain, and the loss counts only the coordinates that move along the sampled
-subset path (the others never enter a divergence).
+path (the others never enter a divergence).
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def train_residuals(
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(step / config.steps, 1.0)))
     )
-    eval_batch = draw_batch(data.held_out, 4 * config.batch_size, data, paths, config, generator)
+    eval_batch = draw_batch(data.held_out, config.eval_batch_size, data, paths, config, generator)
     with torch.no_grad():
         best_loss = batch_loss(best, eval_batch)  # (G,)
     stale = torch.zeros(g, dtype=torch.int64, device=best_loss.device)
