@@ -29,6 +29,8 @@ from fmri_oinfo.engine.config import DECOMPOSITIONS, parse_option_strings
 from fmri_oinfo.measures import measures_from_tc, subset_plan
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, synergistic_block
 
+from engine_accuracy import within_tolerance  # the sibling script: one definition of the tolerance
+
 SYSTEMS = {
     "t3-red": GroundTruthSystem(redundant_block(3, 0.3), nu=3),
     "t3-syn": GroundTruthSystem(synergistic_block(3, 0.5), nu=3),
@@ -39,12 +41,6 @@ SYSTEMS = {
     "gauss-5-red": GroundTruthSystem(redundant_block(5, 0.5)),
     "gauss-5-syn": GroundTruthSystem(synergistic_block(5, 0.7)),
 }
-
-
-def within_tolerance(estimate: np.ndarray, truth: float) -> np.ndarray:
-    """The issue's tolerance: 5 % of |truth|, or 0.02 nats when |truth| < 0.4."""
-    tolerance = max(0.05 * abs(truth), 0.02 if abs(truth) < 0.4 else 0.0)
-    return np.abs(estimate - truth) <= tolerance
 
 
 def compare(

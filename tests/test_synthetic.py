@@ -60,3 +60,28 @@ def test_invalid_systems_are_refused():
         GroundTruthSystem(np.eye(3), transform="square")
     with pytest.raises(ValueError, match="k >= 3"):
         synergistic_block(2, 0.3)
+
+
+@pytest.mark.parametrize(
+    "system",
+    [
+        GroundTruthSystem(synergistic_block(4, 0.5), dims=2),
+        GroundTruthSystem(redundant_block(4, 0.3), nu=3, transform="exp"),
+    ],
+    ids=["gaussian-d2", "student-t"],
+)
+def test_pointwise_measures_average_to_the_closed_forms(system):
+    pointwise = system.pointwise_measures(200_000, seed=2)
+    exact = system.measures(np.arange(4)[None])
+    for name in ("tc", "o_info"):
+        standard_error = pointwise[name].std() / np.sqrt(pointwise[name].size)
+        # four standard errors of the Monte-Carlo mean
+        assert abs(pointwise[name].mean() - exact[name][0]) < 4 * standard_error
+
+
+def test_oracle_sd_is_zero_without_dependence_and_shrinks_with_samples():
+    assert GroundTruthSystem(np.eye(3)).oracle_sd(1000) == pytest.approx(0.0, abs=1e-12)
+    t3 = GroundTruthSystem(redundant_block(3, 0.3), nu=3)
+    assert t3.oracle_sd(400, n_draws=50_000) == pytest.approx(2 * t3.oracle_sd(1600, n_draws=50_000))
+    with pytest.raises(ValueError, match="quantity"):
+        t3.oracle_sd(100, quantity="entropy")
