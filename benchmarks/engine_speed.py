@@ -1,8 +1,9 @@
 """Speed of the FMMI engine: batched groups versus a per-group loop.
 
 Prints, for each order, the wall time of training and estimating G groups as one
-batched computation and as G separate runs, the speed-up, and groups per second
-at the chosen settings.
+batched computation and as G separate runs, the speed-up, groups per second at
+the chosen settings, and (because early stopping ends runs at different steps)
+the milliseconds per group and training step of each and their ratio.
 
 Usage::
 
@@ -26,12 +27,15 @@ from fmri_oinfo.measures import subset_plan
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block
 
 
-def timed(estimator: FMMIEstimator, groups: np.ndarray, order: int) -> float:
+def timed(estimator: FMMIEstimator, groups: np.ndarray, order: int) -> tuple[float, int]:
+    """Seconds to estimate ``groups``, and the group-steps of training it took."""
     start = time.perf_counter()
     estimator.total_correlations(groups, subset_plan(order))
     if estimator.device_.type == "cuda":
         torch.cuda.synchronize()
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    group_steps = sum(history["step"][-1] for history in estimator.history_) * estimator.groups_per_batch
+    return seconds, group_steps
 
 
 def main() -> None:
@@ -47,18 +51,22 @@ def main() -> None:
     x = GroundTruthSystem(redundant_block(40, 0.3)).sample(args.samples, seed=0)
     rng = np.random.default_rng(0)
     print(f"device={device} threads={torch.get_num_threads()} T={args.samples} options={options}")
-    header = f"{'order':>5s} {'groups':>6s} {'batched s':>10s} {'looped s':>10s} {'speed-up':>9s} {'groups/s':>9s}"
+    header = (
+        f"{'order':>5s} {'groups':>6s} {'batched s':>10s} {'looped s':>10s} {'speed-up':>9s} {'groups/s':>9s} "
+        f"{'ms/gstep b':>10s} {'ms/gstep l':>10s} {'per-step':>9s}"
+    )
     print(header)
     print("-" * len(header))
     for order in (int(o) for o in args.orders.split(",")):
         groups = np.stack([rng.choice(40, order, replace=False) for _ in range(args.groups)])
         batched = FMMIEstimator(device=str(device), groups_per_batch=args.groups, progress=False, **options).fit(x)
         looped = FMMIEstimator(device=str(device), groups_per_batch=1, progress=False, **options).fit(x)
-        t_batched = timed(batched, groups, order)
-        t_looped = timed(looped, groups, order)
+        t_batched, steps_batched = timed(batched, groups, order)
+        t_looped, steps_looped = timed(looped, groups, order)
+        ms_batched, ms_looped = 1e3 * t_batched / steps_batched, 1e3 * t_looped / steps_looped
         print(
             f"{order:5d} {args.groups:6d} {t_batched:10.1f} {t_looped:10.1f} {t_looped / t_batched:9.1f} "
-            f"{args.groups / t_batched:9.2f}",
+            f"{args.groups / t_batched:9.2f} {ms_batched:10.2f} {ms_looped:10.2f} {ms_looped / ms_batched:9.1f}",
             flush=True,
         )
 
