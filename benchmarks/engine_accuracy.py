@@ -10,7 +10,7 @@ it, training steps and seconds.
 Usage::
 
     python benchmarks/engine_accuracy.py            # the full table (slow on CPU)
-    python benchmarks/engine_accuracy.py --quick    # a few rows, small budgets
+    python benchmarks/engine_accuracy.py --quick    # a few rows (same budgets)
     python benchmarks/engine_accuracy.py --only student-t --seeds 3 --set decomposition=chain
     python benchmarks/engine_accuracy.py --device cuda --set marginals=copula ...
 """

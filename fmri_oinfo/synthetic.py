@@ -21,7 +21,7 @@ import numpy as np
 from scipy.linalg import block_diag
 from scipy.special import digamma, gammaln, ndtr
 
-from fmri_oinfo.measures import SubsetPlan, measures_from_tc, subset_plan
+from fmri_oinfo.measures import SCALAR_QUANTITIES, SubsetPlan, measures_from_tc, subset_plan
 
 #: Per-variable monotone maps that keep every information measure.
 TRANSFORMS = {
@@ -110,7 +110,8 @@ class GroundTruthSystem:
         return np.kron(self.scale, np.eye(self.dims))
 
     def _sample_latent(self, n_samples: int, rng: np.random.Generator) -> np.ndarray:
-        z = rng.standard_normal((n_samples, self._full_scale.shape[0])) @ np.linalg.cholesky(self._full_scale).T
+        full = self._full_scale
+        z = rng.standard_normal((n_samples, full.shape[0])) @ np.linalg.cholesky(full).T
         if self.nu is not None:
             z = z / np.sqrt(rng.chisquare(self.nu, size=(n_samples, 1)) / self.nu)
         return z
@@ -135,12 +136,27 @@ class GroundTruthSystem:
         norm = gammaln((nu + dim) / 2) - gammaln(nu / 2) - dim / 2 * np.log(nu * np.pi) - logdet / 2
         return norm - (nu + dim) / 2 * np.log1p(quad / nu)
 
-    def pointwise_measures(self, n_samples: int, seed: int | np.random.Generator = 0) -> dict[str, np.ndarray]:
-        """Measures of single rows: their means are the exact measures.
+    def _pointwise_subset_tc(self, z: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        """Log ratio ``log p_A(x_A) - sum_i log p_i(x_i)`` per row and subset mask, shape (T, S)."""
+        singles = np.stack([self._log_density(z, np.array([i])) for i in range(self.n_variables)], axis=1)
+        return np.stack([self._log_density(z, np.flatnonzero(m)) - singles[:, m].sum(axis=1) for m in masks], axis=1)
 
-        Each row's total correlation of a subset ``A`` is the log ratio
-        ``log p_A(x_A) - sum_i log p_i(x_i)`` of the true densities (invariant
-        to the marginal transform), and every measure is linear in those.
+    def pointwise_tc(self, n_samples: int, seed: int | np.random.Generator = 0) -> np.ndarray:
+        """Total correlation of single rows, shape (n_samples,): its mean is ``tc`` of all variables.
+
+        A row's total correlation is the log ratio ``log p(x) - sum_i log p_i(x_i)``
+        of the true densities (invariant to the marginal transform).  Works for
+        any number of variables, two included (then it is the pointwise mutual
+        information).
+        """
+        z = self._sample_latent(n_samples, np.random.default_rng(seed))
+        return self._pointwise_subset_tc(z, np.ones((1, self.n_variables), dtype=bool))[:, 0]
+
+    def pointwise_measures(self, n_samples: int, seed: int | np.random.Generator = 0) -> dict[str, np.ndarray]:
+        """Measures of single rows (three or more variables): their means are the exact measures.
+
+        Every measure is linear in the subset total correlations, so each row's
+        measures follow from its pointwise subset TCs (see :meth:`pointwise_tc`).
 
         Parameters
         ----------
@@ -154,19 +170,14 @@ class GroundTruthSystem:
             ``tc``, ``dtc``, ``o_info`` and ``s_info`` of every row.
         """
         z = self._sample_latent(n_samples, np.random.default_rng(seed))
-        n = self.n_variables
-        plan = subset_plan(n)
-        singles = np.stack([self._log_density(z, np.array([i])) for i in range(n)], axis=1)  # (T, n)
-        tc = np.stack(
-            [self._log_density(z, np.flatnonzero(m)) - singles[:, m].sum(axis=1) for m in plan.masks], axis=1
-        )  # (T, n_subsets)
-        return measures_from_tc(tc, plan)
+        plan = subset_plan(self.n_variables)
+        return measures_from_tc(self._pointwise_subset_tc(z, plan.masks), plan)
 
     def oracle_sd(self, n_samples: int, quantity: str = "o_info", n_draws: int = 100_000, seed: int = 0) -> float:
         """Seed-to-seed sd of an estimate that knew the true densities.
 
-        The oracle averages the pointwise measure (:meth:`pointwise_measures`)
-        over ``n_samples`` rows; its sd, ``sd(pointwise) / sqrt(n_samples)``,
+        The oracle averages the pointwise measure (:meth:`pointwise_tc`,
+        :meth:`pointwise_measures`) over ``n_samples`` rows; its sd, ``sd(pointwise) / sqrt(n_samples)``,
         is the efficient (Cramer-Rao) floor for any estimator's spread across
         data sets of that size.  An estimator whose error is many oracle sds
         is limited by what it learns, not by the sample.
@@ -186,10 +197,13 @@ class GroundTruthSystem:
         float
             Standard deviation in nats.
         """
-        pointwise = self.pointwise_measures(n_draws, seed=seed)
-        if quantity not in pointwise:
-            raise ValueError(f"quantity={quantity!r}; use one of {sorted(pointwise)}.")
-        return float(np.std(pointwise[quantity]) / np.sqrt(n_samples))
+        if quantity not in SCALAR_QUANTITIES:
+            raise ValueError(f"quantity={quantity!r}; use one of {list(SCALAR_QUANTITIES)}.")
+        if quantity == "tc":  # needs no subset plan, so pairs of variables work too
+            pointwise = self.pointwise_tc(n_draws, seed=seed)
+        else:
+            pointwise = self.pointwise_measures(n_draws, seed=seed)[quantity]
+        return float(np.std(pointwise) / np.sqrt(n_samples))
 
     def tc(self, subset: np.ndarray) -> float:
         """Exact total correlation (nats) of the variables in ``subset``."""

@@ -83,5 +83,8 @@ def test_oracle_sd_is_zero_without_dependence_and_shrinks_with_samples():
     assert GroundTruthSystem(np.eye(3)).oracle_sd(1000) == pytest.approx(0.0, abs=1e-12)
     t3 = GroundTruthSystem(redundant_block(3, 0.3), nu=3)
     assert t3.oracle_sd(400, n_draws=50_000) == pytest.approx(2 * t3.oracle_sd(1600, n_draws=50_000))
+    pair = GroundTruthSystem(np.array([[1.0, 0.75], [0.75, 1.0]]))
+    assert pair.pointwise_tc(100_000, seed=4).mean() == pytest.approx(-0.5 * np.log(1 - 0.75**2), abs=0.01)
+    assert pair.oracle_sd(10_000, "tc") > 0
     with pytest.raises(ValueError, match="quantity"):
         t3.oracle_sd(100, quantity="entropy")
