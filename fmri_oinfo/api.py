@@ -51,9 +51,10 @@ def estimate_oinfo(
     pandas.DataFrame
         One row per group, in input order, with columns ``group`` (tuple of
         region names), ``order``, ``tc``, ``dtc``, ``o_info``, ``s_info``, and
-        ``o_info_se`` for estimators that have one (FMMI: the Monte-Carlo
-        standard error of the flow-matching integral, exactly 0 when the
-        network adds nothing to the closed-form Gaussian part; the sampling
+        ``o_info_se`` for estimators that have one (FMMI: the standard error
+        of the flow-matching integral and of training, from the spread between
+        the ``ensemble`` independently trained fields; exactly 0 when every
+        field keeps the closed-form Gaussian part alone; the sampling
         variability of the data is in the bootstrap intervals of
         :func:`fmri_oinfo.stats.assess_sets`), and
         ``o_info_gradient`` (tuple, one value per member) when requested.

@@ -48,16 +48,17 @@ def fmmi_subset_tc(
     Returns
     -------
     estimate : PathEstimate
-        One quantity per subset of ``masks``: its TC.
+        One quantity per subset of ``masks``: its TC (the mean over the
+        ``config.ensemble`` members trained for each group).
     history : dict
         Held-out loss per evaluation.
     """
     with torch_threads(config.cpu_threads if device.type == "cpu" else torch.get_num_threads()):
         generator = torch.Generator(device=device).manual_seed(int(seed))
-        data = prepare_groups(samples, coord_var, config, generator, device)
+        data = prepare_groups(samples, coord_var, config, generator, device).repeat(config.ensemble)
         paths = flow_paths(masks, data.coord_var, weights, config.decomposition)
         params, history = train_residuals(data, paths, config, generator, progress=progress)
-        estimate = estimate_paths(params, data, paths, config, generator)
+        estimate = estimate_paths(params, data, paths, config, generator).average_members(config.ensemble)
         return estimate.combine(paths.to_subsets), history
 
 

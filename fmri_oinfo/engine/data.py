@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -36,6 +36,18 @@ class PreparedGroups:
     n_vars: int
     source_cov: torch.Tensor
     target_cov: torch.Tensor
+
+    def repeat(self, times: int) -> "PreparedGroups":
+        """Each group ``times`` times in a row (ensemble members share rows and split)."""
+        if times == 1:
+            return self
+        return replace(
+            self,
+            **{
+                name: getattr(self, name).repeat_interleave(times, dim=0)
+                for name in ("train", "held_out", "pooled", "source_cov", "target_cov")
+            },
+        )
 
 
 def normalise_marginals(samples: np.ndarray, marginals: str) -> np.ndarray:

@@ -31,17 +31,21 @@ class PathEstimate:
     Attributes
     ----------
     value : torch.Tensor, shape (G, K), float64
-        Estimate (nats).
+        Estimate (nats): the mean over ensemble members.
     gaussian : torch.Tensor, shape (G, K), float64
         The closed-form part carried by the linear field.
     contributions : torch.Tensor, shape (G, M, K)
-        Per-sample residual contributions (their mean is ``value - gaussian``);
-        for Monte-Carlo standard errors of any linear combination.
+        Per-sample residual contributions, averaged over members (their mean
+        is ``value - gaussian``); for Monte-Carlo standard errors of any linear
+        combination.
+    members : torch.Tensor, shape (G, E, K), float64
+        Each ensemble member's estimate (E = 1 without an ensemble).
     """
 
     value: torch.Tensor
     gaussian: torch.Tensor
     contributions: torch.Tensor
+    members: torch.Tensor
 
     def combine(self, matrix: np.ndarray) -> "PathEstimate":
         """Signed sums of the quantities: ``matrix`` (K', K) -> a (G, K') estimate."""
@@ -50,7 +54,36 @@ class PathEstimate:
             value=self.value @ m.T,
             gaussian=self.gaussian @ m.T,
             contributions=self.contributions.double() @ m.T,
+            members=self.members @ m.T,
         )
+
+    def average_members(self, n_members: int) -> "PathEstimate":
+        """Fold consecutive groups ``(G * E, ...)`` into E members of G groups."""
+        if n_members == 1:
+            return self
+        g_e, m, k = self.contributions.shape
+        members = self.value.view(g_e // n_members, n_members, k)
+        return PathEstimate(
+            value=members.mean(dim=1),
+            gaussian=self.gaussian[::n_members],
+            contributions=self.contributions.view(g_e // n_members, n_members, m, k).mean(dim=1),
+            members=members,
+        )
+
+    def standard_error(self, weights: np.ndarray) -> np.ndarray:
+        """Standard error of ``value @ weights`` (weights (K, Q)), shape (G, Q).
+
+        The Monte-Carlo variance over held-out rows, plus, with an ensemble,
+        the variance between members divided by their number (it holds each
+        member's own draws too, so the sum errs on the large side).
+        """
+        w = torch.as_tensor(weights, dtype=torch.float64, device=self.value.device)
+        per_row = self.contributions.double() @ w  # (G, M, Q)
+        variance = per_row.var(dim=1) / per_row.shape[1]
+        n_members = self.members.shape[1]
+        if n_members > 1:
+            variance = variance + (self.members @ w).var(dim=1) / n_members
+        return variance.sqrt().cpu().numpy()
 
 
 def use_exact_divergence(config: FMMIConfig, n_coords: int) -> bool:
@@ -109,4 +142,4 @@ def estimate_paths(
             contributions[:, rows, k] = -(div.view(g, b, q) * w).sum(-1)
     gaussian = gaussian_path_value(data.source_cov, data.target_cov, paths.coord_fixed, paths.coord_moving)
     value = gaussian + contributions.mean(dim=1).double()
-    return PathEstimate(value=value, gaussian=gaussian, contributions=contributions)
+    return PathEstimate(value=value, gaussian=gaussian, contributions=contributions, members=value[:, None])

@@ -69,9 +69,12 @@ class FMMIEstimator:
         Returns
         -------
         TCEstimate
-            ``tc`` (G, S) and ``measure_se`` (G, Q): Monte-Carlo standard error
-            of each quantity (it does not include the sampling variability of
-            the data; use the bootstrap in :mod:`fmri_oinfo.stats` for that).
+            ``tc`` (G, S) and ``measure_se`` (G, Q): standard error of each
+            quantity from the Monte-Carlo integral and, with ``ensemble > 1``,
+            from the spread between independently trained fields (the
+            variability of training).  It does not include the sampling
+            variability of the data; use the bootstrap in
+            :mod:`fmri_oinfo.stats` for that.
         """
         tcs, ses = [], []
         show = self.progress
@@ -91,7 +94,6 @@ class FMMIEstimator:
                 progress=show,
             )
             self.history_.append(history)
-            contributions = estimate.contributions.cpu().numpy() @ plan.weights  # (G, M, Q)
             tcs.append(estimate.value.cpu().numpy())
-            ses.append(contributions.std(axis=1, ddof=1) / np.sqrt(contributions.shape[1]))
+            ses.append(estimate.standard_error(plan.weights))
         return TCEstimate(tc=np.concatenate(tcs), measure_se=np.concatenate(ses))

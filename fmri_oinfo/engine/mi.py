@@ -48,7 +48,8 @@ def estimate_mi(
     mi : float
         Estimate (nats).
     se : float
-        Monte-Carlo standard error of the estimate.
+        Standard error of the estimate: Monte-Carlo, plus the spread between
+        independently trained fields with ``ensemble > 1``.
     """
     xb, yb = _as_block(x, "x"), _as_block(y, "y")
     if xb.shape[0] != yb.shape[0]:
@@ -62,6 +63,4 @@ def estimate_mi(
         samples, coord_var, np.ones((1, 2), dtype=bool), config, resolve_device(device), seed=seed,
         progress=progress,
     )
-    contributions = estimate.contributions[0, :, 0]
-    se = float(contributions.std() / np.sqrt(contributions.numel()))
-    return float(estimate.value[0, 0]), se
+    return float(estimate.value[0, 0]), float(estimate.standard_error(np.ones((1, 1)))[0, 0])
