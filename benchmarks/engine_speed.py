@@ -2,9 +2,8 @@
 
 Prints, for each order, the wall time of training and estimating G groups as one
 batched computation and as G separate runs, the speed-up, groups per second at
-the chosen settings, and (because early stopping ends groups at different
-steps) the milliseconds per trained network and step of each and their ratio
-(with ``ensemble`` E, every group trains E networks).
+the chosen settings, and (because early stopping ends runs at different steps)
+the milliseconds per group and training step of each and their ratio.
 
 Usage::
 
@@ -29,14 +28,14 @@ from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block
 
 
 def timed(estimator: FMMIEstimator, groups: np.ndarray, order: int) -> tuple[float, int]:
-    """Seconds to estimate ``groups``, and the network-steps of training it took."""
+    """Seconds to estimate ``groups``, and the group-steps of training it took."""
     start = time.perf_counter()
     estimator.total_correlations(groups, subset_plan(order))
     if estimator.device_.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    network_steps = sum(history["group_steps"][-1] for history in estimator.history_)
-    return seconds, network_steps
+    group_steps = sum(history["step"][-1] for history in estimator.history_) * estimator.groups_per_batch
+    return seconds, group_steps
 
 
 def main() -> None:
@@ -54,7 +53,7 @@ def main() -> None:
     print(f"device={device} threads={torch.get_num_threads()} T={args.samples} options={options}")
     header = (
         f"{'order':>5s} {'groups':>6s} {'batched s':>10s} {'looped s':>10s} {'speed-up':>9s} {'groups/s':>9s} "
-        f"{'ms/nstep b':>10s} {'ms/nstep l':>10s} {'per-step':>9s}"
+        f"{'ms/gstep b':>10s} {'ms/gstep l':>10s} {'per-step':>9s}"
     )
     print(header)
     print("-" * len(header))

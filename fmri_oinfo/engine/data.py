@@ -37,18 +37,17 @@ class PreparedGroups:
     source_cov: torch.Tensor
     target_cov: torch.Tensor
 
-    def select(self, index: torch.Tensor) -> "PreparedGroups":
-        """The groups at ``index`` (int64, may repeat), in that order."""
-        return replace(
-            self,
-            **{name: getattr(self, name)[index] for name in ("train", "held_out", "pooled", "source_cov", "target_cov")},
-        )
-
     def repeat(self, times: int) -> "PreparedGroups":
         """Each group ``times`` times in a row (ensemble members share rows and split)."""
         if times == 1:
             return self
-        return self.select(torch.arange(self.train.shape[0], device=self.train.device).repeat_interleave(times))
+        return replace(
+            self,
+            **{
+                name: getattr(self, name).repeat_interleave(times, dim=0)
+                for name in ("train", "held_out", "pooled", "source_cov", "target_cov")
+            },
+        )
 
 
 def normalise_marginals(samples: np.ndarray, marginals: str) -> np.ndarray:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import torch
 from tqdm.auto import tqdm
@@ -33,10 +33,6 @@ class FlowBatch:
     tau_var: torch.Tensor  # (G, B, n) per-variable time
     target: torch.Tensor  # (G, B, D) residual target u - v_lin
     moving: torch.Tensor  # (G, B, D) 1 on coordinates that move
-
-    def select(self, index: torch.Tensor) -> "FlowBatch":
-        """The examples of the groups at ``index``."""
-        return FlowBatch(**{f.name: getattr(self, f.name)[index] for f in fields(self)})
 
 
 def draw_batch(
@@ -120,30 +116,6 @@ def batch_loss(params: Params, batch: FlowBatch) -> torch.Tensor:
     return (((r - batch.target) ** 2) * batch.moving).sum(-1).mean(-1)
 
 
-def learning_rate_factor(step: int, total_steps: int) -> float:
-    """Cosine decay of the learning rate from 1 to 5 % of its peak over ``total_steps``."""
-    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(step / total_steps, 1.0)))
-
-
-def make_optimizer(params: Params, config: FMMIConfig) -> torch.optim.AdamW:
-    """AdamW over the residual weights (the learning rate is set at every step)."""
-    return torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
-
-
-def keep_groups(
-    params: Params, ema: Params, optimizer: torch.optim.AdamW, keep: torch.Tensor, config: FMMIConfig
-) -> tuple[Params, Params, torch.optim.AdamW]:
-    """Drop the groups where ``keep`` is False from the weights, averages and optimizer state."""
-    kept = [p.detach()[keep].clone().requires_grad_(True) for p in params]
-    smaller = make_optimizer(kept, config)
-    for old, new in zip(params, kept):
-        smaller.state[new] = {
-            name: value[keep].clone() if value.dim() > 0 else value.clone()
-            for name, value in optimizer.state[old].items()
-        }
-    return kept, [e[keep] for e in ema], smaller
-
-
 def train_residuals(
     data: PreparedGroups,
     paths: FlowPaths,
@@ -154,22 +126,17 @@ def train_residuals(
     """Train the residual networks of all groups; return the selected weights.
 
     Weights are averaged (EMA); every ``eval_every`` steps the averaged weights
-    are scored on a fixed held-out batch and each group keeps its best weights
-    (the zero residual, i.e. the Gaussian estimate, included).  A group that has
-    not improved for ``patience`` evaluations stops (not before ``min_steps``:
-    the loss of a zero-initialised residual often plateaus first) and leaves the
-    batched computation, so a batch stops each group where training it alone
-    would have, and costs no more; training ends when every group has stopped
-    or after ``steps``.
+    are scored on a fixed held-out batch, each group keeps its best weights (the
+    zero residual, i.e. the Gaussian estimate, included), and training stops
+    when no group has improved for ``patience`` evaluations, but not before
+    ``min_steps`` (the loss of a zero-initialised residual often plateaus first).
 
     Returns
     -------
     params : list of torch.Tensor
         Selected weights per group.
     history : dict
-        At each evaluation: ``step``, the mean held-out ``loss`` of the groups
-        still training, and ``group_steps``, the training steps of all groups
-        so far (what the batch cost).
+        ``step`` and mean held-out ``loss`` at each evaluation.
     """
     g, _, d = data.train.shape
     params = init_params(
@@ -179,49 +146,39 @@ def train_residuals(
         p.requires_grad_(True)
     ema = [p.detach().clone() for p in params]
     best = [p.detach().clone() for p in params]
-    optimizer = make_optimizer(params, config)
+    optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(step / config.steps, 1.0)))
+    )
     eval_batch = draw_batch(data.held_out, config.eval_batch_size, data, paths, config, generator)
     with torch.no_grad():
         best_loss = batch_loss(best, eval_batch)  # (G,)
     stale = torch.zeros(g, dtype=torch.int64, device=best_loss.device)
-    active = torch.arange(g, device=best_loss.device)  # groups still training
-    live_data, live_eval = data, eval_batch
-    history: dict[str, list[float]] = {"step": [0], "loss": [float(best_loss.mean())], "group_steps": [0]}
-    group_steps = 0
+    history: dict[str, list[float]] = {"step": [0], "loss": [float(best_loss.mean())]}
     bar = tqdm(total=config.steps, disable=not progress, desc=f"FMMI training ({g} groups)", leave=False)
     for step in range(1, config.steps + 1):
-        for group in optimizer.param_groups:
-            group["lr"] = config.learning_rate * learning_rate_factor(step - 1, config.steps)
-        batch = draw_batch(live_data.train, config.batch_size, live_data, paths, config, generator)
+        batch = draw_batch(data.train, config.batch_size, data, paths, config, generator)
         optimizer.zero_grad(set_to_none=True)
         batch_loss(params, batch).sum().backward()
         optimizer.step()
+        schedule.step()
         with torch.no_grad():
             for e, p in zip(ema, params):
                 e.lerp_(p, 1.0 - config.ema_decay)
-        group_steps += active.numel()
         bar.update(1)
         if step % config.eval_every and step != config.steps:
             continue
         with torch.no_grad():
-            loss = batch_loss(ema, live_eval)  # (A,)
-            improved = loss < best_loss[active]
-            best_loss[active] = torch.where(improved, loss, best_loss[active])
-            stale[active] = torch.where(improved, 0, stale[active] + 1)
+            loss = batch_loss(ema, eval_batch)
+            improved = loss < best_loss
+            best_loss = torch.where(improved, loss, best_loss)
+            stale = torch.where(improved, 0, stale + 1)
             for b, e in zip(best, ema):
-                b[active] = torch.where(improved.view(-1, *[1] * (e.dim() - 1)), e, b[active])
+                b.copy_(torch.where(improved.view(-1, 1, 1), e, b))
         history["step"].append(step)
         history["loss"].append(float(loss.mean()))
-        history["group_steps"].append(group_steps)
-        if step < config.min_steps:
-            continue
-        keep = stale[active] < config.patience
-        if not bool(keep.any()):
+        if step >= config.min_steps and bool((stale >= config.patience).all()):
             logger.info("early stop at step %d: no group improved for %d evaluations", step, config.patience)
             break
-        if not bool(keep.all()):
-            active = active[keep]
-            live_data, live_eval = data.select(active), eval_batch.select(active)
-            params, ema, optimizer = keep_groups(params, ema, optimizer, keep, config)
     bar.close()
     return best, history
