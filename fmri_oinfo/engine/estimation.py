@@ -30,31 +30,32 @@ class PathEstimate:
 
     Attributes
     ----------
-    value : torch.Tensor, shape (G, K), float64
-        Estimate (nats): the mean over ensemble members.
+    members : torch.Tensor, shape (G, E, K), float64
+        Each ensemble member's estimate (nats; E = 1 without an ensemble).
     gaussian : torch.Tensor, shape (G, K), float64
         The closed-form part carried by the linear field.
     contributions : torch.Tensor, shape (G, M, K)
         Per-sample residual contributions, averaged over members (their mean
         is ``value - gaussian``); for Monte-Carlo standard errors of any linear
         combination.
-    members : torch.Tensor, shape (G, E, K), float64
-        Each ensemble member's estimate (E = 1 without an ensemble).
     """
 
-    value: torch.Tensor
+    members: torch.Tensor
     gaussian: torch.Tensor
     contributions: torch.Tensor
-    members: torch.Tensor
+
+    @property
+    def value(self) -> torch.Tensor:
+        """Estimate (nats), shape (G, K): the mean over ensemble members."""
+        return self.members.mean(dim=1)
 
     def combine(self, matrix: np.ndarray) -> "PathEstimate":
         """Signed sums of the quantities: ``matrix`` (K', K) -> a (G, K') estimate."""
-        m = torch.as_tensor(matrix, dtype=torch.float64, device=self.value.device)
+        m = torch.as_tensor(matrix, dtype=torch.float64, device=self.members.device)
         return PathEstimate(
-            value=self.value @ m.T,
+            members=self.members @ m.T,
             gaussian=self.gaussian @ m.T,
             contributions=self.contributions.double() @ m.T,
-            members=self.members @ m.T,
         )
 
     def average_members(self, n_members: int) -> "PathEstimate":
@@ -62,12 +63,10 @@ class PathEstimate:
         if n_members == 1:
             return self
         g_e, m, k = self.contributions.shape
-        members = self.value.view(g_e // n_members, n_members, k)
         return PathEstimate(
-            value=members.mean(dim=1),
+            members=self.value.view(g_e // n_members, n_members, k),
             gaussian=self.gaussian[::n_members],
             contributions=self.contributions.view(g_e // n_members, n_members, m, k).mean(dim=1),
-            members=members,
         )
 
     def standard_error(self, weights: np.ndarray) -> np.ndarray:
@@ -77,7 +76,7 @@ class PathEstimate:
         the variance between members divided by their number (it holds each
         member's own draws too, so the sum errs on the large side).
         """
-        w = torch.as_tensor(weights, dtype=torch.float64, device=self.value.device)
+        w = torch.as_tensor(weights, dtype=torch.float64, device=self.members.device)
         per_row = self.contributions.double() @ w  # (G, M, Q)
         variance = per_row.var(dim=1) / per_row.shape[1]
         n_members = self.members.shape[1]
@@ -142,4 +141,4 @@ def estimate_paths(
             contributions[:, rows, k] = -(div.view(g, b, q) * w).sum(-1)
     gaussian = gaussian_path_value(data.source_cov, data.target_cov, paths.coord_fixed, paths.coord_moving)
     value = gaussian + contributions.mean(dim=1).double()
-    return PathEstimate(value=value, gaussian=gaussian, contributions=contributions, members=value[:, None])
+    return PathEstimate(members=value[:, None], gaussian=gaussian, contributions=contributions)

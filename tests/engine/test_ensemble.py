@@ -19,7 +19,7 @@ def flat_estimate(n_groups: int, n_members: int, seed: int = 0) -> PathEstimate:
     contributions = torch.as_tensor(rng.standard_normal((n_groups * n_members, 50, 2)))
     gaussian = torch.as_tensor(np.repeat(rng.standard_normal((n_groups, 2)), n_members, axis=0))
     value = gaussian + contributions.mean(dim=1)
-    return PathEstimate(value=value, gaussian=gaussian, contributions=contributions, members=value[:, None])
+    return PathEstimate(members=value[:, None], gaussian=gaussian, contributions=contributions)
 
 
 def test_average_members_folds_consecutive_groups():
