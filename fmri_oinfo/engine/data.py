@@ -6,11 +6,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
-from scipy.stats import yeojohnson
 
 from fmri_oinfo.engine.config import FMMIConfig
 from fmri_oinfo.engine.linear import block_diagonal
-from fmri_oinfo.estimators.copula import normal_scores
+from fmri_oinfo.engine.marginals import normalise_marginals
 
 
 @dataclass(frozen=True)
@@ -48,24 +47,6 @@ class PreparedGroups:
                 for name in ("train", "held_out", "pooled", "source_cov", "target_cov")
             },
         )
-
-
-def normalise_marginals(samples: np.ndarray, marginals: str) -> np.ndarray:
-    """Make every coordinate of (G, T, D) samples zero-mean, unit-variance.
-
-    ``standardize``: z-scores; ``power``: a Yeo-Johnson power transform fitted
-    by maximum likelihood first (a smooth monotone map towards normality);
-    ``copula``: rank-based normal scores.  All three are monotone per
-    coordinate and so keep every information measure.
-    """
-    g, t, d = samples.shape
-    flat = samples.transpose(1, 0, 2).reshape(t, g * d)  # (T, G*D)
-    if marginals == "copula":
-        flat = normal_scores(flat)
-    elif marginals == "power":
-        flat = np.column_stack([yeojohnson(column)[0] for column in flat.T])
-    flat = (flat - flat.mean(axis=0)) / flat.std(axis=0)
-    return flat.reshape(t, g, d).transpose(1, 0, 2)
 
 
 def prepare_groups(
