@@ -2,8 +2,9 @@
 
 Prints, for each order, the wall time of training and estimating G groups as one
 batched computation and as G separate runs, the speed-up, groups per second at
-the chosen settings, and (because early stopping ends runs at different steps)
-the milliseconds per group and training step of each and their ratio.
+the chosen settings, and (because early stopping ends fields at different steps)
+the milliseconds per field and training step of each and their ratio (a field is
+one group's network, one per ensemble member).
 
 Usage::
 
@@ -28,13 +29,17 @@ from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block
 
 
 def timed(estimator: FMMIEstimator, groups: np.ndarray, order: int) -> tuple[float, int]:
-    """Seconds to estimate ``groups``, and the group-steps of training it took."""
+    """Seconds to estimate ``groups``, and the training steps it took, summed over fields.
+
+    A field is one group's network (one per ensemble member); a field leaves
+    the batched computation when it stops early.
+    """
     start = time.perf_counter()
     estimator.total_correlations(groups, subset_plan(order))
     if estimator.device_.type == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
-    group_steps = sum(history["step"][-1] for history in estimator.history_) * estimator.groups_per_batch
+    group_steps = sum(history["group_steps"][-1] for history in estimator.history_)
     return seconds, group_steps
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -40,13 +41,17 @@ class PreparedGroups:
         """Each group ``times`` times in a row (ensemble members share rows and split)."""
         if times == 1:
             return self
-        return replace(
-            self,
-            **{
-                name: getattr(self, name).repeat_interleave(times, dim=0)
-                for name in ("train", "held_out", "pooled", "source_cov", "target_cov")
-            },
-        )
+        return self._per_group(lambda t: t.repeat_interleave(times, dim=0))
+
+    def select(self, index: torch.Tensor) -> "PreparedGroups":
+        """The groups at ``index`` (int64), in that order."""
+        return self._per_group(lambda t: t[index])
+
+    def _per_group(self, transform: Callable[[torch.Tensor], torch.Tensor]) -> "PreparedGroups":
+        return replace(self, **{name: transform(getattr(self, name)) for name in PER_GROUP_FIELDS})
+
+
+PER_GROUP_FIELDS = ("train", "held_out", "pooled", "source_cov", "target_cov")
 
 
 def prepare_groups(

@@ -34,6 +34,12 @@ class FlowBatch:
     target: torch.Tensor  # (G, B, D) residual target u - v_lin
     moving: torch.Tensor  # (G, B, D) 1 on coordinates that move
 
+    def select(self, index: torch.Tensor) -> "FlowBatch":
+        """The examples of the groups at ``index`` (int64)."""
+        return FlowBatch(
+            x=self.x[index], tau_var=self.tau_var[index], target=self.target[index], moving=self.moving[index]
+        )
+
 
 def draw_batch(
     rows: torch.Tensor,
@@ -127,21 +133,25 @@ def train_residuals(
 
     Weights are averaged (EMA); every ``eval_every`` steps the averaged weights
     are scored on a fixed held-out batch, each group keeps its best weights (the
-    zero residual, i.e. the Gaussian estimate, included), and training stops
-    when no group has improved for ``patience`` evaluations, but not before
-    ``min_steps`` (the loss of a zero-initialised residual often plateaus first).
+    zero residual, i.e. the Gaussian estimate, included), and a group stops
+    when it has not improved for ``patience`` evaluations, but not before
+    ``min_steps`` (the loss of a zero-initialised residual often plateaus
+    first).  A stopped group leaves the batched computation, so each group
+    trains as long as it would alone and the batch does not wait for its
+    slowest member.
 
     Returns
     -------
     params : list of torch.Tensor
         Selected weights per group.
     history : dict
-        ``step`` and mean held-out ``loss`` at each evaluation.
+        At each evaluation: ``step``, the mean held-out ``loss`` of the groups
+        still training, and ``group_steps``, the training steps summed over
+        groups so far.
     """
     g, _, d = data.train.shape
-    params = init_params(
-        g, input_dim(d, data.n_vars), d, config.width, config.depth, generator, device=data.train.device
-    )
+    device = data.train.device
+    params = init_params(g, input_dim(d, data.n_vars), d, config.width, config.depth, generator, device=device)
     for p in params:
         p.requires_grad_(True)
     ema = [p.detach().clone() for p in params]
@@ -153,32 +163,46 @@ def train_residuals(
     eval_batch = draw_batch(data.held_out, config.eval_batch_size, data, paths, config, generator)
     with torch.no_grad():
         best_loss = batch_loss(best, eval_batch)  # (G,)
-    stale = torch.zeros(g, dtype=torch.int64, device=best_loss.device)
-    history: dict[str, list[float]] = {"step": [0], "loss": [float(best_loss.mean())]}
+    stale = torch.zeros(g, dtype=torch.int64, device=device)
+    active = torch.arange(g, device=device)  # groups still training
+    active_data, active_eval = data, eval_batch
+    group_steps = 0
+    history: dict[str, list[float]] = {"step": [0], "loss": [float(best_loss.mean())], "group_steps": [0]}
     bar = tqdm(total=config.steps, disable=not progress, desc=f"FMMI training ({g} groups)", leave=False)
     for step in range(1, config.steps + 1):
-        batch = draw_batch(data.train, config.batch_size, data, paths, config, generator)
+        # stopped groups' rows still get Adam updates from momentum; their
+        # selected weights live in ``best`` and are no longer touched
+        trained = params if len(active) == g else [p[active] for p in params]
+        batch = draw_batch(active_data.train, config.batch_size, active_data, paths, config, generator)
         optimizer.zero_grad(set_to_none=True)
-        batch_loss(params, batch).sum().backward()
+        batch_loss(trained, batch).sum().backward()
         optimizer.step()
         schedule.step()
         with torch.no_grad():
             for e, p in zip(ema, params):
                 e.lerp_(p, 1.0 - config.ema_decay)
+        group_steps += len(active)
         bar.update(1)
         if step % config.eval_every and step != config.steps:
             continue
         with torch.no_grad():
-            loss = batch_loss(ema, eval_batch)
-            improved = loss < best_loss
-            best_loss = torch.where(improved, loss, best_loss)
-            stale = torch.where(improved, 0, stale + 1)
+            loss = batch_loss([e[active] for e in ema], active_eval)
+            improved = loss < best_loss[active]
+            best_loss[active] = torch.where(improved, loss, best_loss[active])
+            stale[active] = torch.where(improved, 0, stale[active] + 1)
             for b, e in zip(best, ema):
-                b.copy_(torch.where(improved.view(-1, 1, 1), e, b))
+                b[active] = torch.where(improved.view(-1, 1, 1), e[active], b[active])
         history["step"].append(step)
         history["loss"].append(float(loss.mean()))
-        if step >= config.min_steps and bool((stale >= config.patience).all()):
+        history["group_steps"].append(group_steps)
+        if step < config.min_steps:
+            continue
+        still = stale[active] < config.patience
+        if not bool(still.any()):
             logger.info("early stop at step %d: no group improved for %d evaluations", step, config.patience)
             break
+        if not bool(still.all()):
+            active = active[still]
+            active_data, active_eval = data.select(active), eval_batch.select(active)
     bar.close()
     return best, history
