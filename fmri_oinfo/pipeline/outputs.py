@@ -136,10 +136,18 @@ def report_parameters(config: PipelineConfig, results: pd.DataFrame, inputs: Sub
     tested = config.statistics.test_estimator(config.estimation)
     parameters["statistics"]["null_estimator"] = tested
     if tested != config.estimation.estimator:
+        estimator = config.estimation.estimator
+        if config.statistics.n_bootstrap >= 2:
+            tested_parts = "p/q-values and bootstrap intervals"
+            errors = (f"o_info_se is the standard deviation of the {tested} estimate over the bootstrap resamples "
+                      f"and o_info_engine_se the {estimator} estimate's own standard error")
+        else:
+            tested_parts = "p/q-values"
+            errors = f"o_info_se and o_info_engine_se are the {estimator} estimate's own standard error"
         parameters["statistics"]["note"] = (
-            f"o_info, o_info_se, tc, dtc and s_info are {config.estimation.estimator} estimates; the surrogate "
-            f"null, p/q-values and bootstrap intervals were computed with the {tested} estimator (o_info_test); "
-            "a set is labelled only when both estimators agree on its sign."
+            f"o_info, tc, dtc and s_info are {estimator} estimates; the surrogate null, {tested_parts} were "
+            f"computed with the {tested} estimator (o_info_test); {errors}; a set is labelled only when both "
+            "estimators agree on its sign."
         )
     parameters["input"] = {"source": str(inputs.source), "kind": "table" if inputs.is_table else "images",
                            "units": "nats"}

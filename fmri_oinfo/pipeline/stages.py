@@ -127,9 +127,14 @@ def assess(
 
     The surrogate null and the bootstrap use ``statistics.estimator``
     (``"same"``: the estimation estimator).  When it differs, ``o_info``,
-    ``o_info_se``, ``tc``, ``dtc`` and ``s_info`` come from the estimation
-    estimator, the tested value is kept as ``o_info_test``, and a set is
-    labelled only when both estimators agree on its sign.
+    ``tc``, ``dtc`` and ``s_info`` come from the estimation estimator, the
+    tested value is kept as ``o_info_test``, and a set is labelled only when
+    both estimators agree on its sign.  ``o_info_se`` then stays the bootstrap
+    standard deviation (the sampling variability, as the intervals; with
+    fewer than 2 resamples it is the estimation estimator's own standard
+    error), and ``o_info_engine_se`` holds the estimation estimator's own
+    standard error (for FMMI: Monte-Carlo and training spread, which is zero
+    where every trained field kept the Gaussian answer).
 
     With ``return_null=True`` the surrogate O-information values come too, as
     an array (n_sets, n_surrogates) whose rows follow the ranked table.
@@ -156,7 +161,10 @@ def assess(
             table.insert(table.columns.get_loc("o_info") + 1, "o_info_test", table["o_info"])
             for column in ("o_info", "tc", "dtc", "s_info"):
                 table[column] = estimate[column].to_numpy(float)
-            table["o_info_se"] = estimate["o_info_se"].to_numpy(float) if "o_info_se" in estimate else np.nan
+            own_se = estimate["o_info_se"].to_numpy(float) if "o_info_se" in estimate else np.nan
+            if stats.n_bootstrap < 2:
+                table["o_info_se"] = own_se
+            table.insert(table.columns.get_loc("o_info_se") + 1, "o_info_engine_se", own_se)
             agree = np.sign(table["o_info"]) == np.sign(table["o_info_test"])
             labels = significance_labels(table["o_info"].to_numpy(float), table["q_value"].to_numpy(float),
                                          stats.alpha)

@@ -174,6 +174,8 @@ def test_fmmi_wiring_with_tiny_training(demo_run, tmp_path):
     assert len(results) == 10  # C(5, 3)
     assert np.isfinite(results["o_info"]).all() and np.isfinite(results["o_info_se"]).all()
     assert np.isfinite(results["o_info_test"]).all()
+    # no bootstrap: the SE is FMMI's own (Monte-Carlo and training spread)
+    np.testing.assert_array_equal(results["o_info_se"], results["o_info_engine_se"])
 
 
 def test_missing_subject_exits_with_one_message(tmp_path, capsys):

@@ -148,6 +148,21 @@ def test_other_null_estimator_keeps_the_tested_value(small_series):
     assert not np.allclose(merged["o_info_test"], merged["o_info"], rtol=1e-6)
 
 
+def test_other_null_estimator_keeps_the_bootstrap_spread_as_se(small_series):
+    options = dict(candidates__strategies=["exhaustive"], statistics__n_surrogates=19, statistics__n_bootstrap=20)
+    mixed_config = load_config("fast", statistics__estimator="gaussian-copula", **options)
+    mixed = stages.assess(small_series, stages.candidate(small_series, mixed_config), mixed_config)
+    copula_config = load_config("fast", estimation__estimator="gaussian-copula", **options)
+    copula = stages.assess(small_series, stages.candidate(small_series, copula_config), copula_config)
+    merged = mixed.merge(copula, on="group", suffixes=("", "_copula"))
+    # the SE goes with the intervals: both from the tested estimator's bootstrap
+    np.testing.assert_allclose(merged["o_info_test"], merged["o_info_copula"], rtol=1e-12)
+    np.testing.assert_allclose(merged["o_info_se"], merged["o_info_se_copula"], rtol=1e-12)
+    np.testing.assert_allclose(merged["ci_low"], merged["ci_low_copula"], rtol=1e-12)
+    assert (merged["o_info_se"] > 0).all()
+    assert merged["o_info_engine_se"].isna().all()  # the Gaussian estimator has no error of its own
+
+
 def test_assess_returns_the_null_aligned_with_the_ranked_table(small_series, tmp_path):
     config = load_config("fast", candidates__strategies=["exhaustive"], statistics__n_surrogates=49,
                          statistics__n_bootstrap=0)
