@@ -29,7 +29,7 @@ from fmri_oinfo.candidates import CandidateConfig
 from fmri_oinfo.estimators import ESTIMATORS
 from fmri_oinfo.extract import CONFOUND_STRATEGIES
 from fmri_oinfo.resources import project_folder
-from fmri_oinfo.stats import SURROGATES
+from fmri_oinfo.stats import MIN_BOOTSTRAP_FOR_SE, SURROGATES
 
 #: Folder of the ready configurations shipped with the source tree.
 PIPELINES_DIR = project_folder("pipelines")
@@ -190,6 +190,11 @@ class StatisticsConfig:
     def test_estimator(self, estimation: EstimationConfig) -> str:
         """The estimator of the surrogate null and the bootstrap."""
         return estimation.estimator if self.estimator == "same" else self.estimator
+
+    @property
+    def se_from_bootstrap(self) -> bool:
+        """Whether ``o_info_se`` is the bootstrap standard deviation (enough resamples)."""
+        return self.n_bootstrap >= MIN_BOOTSTRAP_FOR_SE
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,7 @@ def report_parameters(config: PipelineConfig, results: pd.DataFrame, inputs: Sub
     parameters["statistics"]["null_estimator"] = tested
     if tested != config.estimation.estimator:
         estimator = config.estimation.estimator
-        if config.statistics.n_bootstrap >= 2:
+        if config.statistics.se_from_bootstrap:
             tested_parts = "p/q-values and bootstrap intervals"
             errors = (f"o_info_se is the standard deviation of the {tested} estimate over the bootstrap resamples "
                       f"and o_info_engine_se the {estimator} estimate's own standard error")

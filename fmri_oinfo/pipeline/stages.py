@@ -162,7 +162,7 @@ def assess(
             for column in ("o_info", "tc", "dtc", "s_info"):
                 table[column] = estimate[column].to_numpy(float)
             own_se = estimate["o_info_se"].to_numpy(float) if "o_info_se" in estimate else np.nan
-            if stats.n_bootstrap < 2:
+            if not stats.se_from_bootstrap:
                 table["o_info_se"] = own_se
             table.insert(table.columns.get_loc("o_info_se") + 1, "o_info_engine_se", own_se)
             agree = np.sign(table["o_info"]) == np.sign(table["o_info_test"])

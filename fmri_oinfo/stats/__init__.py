@@ -3,7 +3,13 @@
 The entry point is :func:`assess_sets`, which returns the result table.
 """
 
-from fmri_oinfo.stats.assess import RESULT_COLUMNS, assess_sets, significance_labels, surrogate_p_values
+from fmri_oinfo.stats.assess import (
+    MIN_BOOTSTRAP_FOR_SE,
+    RESULT_COLUMNS,
+    assess_sets,
+    significance_labels,
+    surrogate_p_values,
+)
 from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
 from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.resampled import OInfoEstimator, resolve_estimator, stacked_o_info
@@ -15,6 +21,7 @@ from fmri_oinfo.stats.surrogates import (
 )
 
 __all__ = [
+    "MIN_BOOTSTRAP_FOR_SE",
     "RESULT_COLUMNS",
     "SURROGATES",
     "OInfoEstimator",

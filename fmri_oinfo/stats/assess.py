@@ -37,6 +37,9 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "ci_low", "ci_high", "p_value", "q_value", "label",
 )
 
+#: Bootstrap resamples needed for ``o_info_se`` to be their standard deviation.
+MIN_BOOTSTRAP_FOR_SE = 2
+
 #: Surrogates generated per chunk (bounds memory at chunk * T * M floats).
 _CHUNK = 64
 
@@ -216,7 +219,7 @@ def assess_sets(
         boot = stacked_o_info(estimate, _bootstrap_stream(sub, n_bootstrap, length, rng), local, max_columns)
         tail = 100.0 * (1.0 - ci_level) / 2.0
         ci_low, ci_high = np.percentile(boot, [tail, 100.0 - tail], axis=0)
-        if n_bootstrap >= 2:
+        if n_bootstrap >= MIN_BOOTSTRAP_FOR_SE:
             se = boot.std(axis=0, ddof=1)
 
     table = pd.DataFrame(
