@@ -12,6 +12,9 @@ from fmri_oinfo.engine.config import FMMIConfig
 from fmri_oinfo.engine.linear import block_diagonal
 from fmri_oinfo.engine.marginals import normalise_marginals
 
+#: Fields of :class:`PreparedGroups` with a leading group axis.
+PER_GROUP_FIELDS = ("train", "held_out", "pooled", "source_cov", "target_cov")
+
 
 @dataclass(frozen=True)
 class PreparedGroups:
@@ -49,9 +52,6 @@ class PreparedGroups:
 
     def _per_group(self, transform: Callable[[torch.Tensor], torch.Tensor]) -> "PreparedGroups":
         return replace(self, **{name: transform(getattr(self, name)) for name in PER_GROUP_FIELDS})
-
-
-PER_GROUP_FIELDS = ("train", "held_out", "pooled", "source_cov", "target_cov")
 
 
 def prepare_groups(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import brentq
 from scipy.special import lambertw
-from scipy.stats import kurtosis, kurtosistest, yeojohnson
+from scipy.stats import kurtosis, kurtosistest, median_abs_deviation, yeojohnson
 
 from fmri_oinfo.estimators.copula import normal_scores
 
@@ -76,9 +76,8 @@ def gaussianize(column: np.ndarray) -> np.ndarray:
     normalised median absolute deviation, which the extreme rows do not move.
     """
     x = yeojohnson(column)[0]
-    centred = x - np.median(x)
-    scale = 1.4826 * np.median(np.abs(centred))
-    y = centred / (scale if scale > 0 else x.std())
+    scale = median_abs_deviation(x, scale="normal")
+    y = (x - np.median(x)) / (scale if scale > 0 else x.std())
     return heavy_tail_inverse(y, fit_tail_parameter(y))
 
 
