@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from distributed import Client, wait
+from distributed import Client
 
 from fmri_oinfo.candidates import choose_candidates, merge_candidates
 from fmri_oinfo.group.cluster import task_resources
@@ -107,15 +107,35 @@ class GroupStudyResult:
         return [o.subject for o in self.estimated if o.ok]
 
 
-def _gather(client: Client, futures: list, subjects: list[str], step: str, folders: list[str]) -> list[SubjectOutcome]:
-    """Outcomes of ``futures``; a task that Dask itself gave up on (e.g. a worker killed too often) is a failure."""
-    wait(futures)
+def _submit_per_subject(client: Client, step: str, subjects: list[str], function: Callable, items: list,
+                        **arguments: Any) -> list:
+    """One task per subject, ``function(item, **arguments)``, submitted as one graph.
+
+    One graph (``Client.map``) lets the scheduler see the whole step at once and
+    queue the tasks on the scheduler, handing each worker only what it can run
+    now; tasks submitted one by one can be assigned to a worker ahead of time
+    and die with it when another subject crashes it.  Keys are unique per run,
+    so a re-run re-reads each subject's stage cache instead of Dask's memory.
+    """
+    stamp = time.time_ns()
+    return client.map(function, items, key=[f"{step}-{subject}-{stamp}" for subject in subjects],
+                      resources=task_resources(client), pure=False, **arguments)
+
+
+def _gather(futures: list, subjects: list[str], step: str, folders: list[str]) -> list[SubjectOutcome]:
+    """Outcomes of ``futures``; a task that Dask itself gave up on (e.g. a worker killed too often) is a failure.
+
+    ``Future.result`` is read future by future instead of checking statuses
+    after ``distributed.wait``: a finished result held by a worker that dies
+    later is recomputed, and its future is briefly not "finished" again; the
+    result call waits for the recomputation where a status check would record
+    a spurious failure.
+    """
     outcomes = []
     for future, subject, folder in zip(futures, subjects, folders):
-        if future.status == "finished":
+        try:
             outcomes.append(future.result())
-        else:
-            error = future.exception()
+        except Exception as error:  # any Dask-level failure (KilledWorker, CancelledError, ...)
             message = f"{type(error).__name__}: {error}"
             logger.error("%s %s failed in Dask: %s", subject, step, message)
             outcomes.append(SubjectOutcome(subject, step, "failed", folder=folder, error=message))
@@ -186,15 +206,11 @@ def run_group_study(
     started = time.perf_counter()
     pair = _two_groups(study)
     out_dir = Path(out_dir)
-    resources = task_resources(client)
     labels = [s.label for s in study.subjects]
     folders = [str(subject_folder(out_dir, s.label)) for s in study.subjects]
-    futures = [
-        client.submit(prepare, s, config, str(out_dir), key=f"prepare-{s.label}-{time.time_ns()}",
-                      resources=resources, pure=False)
-        for s in study.subjects
-    ]
-    prepared = _gather(client, futures, labels, "prepare", folders)
+    futures = _submit_per_subject(client, "prepare", labels, prepare, study.subjects, config=config,
+                                  out_dir=str(out_dir))
+    prepared = _gather(futures, labels, "prepare", folders)
     ok = [o for o in prepared if o.ok]
     notes: list[str] = []
     if not ok:
@@ -205,12 +221,9 @@ def run_group_study(
     sets = _common_sets(ok, config, regions)
     group_of = {s.label: s.group for s in study.subjects}
     groups = [tuple(g) for g in sets["group"]]
-    futures = [
-        client.submit(estimate_subject, o, groups, config, key=f"estimate-{o.subject}-{time.time_ns()}",
-                      resources=resources, pure=False)
-        for o in ok
-    ]
-    estimated = _gather(client, futures, [o.subject for o in ok], "estimate", [o.folder for o in ok])
+    futures = _submit_per_subject(client, "estimate", [o.subject for o in ok], estimate_subject, ok,
+                                  groups=groups, config=config)
+    estimated = _gather(futures, [o.subject for o in ok], "estimate", [o.folder for o in ok])
     done = [o for o in estimated if o.ok]
     if not done:
         raise RuntimeError(
@@ -242,7 +255,7 @@ def run_group_study(
             sets = sets[[tuple(g) in set(kept) for g in sets["group"]]].reset_index(drop=True)
         future = client.submit(assess_sets, pooled, sets, estimator=config.estimator,
                                n_surrogates=config.n_surrogates, alpha=config.alpha, seed=config.seed,
-                               resources=resources, pure=False, **config.estimator_options)
+                               resources=task_resources(client), pure=False, **config.estimator_options)
         results = future.result()
         if pair is not None:
             if config.estimator == "gaussian":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import dask
 import numpy as np
 import pandas as pd
 
@@ -21,6 +22,13 @@ def prepare_or_die(subject, config, out_dir):
     marker = Path(out_dir) / "killed-once"
     if subject.label == VICTIM and not marker.exists():
         marker.write_text(str(os.getpid()))
+        os._exit(1)
+    return prepare_subject(subject, config, out_dir)
+
+
+def prepare_or_always_die(subject, config, out_dir):
+    """``prepare_subject``, but every attempt on VICTIM kills the worker process."""
+    if subject.label == VICTIM:
         os._exit(1)
     return prepare_subject(subject, config, out_dir)
 
@@ -48,3 +56,18 @@ def test_killed_worker_loses_nothing_and_a_rerun_is_identical(tmp_path: Path, co
     for subject in study.subjects:  # each subject holds its own pipeline outputs, resumable from its stage cache
         assert (out / subject.label / f"{subject.label}_oinfo.tsv").is_file()
         assert len(list((out / subject.label / ".cache").glob("extraction-*"))) == 1  # extracted once, shared
+
+
+def test_a_subject_that_kills_every_worker_fails_alone(tmp_path: Path, config_file: Path) -> None:
+    study = discover_study(make_table_study(tmp_path / "study", n_per_group=3, n_regions=6), group_column="group")
+    config = load_group_config(config_file, n_permutations=99)
+    # Dask gives up on a task after one death, and a worker holds only the task it runs (no bystanders die with it)
+    settings = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
+    with dask.config.set(settings):
+        with dask_client(n_workers=2) as client:
+            result = run_group_study(study, config, tmp_path / "out", client, prepare=prepare_or_always_die)
+    [failure] = result.failures
+    assert (failure.subject, failure.step, failure.status) == (VICTIM, "prepare", "failed")
+    assert failure.error.startswith("KilledWorker")
+    assert sorted(result.succeeded) == sorted(s.label for s in study.subjects if s.label != VICTIM)
+    assert set(result.subject_values["subject"]) == set(result.succeeded)
