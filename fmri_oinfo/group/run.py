@@ -108,7 +108,7 @@ class GroupStudyResult:
 
 
 def _submit_per_subject(client: Client, step: str, subjects: list[str], function: Callable, items: list,
-                        **arguments: Any) -> list:
+                        resources: dict[str, int] | None, **arguments: Any) -> list:
     """One task per subject, ``function(item, **arguments)``, submitted as one graph.
 
     One graph (``Client.map``) lets the scheduler see the whole step at once and
@@ -119,7 +119,7 @@ def _submit_per_subject(client: Client, step: str, subjects: list[str], function
     """
     stamp = time.time_ns()
     return client.map(function, items, key=[f"{step}-{subject}-{stamp}" for subject in subjects],
-                      resources=task_resources(client), pure=False, **arguments)
+                      resources=resources, pure=False, **arguments)
 
 
 def _gather(futures: list, subjects: list[str], step: str, folders: list[str]) -> list[SubjectOutcome]:
@@ -206,10 +206,11 @@ def run_group_study(
     started = time.perf_counter()
     pair = _two_groups(study)
     out_dir = Path(out_dir)
+    resources = task_resources(client)
     labels = [s.label for s in study.subjects]
     folders = [str(subject_folder(out_dir, s.label)) for s in study.subjects]
-    futures = _submit_per_subject(client, "prepare", labels, prepare, study.subjects, config=config,
-                                  out_dir=str(out_dir))
+    futures = _submit_per_subject(client, "prepare", labels, prepare, study.subjects, resources,
+                                  config=config, out_dir=str(out_dir))
     prepared = _gather(futures, labels, "prepare", folders)
     ok = [o for o in prepared if o.ok]
     notes: list[str] = []
@@ -221,7 +222,7 @@ def run_group_study(
     sets = _common_sets(ok, config, regions)
     group_of = {s.label: s.group for s in study.subjects}
     groups = [tuple(g) for g in sets["group"]]
-    futures = _submit_per_subject(client, "estimate", [o.subject for o in ok], estimate_subject, ok,
+    futures = _submit_per_subject(client, "estimate", [o.subject for o in ok], estimate_subject, ok, resources,
                                   groups=groups, config=config)
     estimated = _gather(futures, [o.subject for o in ok], "estimate", [o.folder for o in ok])
     done = [o for o in estimated if o.ok]
@@ -255,7 +256,7 @@ def run_group_study(
             sets = sets[[tuple(g) in set(kept) for g in sets["group"]]].reset_index(drop=True)
         future = client.submit(assess_sets, pooled, sets, estimator=config.estimator,
                                n_surrogates=config.n_surrogates, alpha=config.alpha, seed=config.seed,
-                               resources=task_resources(client), pure=False, **config.estimator_options)
+                               resources=resources, pure=False, **config.estimator_options)
         results = future.result()
         if pair is not None:
             if config.estimator == "gaussian":
