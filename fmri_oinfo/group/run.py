@@ -222,9 +222,10 @@ def run_group_study(
     sets = _common_sets(ok, config, regions)
     group_of = {s.label: s.group for s in study.subjects}
     groups = [tuple(g) for g in sets["group"]]
-    futures = _submit_per_subject(client, "estimate", [o.subject for o in ok], estimate_subject, ok, resources,
+    ok_labels = [o.subject for o in ok]
+    futures = _submit_per_subject(client, "estimate", ok_labels, estimate_subject, ok, resources,
                                   groups=groups, config=config)
-    estimated = _gather(futures, [o.subject for o in ok], "estimate", [o.folder for o in ok])
+    estimated = _gather(futures, ok_labels, "estimate", [o.folder for o in ok])
     done = [o for o in estimated if o.ok]
     if not done:
         raise RuntimeError(
