@@ -2,7 +2,7 @@
 
 The public API:
 
-- :func:`estimate_oinfo` - O-information (and TC, DTC, S-information) of groups
+- :func:`estimate_oinfo` - O-information (and TC, DTC, S-information) of sets
   of regions, with Gaussian, Gaussian-copula or flow-matching (FMMI) estimators;
 - :func:`estimate_mi` - flow-matching mutual information between two blocks.
 """

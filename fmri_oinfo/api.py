@@ -1,4 +1,4 @@
-"""The public entry point: O-information of many groups of regions."""
+"""The public entry point: O-information of many sets of regions."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.measures import SCALAR_QUANTITIES, measures_from_tc, subset_plan, unit_factor
-from fmri_oinfo.validation import bucket_by_order, check_groups, check_timeseries
+from fmri_oinfo.validation import bucket_by_order, check_sets, check_timeseries
 
 
 def estimate_oinfo(
     data: np.ndarray | pd.DataFrame,
-    groups: Iterable[Sequence[int | str]],
+    sets: Iterable[Sequence[int | str]],
     estimator: str = "gaussian",
     units: str = "nats",
     device: str = "auto",
@@ -22,16 +22,16 @@ def estimate_oinfo(
     gradient: bool = False,
     **options: Any,
 ) -> pd.DataFrame:
-    """Estimate TC, DTC, O-information and S-information of groups of regions.
+    """Estimate TC, DTC, O-information and S-information of sets of regions.
 
     Parameters
     ----------
     data : array of shape (T, N) or pandas.DataFrame
         Region time series, time points in rows.  DataFrame columns name the
         regions.
-    groups : iterable of sequences of int or str
-        Each group lists at least 3 distinct regions, by column index or name.
-        Groups of different orders may be mixed.
+    sets : iterable of sequences of int or str
+        Each set lists at least 3 distinct regions, by column index or name.
+        Sets of different orders may be mixed.
     estimator : {"gaussian", "gaussian-copula", "fmmi"}, default="gaussian"
         ``gaussian``: closed form on the sample correlation; ``gaussian-copula``:
         the same after a rank transform to normal scores (THOI/HOI);
@@ -49,7 +49,7 @@ def estimate_oinfo(
     Returns
     -------
     pandas.DataFrame
-        One row per group, in input order, with columns ``group`` (tuple of
+        One row per set, in input order, with columns ``set`` (tuple of
         region names), ``order``, ``tc``, ``dtc``, ``o_info``, ``s_info``, and
         ``o_info_se`` for estimators that have one (FMMI: the standard error
         of the flow-matching integral and of training, from the spread between
@@ -63,7 +63,7 @@ def estimate_oinfo(
     Raises
     ------
     ValueError
-        For non-finite or constant data, too few time points, groups with
+        For non-finite or constant data, too few time points, sets with
         duplicate, unknown or out-of-range members, unknown options.
 
     Examples
@@ -78,23 +78,23 @@ def estimate_oinfo(
 
     factor = unit_factor(units)
     values, names = check_timeseries(data)
-    rows = check_groups(groups, names, values.shape[0])
+    rows = check_sets(sets, names, values.shape[0])
     model = make_estimator(estimator, device=device, seed=seed, **options).fit(values)
 
     columns: dict[str, np.ndarray] = {}
-    n_groups = len(rows)
+    n_sets = len(rows)
     has_se = False
-    gradients: list[tuple[float, ...] | None] = [None] * n_groups
+    gradients: list[tuple[float, ...] | None] = [None] * n_sets
     for order, (positions, members) in bucket_by_order(rows).items():
         plan = subset_plan(order, gradient=gradient)
         result = model.total_correlations(members, plan)
         measures = measures_from_tc(result.tc, plan)
         for name in SCALAR_QUANTITIES:
-            columns.setdefault(name, np.full(n_groups, np.nan))[positions] = measures[name] * factor
+            columns.setdefault(name, np.full(n_sets, np.nan))[positions] = measures[name] * factor
         if result.measure_se is not None:
             has_se = True
             o_col = plan.quantity_names.index("o_info")
-            columns.setdefault("o_info_se", np.full(n_groups, np.nan))[positions] = (
+            columns.setdefault("o_info_se", np.full(n_sets, np.nan))[positions] = (
                 result.measure_se[:, o_col] * factor
             )
         if gradient:
@@ -103,7 +103,7 @@ def estimate_oinfo(
 
     table = pd.DataFrame(
         {
-            "group": [tuple(names[j] for j in r) for r in rows],
+            "set": [tuple(names[j] for j in r) for r in rows],
             "order": [len(r) for r in rows],
             **{name: columns[name] for name in SCALAR_QUANTITIES},
         }

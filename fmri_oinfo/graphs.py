@@ -106,7 +106,7 @@ def build_hypergraph(
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table (``group``, ``o_info``, ``label``, ...), values in nats.
+        Result table (``set``, ``o_info``, ``label``, ...), values in nats.
     regions : pandas.DataFrame
         Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
     significant_only : bool, default=True
@@ -137,12 +137,12 @@ def build_hypergraph(
     has_gradient = "o_info_gradient" in table.columns
     for row_index, row in table.iterrows():
         node = f"{SET_NODE_PREFIX}{row_index}"
-        graph.add_node(node, kind="set", bipartite=0, members=row["group"],
+        graph.add_node(node, kind="set", bipartite=0, members=row["set"],
                        **{c: _python_scalar(row[c]) for c in columns})
         gradient = row["o_info_gradient"] if has_gradient else None
         if gradient is not None and np.isscalar(gradient) and pd.isna(gradient):
             gradient = None
-        for position, member in enumerate(row["group"]):
+        for position, member in enumerate(row["set"]):
             edge = {"o_info": float(row["o_info"]), "weight": abs(float(row["o_info"]))}
             if gradient is not None:
                 edge["gradient"] = float(gradient[position])

@@ -66,7 +66,7 @@ REGION_SCORE_COLUMNS: tuple[str, ...] = (
     "n_sets", "n_redundant", "n_synergistic", "mean_gradient",
 )
 
-REQUIRED_RESULT_COLUMNS: tuple[str, ...] = ("group", "o_info", "label")
+REQUIRED_RESULT_COLUMNS: tuple[str, ...] = ("set", "o_info", "label")
 REQUIRED_REGION_COLUMNS: tuple[str, ...] = ("name", "network", "x", "y", "z")
 FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".pdf")
 
@@ -150,7 +150,7 @@ def check_results(results: pd.DataFrame, region_names: Sequence[str], source: st
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table with at least ``group``, ``o_info`` and ``label``.
+        Result table with at least ``set``, ``o_info`` and ``label``.
     region_names : sequence of str
         Known region names.
     source : str, default="results"
@@ -159,13 +159,13 @@ def check_results(results: pd.DataFrame, region_names: Sequence[str], source: st
     Returns
     -------
     pandas.DataFrame
-        A copy with a fresh RangeIndex and ``group`` as tuples of ``str``.
+        A copy with a fresh RangeIndex and ``set`` as tuples of ``str``.
     """
     _require_columns(results, REQUIRED_RESULT_COLUMNS, source, "pass the result table from fmri_oinfo.stats.")
     table = results.reset_index(drop=True).copy()
-    table["group"] = [tuple(str(m) for m in g) for g in table["group"]]
+    table["set"] = [tuple(str(m) for m in g) for g in table["set"]]
     known = set(region_names)
-    unknown = sorted({m for g in table["group"] for m in g if m not in known})
+    unknown = sorted({m for g in table["set"] for m in g if m not in known})
     if unknown:
         raise ValueError(
             f"{source} names regions {unknown[:10]} that are not in the region table; "
@@ -185,7 +185,7 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table (``group``, ``o_info``, ``label`` and optionally
+        Result table (``set``, ``o_info``, ``label`` and optionally
         ``o_info_gradient``), O-information in nats.
     regions : pandas.DataFrame
         Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
@@ -211,7 +211,7 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     gradient_count = np.zeros(n, dtype=int)
     has_gradient = "o_info_gradient" in results.columns
     for row in results.itertuples(index=False):
-        members = [position[m] for m in row.group]
+        members = [position[m] for m in row.set]
         n_sets[members] += 1
         if row.label == "redundant":
             redundancy[members] += row.o_info
@@ -224,7 +224,7 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
             values = np.asarray(gradient, dtype=float)
             if values.shape != (len(members),):
                 raise ValueError(
-                    f"results: o_info_gradient of group {row.group} has {values.size} values; "
+                    f"results: o_info_gradient of set {row.set} has {values.size} values; "
                     f"one per member ({len(members)}) is needed."
                 )
             np.add.at(gradient_sum, members, values)

@@ -1,7 +1,7 @@
-"""Validate region time series and groups once, at the public boundary.
+"""Validate region time series and sets once, at the public boundary.
 
 Everything downstream of these checks trusts its inputs: a finite float64
-matrix of shape (T, N) with named, non-constant columns, and groups as integer
+matrix of shape (T, N) with named, non-constant columns, and sets as integer
 index arrays bucketed by order.
 """
 
@@ -79,67 +79,67 @@ def _close_matches(name: str, names: Sequence[str]) -> str:
     return f" Close matches: {near}." if near else ""
 
 
-def check_groups(
-    groups: Iterable[Sequence[int | str]], names: Sequence[str], n_samples: int
+def check_sets(
+    sets: Iterable[Sequence[int | str]], names: Sequence[str], n_samples: int
 ) -> list[np.ndarray]:
-    """Turn groups of region indices or names into validated index rows.
+    """Turn sets of region indices or names into validated index rows.
 
     Parameters
     ----------
-    groups : iterable of sequences of int or str
-        Each group lists its members by column index or region name.
+    sets : iterable of sequences of int or str
+        Each set lists its members by column index or region name.
     names : sequence of str
         Region names, in column order.
     n_samples : int
-        Number of time points; a group of order k needs at least k + 2.
+        Number of time points; a set of order k needs at least k + 2.
 
     Returns
     -------
     list of numpy.ndarray of int64
-        One row of member indices per group, in input order.
+        One row of member indices per set, in input order.
     """
     index_of = {name: j for j, name in enumerate(names)}
     rows: list[np.ndarray] = []
-    for g, group in enumerate(groups):
-        members = list(group)
+    for g, region_set in enumerate(sets):
+        members = list(region_set)
         idx = []
         for m in members:
             if isinstance(m, (int, np.integer)) and not isinstance(m, bool):
                 if not 0 <= int(m) < len(names):
                     raise ValueError(
-                        f"group {g} {tuple(members)}: index {m} is out of range for {len(names)} regions."
+                        f"set {g} {tuple(members)}: index {m} is out of range for {len(names)} regions."
                     )
                 idx.append(int(m))
             elif isinstance(m, str):
                 if m not in index_of:
                     raise ValueError(
-                        f"group {g} {tuple(members)}: unknown region {m!r}.{_close_matches(m, names)}"
+                        f"set {g} {tuple(members)}: unknown region {m!r}.{_close_matches(m, names)}"
                     )
                 idx.append(index_of[m])
             else:
-                raise ValueError(f"group {g}: member {m!r} is neither a column index nor a region name.")
+                raise ValueError(f"set {g}: member {m!r} is neither a column index nor a region name.")
         if len(set(idx)) != len(idx):
-            raise ValueError(f"group {g} {tuple(members)} lists a member twice; members must be distinct.")
+            raise ValueError(f"set {g} {tuple(members)} lists a member twice; members must be distinct.")
         if len(idx) < 3:
-            raise ValueError(f"group {g} {tuple(members)} has {len(idx)} members; O-information needs 3 or more.")
+            raise ValueError(f"set {g} {tuple(members)} has {len(idx)} members; O-information needs 3 or more.")
         if n_samples < len(idx) + 2:
             raise ValueError(
-                f"group {g} has order {len(idx)} but the data have only {n_samples} time points; "
+                f"set {g} has order {len(idx)} but the data have only {n_samples} time points; "
                 f"at least {len(idx) + 2} are needed."
             )
         rows.append(np.asarray(idx, dtype=np.int64))
     if not rows:
-        raise ValueError("groups is empty; give at least one group of 3 or more regions.")
+        raise ValueError("sets is empty; give at least one set of 3 or more regions.")
     return rows
 
 
 def bucket_by_order(rows: Sequence[np.ndarray]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Stack group rows of equal order.
+    """Stack set rows of equal order.
 
     Returns
     -------
     dict of int to (positions, members)
-        ``positions`` (G,) are the groups' input positions; ``members`` (G, k).
+        ``positions`` (G,) are the sets' input positions; ``members`` (G, k).
     """
     orders = np.array([len(r) for r in rows])
     buckets = {}

@@ -27,7 +27,7 @@ def demo_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def truth(demo_root: Path) -> dict[str, list[str]]:
     content = json.loads((demo_root / "ground_truth.json").read_text())
-    return {g["name"]: g["regions"] for g in content["groups"]}
+    return {g["name"]: g["regions"] for g in content["sets"]}
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +51,13 @@ def test_default_extraction_recovers_the_planted_groups(default_ts: RegionTimese
     target = truth["synergistic_triplet"][2]
     assert all(data[target].corr(data[r]) > 0.4 for r in truth["synergistic_triplet"][:2])
 
-    groups = [truth["redundant"], truth["synergistic_triplet"], truth["synergistic_5group"]]
-    o_info = estimate_oinfo(data, groups, estimator="gaussian")["o_info"].to_numpy()
+    sets = [truth["redundant"], truth["synergistic_triplet"], truth["synergistic_5set"]]
+    o_info = estimate_oinfo(data, sets, estimator="gaussian")["o_info"].to_numpy()
     assert o_info[0] > 0.2, o_info  # redundant: about +0.6 nats
     assert o_info[1] < -0.2, o_info  # synergistic triplet: about -0.5 nats
-    assert o_info[2] < -0.3, o_info  # synergistic 5-group: about -1.1 nats
-    # the 5-group's building blocks look independent: their triplets carry almost no O-information
-    triplets = [list(t) for t in itertools.combinations(truth["synergistic_5group"][:4], 3)]
+    assert o_info[2] < -0.3, o_info  # synergistic 5-set: about -1.1 nats
+    # the 5-set's building blocks look independent: their triplets carry almost no O-information
+    triplets = [list(t) for t in itertools.combinations(truth["synergistic_5set"][:4], 3)]
     assert np.abs(estimate_oinfo(data, triplets)["o_info"]).max() < 0.05
 
 

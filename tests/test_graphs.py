@@ -32,7 +32,7 @@ def regions() -> pd.DataFrame:
 @pytest.fixture
 def results() -> pd.DataFrame:
     return pd.DataFrame({
-        "group": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", EVIL), ("A", "C", EVIL, "D"), ("B", "D", EVIL)],
+        "set": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", EVIL), ("A", "C", EVIL, "D"), ("B", "D", EVIL)],
         "order": [3, 3, 3, 4, 3],
         "chosen_by": ["exhaustive", "exhaustive", "screen:synergy", "search:beam", "screen:control"],
         "o_info": [0.5, 0.25, -0.4, -0.1, 0.02],

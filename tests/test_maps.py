@@ -34,7 +34,7 @@ def regions() -> pd.DataFrame:
 @pytest.fixture
 def results() -> pd.DataFrame:
     return pd.DataFrame({
-        "group": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", "E"), ("A", "C", "E"), ("B", "D", "E")],
+        "set": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", "E"), ("A", "C", "E"), ("B", "D", "E")],
         "order": [3, 3, 3, 3, 3],
         "o_info": [0.5, 0.25, -0.4, -0.1, 0.02],
         "label": ["redundant", "redundant", "synergistic", "synergistic", "n.s."],
@@ -81,7 +81,7 @@ def test_region_scores_without_gradient_are_nan(results, regions):
 
 def test_region_scores_reject_unknown_regions_and_labels(results, regions):
     bad = results.copy()
-    bad.loc[0, "group"] = ("A", "B", "Z")
+    bad.loc[0, "set"] = ("A", "B", "Z")
     with pytest.raises(ValueError, match=r"names regions \['Z'\]"):
         maps.region_scores(bad, regions)
     bad = results.copy()
@@ -90,7 +90,7 @@ def test_region_scores_reject_unknown_regions_and_labels(results, regions):
         maps.region_scores(bad, regions)
     with pytest.raises(ValueError, match=r"lacks columns \['network'\]"):
         maps.region_scores(results, regions.drop(columns="network"))
-    with pytest.raises(ValueError, match="gradient of group .* has 2 values"):
+    with pytest.raises(ValueError, match="gradient of set .* has 2 values"):
         wrong = results.copy()
         wrong.at[0, "o_info_gradient"] = (0.1, 0.2)
         maps.region_scores(wrong, regions)

@@ -41,7 +41,7 @@ def choose_candidates(
     Returns
     -------
     pandas.DataFrame
-        Columns ``group``, ``order``, ``chosen_by``: one row per distinct set,
+        Columns ``set``, ``order``, ``chosen_by``: one row per distinct set,
         every reason that chose it joined with ``";"``.
     """
     values, names = check_timeseries(data)

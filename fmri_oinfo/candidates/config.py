@@ -46,7 +46,7 @@ class CandidateConfig:
     n_neighbours : int, default=8
         ``partial`` search: partial-correlation neighbours per region.
     user_file : str or None, default=None
-        ``user``: the groups file.
+        ``user``: the sets file.
     copula : bool, default=False
         Score ``screen`` and ``search`` with the Gaussian copula.
     seed : int, default=0

@@ -1,6 +1,6 @@
 """Group studies: every subject through the single-subject pipeline as Dask tasks, then group statistics.
 
-- :func:`discover_study` finds the subjects and their groups;
+- :func:`discover_study` finds the subjects and their cohorts;
 - :func:`dask_client` gives a Dask client (local cluster, scheduler address or
   dask-jobqueue);
 - :func:`run_group_study` runs the subjects and the group statistics;
@@ -16,7 +16,7 @@ from fmri_oinfo.group.config import GroupConfig, load_group_config
 from fmri_oinfo.group.outputs import write_group_outputs
 from fmri_oinfo.group.report import write_group_report
 from fmri_oinfo.group.run import GroupStudyResult, run_group_study
-from fmri_oinfo.group.statistics import group_difference_table, group_mean_table, one_sample_test, two_sample_test
+from fmri_oinfo.group.statistics import cohort_difference_table, group_mean_table, one_sample_test, two_sample_test
 from fmri_oinfo.group.study import Study, Subject, discover_study
 
 __all__ = [
@@ -26,7 +26,7 @@ __all__ = [
     "Subject",
     "dask_client",
     "discover_study",
-    "group_difference_table",
+    "cohort_difference_table",
     "group_mean_table",
     "load_group_config",
     "one_sample_test",

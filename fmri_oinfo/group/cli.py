@@ -26,8 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("study_dir", type=Path,
                         help="BIDS / fMRIPrep derivatives root, or a folder of per-subject region tables")
     parser.add_argument("--participants", type=Path, help="participants.tsv (default: STUDY_DIR/participants.tsv)")
-    parser.add_argument("--group-col", help="column of participants.tsv with two groups to compare "
-                                            "(default: [group] group_column of --config)")
+    parser.add_argument("--cohort-col", "--group-col", dest="cohort_col",
+                        help="column of participants.tsv with two cohorts to compare "
+                             "(default: [group] cohort_column of --config)")
     parser.add_argument("--config", help="pipeline configuration (pipelines/fast.toml, a name such as 'fast', or a "
                                          "copy) with an optional [group] table; default pipelines/default.toml "
                                          "(see docs/group.md)")
@@ -58,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_group_config(args.config, **overrides)
         subjects = [s.strip() for s in args.subjects.split(",") if s.strip()] if args.subjects else None
-        study = discover_study(args.study_dir, args.participants, args.group_col or config.group_column or None,
+        study = discover_study(args.study_dir, args.participants, args.cohort_col or config.cohort_column or None,
                                subjects)
     except (ValueError, FileNotFoundError) as error:
         parser.error(str(error))
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(result.succeeded)}/{len(study.subjects)} subjects, {len(result.sets)} sets, "
           f"{n_sig} significant group sets (q < {config.alpha})", end="")
     if result.difference is not None:
-        print(f", {int((result.difference['label'] != 'n.s.').sum())} between-group differences", end="")
+        print(f", {int((result.difference['label'] != 'n.s.').sum())} between-cohort differences", end="")
     print(f"\nreport: {report}\ntables: {files['subjects'].parent}")
     for failure in result.failures:
         print(f"FAILED {failure.subject} ({failure.step}): {failure.error}")

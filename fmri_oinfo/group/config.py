@@ -8,7 +8,7 @@ it by :func:`fmri_oinfo.pipeline.run_subject`) with one more table::
     n_permutations = 4999
     pool = false
     candidate_source = "union"
-    group_column = "group"          # column of participants.tsv (--group-col wins)
+    cohort_column = "group"          # column of participants.tsv (--cohort-col wins)
     cluster = "pipelines/slurm.toml"  # dask-jobqueue file (--cluster-config wins)
 
 or a file holding only ``[group]`` that names the pipeline configuration::
@@ -53,7 +53,7 @@ class GroupConfig:
         ``union``: union of the per-subject candidate sets; ``pooled``: one
         candidate selection on the standardised, concatenated time series.
     pool : bool, default=False
-        Group result from the pooled time series (one estimation per group,
+        Group result from the pooled time series (one estimation per set,
         tested with surrogates) instead of group statistics over the
         subjects' estimates.
     n_permutations : int, default=4999
@@ -64,8 +64,8 @@ class GroupConfig:
         FDR level of the group labels.
     seed : int, default=0
         Seeds the permutations and the pooled surrogates.
-    group_column : str, default=""
-        Column of ``participants.tsv`` holding the groups ("" = none).
+    cohort_column : str, default=""
+        Column of ``participants.tsv`` holding the cohorts ("" = none).
     cluster : str, default=""
         dask-jobqueue cluster file (``pipelines/slurm.toml``; "" = local).
     """
@@ -77,7 +77,7 @@ class GroupConfig:
     n_surrogates: int = 999
     alpha: float = 0.05
     seed: int = 0
-    group_column: str = ""
+    cohort_column: str = ""
     cluster: str = ""
 
     def __post_init__(self) -> None:
@@ -97,7 +97,7 @@ class GroupConfig:
             raise ValueError(f"group.seed = {self.seed!r}; give a non-negative integer.")
         if not isinstance(self.pool, bool):
             raise ValueError(f"group.pool = {self.pool!r} must be true or false.")
-        for name in ("group_column", "cluster"):
+        for name in ("cohort_column", "cluster"):
             if not isinstance(getattr(self, name), str):
                 raise ValueError(f"group.{name} = {getattr(self, name)!r}; give a string ('' for none).")
 

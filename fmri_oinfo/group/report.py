@@ -1,8 +1,8 @@
 """The group HTML report: ``templates/group.html`` extends the subject report's ``base.html``.
 
-Sections: cohort (subjects, groups, cache use), failures with their errors,
+Sections: cohort (subjects, cohorts, cache use), failures with their errors,
 subjects with QC and links to their own reports, group O-information tables,
-the between-group comparison, group maps, group graphs, method and
+the between-cohort comparison, group maps, group graphs, method and
 parameters.  Figures are embedded as base64 PNG; the page loads nothing from
 the network.
 """
@@ -37,7 +37,7 @@ GROUP_SECTIONS: tuple[tuple[str, str], ...] = (
     ("failures", "Failures"),
     ("subjects", "Subjects and QC"),
     ("results", "Group O-information"),
-    ("difference", "Between-group comparison"),
+    ("difference", "Between-cohort comparison"),
     ("maps", "Group maps"),
     ("graphs", "Group graphs"),
     ("method", "Method and parameters"),
@@ -45,13 +45,13 @@ GROUP_SECTIONS: tuple[tuple[str, str], ...] = (
 
 _METHOD = {
     False: ("Each subject was run through the single-subject pipeline (fmri_oinfo.pipeline) on the common "
-            "candidate list, and its O-information of every set was estimated on its own time series. Group mean: sign-flip permutation test against zero. Between groups: permutation of "
-            "group labels, statistic mean A - mean B. Both two-sided, Benjamini-Hochberg FDR across sets; "
+            "candidate list, and its O-information of every set was estimated on its own time series. Group mean: sign-flip permutation test against zero. Between cohorts: permutation of "
+            "cohort labels, statistic mean A - mean B. Both two-sided, Benjamini-Hochberg FDR across sets; "
             "effect sizes are Cohen's d and Hedges' g; intervals are t intervals."),
     True: ("The subjects' time series were z-scored per subject and concatenated (pooled), and O-information was "
            "estimated once on the pooled data and tested with surrogates (fixed effects: the inference concerns "
            "these subjects). Each subject was also run through the single-subject pipeline on the same sets "
-           "(its own report). Between groups: permutation of subject labels, re-pooling each permuted group."),
+           "(its own report). Between cohorts: permutation of subject labels, re-pooling each permuted cohort."),
 }
 
 _TOP = 25
@@ -82,7 +82,7 @@ def _clean(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{**_clean(r), "members": list(r["group"])} for r in table.to_dict(orient="records")]
+    return [{**_clean(r), "members": list(r["set"])} for r in table.to_dict(orient="records")]
 
 
 def _results_section(result: GroupStudyResult) -> dict[str, Any]:
@@ -107,17 +107,17 @@ def _difference_section(result: GroupStudyResult) -> dict[str, Any] | None:
     table = result.difference
     if table is None:
         return None
-    group_a, group_b = table.attrs["group_a"], table.attrs["group_b"]
+    cohort_a, cohort_b = table.attrs["cohort_a"], table.attrs["cohort_b"]
     shown = table.sort_values(["q_value", "p_value"]).head(_TOP * 2)
     rows = _records(shown)
-    names = {"higher in A": f"higher in {group_a}", "higher in B": f"higher in {group_b}", "n.s.": "n.s."}
+    names = {"higher in A": f"higher in {cohort_a}", "higher in B": f"higher in {cohort_b}", "n.s.": "n.s."}
     for row in rows:
         row["label_text"] = names[row["label"]]
     return {
-        "group_a": group_a, "group_b": group_b, "rows": rows, "n_sets": len(table),
+        "cohort_a": cohort_a, "cohort_b": cohort_b, "rows": rows, "n_sets": len(table),
         "n_significant": int((table["label"] != "n.s.").sum()),
-        "description": f"Difference {group_a} - {group_b} of O-information (nats): positive means more redundant "
-                       f"(or less synergistic) in {group_a}. {table.attrs.get('test', '')}, "
+        "description": f"Difference {cohort_a} - {cohort_b} of O-information (nats): positive means more redundant "
+                       f"(or less synergistic) in {cohort_a}. {table.attrs.get('test', '')}, "
                        f"{table.attrs.get('n_permutations', '')} permutations.",
     }
 
@@ -132,7 +132,7 @@ def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[
     image = label_image(result)
     tables = [("Group mean", result.results)]
     if result.difference is not None:
-        a, b = result.difference.attrs["group_a"], result.difference.attrs["group_b"]
+        a, b = result.difference.attrs["cohort_a"], result.difference.attrs["cohort_b"]
         tables.append((f"Difference {a} - {b}", difference_as_results(result.difference)))
     map_items, graph_items = [], []
     for name, table in tables:
@@ -167,10 +167,10 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike) 
     report_path = Path(report_path)
     subjects = _subject_rows(result, report_path)
     used = set(result.succeeded)
-    groups = []
-    for name in result.study.groups:
-        members = [s.label for s in result.study.subjects if s.group == name]
-        groups.append((name, len(members), sum(m in used for m in members)))
+    cohorts = []
+    for name in result.study.cohorts:
+        members = [s.label for s in result.study.subjects if s.cohort == name]
+        cohorts.append((name, len(members), sum(m in used for m in members)))
     map_items, graph_items = _figures(result)
     variables = {
         "title": f"O-information group report: {result.study.root.name}",
@@ -182,7 +182,7 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike) 
             "n_sets": len(result.sets), "candidate_source": result.config.candidate_source,
             "mode": "pooled (fixed effects)" if result.config.pool else "per-subject estimation, group statistics",
             "estimator": result.config.estimator, "seconds": result.seconds,
-            "groups": groups, "group_column": result.study.group_column,
+            "cohorts": cohorts, "cohort_column": result.study.cohort_column,
         },
         "notes": list(result.notes),
         "failures": [{"subject": o.subject, "step": o.step, "error": o.error} for o in result.failures],

@@ -10,7 +10,7 @@
    pipeline output and the subject's HTML report).
 4. Per-subject mode: the group tests of :mod:`fmri_oinfo.group.statistics`
    on the subjects' estimates.  Pooled mode: one estimation on the pooled
-   time series (one Dask task, surrogate test), and the pooled between-group
+   time series (one Dask task, surrogate test), and the pooled between-cohort
    test.
 5. Tables, maps, graphs and the HTML report (:mod:`fmri_oinfo.group.outputs`,
    :mod:`fmri_oinfo.group.report`).
@@ -36,7 +36,7 @@ from fmri_oinfo.candidates import choose_candidates, merge_candidates
 from fmri_oinfo.group.cluster import task_resources
 from fmri_oinfo.group.config import GroupConfig
 from fmri_oinfo.group.pooling import pool_series, pooled_difference_table
-from fmri_oinfo.group.statistics import group_difference_table, group_mean_table
+from fmri_oinfo.group.statistics import cohort_difference_table, group_mean_table
 from fmri_oinfo.group.study import Study, Subject
 from fmri_oinfo.group.subject import (
     SubjectOutcome,
@@ -63,15 +63,15 @@ class GroupStudyResult:
     prepared, estimated : tuple of SubjectOutcome
         Outcome of each pass per subject.
     sets : pandas.DataFrame
-        The common candidate list (``group``, ``order``, ``chosen_by``).
+        The common candidate list (``set``, ``order``, ``chosen_by``).
     subject_values : pandas.DataFrame
-        Long table: ``subject``, ``subject_group``, ``group`` (the set),
+        Long table: ``subject``, ``cohort``, ``set``,
         ``order``, ``o_info``, ``tc``, ``dtc``, ``s_info`` (nats); one row per
         successful subject and set.
     results : pandas.DataFrame or None
         Group result table (mean over subjects, or the pooled estimate).
     difference : pandas.DataFrame or None
-        Between-group table, with two groups.
+        Between-cohort table, with two cohorts.
     regions : pandas.DataFrame
         Region metadata of the study (union over subjects).
     seconds : float
@@ -163,16 +163,16 @@ def _common_sets(prepared: list[SubjectOutcome], config: GroupConfig, regions: p
                              device=config.pipeline.estimation.device)
 
 
-def _two_groups(study: Study) -> tuple[str, str] | None:
-    groups = study.groups
-    if study.group_column is None or len(groups) < 2:
+def _two_cohorts(study: Study) -> tuple[str, str] | None:
+    cohorts = study.cohorts
+    if study.cohort_column is None or len(cohorts) < 2:
         return None
-    if len(groups) > 2:
+    if len(cohorts) > 2:
         raise ValueError(
-            f"--group-col {study.group_column!r} has {len(groups)} values {list(groups)}; the between-group "
-            "comparison needs two: keep two groups with --subjects or use a two-valued column."
+            f"--cohort-col {study.cohort_column!r} has {len(cohorts)} values {list(cohorts)}; the between-cohort "
+            "comparison needs two: keep two cohorts with --subjects or use a two-valued column."
         )
-    return groups[0], groups[1]
+    return cohorts[0], cohorts[1]
 
 
 def run_group_study(
@@ -204,7 +204,7 @@ def run_group_study(
     GroupStudyResult
     """
     started = time.perf_counter()
-    pair = _two_groups(study)
+    pair = _two_cohorts(study)
     out_dir = Path(out_dir)
     resources = task_resources(client)
     labels = [s.label for s in study.subjects]
@@ -220,29 +220,29 @@ def run_group_study(
         )
     regions = _study_regions(ok)
     sets = _common_sets(ok, config, regions)
-    group_of = {s.label: s.group for s in study.subjects}
-    groups = [tuple(g) for g in sets["group"]]
+    cohort_of = {s.label: s.cohort for s in study.subjects}
+    region_sets = [tuple(g) for g in sets["set"]]
     ok_labels = [o.subject for o in ok]
     futures = _submit_per_subject(client, "estimate", ok_labels, estimate_subject, ok, resources,
-                                  groups=groups, config=config)
+                                  sets=region_sets, config=config)
     estimated = _gather(futures, ok_labels, "estimate", [o.folder for o in ok])
     done = [o for o in estimated if o.ok]
     if not done:
         raise RuntimeError(
             "every subject failed: " + "; ".join(f"{o.subject}: {o.error}" for o in estimated[:5])
         )
-    tables = [read_subject_values(o, groups) for o in done]
+    tables = [read_subject_values(o, region_sets) for o in done]
     subject_values = pd.concat(
-        [t.assign(subject=o.subject, subject_group=group_of[o.subject]) for o, t in zip(done, tables)],
+        [t.assign(subject=o.subject, cohort=cohort_of[o.subject]) for o, t in zip(done, tables)],
         ignore_index=True,
-    ).loc[:, ["subject", "subject_group", "group", "order", "o_info", "tc", "dtc", "s_info"]]
+    ).loc[:, ["subject", "cohort", "set", "order", "o_info", "tc", "dtc", "s_info"]]
     difference = None
     if not config.pool:
         matrix = {q: np.stack([t[q].to_numpy(float) for t in tables]) for q in ("o_info", "tc", "dtc", "s_info")}
         results = group_mean_table(sets, matrix["o_info"], matrix, config.n_permutations, config.alpha, config.seed)
         if pair is not None:
-            difference = group_difference_table(
-                sets, matrix["o_info"], np.array([group_of[o.subject] for o in done], dtype=object), *pair,
+            difference = cohort_difference_table(
+                sets, matrix["o_info"], np.array([cohort_of[o.subject] for o in done], dtype=object), *pair,
                 n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
             )
     else:
@@ -251,10 +251,10 @@ def run_group_study(
         used = [o for o in ok if o.subject in {d.subject for d in done}]
         series = [read_series(o) for o in used]
         pooled = pool_series(series)
-        kept = [g for g in groups if set(g) <= set(pooled.columns)]
-        if len(kept) < len(groups):
-            notes.append(f"pooling: {len(groups) - len(kept)} set(s) with a region missing in some subject left out")
-            sets = sets[[tuple(g) in set(kept) for g in sets["group"]]].reset_index(drop=True)
+        kept = [g for g in region_sets if set(g) <= set(pooled.columns)]
+        if len(kept) < len(region_sets):
+            notes.append(f"pooling: {len(region_sets) - len(kept)} set(s) with a region missing in some subject left out")
+            sets = sets[[tuple(g) in set(kept) for g in sets["set"]]].reset_index(drop=True)
         future = client.submit(assess_sets, pooled, sets, estimator=config.estimator,
                                n_surrogates=config.n_surrogates, alpha=config.alpha, seed=config.seed,
                                resources=resources, pure=False, **config.estimator_options)
@@ -262,11 +262,11 @@ def run_group_study(
         if pair is not None:
             if config.estimator == "gaussian":
                 difference = pooled_difference_table(
-                    series, [group_of[o.subject] for o in used], sets, *pair,
+                    series, [cohort_of[o.subject] for o in used], sets, *pair,
                     n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
                 )
             else:
-                notes.append("pooled between-group test needs estimation.estimator = 'gaussian'; "
+                notes.append("pooled between-cohort test needs estimation.estimator = 'gaussian'; "
                              "use per-subject mode")
     return GroupStudyResult(
         study=study, config=config, out_dir=out_dir, prepared=tuple(prepared), estimated=tuple(estimated),

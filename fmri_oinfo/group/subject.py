@@ -96,13 +96,13 @@ class SubjectOutcome:
         return Path(self.folder) / self.files[role]
 
 
-def encode_group(group: Sequence[str]) -> str:
+def encode_set(region_set: Sequence[str]) -> str:
     """A set of region names as a JSON list (safe for any region name in a TSV cell)."""
-    return json.dumps([str(m) for m in group])
+    return json.dumps([str(m) for m in region_set])
 
 
-def decode_group(text: str) -> tuple[str, ...]:
-    """Inverse of :func:`encode_group`."""
+def decode_set(text: str) -> tuple[str, ...]:
+    """Inverse of :func:`encode_set`."""
     return tuple(json.loads(text))
 
 
@@ -203,26 +203,26 @@ def prepare_subject(subject: Subject, config: GroupConfig, out_dir: str | Path) 
         return _failure(subject, "prepare", folder, started)
 
 
-def _write_sets(path: Path, groups: Sequence[tuple[str, ...]]) -> Path:
-    """The user-strategy groups file: one set per line, members separated by tabs."""
+def _write_sets(path: Path, sets: Sequence[tuple[str, ...]]) -> Path:
+    """The user-strategy file of sets: one set per line, members separated by tabs."""
     text = "# common candidate sets of the group study (written by fmri_oinfo.group)\n"
-    text += "".join("\t".join(g) + "\n" for g in groups)
+    text += "".join("\t".join(g) + "\n" for g in sets)
     return write_text_atomically(path, text)
 
 
 def estimate_subject(
-    prepared: SubjectOutcome, groups: Sequence[tuple[str, ...]], config: GroupConfig
+    prepared: SubjectOutcome, sets: Sequence[tuple[str, ...]], config: GroupConfig
 ) -> SubjectOutcome:
     """Second pass: the whole pipeline on one subject, for the common candidate sets.
 
     Sets with a region the subject lacks (dropped during extraction) are left
-    out of its groups file; they get NaN in :func:`read_subject_values`.
+    out of its sets file; they get NaN in :func:`read_subject_values`.
 
     Parameters
     ----------
     prepared : SubjectOutcome
         A successful :func:`prepare_subject` outcome.
-    groups : sequence of tuple of str
+    sets : sequence of tuple of str
         The common candidate list.
     config : GroupConfig
 
@@ -230,7 +230,7 @@ def estimate_subject(
     -------
     SubjectOutcome
         ``files``: ``results`` (the pipeline's ``*_oinfo.tsv``), ``sets`` (the
-        groups file), ``config``, ``provenance`` and ``report`` when written.
+        sets file), ``config``, ``provenance`` and ``report`` when written.
     """
     from fmri_oinfo.pipeline import run_subject
     from fmri_oinfo.pipeline.config import with_overrides
@@ -240,9 +240,9 @@ def estimate_subject(
     subject = Subject(prepared.subject, Path(prepared.source), "table")
     try:
         present = {str(r["name"]) for r in prepared.regions}
-        usable = [g for g in groups if present.issuperset(g)]
+        usable = [g for g in sets if present.issuperset(g)]
         if not usable:
-            raise ValueError(f"{prepared.subject} has none of the {len(groups)} common candidate sets "
+            raise ValueError(f"{prepared.subject} has none of the {len(sets)} common candidate sets "
                              f"(regions dropped?); it has {len(present)} regions.")
         sets_file = _write_sets(folder / f"{prepared.subject}_desc-group_candidates.txt", usable)
         pipeline = with_overrides(config.pipeline, candidates__strategies=["user"],
@@ -274,28 +274,28 @@ def read_series(outcome: SubjectOutcome) -> pd.DataFrame:
     return RegionTimeseries.load(outcome.path("timeseries")).data
 
 
-def read_subject_values(outcome: SubjectOutcome, groups: Sequence[tuple[str, ...]]) -> pd.DataFrame:
-    """The subject's estimates of the common sets, in the order of ``groups``.
+def read_subject_values(outcome: SubjectOutcome, sets: Sequence[tuple[str, ...]]) -> pd.DataFrame:
+    """The subject's estimates of the common sets, in the order of ``sets``.
 
     Parameters
     ----------
     outcome : SubjectOutcome
         A successful :func:`estimate_subject` outcome.
-    groups : sequence of tuple of str
+    sets : sequence of tuple of str
 
     Returns
     -------
     pandas.DataFrame
-        ``group``, ``order`` and :data:`SUBJECT_QUANTITIES` (nats); NaN for a
+        ``set``, ``order`` and :data:`SUBJECT_QUANTITIES` (nats); NaN for a
         set the subject lacks.
     """
     from fmri_oinfo.pipeline import read_result_table
 
     results = read_result_table(outcome.path("results"))
-    row_of = {frozenset(g): i for i, g in enumerate(results["group"])}
-    rows = [row_of.get(frozenset(g), -1) for g in groups]
-    table = pd.DataFrame({"group": pd.Series([tuple(g) for g in groups], dtype=object),
-                          "order": [len(g) for g in groups]})
+    row_of = {frozenset(g): i for i, g in enumerate(results["set"])}
+    rows = [row_of.get(frozenset(g), -1) for g in sets]
+    table = pd.DataFrame({"set": pd.Series([tuple(g) for g in sets], dtype=object),
+                          "order": [len(g) for g in sets]})
     for name in SUBJECT_QUANTITIES:
         values = results[name].to_numpy(float)
         table[name] = [values[r] if r >= 0 else np.nan for r in rows]

@@ -84,18 +84,18 @@ def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) ->
 
 
 def result_table_text(results: pd.DataFrame) -> str:
-    """The result table as TSV: groups (and gradients) as JSON lists, floats to 10 digits."""
+    """The result table as TSV: sets (and gradients) as JSON lists, floats to 10 digits."""
     table = results.copy()
-    table["group"] = [json.dumps(list(g)) for g in table["group"]]
+    table["set"] = [json.dumps(list(g)) for g in table["set"]]
     if "o_info_gradient" in table.columns:
         table["o_info_gradient"] = [json.dumps([float(f"{v:.10g}") for v in g]) for g in table["o_info_gradient"]]
     return table.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a")
 
 
 def read_result_table(path: str | Path) -> pd.DataFrame:
-    """Read a ``*_oinfo.tsv`` written by the pipeline (groups back as tuples of names)."""
+    """Read a ``*_oinfo.tsv`` written by the pipeline (sets back as tuples of names)."""
     table = pd.read_csv(path, sep="\t", na_values="n/a", keep_default_na=False)
-    table["group"] = pd.Series([tuple(json.loads(g)) for g in table["group"]], dtype=object)
+    table["set"] = pd.Series([tuple(json.loads(g)) for g in table["set"]], dtype=object)
     if "o_info_gradient" in table.columns:
         table["o_info_gradient"] = pd.Series([tuple(json.loads(g)) for g in table["o_info_gradient"]], dtype=object)
     return table

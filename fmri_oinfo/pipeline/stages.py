@@ -95,8 +95,8 @@ def candidate(timeseries: RegionTimeseries, config: PipelineConfig) -> pd.DataFr
 
 
 def save_candidates(table: pd.DataFrame, folder: Path) -> None:
-    """Write a candidate table as JSON (groups as lists of names)."""
-    rows = [{"group": list(r.group), "order": int(r.order), "chosen_by": str(r.chosen_by)}
+    """Write a candidate table as JSON (sets as lists of names)."""
+    rows = [{"set": list(r.set), "order": int(r.order), "chosen_by": str(r.chosen_by)}
             for r in table.itertuples(index=False)]
     (folder / CANDIDATES_FILE).write_text(json.dumps(rows, indent=1) + "\n")
 
@@ -105,7 +105,7 @@ def load_candidates(folder: Path) -> pd.DataFrame:
     """Read a candidate table written by :func:`save_candidates`."""
     rows = json.loads((folder / CANDIDATES_FILE).read_text())
     return pd.DataFrame({
-        "group": pd.Series([tuple(r["group"]) for r in rows], dtype=object),
+        "set": pd.Series([tuple(r["set"]) for r in rows], dtype=object),
         "order": [r["order"] for r in rows],
         "chosen_by": [r["chosen_by"] for r in rows],
     })
@@ -152,7 +152,7 @@ def assess(
     attrs = dict(table.attrs)
     if tested != est.estimator or est.gradient:
         estimate = estimate_oinfo(
-            timeseries.data, list(table["group"]), estimator=est.estimator, device=est.device, seed=est.seed,
+            timeseries.data, list(table["set"]), estimator=est.estimator, device=est.device, seed=est.seed,
             gradient=est.gradient, **est.options(est.estimator),
         )
         if est.gradient:
@@ -201,7 +201,7 @@ def _json_number(value: Any) -> Any:
 
 
 def save_results(table: pd.DataFrame, folder: Path) -> None:
-    """Write a result table as JSON (exact floats, groups as lists)."""
+    """Write a result table as JSON (exact floats, sets as lists)."""
     records = []
     for row in table.to_dict(orient="records"):
         record = {}
@@ -221,11 +221,11 @@ def load_results(folder: Path) -> pd.DataFrame:
     rows = document["rows"]
     table = pd.DataFrame({column: [r[column] for r in rows] for column in document["columns"]},
                          columns=document["columns"])
-    table["group"] = pd.Series([tuple(r["group"]) for r in rows], dtype=object)
+    table["set"] = pd.Series([tuple(r["set"]) for r in rows], dtype=object)
     if "o_info_gradient" in table.columns:
         table["o_info_gradient"] = pd.Series([tuple(r["o_info_gradient"]) for r in rows], dtype=object)
     for column in table.columns:
-        if column not in ("group", "chosen_by", "label", "o_info_gradient", "order"):
+        if column not in ("set", "chosen_by", "label", "o_info_gradient", "order"):
             table[column] = table[column].astype(float)
     table.attrs = document["attrs"]
     return table

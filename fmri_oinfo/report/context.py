@@ -56,7 +56,7 @@ class ReportContext:
     subject : str
         Subject label shown in the title, e.g. ``"sub-01"``.
     results : pandas.DataFrame
-        Result table from :mod:`fmri_oinfo.stats` (``group``, ``order``,
+        Result table from :mod:`fmri_oinfo.stats` (``set``, ``order``,
         ``chosen_by``, ``o_info``, ``o_info_se``, ``tc``, ``dtc``, ``s_info``,
         ``ci_low``, ``ci_high``, ``p_value``, ``q_value``, ``label`` and
         optionally ``o_info_gradient``), in nats.
@@ -90,7 +90,7 @@ class ReportContext:
         Input files, listed in the report.
     null_distributions : array of shape (n_sets, n_surrogates), pandas.DataFrame or None
         Surrogate O-information values (nats).  An array has one row per row
-        of ``results``; a DataFrame is long, with columns ``group`` and
+        of ``results``; a DataFrame is long, with columns ``set`` and
         ``o_info_null`` (one row per surrogate value).  When ``results`` has
         an ``o_info_test`` column (the null's estimator differs from the
         estimation's), the nulls are compared with ``o_info_test``.

@@ -73,9 +73,9 @@ def example_results() -> pd.DataFrame:
         (("L_V4", "R_SMA", "L_PCC"), -0.01, 0.03, 0.62, 0.7, "n.s.", (0.0, -0.01, 0.0)),
         (("R_V1", "L_SMA", "R_mPFC", "L_M1"), 0.015, 0.04, 0.5, 0.6, "n.s.", (0.0, 0.01, 0.0, 0.0)),
     ]
-    table = pd.DataFrame(rows, columns=["group", "o_info", "o_info_se", "p_value", "q_value", "label",
+    table = pd.DataFrame(rows, columns=["set", "o_info", "o_info_se", "p_value", "q_value", "label",
                                         "o_info_gradient"])
-    table["order"] = [len(g) for g in table["group"]]
+    table["order"] = [len(g) for g in table["set"]]
     table["chosen_by"] = ["network:Default", "network:Visual", "screen:synergy", "search:beam",
                           "screen:control", "screen:control", "screen:control"]
     table["ci_low"] = table["o_info"] - 1.96 * table["o_info_se"]
@@ -83,7 +83,7 @@ def example_results() -> pd.DataFrame:
     table["tc"] = np.abs(table["o_info"]) + 0.5
     table["dtc"] = table["tc"] - table["o_info"]
     table["s_info"] = table["tc"] + table["dtc"]
-    return table[["group", "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low",
+    return table[["set", "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low",
                   "ci_high", "p_value", "q_value", "label", "o_info_gradient"]]
 
 

@@ -191,10 +191,10 @@ def null_values_by_row(results: pd.DataFrame, null_distributions: np.ndarray | p
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table (``group`` as tuples), with a RangeIndex.
+        Result table (``set`` as tuples), with a RangeIndex.
     null_distributions : array of shape (n_sets, n_surrogates) or pandas.DataFrame
         An array has one row per row of ``results``; a DataFrame has columns
-        ``group`` and ``o_info_null``, one row per surrogate value.
+        ``set`` and ``o_info_null``, one row per surrogate value.
 
     Returns
     -------
@@ -202,18 +202,18 @@ def null_values_by_row(results: pd.DataFrame, null_distributions: np.ndarray | p
         Row position in ``results`` to its surrogate O-information values.
     """
     if isinstance(null_distributions, pd.DataFrame):
-        missing = [c for c in ("group", "o_info_null") if c not in null_distributions.columns]
+        missing = [c for c in ("set", "o_info_null") if c not in null_distributions.columns]
         if missing:
             raise ValueError(
                 f"null_distributions lacks columns {missing} (found {list(null_distributions.columns)}); "
-                "use one row per surrogate value with columns group and o_info_null."
+                "use one row per surrogate value with columns set and o_info_null."
             )
-        keys = [tuple(str(m) for m in g) for g in null_distributions["group"]]
+        keys = [tuple(str(m) for m in g) for g in null_distributions["set"]]
         values = null_distributions["o_info_null"].to_numpy(dtype=float)
         grouped: dict[tuple[str, ...], list[float]] = {}
         for key, value in zip(keys, values):
             grouped.setdefault(key, []).append(value)
-        position = {tuple(str(m) for m in g): i for i, g in enumerate(results["group"])}
+        position = {tuple(str(m) for m in g): i for i, g in enumerate(results["set"])}
         return {position[k]: np.asarray(v) for k, v in grouped.items() if k in position}
     array = np.asarray(null_distributions, dtype=float)
     if array.ndim != 2 or array.shape[0] != len(results):
@@ -239,7 +239,7 @@ def null_distribution_figure(
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table (``group``, ``o_info``, ``p_value``, ``q_value``, ``label``).
+        Result table (``set``, ``o_info``, ``p_value``, ``q_value``, ``label``).
     null_distributions : array or pandas.DataFrame
         See :func:`null_values_by_row`.
     max_panels : int, default=8
@@ -268,7 +268,7 @@ def null_distribution_figure(
         color = LABEL_COLORS.get(row["label"], LABEL_COLORS["n.s."])
         axes.hist(nulls[index], bins=30, color="#bdc3c7", edgecolor="none")
         axes.axvline(row[observed], color=color, linewidth=2.0)
-        members = ", ".join(row["group"])
+        members = ", ".join(row["set"])
         axes.set_title(members if len(members) <= 38 else members[:35] + "...", fontsize=7.5)
         details = []
         for column, name in (("p_value", "p"), ("q_value", "q")):

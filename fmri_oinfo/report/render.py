@@ -101,7 +101,7 @@ def _set_rows(table: pd.DataFrame, regions: pd.DataFrame) -> list[dict[str, Any]
     network = dict(zip(regions["name"], regions["network"]))
     rows = []
     for rank, record in enumerate(table.to_dict(orient="records"), start=1):
-        members = list(record["group"])
+        members = list(record["set"])
         rows.append({
             "rank": rank,
             "members": members,

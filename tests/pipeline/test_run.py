@@ -1,4 +1,4 @@
-"""The subject command end to end on the demo subject: outputs, planted groups,
+"""The subject command end to end on the demo subject: outputs, planted sets,
 reuse of finished stages, resume after an interruption, bad input."""
 
 from __future__ import annotations
@@ -79,18 +79,18 @@ def test_planted_groups_top_the_table_with_their_sign(demo_run, ground_truth):
     table = read_result_table(demo_run.results)
     n_significant = int((table["label"] != "n.s.").sum())
     assert (table["label"].iloc[:n_significant] != "n.s.").all()  # significant sets come first
-    planted = {name: [set(g["regions"]) for g in ground_truth["groups"] if np.sign(g["expected_o_info_sign"]) == s]
+    planted = {name: [set(g["regions"]) for g in ground_truth["sets"] if np.sign(g["expected_o_info_sign"]) == s]
                for name, s in (("redundant", 1), ("synergistic", -1))}
-    for group in ground_truth["groups"]:
-        wanted = "redundant" if group["expected_o_info_sign"] > 0 else "synergistic"
-        rows = table[[set(g) == set(group["regions"]) for g in table["group"]]]
-        assert len(rows) == 1, group["name"]
+    for planted_set in ground_truth["sets"]:
+        wanted = "redundant" if planted_set["expected_o_info_sign"] > 0 else "synergistic"
+        rows = table[[set(g) == set(planted_set["regions"]) for g in table["set"]]]
+        assert len(rows) == 1, planted_set["name"]
         assert rows["label"].iloc[0] == wanted
-        assert np.sign(rows["o_info"].iloc[0]) == group["expected_o_info_sign"]
-        # every set of the same label ranked above it holds a planted group of that sign
+        assert np.sign(rows["o_info"].iloc[0]) == planted_set["expected_o_info_sign"]
+        # every set of the same label ranked above it holds a planted set of that sign
         above = table.loc[: rows.index[0] - 1]
-        above = above[above["label"] == wanted]["group"]
-        assert all(any(p <= set(g) for p in planted[wanted]) for g in above), (group["name"], list(above))
+        above = above[above["label"] == wanted]["set"]
+        assert all(any(p <= set(g) for p in planted[wanted]) for g in above), (planted_set["name"], list(above))
 
 
 def test_rerun_reuses_every_stage_and_changes_no_table(demo_run, demo_root, small_config):

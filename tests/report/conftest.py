@@ -32,8 +32,8 @@ def hostile_context():
     regions = context.regions.copy()
     regions.loc[regions["name"] == "R_SMA", "name"] = HOSTILE_NAME
     results = context.results.copy()
-    results["group"] = [tuple(HOSTILE_NAME if m == "R_SMA" else m for m in g) for g in results["group"]]
-    results.loc[3, "group"] = ("R_M1", "L_SMA", HOSTILE_NAME, "L_V1")
+    results["set"] = [tuple(HOSTILE_NAME if m == "R_SMA" else m for m in g) for g in results["set"]]
+    results.loc[3, "set"] = ("R_M1", "L_SMA", HOSTILE_NAME, "L_V1")
     timeseries = context.timeseries.rename(columns={"R_SMA": HOSTILE_NAME})
     return dataclasses.replace(
         context, regions=regions, results=results, timeseries=timeseries,

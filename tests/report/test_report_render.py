@@ -186,7 +186,7 @@ def test_render_report_rejects_bad_path_and_context(tmp_path):
 
 def test_null_distributions_long_table_and_shape_check():
     results = example_context(label_image=False, interactive=False).results
-    long = pd.DataFrame({"group": [results.loc[0, "group"]] * 3 + [results.loc[2, "group"]] * 2,
+    long = pd.DataFrame({"set": [results.loc[0, "set"]] * 3 + [results.loc[2, "set"]] * 2,
                          "o_info_null": [0.1, -0.1, 0.0, 0.2, 0.3]})
     by_row = null_values_by_row(results, long)
     assert sorted(by_row) == [0, 2]
