@@ -290,8 +290,9 @@ def temporal_snr(series: np.ndarray) -> np.ndarray:
     coefficients, *_ = np.linalg.lstsq(design, series, rcond=None)  # (2, N)
     residual = series - design @ coefficients  # (T, N)
     spread = residual.std(axis=0, ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(spread > 0, series.mean(axis=0) / spread, np.nan)
+    mean = series.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # constant up to rounding: no tSNR
+        return np.where(spread > 1e-9 * np.maximum(np.abs(mean), 1e-12), mean / spread, np.nan)
 
 
 def _constant_regions(series: np.ndarray, names: Sequence[str]) -> list[str]:

@@ -429,8 +429,9 @@ def plot_region_map(
         )
     else:
         shown = values > threshold  # (regions,)
-        if not shown.any():
-            raise ValueError(f"no region scores above {threshold:g}: nothing to draw.")
+        if not shown.any():  # an empty glass brain, as a label image with nothing above the threshold gives
+            plotting.plot_glass_brain(None, figure=figure, title=title, display_mode="lzry")
+            return figure
         coords = scores[["x", "y", "z"]].to_numpy(dtype=float)[shown]  # (shown, 3)
         sizes = 20.0 + 120.0 * np.clip(values[shown] / vmax, 0.0, 1.0)  # (shown,)
         display = plotting.plot_markers(

@@ -227,7 +227,7 @@ def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_imag
         censored_volumes=meta.get("censored_volumes", {}), dropped_regions=dropped,
         confound_strategy=str(meta.get("confound_strategy") or ""), t_r=meta.get("t_r"),
         source_files=meta.get("source_files", []), top_n=config.outputs.top_n,
-        interactive=config.outputs.interactive, null_distributions=null,
+        interactive=config.outputs.interactive, full_views=config.outputs.full_views, null_distributions=null,
         no_coordinates_reason=TABLE_INPUT_REASON if inputs.is_table else "the atlas gives no MNI coordinates",
         extraction=meta, mean_image=mean, mask_image=mask, output_files=_report_files(files or {}, names),
         warnings=list(warnings or []),

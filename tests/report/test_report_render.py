@@ -332,3 +332,14 @@ def test_report_without_coordinates_keeps_tables_qc_and_statistics(tmp_path):
 def test_example_report_size(page):
     document, _ = page
     assert len(document.encode("utf-8")) < 1_000_000  # measured 0.5 MB with both 3-D views
+
+
+def test_full_views_are_an_option():
+    context = example_context(label_image=False, interactive=True)
+    document = render_report_html(dataclasses.replace(context, full_views=True, timeseries=None, extraction=None,
+                                                      null_distributions=None))
+    reader = read(document)
+    assert len(reader.srcdocs) == 2 and all(len(doc) > 1_000_000 for doc in reader.srcdocs)  # plotly + mesh
+    assert 'id="brain-outline"' not in document and "<canvas" not in document
+    for srcdoc in reader.srcdocs:
+        assert [r for r in read(srcdoc).references if not r[2].startswith(("#", "data:"))] == []
