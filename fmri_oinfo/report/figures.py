@@ -60,8 +60,12 @@ def figure_to_data_uri(figure: Figure, dpi: int = 100, image_format: str = "png"
 def _palette_png(data: bytes) -> bytes:
     """The PNG with a 256-colour palette: about 4 times smaller for plots and glass brains, alike to the eye."""
     image = Image.open(io.BytesIO(data)).convert("RGB")
+    quantized = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    palette = np.array(quantized.getpalette(), dtype=np.int16).reshape(-1, 3)  # (colours, 3)
+    palette[(palette >= 250).all(axis=1)] = 255  # the page is white: keep the figure's white exact
+    quantized.putpalette(palette.astype(np.uint8).ravel().tolist())
     buffer = io.BytesIO()
-    image.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(buffer, format="PNG", optimize=True)
+    quantized.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 

@@ -156,7 +156,7 @@ def carpet_figure(
     colorbar_axes.set_title("z", fontsize=8)
     colorbar_axes.tick_params(labelsize=7)
     n_censored = int(censored.sum())
-    title = f"Region signals after cleaning ({z.shape[1]} regions, {z.shape[0]} volumes"
+    title = f"Region signals ({z.shape[1]} regions, {z.shape[0]} volumes"
     title += f", {n_censored} censored)" if runs else ")"
     axes.set_title(title, fontsize=10)
     if networks is not None:
@@ -305,7 +305,8 @@ def correlation_figure(timeseries: pd.DataFrame, networks: Sequence[str] | None 
                         interpolation="nearest")
     axes.set_xticks([])
     axes.set_yticks([])
-    axes.set_title(f"Region correlation ({values.shape[1]} regions, by network)", fontsize=10)
+    axes.set_title(f"Region correlation ({values.shape[1]} regions{', by network' if networks is not None else ''})",
+                   fontsize=10)
     colorbar_axes = figure.add_axes((0.74, 0.08, 0.015, 0.3))
     figure.colorbar(image, cax=colorbar_axes).set_label("Pearson r", fontsize=8)
     colorbar_axes.tick_params(labelsize=7)

@@ -128,7 +128,7 @@ def maps_section(context: ReportContext, scores: pd.DataFrame, placed: bool, n_l
     ranked = involved.sort_values("net_o_info", key=np.abs, ascending=False)
     has_gradient = bool(scores["mean_gradient"].notna().any())
     return {"figures": items, "scores": ranked.to_dict(orient="records"), "has_gradient": has_gradient,
-            "skipped": skipped, "sphere_note": context.label_image is not None and not surface,
+            "skipped": skipped, "sphere_note": bool(items) and context.label_image is not None and not surface,
             "n_regions": len(scores)}
 
 
@@ -220,21 +220,24 @@ def quality_section(context: ReportContext, regions: pd.DataFrame) -> dict[str, 
             + ("; censored volumes in magenta" if any(r["censored_volumes"] for r in runs) else "")
             + ("; runs separated by black lines" if len(fd) > 1 else "") + ".",
         ))
+    table_input = bool(extraction) and extraction.get("atlas") is None
+    signals = "signal as given" if table_input else "cleaned signal"
     if context.timeseries is not None:
         kept = sum(r["n_volumes"] - len(r["censored_volumes"]) for r in runs)
         aligned = runs if runs and kept == len(context.timeseries) else None
         items.append(embedded(
             "Carpet plot",
             lambda: qc.carpet_figure(context.timeseries, networks, aligned, context.t_r),
-            "Each row is one region's cleaned signal (z-scored)"
+            f"Each row is one region's {signals} (z-scored)"
             + (", grouped by network (colour strip)" if networks is not None else "")
-            + ("; censored volumes in magenta, where they were acquired" if aligned else "") + ".",
+            + ("; censored volumes in magenta, where they were acquired"
+               if aligned and any(r["censored_volumes"] for r in runs) else "") + ".",
             image_format="jpeg",
         ))
         items.append(embedded(
             "Region correlation matrix",
             lambda: qc.correlation_figure(context.timeseries, networks),
-            "Pearson correlation of the cleaned region signals"
+            f"Pearson correlation of each region's {signals}"
             + (", regions grouped by network" if networks is not None else "") + ".",
             image_format="jpeg",
         ))
@@ -257,7 +260,7 @@ def quality_section(context: ReportContext, regions: pd.DataFrame) -> dict[str, 
         "source_files": [str(f) for f in context.source_files],
         "confound_strategy": context.confound_strategy,
         "t_r": context.t_r,
-        "table_input": isinstance(extraction, Mapping) and bool(extraction) and extraction.get("atlas") is None,
+        "table_input": table_input,
     }
 
 

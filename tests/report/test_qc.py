@@ -30,7 +30,7 @@ def test_carpet_shows_networks_and_censored_volumes_in_their_own_colour():
     data = pd.DataFrame(np.random.default_rng(0).standard_normal((7, len(regions))), columns=regions["name"])
     figure = qc.carpet_figure(data, regions["network"].tolist(), RUNS, t_r=2.0)
     carpet = [a for a in figure.axes if a.get_title().startswith("Region signals")][0]
-    assert carpet.get_title() == "Region signals after cleaning (12 regions, 10 volumes, 3 censored)"
+    assert carpet.get_title() == "Region signals (12 regions, 10 volumes, 3 censored)"
     image = carpet.images[0]
     assert image.get_array().mask[:, [1, 4, 6]].all() and not image.get_array().mask[:, 0].any()
     assert to_hex(image.get_cmap().get_bad()) == qc.CENSORED_COLOR
