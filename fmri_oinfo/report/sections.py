@@ -162,7 +162,7 @@ def graphs_section(context: ReportContext, placed: bool, n_labelled: int) -> dic
                 data = graphs.light_view(region_graph)
                 views.append({"title": title, "html": "", "data": json_for_script(data), "legend": data["legend"],
                               "colorbar": data["colorbar"], "vmax": data["vmax"], "error": "",
-                              "id": f"view-{kind}"})
+                              "id": f"view-{kind}", "n_nodes": len(data["nodes"])})
         except Exception as error:  # keep the report when the view fails
             logger.warning("Interactive %s view could not be built: %s", kind, error)
             views.append({"title": title, "html": "", "data": "", "error": f"{type(error).__name__}: {error}"})

@@ -50,12 +50,12 @@
     var tip = box.querySelector(".tip");
     var context = canvas.getContext("2d");
     var state = { yaw: VIEWS.oblique[0], pitch: VIEWS.oblique[1], zoom: 1.0, drag: null, placed: [] };
-    var labelAll = data.nodes.length <= 60;
+    var labelAll = data.nodes.length <= 20;  /* beyond 20 regions only the 20 highest scores are named */
     var ranked = data.nodes.map(function (n, i) { return i; }).sort(function (a, b) {
       return data.nodes[b].score - data.nodes[a].score;
     });
     var labelled = {};
-    ranked.slice(0, labelAll ? ranked.length : 25).forEach(function (i) { labelled[i] = true; });
+    ranked.slice(0, labelAll ? ranked.length : 20).forEach(function (i) { labelled[i] = true; });
 
     function draw() {
       var ratio = window.devicePixelRatio || 1;
