@@ -205,10 +205,11 @@ class OutputsConfig:
     graphs: bool = True
     report: bool = True
     interactive: bool = True
+    full_views: bool = False
     top_n: int = 25
 
     def __post_init__(self) -> None:
-        for name in ("maps", "graphs", "report", "interactive"):
+        for name in ("maps", "graphs", "report", "interactive", "full_views"):
             _check_type(f"outputs.{name}", getattr(self, name), bool, "expected true or false")
         _check_type("outputs.top_n", self.top_n, int, "expected a positive integer")
         if self.top_n < 1:

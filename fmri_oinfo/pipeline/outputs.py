@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -154,26 +155,81 @@ def report_parameters(config: PipelineConfig, results: pd.DataFrame, inputs: Sub
     return parameters
 
 
+#: What each output file holds, by its role in the written-files mapping (links in the report).
+FILE_ROLES: dict[str, str] = {
+    "results": "result table: one row per tested set (TSV)",
+    "timeseries": "region time series analysed (TSV)",
+    "timeseries_sidecar": "regions and extraction metadata of the time series (JSON)",
+    "region_scores": "region redundancy and synergy scores (TSV)",
+    "map_redundancy": "region redundancy map (NIfTI)",
+    "map_synergy": "region synergy map (NIfTI)",
+    "map_net_o_info": "region net O-information map (NIfTI)",
+    "graph_hypergraph": "labelled sets linked to their regions (GraphML)",
+    "graph_redundancy": "redundancy region graph (GraphML)",
+    "graph_synergy": "synergy region graph (GraphML)",
+    "config": "the resolved configuration (TOML)",
+    "provenance": "provenance: software versions, input hashes, stage timings (JSON)",
+}
+
+
+def _report_files(files: dict[str, Path], names: OutputNames) -> list[tuple[str, str]]:
+    """``(what, href)`` of every file of the run, relative to the report's folder."""
+    listed = dict(files)
+    listed.update(config=names.config, provenance=names.provenance)  # written after the report, same names
+    rows = []
+    for role, path in listed.items():
+        if role == "report":
+            continue
+        href = Path(os.path.relpath(Path(path), names.report.parent)).as_posix()
+        rows.append((FILE_ROLES.get(role, role.replace("_", " ")), href))
+    return rows
+
+
+def _qc_images(meta: dict[str, Any]) -> tuple[nib.Nifti1Image | None, nib.Nifti1Image | None]:
+    """Mean EPI and brain mask of the first run, when its files are still there (None otherwise)."""
+    runs = meta.get("runs") or []
+    if not runs:
+        return None, None
+    mean = mask = None
+    bold, mask_path = runs[0].get("bold"), runs[0].get("mask")
+    try:
+        if bold and Path(bold).is_file():
+            from nilearn.image import mean_img
+
+            mean = mean_img(bold, copy_header=True)
+        if mask_path and Path(mask_path).is_file():
+            mask = nib.load(mask_path)
+    except (OSError, ValueError) as error:  # a QC background is not worth failing the report
+        logger.warning("The report's atlas overlay has no background: %s", error)
+    return mean, mask
+
+
 def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_image: nib.Nifti1Image | None,
                  config: PipelineConfig, inputs: SubjectInputs, names: OutputNames,
-                 null: np.ndarray | None = None) -> dict[str, Path]:
-    """The self-contained HTML report (``null``: surrogate values per result row, for its null section)."""
+                 null: np.ndarray | None = None, files: dict[str, Path] | None = None,
+                 warnings: list[str] | None = None) -> dict[str, Path]:
+    """The self-contained HTML report.
+
+    ``null``: surrogate values per result row (the null section); ``files``:
+    the run's other outputs by role, linked from the report; ``warnings``:
+    the run's warnings, shown in their own section.
+    """
     from fmri_oinfo.report import ReportContext, render_report
 
     meta = timeseries.metadata
     dropped = {d["name"]: d["reason"] for d in meta.get("dropped_regions", [])}
-    fd = meta.get("framewise_displacement")
-    fd = None if fd is None else np.array([np.nan if v is None else v for v in fd], dtype=float)
+    mean, mask = _qc_images(meta) if label_image is not None else (None, None)
     context = ReportContext(
         subject=inputs.subject, results=results, regions=timeseries.regions,
         atlas="none (region table)" if inputs.is_table else config.extraction.atlas,
         parameters=report_parameters(config, results, inputs),
         label_image=label_image, timeseries=timeseries.data,
-        framewise_displacement=fd,
         censored_volumes=meta.get("censored_volumes", {}), dropped_regions=dropped,
         confound_strategy=str(meta.get("confound_strategy") or ""), t_r=meta.get("t_r"),
         source_files=meta.get("source_files", []), top_n=config.outputs.top_n,
-        interactive=config.outputs.interactive, null_distributions=null,
+        interactive=config.outputs.interactive, full_views=config.outputs.full_views, null_distributions=null,
         no_coordinates_reason=TABLE_INPUT_REASON if inputs.is_table else "the atlas gives no MNI coordinates",
+        extraction=meta, mean_image=mean, mask_image=mask, output_files=_report_files(files or {}, names),
+        warnings=list(warnings or []),
     )
     return {"report": render_report(context, names.report)}

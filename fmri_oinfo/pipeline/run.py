@@ -134,7 +134,7 @@ def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: Pipeline
     if outputs.report:
         if not has_coordinates(timeseries.regions):
             skipped["report_brain_views"] = f"no coordinates: {TABLE_INPUT_REASON}"
-        written.update(write_report(results, timeseries, label_image, config, inputs, names, null))
+        written.update(write_report(results, timeseries, label_image, config, inputs, names, null, files=written))
     return written, skipped
 
 

@@ -4,6 +4,7 @@ reuse of finished stages, resume after an interruption, bad input."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -59,11 +60,29 @@ def test_report_shows_the_cached_null_distributions(demo_run):
     exceed = (np.abs(null) >= np.abs(results["o_info"].to_numpy(np.float32))[:, None]).sum(axis=1)
     np.testing.assert_allclose((1 + exceed) / 100, results["p_value"], rtol=1e-12)
     html = demo_run.report.read_text()
-    nulls = html[html.index('<section id="nulls">'):]
-    nulls = nulls[:nulls.index("</section>")]
-    assert f"{len(results)} sets with surrogates (99 surrogates per set, median)" in nulls
-    assert nulls.count('<img src="data:image/png;base64,') == 1
+    statistics = html[html.index('<section id="statistics">'):]
+    statistics = statistics[:statistics.index("</section>")]
+    assert f"{len(results)} sets with surrogates (99 surrogates per set, median)" in statistics
+    assert statistics.count('<img src="data:image/png;base64,') == 2  # orders and nulls
     assert "No null distributions were given." not in html
+
+
+def test_report_links_every_output_and_shows_the_quality_control(demo_run):
+    html = demo_run.report.read_text()
+    files = html[html.index('<section id="files">'):]
+    files = files[:files.index("</section>")]
+    links = re.findall(r'<a href="([^"]+)">', files)
+    written = [demo_run.results, demo_run.timeseries, demo_run.region_scores, *demo_run.maps.values(),
+               *demo_run.graphs.values(), demo_run.config, demo_run.provenance]
+    assert sorted(links) == sorted(p.name for p in written + [demo_run.timeseries.with_suffix(".json")])
+    assert all((demo_run.report.parent / link).is_file() for link in links)
+    quality = html[html.index('<section id="quality">'):]
+    quality = quality[:quality.index("</section>")]
+    for title in ("Atlas over the data", "Temporal SNR per region", "Framewise displacement", "Carpet plot",
+                  "Region correlation matrix"):
+        assert f"<h3>{title}</h3>\n  <img" in quality, title
+    assert "regions lie entirely inside the brain mask" in " ".join(quality.split())
+    assert "extracted with nilearn" in html and "Seitzman BA" in html  # methods and the atlas reference
 
 
 def test_provenance_lists_inputs_versions_and_stages(demo_run, demo_root):

@@ -31,7 +31,7 @@ CHANGED = {
     "n_neighbours": 4, "user_file": "sets.txt", "copula": True, "seed": 3, "estimator": "gaussian",
     "device": "cpu", "gradient": True, "n_surrogates": 19, "surrogate": "phase", "n_bootstrap": 5,
     "block_length": 4, "alpha": 0.1, "ci_level": 0.9, "maps": False, "graphs": False, "report": False,
-    "interactive": False, "top_n": 5,
+    "interactive": False, "full_views": True, "top_n": 5,
 }
 
 
