@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fmri_oinfo.candidates.networks import NETWORK_MODES
 from fmri_oinfo.candidates.search import SEARCH_METHODS, TARGET_SIGNS
+from fmri_oinfo.schema import build, normalise
 
 #: Candidate strategies by name.
 STRATEGIES: tuple[str, ...] = ("exhaustive", "networks", "screen", "search", "user")
@@ -18,25 +19,28 @@ STRATEGIES: tuple[str, ...] = ("exhaustive", "networks", "screen", "search", "us
 class CandidateConfig:
     """Which strategies choose the candidate sets, and their settings.
 
+    The defaults are the ``[candidates]`` table of ``pipelines/default.toml``
+    (a test keeps the two equal).
+
     Parameters
     ----------
-    strategies : tuple of str, default=("exhaustive",)
+    strategies : tuple of str, default=("screen", "search")
         Any of ``exhaustive``, ``networks``, ``screen``, ``search``, ``user``;
         their sets are united.
     orders : tuple of int, default=(3,)
         Set sizes for ``exhaustive``, ``networks`` and ``screen``.
     max_sets : int, default=1000000
         ``exhaustive`` and ``networks`` refuse to produce more sets.
-    top_k : int, default=100
+    top_k : int, default=10
         ``screen``: sets kept per order and direction.
-    n_control : int, default=100
+    n_control : int, default=5
         ``screen``: random control sets per order.
     network_modes : tuple of str, default=("within", "spanning")
-    search_methods : tuple of str, default=("greedy", "beam", "anneal", "partial")
+    search_methods : tuple of str, default=("greedy", "partial")
     search_targets : tuple of str, default=("synergy", "redundancy")
     max_order : int, default=5
         ``search``: orders 3 to ``max_order``.
-    search_keep : int, default=10
+    search_keep : int, default=3
         ``search``: sets reported per order, method and target.
     beam_width : int, default=500
     n_starts : int, default=10
@@ -52,16 +56,16 @@ class CandidateConfig:
     seed : int, default=0
     """
 
-    strategies: tuple[str, ...] = ("exhaustive",)
+    strategies: tuple[str, ...] = ("screen", "search")
     orders: tuple[int, ...] = (3,)
     max_sets: int = 1_000_000
-    top_k: int = 100
-    n_control: int = 100
+    top_k: int = 10
+    n_control: int = 5
     network_modes: tuple[str, ...] = NETWORK_MODES
-    search_methods: tuple[str, ...] = SEARCH_METHODS
+    search_methods: tuple[str, ...] = ("greedy", "partial")
     search_targets: tuple[str, ...] = ("synergy", "redundancy")
     max_order: int = 5
-    search_keep: int = 10
+    search_keep: int = 3
     beam_width: int = 500
     n_starts: int = 10
     anneal_chains: int = 256
@@ -72,11 +76,7 @@ class CandidateConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("strategies", "orders", "network_modes", "search_methods", "search_targets"):
-            value = getattr(self, name)
-            if isinstance(value, (str, int)) or not hasattr(value, "__iter__"):
-                raise ValueError(f"candidates.{name}={value!r} must be a list.")
-            object.__setattr__(self, name, tuple(value))
+        normalise(self, "candidates")
         self._check_choices("strategies", STRATEGIES)
         self._check_choices("network_modes", NETWORK_MODES)
         self._check_choices("search_methods", SEARCH_METHODS)
@@ -106,12 +106,8 @@ class CandidateConfig:
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> "CandidateConfig":
-        """Build from a mapping (a parsed TOML table); unknown keys are an error."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(mapping) - known)
-        if unknown:
-            raise ValueError(f"candidates: unknown keys {unknown}; known keys are {sorted(known)}.")
+        """Build from a mapping (a parsed TOML table); unknown keys are an error, naming close matches."""
         values = dict(mapping)
-        if values.get("user_file") is not None:
+        if isinstance(values.get("user_file"), str) and values["user_file"]:
             values["user_file"] = str(Path(values["user_file"]))
-        return cls(**values)
+        return build(cls, values, "candidates")

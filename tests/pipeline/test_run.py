@@ -168,7 +168,7 @@ def test_fmmi_wiring_with_tiny_training(demo_run, tmp_path):
     config = load_config("default", candidates__strategies=["exhaustive"], statistics__n_surrogates=19,
                          statistics__n_bootstrap=0, device="cpu",
                          estimation__fmmi={"steps": 50, "width": 16, "depth": 1, "batch_size": 64,
-                                           "eval_samples": 100, "progress": False})
+                                           "eval_samples": 100})
     outputs = run_subject(table, config, tmp_path / "out")
     results = read_result_table(outputs.results)
     assert len(results) == 10  # C(5, 3)
