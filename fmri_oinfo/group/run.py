@@ -223,8 +223,13 @@ def run_group_study(
     cohort_of = {s.label: s.cohort for s in study.subjects}
     region_sets = [tuple(g) for g in sets["set"]]
     ok_labels = [o.subject for o in ok]
+    # The common list goes to the workers once, as one scattered object that every task depends on.
+    # Passed as a keyword argument instead, Dask puts any value over 100 kB into the graph as a data
+    # node keyed by the argument's name ("sets"), which is not unique, and the scheduler then fails
+    # every task with AssertionError(<TaskState 'sets' processing>) (a few hundred sets suffice).
+    [shared_sets] = client.scatter([region_sets], hash=False, broadcast=True)
     futures = _submit_per_subject(client, "estimate", ok_labels, estimate_subject, ok, resources,
-                                  sets=region_sets, config=config)
+                                  sets=shared_sets, config=config)
     estimated = _gather(futures, ok_labels, "estimate", [o.folder for o in ok])
     done = [o for o in estimated if o.ok]
     if not done:
