@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ class CandidateConfig:
         Set sizes for ``exhaustive``, ``networks`` and ``screen``.
     max_sets : int, default=1000000
         ``exhaustive`` and ``networks`` refuse to produce more sets.
+    max_screened : int, default=1000000000
+        ``screen`` scores every set of each order: it refuses an order whose
+        sets number more (C(300, 4) = 330 million passes, C(300, 5) does not).
     top_k : int, default=10
         ``screen``: sets kept per order and direction.
     n_control : int, default=5
@@ -59,6 +63,7 @@ class CandidateConfig:
     strategies: tuple[str, ...] = ("screen", "search")
     orders: tuple[int, ...] = (3,)
     max_sets: int = 1_000_000
+    max_screened: int = 1_000_000_000
     top_k: int = 10
     n_control: int = 5
     network_modes: tuple[str, ...] = NETWORK_MODES
@@ -86,7 +91,7 @@ class CandidateConfig:
         if not self.orders or any(not isinstance(k, int) or k < 3 for k in self.orders):
             raise ValueError(f"candidates.orders={list(self.orders)} must list integers >= 3.")
         at_least_one = (
-            "max_sets", "top_k", "search_keep", "beam_width", "n_starts",
+            "max_sets", "max_screened", "top_k", "search_keep", "beam_width", "n_starts",
             "anneal_chains", "anneal_steps", "n_neighbours",
         )
         for name in at_least_one:
@@ -98,6 +103,32 @@ class CandidateConfig:
             raise ValueError(f"candidates.max_order={self.max_order} must be at least 3.")
         if "user" in self.strategies and not self.user_file:
             raise ValueError("candidates.strategies includes 'user' but candidates.user_file is not set.")
+
+    def check_budget(self, n_regions: int) -> None:
+        """Refuse, before any work, orders whose sets the strategies cannot enumerate for ``n_regions`` regions.
+
+        Raises
+        ------
+        ValueError
+            Naming the order, the number of sets and the key that bounds it.
+        """
+        for k in self.orders:
+            if k > n_regions:
+                raise ValueError(f"candidates.orders has {k}, but there are only {n_regions} regions; "
+                                 "give orders from 3 to the number of regions.")
+            count = math.comb(n_regions, k)
+            if "screen" in self.strategies and count > self.max_screened:
+                raise ValueError(
+                    f"candidates.orders has {k}: the screen would score all {count:.3g} sets of {k} of the "
+                    f"{n_regions} regions, above candidates.max_screened = {self.max_screened:,}; keep the "
+                    "screen's orders small (3, or 4 with a GPU) and let the searches find larger sets (max_order)."
+                )
+            if "exhaustive" in self.strategies and count > self.max_sets:
+                raise ValueError(
+                    f"candidates.orders has {k}: the exhaustive strategy gives {count:.3g} sets of {n_regions} "
+                    f"regions, above candidates.max_sets = {self.max_sets:,}; raise max_sets, lower the orders, "
+                    "or use the 'screen' or 'search' strategies."
+                )
 
     def _check_choices(self, name: str, allowed: tuple[str, ...]) -> None:
         unknown = [v for v in getattr(self, name) if v not in allowed]
