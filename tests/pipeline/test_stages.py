@@ -76,7 +76,8 @@ def test_option_enters_the_key_of_its_stage(section, key, subject_inputs):
 
 def test_fmmi_options_enter_the_estimation_key(subject_inputs):
     base = load_config("default")
-    changed = load_config("default", estimation__fmmi={**base.estimation.fmmi, "steps": 50})
+    changed = load_config("default", estimation__fmmi={"steps": 50})
+    assert changed.estimation.fmmi.width == base.estimation.fmmi.width  # a partial table keeps the other defaults
     before, after = _keys(base, subject_inputs), _keys(changed, subject_inputs)
     assert before[:2] == after[:2] and before[2] != after[2]
 

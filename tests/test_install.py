@@ -1,0 +1,73 @@
+"""An installed wheel carries its atlases and pipeline configurations, wherever pip puts it.
+
+The wheel is built from this checkout (with the build backend already
+installed: nothing is downloaded) and installed with ``--target`` into a
+temporary folder; the commands then run from there, outside the source tree.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    assert done.returncode == 0, f"{args} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The package installed from a freshly built wheel with ``pip install --target``, and the environment to use it."""
+    pytest.importorskip("setuptools", minversion="69")
+    folder = tmp_path_factory.mktemp("install")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    _run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q", "-w", str(folder / "wheel"),
+          str(REPO)], folder, env)
+    [wheel] = (folder / "wheel").glob("fmri_oinfo-*.whl")
+    _run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(folder / "site"), str(wheel)],
+         folder, env)
+    env["PYTHONPATH"] = str(folder / "site")
+    env.setdefault("MPLCONFIGDIR", str(folder / "mpl"))
+    return folder, env
+
+
+def test_the_wheel_ships_atlases_and_configurations(installed):
+    folder, env = installed
+    code = (
+        "import fmri_oinfo, json\n"
+        "from fmri_oinfo.resources import data_folder\n"
+        "from fmri_oinfo.atlases import list_atlases\n"
+        "from fmri_oinfo.pipeline.config import load_config, shipped_configs, PipelineConfig\n"
+        "print(json.dumps({'package': fmri_oinfo.__file__, 'atlases': str(data_folder('atlases')),\n"
+        "  'names': sorted(list_atlases()['name']), 'configs': shipped_configs(),\n"
+        "  'default': load_config() == PipelineConfig() == load_config('default'),\n"
+        "  'fast': load_config('fast').estimation.estimator}))\n"
+    )
+    import json
+
+    found = json.loads(_run([sys.executable, "-c", code], folder, env).stdout)
+    site = str(folder / "site")
+    assert found["package"].startswith(site) and found["atlases"].startswith(site)  # not the source tree
+    assert "seitzman2018" in found["names"] and len(found["names"]) == 6
+    assert found["configs"] == ["default", "fast", "thorough"]
+    assert found["default"] and found["fast"] == "gaussian"
+    assert "usage: fmri-oinfo" in _run([sys.executable, "-m", "fmri_oinfo.pipeline", "--help"], folder, env).stdout
+
+
+@pytest.mark.slow
+def test_the_installed_wheel_runs_the_demo_with_the_default_atlas_and_configuration(installed):
+    folder, env = installed
+    _run([sys.executable, "-m", "fmri_oinfo.demo", "demo_data"], folder, env)
+    _run([sys.executable, "-m", "fmri_oinfo.pipeline", "demo_data/sub-01", "--out", "out/sub-01", "--quiet"],
+         folder, env, timeout=1800)
+    results = list((folder / "out" / "sub-01").glob("sub-01_*atlas-seitzman2018_oinfo.tsv"))
+    assert len(results) == 1 and (folder / "out" / "sub-01" / "sub-01_report.html").is_file()
+    assert (folder / "out" / "dataset_description.json").is_file()
