@@ -71,3 +71,11 @@ def test_the_installed_wheel_runs_the_demo_with_the_default_atlas_and_configurat
     results = list((folder / "out" / "sub-01").glob("sub-01_*atlas-seitzman2018_oinfo.tsv"))
     assert len(results) == 1 and (folder / "out" / "sub-01" / "sub-01_report.html").is_file()
     assert (folder / "out" / "dataset_description.json").is_file()
+
+
+def test_pyproject_lists_every_package_of_the_source_tree():
+    import tomllib
+
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "fmri_oinfo").rglob("__init__.py")}
+    assert found <= listed, f"add {sorted(found - listed)} to [tool.setuptools] packages in pyproject.toml"
