@@ -73,8 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run a group study; returns 0 on success, 1 when some subjects failed or the study could not run."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
-                        format="%(levelname)s %(name)s: %(message)s")
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
     from dataclasses import replace
 
@@ -85,6 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from fmri_oinfo.group.run import run_group_study
     from fmri_oinfo.group.study import discover_study
 
+    # Dask logs its own life (start, connections, a slow worker killed at shutdown) at INFO and WARNING:
+    # only its errors unless -vv (set after importing it: its import sets the level).
+    logging.getLogger("distributed").setLevel(logging.DEBUG if args.verbose >= 2 else logging.ERROR)
     overrides = {"pool": True} if args.pool else {}
     if args.candidate_source:
         overrides["candidate_source"] = args.candidate_source
@@ -106,8 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if cluster is None and config.cluster and args.scheduler is None and args.workers is None:
         cluster = Path(config.cluster)
     try:
-        with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads) as client:
-            result = run_group_study(study, config, out_dir, client)
+        with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads,
+                         quiet=args.verbose < 2) as client:
+            result = run_group_study(study, config, out_dir, client, progress=True)
         warned = _warnings_by_message(result)
         notes = tuple(f"warning ({_subjects(who)}): {text}" for text, who in warned.items())
         result = replace(result, notes=(*result.notes, *notes))
