@@ -234,7 +234,7 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
     logger.info("%s: %s -> %s", inputs.subject, inputs.source, out_dir)
 
     with tqdm(total=len(STAGES), desc=inputs.subject, unit="stage", disable=not progress, file=sys.stderr,
-              bar_format="{desc}: {n}/{total} stages |{bar}| {elapsed} {postfix}") as bar:
+              bar_format="{desc}: {n}/{total} stages |{bar}| {elapsed}{postfix}") as bar:
         def step(name: str) -> None:
             bar.set_postfix_str(name)
 
