@@ -38,6 +38,8 @@ class SubjectInputs:
         The region time-series table, when one was given.
     digests : dict of str to str
         SHA-256 of every input file's content, by path.
+    n_regions : int or None
+        Columns of the table, when one was given.
     """
 
     source: Path
@@ -46,6 +48,7 @@ class SubjectInputs:
     runs: tuple[Run, ...]
     table: Path | None
     digests: dict[str, str]
+    n_regions: int | None = None
 
     @property
     def is_table(self) -> bool:
@@ -151,14 +154,14 @@ def gather_inputs(subject: str | Path, config: PipelineConfig, atlas_space: str 
         )
     table = subject_source(source)
     if table.is_file() and is_table_path(table):
-        load_region_table(table, min_volumes=config.inputs.min_volumes)  # every check, before anything is written
+        n_regions = load_region_table(table, min_volumes=config.inputs.min_volumes).shape[1]  # checked before any write
         files = [table]
         labels = table.with_name(strip_extension(table) + "_labels.txt")
         if table.name.endswith(".npy") and labels.is_file():
             files.append(labels)
         digests = {str(p): file_digest(p) for p in files}
         label = _subject_label(source if source.is_dir() else table, ())
-        return SubjectInputs(source, label, _shared_entities((), table), (), table, digests)
+        return SubjectInputs(source, label, _shared_entities((), table), (), table, digests, n_regions)
     inputs = config.inputs
     runs = tuple(find_runs(
         source, task=inputs.task or None, session=inputs.session or None, run=inputs.run or None,

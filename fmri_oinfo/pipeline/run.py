@@ -21,7 +21,6 @@ from tqdm import tqdm
 
 from fmri_oinfo.atlases import Atlas, load_atlas
 from fmri_oinfo.atomic import remove_orphans, write_text_atomically
-from fmri_oinfo.inputs import load_region_table
 from fmri_oinfo.maps import has_coordinates
 from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
@@ -222,9 +221,8 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
     atlas = _atlas_for(subject, config)
     inputs = gather_inputs(subject, config, None if atlas is None else atlas.space,
                            None if atlas is None else atlas.coords)
-    n_regions = len(atlas.regions) if atlas is not None else len(load_region_table(inputs.table).columns)
-    if config.candidates.strategies != ("user",):
-        config.candidates.check_budget(n_regions)  # before minutes of extraction
+    if config.candidates.strategies != ("user",):  # before minutes of extraction
+        config.candidates.check_budget(len(atlas.regions) if atlas is not None else inputs.n_regions)
     out_dir = Path(out_dir) if out_dir is not None else default_output_dir(inputs)
     check_output_folder(out_dir)
     remove_orphans(out_dir)
