@@ -24,23 +24,52 @@ def _run(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 900) 
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
-    """The package installed from a freshly built wheel with ``pip install --target``, and the environment to use it."""
+def wheel(tmp_path_factory) -> Path:
+    """A wheel built from this checkout."""
     pytest.importorskip("setuptools", minversion="69")
-    folder = tmp_path_factory.mktemp("install")
+    folder = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    _run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q", "-w", str(folder / "wheel"),
+    _run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q", "-w", str(folder),
           str(REPO)], folder, env)
-    [wheel] = (folder / "wheel").glob("fmri_oinfo-*.whl")
-    _run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(folder / "site"), str(wheel)],
-         folder, env)
-    env["PYTHONPATH"] = str(folder / "site")
+    [built] = folder.glob("fmri_oinfo-*.whl")
+    return built
+
+
+def _site_packages(prefix: Path) -> Path:
+    return prefix / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+
+
+def _install(wheel: Path, folder: Path, mode: str) -> dict[str, str]:
+    """Install ``wheel`` with pip's ``--target``, ``--user`` (in a private user base) or ``--prefix``;
+    returns the environment that imports it from there, outside the source tree."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.setdefault("MPLCONFIGDIR", str(folder / "mpl"))
-    return folder, env
+    where = folder / mode
+    if mode == "target":
+        options, env["PYTHONPATH"] = ["--target", str(where)], str(where)
+    elif mode == "user":  # a private user base, so that nothing lands in this machine's real user site
+        env["PYTHONUSERBASE"] = str(where)
+        options = ["--user"]
+        env["PYTHONPATH"] = str(_site_packages(where))  # ahead of an editable install of the checkout
+    else:
+        options, env["PYTHONPATH"] = ["--prefix", str(where)], str(_site_packages(where))
+    _run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-warn-script-location", "-q", *options,
+          str(wheel)], folder, env)
+    return env
 
 
-def test_the_wheel_ships_atlases_and_configurations(installed):
-    folder, env = installed
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """The package installed from the wheel with ``pip install --target``, and the environment to use it."""
+    folder = tmp_path_factory.mktemp("install")
+    return folder, _install(wheel, folder, "target")
+
+
+@pytest.mark.parametrize("mode", ["target", "user", "prefix"])
+def test_the_wheel_ships_atlases_and_configurations(wheel, tmp_path, mode):
+    import json
+
+    env = _install(wheel, tmp_path, mode)
     code = (
         "import fmri_oinfo, json\n"
         "from fmri_oinfo.resources import data_folder\n"
@@ -51,15 +80,15 @@ def test_the_wheel_ships_atlases_and_configurations(installed):
         "  'default': load_config() == PipelineConfig() == load_config('default'),\n"
         "  'fast': load_config('fast').estimation.estimator}))\n"
     )
-    import json
-
-    found = json.loads(_run([sys.executable, "-c", code], folder, env).stdout)
-    site = str(folder / "site")
-    assert found["package"].startswith(site) and found["atlases"].startswith(site)  # not the source tree
+    found = json.loads(_run([sys.executable, "-c", code], tmp_path, env).stdout)
+    where = str(tmp_path / mode)
+    assert found["package"].startswith(where) and found["atlases"].startswith(where)  # not the source tree
     assert "seitzman2018" in found["names"] and len(found["names"]) == 6
     assert found["configs"] == ["default", "fast", "thorough"]
     assert found["default"] and found["fast"] == "gaussian"
-    assert "usage: fmri-oinfo" in _run([sys.executable, "-m", "fmri_oinfo.pipeline", "--help"], folder, env).stdout
+    if mode == "target":
+        help_text = _run([sys.executable, "-m", "fmri_oinfo.pipeline", "--help"], tmp_path, env).stdout
+        assert "usage: fmri-oinfo" in help_text
 
 
 @pytest.mark.slow
