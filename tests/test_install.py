@@ -48,13 +48,19 @@ def _install(wheel: Path, folder: Path, mode: str) -> dict[str, str]:
     if mode == "target":
         options, env["PYTHONPATH"] = ["--target", str(where)], str(where)
     elif mode == "user":  # a private user base, so that nothing lands in this machine's real user site
+        import site
+
+        if not site.ENABLE_USER_SITE:
+            pytest.skip("this interpreter has no user site (a virtual environment without system packages)")
         env["PYTHONUSERBASE"] = str(where)
         options = ["--user"]
         env["PYTHONPATH"] = str(_site_packages(where))  # ahead of an editable install of the checkout
     else:
         options, env["PYTHONPATH"] = ["--prefix", str(where)], str(_site_packages(where))
-    _run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-warn-script-location", "-q", *options,
-          str(wheel)], folder, env)
+    # --ignore-installed: an editable install of this checkout in a virtual environment would otherwise make
+    # pip refuse a user install ("will lack sys.path precedence")
+    _run([sys.executable, "-m", "pip", "install", "--no-deps", "--ignore-installed", "--no-warn-script-location", "-q",
+          *options, str(wheel)], folder, env)
     return env
 
 
