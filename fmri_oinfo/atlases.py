@@ -42,12 +42,12 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.resources import project_folder
+from fmri_oinfo.resources import data_folder
 
 logger = logging.getLogger(__name__)
 
-#: Folder of the atlas manifests.
-MANIFEST_DIR = project_folder("atlases")
+#: Folder of the atlas manifests (the repository's atlases/, or the installed package's copy).
+MANIFEST_DIR = data_folder("atlases")
 
 #: The offline default atlas.
 DEFAULT_ATLAS = "seitzman2018"

@@ -319,7 +319,10 @@ def _region_qc(
     position = {name: j for j, name in enumerate(atlas.regions["name"])}
     kept = {name: j for j, name in enumerate(kept_names)}
     coverages = [c for c in (_coverage(v) for v in voxels) if c is not None]
-    mean_tsnr = np.nanmean(np.vstack(tsnr), axis=0) if tsnr else np.full(len(kept_names), np.nan)  # (N_kept,)
+    stacked = np.vstack(tsnr) if tsnr else np.full((1, len(kept_names)), np.nan)  # (runs, N_kept)
+    seen = np.isfinite(stacked).sum(axis=0)  # (N_kept,) runs with a finite tSNR
+    mean_tsnr = np.where(seen > 0, np.where(np.isfinite(stacked), stacked, 0.0).sum(axis=0) / np.maximum(seen, 1),
+                         np.nan)  # (N_kept,) mean over runs, NaN where no run has one
     qc: dict[str, dict[str, float | None]] = {}
     for name in final:
         value = float(mean_tsnr[kept[name]])

@@ -18,6 +18,7 @@ import base64
 import functools
 import html
 import logging
+import math
 import os
 import re
 from html.parser import HTMLParser
@@ -196,27 +197,43 @@ def project_region_graph(hypergraph: nx.Graph, kind: Kind) -> nx.Graph:
 
 
 def _graphml_value(value):
+    """A value GraphML readers accept, or None to leave the attribute out (NaN and infinities: Java's
+    readers, Gephi and Cytoscape, reject networkx's ``nan``/``inf``)."""
     value = _python_scalar(value)
     if isinstance(value, (tuple, list)):
         return "|".join(str(_python_scalar(v)) for v in value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, (bool, int, float, str)):
         return value
-    return str(value)
+    return None if value is None else str(value)
+
+
+def _ready_attributes(data: dict) -> dict:
+    return {k: v for k, v in ((k, _graphml_value(v)) for k, v in data.items()) if v is not None}
 
 
 def to_graphml_ready(graph: nx.Graph) -> nx.Graph:
-    """Return a copy whose attributes GraphML can store.
+    """Return a copy whose attributes GraphML (and Gephi, Cytoscape) can read.
 
     Tuples and lists become ``"|"``-joined strings (``members="A|B|C"``),
-    numpy scalars become Python numbers, ``None`` values are left out and
-    other objects become strings.
+    numpy scalars become Python numbers, ``None``, NaN and infinite values are
+    left out (Java readers reject ``nan``) and other objects become strings.
+    Every node gets a ``label`` (Gephi's node name): the region's name, or a
+    set's members joined by ``+``; a set's significance label moves to
+    ``significance`` (``redundant``, ``synergistic``, ``n.s.``).
     """
     ready = nx.Graph() if not graph.is_directed() else nx.DiGraph()
-    ready.graph.update({k: _graphml_value(v) for k, v in graph.graph.items() if v is not None})
+    ready.graph.update(_ready_attributes(graph.graph))
     for node, data in graph.nodes(data=True):
-        ready.add_node(str(node), **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+        attributes = _ready_attributes(data)
+        if "label" in attributes:
+            attributes["significance"] = attributes.pop("label")
+        members = data.get("members")
+        attributes["label"] = "+".join(str(m) for m in members) if data.get("kind") == "set" and members else str(node)
+        ready.add_node(str(node), **attributes)
     for a, b, data in graph.edges(data=True):
-        ready.add_edge(str(a), str(b), **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+        ready.add_edge(str(a), str(b), **_ready_attributes(data))
     return ready
 
 

@@ -183,3 +183,16 @@ def test_graphs_without_coordinates_are_written_but_not_drawn(results, regions, 
         graphs.plot_connectome_figure(region_graph)
     with pytest.raises(ValueError, match="have no MNI coordinates"):
         graphs.view_connectome_html(region_graph)
+
+
+def test_graphml_has_no_nan_and_names_nodes_for_gephi(results, regions, tmp_path):
+    """Java GraphML readers (Gephi, Cytoscape) reject 'nan'; Gephi shows a node's label as its name."""
+    table = results.assign(ci_low=np.nan, ci_high=np.inf)
+    path = graphs.write_graphs(table, regions, tmp_path / "sub-01")["hypergraph"]
+    text = path.read_text()
+    assert ">nan<" not in text.lower() and ">inf<" not in text.lower()
+    hypergraph = nx.read_graphml(path)
+    node = hypergraph.nodes["set:3"]
+    assert "ci_low" not in node and "ci_high" not in node
+    assert node["label"] == f"A+C+{EVIL}+D" and node["significance"] == results.loc[3, "label"]
+    assert hypergraph.nodes["A"]["label"] == "A"

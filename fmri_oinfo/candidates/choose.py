@@ -45,6 +45,7 @@ def choose_candidates(
         every reason that chose it joined with ``";"``.
     """
     values, names = check_timeseries(data)
+    config.check_budget(len(names))
     frame = pd.DataFrame(values, columns=names)
     tables = []
     for strategy in config.strategies:

@@ -84,7 +84,9 @@ def label_image(result: GroupStudyResult, atlas_dir: str | Path | None = None) -
     if subset.regions["name"].tolist() != result.regions["name"].tolist():
         logger.warning("the study's regions do not follow the atlas %s; group maps drawn as markers", atlas)
         return None
-    return subset.label_image()
+    from fmri_oinfo.pipeline.outputs import mni_coded
+
+    return mni_coded(subset.label_image(), loaded.space)
 
 
 def _has_coordinates(regions: pd.DataFrame) -> bool:
@@ -117,7 +119,10 @@ def write_group_outputs(result: GroupStudyResult) -> dict[str, Path]:
     with a :class:`~fmri_oinfo.extract.RegionTimeseries` sidecar); without
     them only the tables are written.
     """
+    from fmri_oinfo.pipeline.outputs import write_dataset_description
+
     folder = result.out_dir / "group"
+    write_dataset_description(result.out_dir, [result.study.root])
     files = {
         "subjects": write_table(subject_table(result), folder / "group_subjects.tsv"),
         "candidates": write_table(_with_encoded_sets(result.sets), folder / "group_candidates.tsv"),

@@ -22,6 +22,7 @@ the group statistics; the others go on.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from distributed import Client
+from distributed import Client, as_completed
+from tqdm import tqdm
 
 from fmri_oinfo.candidates import choose_candidates, merge_candidates
 from fmri_oinfo.group.cluster import task_resources
@@ -122,15 +124,20 @@ def _submit_per_subject(client: Client, step: str, subjects: list[str], function
                       resources=resources, pure=False, **arguments)
 
 
-def _gather(futures: list, subjects: list[str], step: str, folders: list[str]) -> list[SubjectOutcome]:
+def _gather(futures: list, subjects: list[str], step: str, folders: list[str],
+            progress: bool = False) -> list[SubjectOutcome]:
     """Outcomes of ``futures``; a task that Dask itself gave up on (e.g. a worker killed too often) is a failure.
 
     ``Future.result`` is read future by future instead of checking statuses
     after ``distributed.wait``: a finished result held by a worker that dies
     later is recomputed, and its future is briefly not "finished" again; the
     result call waits for the recomputation where a status check would record
-    a spurious failure.
+    a spurious failure.  With ``progress``, a bar counts the subjects of the
+    step as their tasks finish, whatever their order.
     """
+    with tqdm(total=len(futures), desc=step, unit="subject", disable=not progress, file=sys.stderr) as bar:
+        for _ in as_completed(futures):
+            bar.update()
     outcomes = []
     for future, subject, folder in zip(futures, subjects, folders):
         try:
@@ -181,6 +188,7 @@ def run_group_study(
     out_dir: str | Path,
     client: Client,
     prepare: Callable[[Subject, GroupConfig, str | Path], SubjectOutcome] = prepare_subject,
+    progress: bool = False,
 ) -> GroupStudyResult:
     """Run a group study on a Dask cluster and compute the group statistics.
 
@@ -198,6 +206,8 @@ def run_group_study(
     prepare : callable, default=prepare_subject
         The first per-subject pass (same signature); it must cache its result
         before returning.
+    progress : bool, default=False
+        Show a bar per step (subjects finished) on stderr.
 
     Returns
     -------
@@ -211,7 +221,7 @@ def run_group_study(
     folders = [str(subject_folder(out_dir, s.label)) for s in study.subjects]
     futures = _submit_per_subject(client, "prepare", labels, prepare, study.subjects, resources,
                                   config=config, out_dir=str(out_dir))
-    prepared = _gather(futures, labels, "prepare", folders)
+    prepared = _gather(futures, labels, "prepare", folders, progress)
     ok = [o for o in prepared if o.ok]
     notes: list[str] = []
     if not ok:
@@ -223,9 +233,14 @@ def run_group_study(
     cohort_of = {s.label: s.cohort for s in study.subjects}
     region_sets = [tuple(g) for g in sets["set"]]
     ok_labels = [o.subject for o in ok]
+    # The common list goes to the workers once, as one scattered object that every task depends on.
+    # Passed as a keyword argument instead, Dask puts any value over 100 kB into the graph as a data
+    # node keyed by the argument's name ("sets"), which is not unique, and the scheduler then fails
+    # every task with AssertionError(<TaskState 'sets' processing>) (a few hundred sets suffice).
+    [shared_sets] = client.scatter([region_sets], hash=False, broadcast=True)
     futures = _submit_per_subject(client, "estimate", ok_labels, estimate_subject, ok, resources,
-                                  sets=region_sets, config=config)
-    estimated = _gather(futures, ok_labels, "estimate", [o.folder for o in ok])
+                                  sets=shared_sets, config=config)
+    estimated = _gather(futures, ok_labels, "estimate", [o.folder for o in ok], progress)
     done = [o for o in estimated if o.ok]
     if not done:
         raise RuntimeError(

@@ -24,14 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from fmri_oinfo.inputs.entities import is_nifti, parse_entities
+from fmri_oinfo.inputs.tables import is_region_table, tables_in
 
 logger = logging.getLogger(__name__)
-
-#: Extensions of region tables.
-TABLE_EXTENSIONS: tuple[str, ...] = (".tsv", ".tsv.gz", ".csv", ".csv.gz", ".npy")
-
-#: File names that are never a subject's region table.
-_NOT_TABLES = ("_desc-confounds_timeseries", "_desc-confounds_regressors", "_labels", "participants", "_events")
 
 
 @dataclass(frozen=True)
@@ -70,19 +65,10 @@ class Study:
         return tuple(sorted({s.cohort for s in self.subjects if s.cohort is not None}))
 
 
-def _is_table(path: Path) -> bool:
-    name = path.name
-    return (
-        path.is_file()
-        and name.lower().endswith(TABLE_EXTENSIONS)
-        and not any(marker in name for marker in _NOT_TABLES)
-    )
-
-
 def _subject_folder_kind(folder: Path) -> tuple[str, Path] | None:
     if any(is_nifti(p) for p in folder.rglob("*.nii*")):
         return "images", folder
-    tables = sorted(p for p in folder.rglob("*") if _is_table(p))
+    tables = tables_in(folder)
     if len(tables) == 1:
         return "table", tables[0]
     if len(tables) > 1:
@@ -101,7 +87,7 @@ def _discover(root: Path) -> list[Subject]:
             logger.warning("%s has neither images nor a region table; skipped", folder)
             continue
         subjects[folder.name] = Subject(folder.name, found[1], found[0])
-    for table in sorted(p for p in root.glob("sub-*") if _is_table(p)):
+    for table in sorted(p for p in root.glob("sub-*") if is_region_table(p)):
         label = f"sub-{parse_entities(table)[0].get('sub', '')}"
         if label == "sub-":
             raise ValueError(f"{table}: cannot read the subject label; name tables sub-<label>[_...].tsv.")

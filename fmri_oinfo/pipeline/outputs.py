@@ -10,8 +10,15 @@ so an interrupted run leaves complete files or none.  Names, with
     <prefix>_desc-{redundancy,synergy,netoinfo}_map.nii.gz
     <prefix>_desc-{hypergraph,redundancy,synergy}_graph.graphml
     <prefix>_config.toml                     the resolved configuration
-    <prefix>_provenance.json                 versions, input hashes, stage timings
+    <prefix>_provenance.json                 versions, input hashes, stage timings, warnings
     sub-XX_report.html
+
+As a BIDS derivative: ``dataset_description.json`` (with ``GeneratedBy``)
+in the output root, a JSON sidecar beside every table and map (estimator,
+units, the configuration's hash), NIfTI maps of an MNI atlas coded as MNI
+(sform and qform code 4).  Outputs an earlier run wrote into the same folder
+and this run did not (a switched-off report, say) are removed, so that the
+folder never holds files that contradict its result table.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
-from fmri_oinfo.atomic import write_text_atomically
+from fmri_oinfo.atomic import TEMPORARY_PREFIX, write_text_atomically
 from fmri_oinfo.extract import RegionTimeseries
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs, bids_label
@@ -172,7 +181,7 @@ FILE_ROLES: dict[str, str] = {
 }
 
 
-def _report_files(files: dict[str, Path], names: OutputNames) -> list[tuple[str, str]]:
+def _report_files(files: Mapping[str, Path], names: OutputNames) -> list[tuple[str, str]]:
     """``(what, href)`` of every file of the run, relative to the report's folder."""
     listed = dict(files)
     listed.update(config=names.config, provenance=names.provenance)  # written after the report, same names
@@ -206,13 +215,13 @@ def _qc_images(meta: dict[str, Any]) -> tuple[nib.Nifti1Image | None, nib.Nifti1
 
 def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_image: nib.Nifti1Image | None,
                  config: PipelineConfig, inputs: SubjectInputs, names: OutputNames,
-                 null: np.ndarray | None = None, files: dict[str, Path] | None = None,
-                 warnings: list[str] | None = None) -> dict[str, Path]:
+                 null: np.ndarray | None = None, files: Mapping[str, Path] | None = None,
+                 warnings: Sequence[str] = ()) -> dict[str, Path]:
     """The self-contained HTML report.
 
     ``null``: surrogate values per result row (the null section); ``files``:
     the run's other outputs by role, linked from the report; ``warnings``:
-    the run's warnings, shown in their own section.
+    the run's warnings, one line each, shown in their own section.
     """
     from fmri_oinfo.report import ReportContext, render_report
 
@@ -230,6 +239,151 @@ def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_imag
         interactive=config.outputs.interactive, full_views=config.outputs.full_views, null_distributions=null,
         no_coordinates_reason=TABLE_INPUT_REASON if inputs.is_table else "the atlas gives no MNI coordinates",
         extraction=meta, mean_image=mean, mask_image=mask, output_files=_report_files(files or {}, names),
-        warnings=list(warnings or []),
+        warnings=list(warnings),
     )
     return {"report": render_report(context, names.report)}
+
+
+#: Folder-level record of the files an fmri-oinfo run wrote (relative path -> output prefix).
+OUTPUTS_MANIFEST = ".fmri-oinfo-outputs.json"
+
+#: BIDS version the derivative metadata follows.
+BIDS_VERSION = "1.9.0"
+
+
+def check_output_folder(folder: Path) -> None:
+    """Make sure ``folder`` can be created and written, before any long computation.
+
+    Raises
+    ------
+    ValueError
+        Naming the folder, what is wrong and the fix.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--out {folder} is a file; give a folder (it is created if needed).")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=TEMPORARY_PREFIX):
+            pass
+    except OSError as err:
+        raise ValueError(
+            f"--out {folder} cannot be written ({err.strerror or err}); give a folder you can write to."
+        ) from None
+
+
+def derivative_root(folder: Path, subject: str) -> Path:
+    """The BIDS derivative dataset root of a subject's output folder (the parent of ``sub-XX/``)."""
+    folder = Path(folder)
+    return folder.parent if folder.name == subject else folder
+
+
+def write_dataset_description(root: Path, sources: Sequence[str | Path] = ()) -> Path:
+    """``dataset_description.json`` of the derivative dataset at ``root`` (written when absent or changed)."""
+    from fmri_oinfo import __version__
+
+    description: dict[str, Any] = {
+        "Name": "fmri-oinfo: O-information (redundancy and synergy) between brain regions",
+        "BIDSVersion": BIDS_VERSION,
+        "DatasetType": "derivative",
+        "GeneratedBy": [{
+            "Name": "fmri-oinfo",
+            "Version": __version__,
+            "Description": "Region time series, candidate sets, O-information estimates, surrogate tests, "
+                           "maps, graphs and reports.",
+        }],
+    }
+    if sources:
+        description["SourceDatasets"] = [{"URL": Path(s).resolve().as_uri()} for s in sources]
+    path = Path(root) / "dataset_description.json"
+    text = json.dumps(description, indent=2) + "\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_text_atomically(path, text)
+    return path
+
+
+#: What each sidecar says about its file, by output role.
+_DESCRIPTIONS = {
+    "results": "One row per candidate set of regions: O-information, TC, DTC, S-information, surrogate test, "
+               "FDR q-value and label (docs/results.md).",
+    "region_scores": "Per region: redundancy, synergy and net O-information of the significant sets it belongs to.",
+    "map_redundancy": "Region redundancy score painted in the atlas.",
+    "map_synergy": "Region synergy score painted in the atlas.",
+    "map_net_o_info": "Region net O-information painted in the atlas.",
+}
+
+
+def write_sidecars(written: Mapping[str, Path], results: pd.DataFrame, config_hash: str, atlas: str) -> dict[str, Path]:
+    """A JSON sidecar beside each table and map: what it holds, estimator, units, configuration hash.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        ``<role>_sidecar`` -> path, for the written tables and maps.
+    """
+    attrs = {k: v for k, v in results.attrs.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    common = {
+        "Estimator": attrs.get("estimator"),
+        "TestEstimator": attrs.get("test_estimator", attrs.get("estimator")),
+        "Units": attrs.get("units", "nats"),
+        "ConfigurationHash": config_hash,
+        "Atlas": atlas,
+    }
+    sidecars = {}
+    for role, description in _DESCRIPTIONS.items():
+        if role not in written:
+            continue
+        path = Path(written[role])
+        name = path.name[: -len(".nii.gz")] if path.name.endswith(".nii.gz") else path.stem
+        content = {"Description": description, **common}
+        if role == "results":
+            content["Statistics"] = attrs
+        sidecars[f"{role}_sidecar"] = write_text_atomically(
+            path.with_name(name + ".json"), json.dumps(content, indent=2, default=str) + "\n")
+    return sidecars
+
+
+def mni_coded(image: nib.Nifti1Image, space: str) -> nib.Nifti1Image:
+    """``image`` with sform and qform codes 4 (MNI152) when the atlas space is an MNI template."""
+    if space.upper().startswith("MNI"):
+        image = nib.Nifti1Image(np.asanyarray(image.dataobj), image.affine, image.header.copy())
+        image.set_sform(image.affine, code=4)
+        image.set_qform(image.affine, code=4)
+    return image
+
+
+def remove_stale_outputs(folder: Path, prefix: str, report: Path, written: Sequence[Path]) -> list[str]:
+    """Remove what an earlier run wrote here for this subject and analysis and this run did not write.
+
+    An earlier run's files are read from :data:`OUTPUTS_MANIFEST`; those with
+    this run's ``prefix``, or the subject's report, that this run did not
+    write are deleted (another analysis of the subject, another prefix, is
+    left alone).  The manifest is then updated.
+
+    Returns
+    -------
+    list of str
+        Removed files, relative to ``folder``.
+    """
+    folder = Path(folder)
+    manifest = folder / OUTPUTS_MANIFEST
+    try:
+        earlier = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    except (OSError, ValueError):
+        earlier = {}
+    now = {str(Path(p).relative_to(folder)) for p in written}
+    removed = []
+    for name, owner in sorted(earlier.items()):
+        if name in now or not (owner == prefix or name == report.name):
+            continue
+        path = folder / name
+        if path.is_file():
+            os.remove(path)
+            removed.append(name)
+    kept = {name: owner for name, owner in earlier.items() if name not in removed and (folder / name).is_file()}
+    kept.update({name: prefix for name in now})
+    write_text_atomically(manifest, json.dumps(dict(sorted(kept.items())), indent=1) + "\n")
+    if removed:
+        logger.info("removed %d output(s) of an earlier run that this run did not write: %s", len(removed),
+                    ", ".join(removed))
+    return removed

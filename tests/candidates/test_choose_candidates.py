@@ -52,7 +52,7 @@ def test_config_from_toml_and_its_errors():
     parsed = tomllib.loads('strategies = ["screen", "search"]\norders = [3, 4]\ntop_k = 7\n')
     config = CandidateConfig.from_mapping(parsed)
     assert config.strategies == ("screen", "search") and config.orders == (3, 4) and config.top_k == 7
-    with pytest.raises(ValueError, match=r"unknown keys \['topk'\]"):
+    with pytest.raises(ValueError, match=r"unknown key candidates.topk \(did you mean top_k\?\)"):
         CandidateConfig.from_mapping({"topk": 3})
     with pytest.raises(ValueError, match=r"candidates.strategies: \['random'\] not known"):
         CandidateConfig(strategies=("random",))

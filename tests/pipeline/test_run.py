@@ -74,7 +74,10 @@ def test_report_links_every_output_and_shows_the_quality_control(demo_run):
     links = re.findall(r'<a href="([^"]+)">', files)
     written = [demo_run.results, demo_run.timeseries, demo_run.region_scores, *demo_run.maps.values(),
                *demo_run.graphs.values(), demo_run.config, demo_run.provenance]
-    assert sorted(links) == sorted(p.name for p in written + [demo_run.timeseries.with_suffix(".json")])
+    described = [demo_run.results, demo_run.region_scores, *demo_run.maps.values()]  # each with a JSON sidecar
+    sidecars = [p.name.removesuffix(".nii.gz").removesuffix(".tsv") + ".json" for p in described]
+    assert sorted(links) == sorted([p.name for p in written] + [demo_run.timeseries.with_suffix(".json").name]
+                                   + sidecars)
     assert all((demo_run.report.parent / link).is_file() for link in links)
     quality = html[html.index('<section id="quality">'):]
     quality = quality[:quality.index("</section>")]
@@ -187,7 +190,7 @@ def test_fmmi_wiring_with_tiny_training(demo_run, tmp_path):
     config = load_config("default", candidates__strategies=["exhaustive"], statistics__n_surrogates=19,
                          statistics__n_bootstrap=0, device="cpu",
                          estimation__fmmi={"steps": 50, "width": 16, "depth": 1, "batch_size": 64,
-                                           "eval_samples": 100, "progress": False})
+                                           "eval_samples": 100})
     outputs = run_subject(table, config, tmp_path / "out")
     results = read_result_table(outputs.results)
     assert len(results) == 10  # C(5, 3)

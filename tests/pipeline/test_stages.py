@@ -25,7 +25,7 @@ CHANGED = {
     "task": "rest", "session": "1", "run": "1", "space": "MNI152NLin6Asym", "t_r": 2.5, "min_volumes": 60,
     "atlas": "power2011", "atlas_dir": "/elsewhere", "confounds": "compcor", "high_pass": 0.02,
     "low_pass": 0.09, "detrend": False, "standardize": "zscore", "fd_threshold": 0.5, "smoothing_fwhm": 4.0,
-    "strategies": ["exhaustive"], "orders": [3, 4], "max_sets": 10, "top_k": 7, "n_control": 9,
+    "strategies": ["exhaustive"], "orders": [3, 4], "max_sets": 10, "max_screened": 10**8, "top_k": 7, "n_control": 9,
     "network_modes": ["within"], "search_methods": ["beam"], "search_targets": ["synergy"], "max_order": 4,
     "search_keep": 4, "beam_width": 50, "n_starts": 3, "anneal_chains": 8, "anneal_steps": 20,
     "n_neighbours": 4, "user_file": "sets.txt", "copula": True, "seed": 3, "estimator": "gaussian",
@@ -76,7 +76,8 @@ def test_option_enters_the_key_of_its_stage(section, key, subject_inputs):
 
 def test_fmmi_options_enter_the_estimation_key(subject_inputs):
     base = load_config("default")
-    changed = load_config("default", estimation__fmmi={**base.estimation.fmmi, "steps": 50})
+    changed = load_config("default", estimation__fmmi={"steps": 50})
+    assert changed.estimation.fmmi.width == base.estimation.fmmi.width  # a partial table keeps the other defaults
     before, after = _keys(base, subject_inputs), _keys(changed, subject_inputs)
     assert before[:2] == after[:2] and before[2] != after[2]
 
