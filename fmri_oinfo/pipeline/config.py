@@ -8,7 +8,7 @@ what is allowed.  ``pipelines/default.toml`` documents every key.
 ``[extraction]``  atlas and cleaning (:func:`fmri_oinfo.extract.extract_timeseries`)
 ``[candidates]``  which sets to test (:class:`fmri_oinfo.candidates.CandidateConfig`)
 ``[estimation]``  estimator, device, seed, and ``[estimation.fmmi]`` engine options
-``[statistics]``  surrogates, bootstrap, FDR (:func:`fmri_oinfo.stats.assess_sets`)
+``[statistics]``  sample split, surrogates, tail, bootstrap, FDR (:func:`fmri_oinfo.stats.assess_sets`)
 ``[outputs]``     which files to write and how the report looks
 
 In TOML, optional numbers are switched off with ``0`` (for example
@@ -29,7 +29,7 @@ from fmri_oinfo.candidates import CandidateConfig
 from fmri_oinfo.estimators import ESTIMATORS
 from fmri_oinfo.extract import CONFOUND_STRATEGIES
 from fmri_oinfo.resources import project_folder
-from fmri_oinfo.stats import MIN_BOOTSTRAP_FOR_SE, SURROGATES
+from fmri_oinfo.stats import SURROGATES, TAILS
 
 #: Folder of the ready configurations shipped with the source tree.
 PIPELINES_DIR = project_folder("pipelines")
@@ -117,12 +117,18 @@ class ExtractionConfig:
 
 @dataclass(frozen=True)
 class EstimationConfig:
-    """Estimator of the O-information and where it runs."""
+    """Estimator of every claim (value, nulls, p/q, interval, SE) and where it runs.
+
+    ``fmmi_column`` adds the FMMI estimate of every set in its own descriptive
+    columns (``o_info_fmmi``, ``o_info_fmmi_se``; no test) when ``estimator``
+    is another one.
+    """
 
     estimator: str = "gaussian"
     device: str = "auto"
     seed: int = 0
     gradient: bool = False
+    fmmi_column: bool = False
     fmmi: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -131,7 +137,8 @@ class EstimationConfig:
         _check_type("estimation.seed", self.seed, int, "expected a non-negative integer")
         if self.seed < 0:
             _fail("estimation.seed", self.seed, "expected a non-negative integer")
-        _check_type("estimation.gradient", self.gradient, bool, "expected true or false")
+        for name in ("gradient", "fmmi_column"):
+            _check_type(f"estimation.{name}", getattr(self, name), bool, "expected true or false")
         _check_type("estimation.fmmi", self.fmmi, Mapping, "expected a table of FMMI engine options")
         object.__setattr__(self, "fmmi", dict(self.fmmi))
         engine_options = {k: v for k, v in self.fmmi.items() if k not in FMMI_RUN_OPTIONS}
@@ -163,38 +170,40 @@ class EstimationConfig:
 
 @dataclass(frozen=True)
 class StatisticsConfig:
-    """Surrogate test, FDR and bootstrap intervals."""
+    """Sample splitting, surrogate nulls, irreducibility, FDR and bootstrap intervals.
+
+    ``selection_fraction`` of the volumes choose the data-driven candidate
+    sets (screen, search) and the rest, after ``split_gap`` volumes (0: the
+    autocorrelation length), test them; ``tail`` says how p-values beyond the
+    surrogates' reach are computed; ``user_sets_from_data`` treats the sets of
+    a user file as chosen from this data (a group study's common list).
+    """
 
     n_surrogates: int = 199
     surrogate: str = "circular"
+    tail: str = "gpd"
+    selection_fraction: float = 0.5
+    split_gap: int = 0
+    user_sets_from_data: bool = False
     n_bootstrap: int = 100
     block_length: int = 0
     alpha: float = 0.05
     ci_level: float = 0.95
-    estimator: str = "same"
 
     def __post_init__(self) -> None:
-        for name, least in (("n_surrogates", 1), ("n_bootstrap", 0), ("block_length", 0)):
+        for name, least in (("n_surrogates", 1), ("n_bootstrap", 0), ("block_length", 0), ("split_gap", 0)):
             value = getattr(self, name)
             _check_type(f"statistics.{name}", value, int, "expected an integer")
             if value < least:
                 _fail(f"statistics.{name}", value, f"expected an integer >= {least}")
         _choice("statistics.surrogate", self.surrogate, SURROGATES)
-        for name in ("alpha", "ci_level"):
+        _choice("statistics.tail", self.tail, TAILS)
+        for name in ("alpha", "ci_level", "selection_fraction"):
             value = getattr(self, name)
             _check_type(f"statistics.{name}", value, (int, float), "expected a number in (0, 1)")
             if not 0 < value < 1:
                 _fail(f"statistics.{name}", value, "expected a number in (0, 1)")
-        _choice("statistics.estimator", self.estimator, ("same", *ESTIMATORS))
-
-    def test_estimator(self, estimation: EstimationConfig) -> str:
-        """The estimator of the surrogate null and the bootstrap."""
-        return estimation.estimator if self.estimator == "same" else self.estimator
-
-    @property
-    def se_from_bootstrap(self) -> bool:
-        """Whether ``o_info_se`` is the bootstrap standard deviation (enough resamples)."""
-        return self.n_bootstrap >= MIN_BOOTSTRAP_FOR_SE
+        _check_type("statistics.user_sets_from_data", self.user_sets_from_data, bool, "expected true or false")
 
 
 @dataclass(frozen=True)
