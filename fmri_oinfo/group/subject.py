@@ -41,8 +41,9 @@ from fmri_oinfo.group.study import Subject
 
 logger = logging.getLogger(__name__)
 
-#: Quantities read per subject and set from the pipeline's result table.
-SUBJECT_QUANTITIES: tuple[str, ...] = ("o_info", "tc", "dtc", "s_info")
+#: Quantities read per subject and set from the pipeline's result table (``null_mean``: the
+#: subject's surrogate baseline, which the group tests subtract).
+SUBJECT_QUANTITIES: tuple[str, ...] = ("o_info", "null_mean", "tc", "dtc", "s_info")
 
 
 @dataclass(frozen=True)
@@ -246,7 +247,8 @@ def estimate_subject(
                              f"(regions dropped?); it has {len(present)} regions.")
         sets_file = _write_sets(folder / f"{prepared.subject}_desc-group_candidates.txt", usable)
         pipeline = with_overrides(config.pipeline, candidates__strategies=["user"],
-                                  candidates__user_file=str(sets_file))
+                                  candidates__user_file=str(sets_file),
+                                  statistics__user_sets_from_data=sets_chosen_from_data(config))
         outputs = run_subject(prepared.source, pipeline, out_dir=folder)
         files = {"results": outputs.results, "sets": sets_file, "config": outputs.config,
                  "provenance": outputs.provenance}
@@ -258,6 +260,30 @@ def estimate_subject(
                               seconds=time.perf_counter() - started, qc=prepared.qc, regions=prepared.regions)
     except Exception:  # one subject's failure is reported, never raised
         return _failure(subject, "estimate", folder, started)
+
+
+def sets_chosen_from_data(config: GroupConfig) -> bool:
+    """Whether the common list was chosen by looking at the subjects' data (screen or search).
+
+    Then each subject tests it on its test block only (the volumes that chose
+    it are left out), as the pipeline does for its own screened sets.
+    """
+    from fmri_oinfo.pipeline.stages import DATA_DRIVEN_STRATEGIES
+
+    pipeline = config.pipeline
+    return bool(set(pipeline.candidates.strategies) & set(DATA_DRIVEN_STRATEGIES)) or (
+        pipeline.statistics.user_sets_from_data)
+
+
+def split_block(series: pd.DataFrame, config: GroupConfig, block: str) -> pd.DataFrame:
+    """The ``"selection"`` or ``"test"`` block of a subject's series under the study's split, or ``"whole"``."""
+    from fmri_oinfo.stats import sample_split
+
+    if block == "whole":
+        return series
+    statistics = config.pipeline.statistics
+    split = sample_split(series.to_numpy(float), statistics.selection_fraction, statistics.split_gap)
+    return series.iloc[split.selection_rows if block == "selection" else split.test_rows]
 
 
 def read_candidates(outcome: SubjectOutcome) -> pd.DataFrame:
