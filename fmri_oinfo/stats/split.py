@@ -69,33 +69,36 @@ class SampleSplit:
 def autocorrelation_length(values: np.ndarray, max_lag: int | None = None) -> int:
     """Lag beyond which the regions' autocorrelation is indistinguishable from zero.
 
-    The autocorrelation of every region is computed (FFT, zero-padded); the
-    length is the smallest lag ``L`` such that the median ``|ACF|`` across
-    regions stays below ``2 / sqrt(T)`` (about the 95 % level of white noise)
-    at every lag from ``L`` to ``max_lag``.
+    The autocorrelation of every region is computed (FFT, zero-padded) and
+    averaged over regions; the length is the first lag ``L`` from which the
+    absolute mean autocorrelation stays below ``2 / sqrt(T)`` (about the 95 %
+    level of white noise) up to lag ``2 L`` (so a decaying oscillation, as
+    after band-pass filtering, is waited out).
 
     Parameters
     ----------
     values : numpy.ndarray, shape (T, N)
     max_lag : int or None, default=None
-        Largest lag checked; None uses ``T // 4``.
+        Largest length returned; None uses ``T // 4``.
 
     Returns
     -------
     int
-        At least 1.
+        Between 1 and ``max_lag``.
     """
     n_time = values.shape[0]
     max_lag = n_time // 4 if max_lag is None else min(max_lag, n_time - 1)
     centred = values - values.mean(axis=0)  # (T, N)
     size = 1 << int(np.ceil(np.log2(2 * n_time)))
     spectrum = np.fft.rfft(centred, n=size, axis=0)  # (F, N)
-    acov = np.fft.irfft(np.abs(spectrum) ** 2, n=size, axis=0)[: max_lag + 1]  # (max_lag + 1, N)
+    acov = np.fft.irfft(np.abs(spectrum) ** 2, n=size, axis=0)[: 2 * max_lag + 1]  # (2 max_lag + 1, N)
     with np.errstate(invalid="ignore", divide="ignore"):
-        acf = acov / acov[0]  # (max_lag + 1, N)
-    median = np.nanmedian(np.abs(acf), axis=1)  # (max_lag + 1,)
-    above = np.flatnonzero(median >= 2.0 / np.sqrt(n_time))
-    return int(max(1, above.max() + 1)) if above.size else 1
+        acf = np.nanmean(acov / acov[0], axis=1)  # (2 max_lag + 1,)
+    below = np.abs(acf) < 2.0 / np.sqrt(n_time)  # (2 max_lag + 1,)
+    for lag in range(1, max_lag + 1):
+        if below[lag : 2 * lag + 1].all():
+            return lag
+    return max_lag
 
 
 def sample_split(values: np.ndarray, selection_fraction: float, gap: int = 0) -> SampleSplit:

@@ -159,3 +159,20 @@ def test_return_null_gives_the_surrogates_behind_the_p_values(planted):
     np.testing.assert_allclose(p, table["p_value"], rtol=0)
     # surrogates of independent regions sit near 0 and far below the redundant set's value
     assert np.abs(null).max() < 0.1 * table["o_info"].iloc[0]
+
+
+def test_a_non_finite_estimate_is_never_a_label(planted):
+    """NaN must not become "synergistic" (a comparison with NaN is never true)."""
+    _, data = planted
+
+    def broken(values, sets):
+        table = estimate_oinfo(values, sets)
+        if values.shape[1] == 6:  # the observed data, not a surrogate
+            table.loc[1, "o_info"] = np.nan
+        return table
+
+    table = assess_sets(data, [("r0", "r1", "r2"), ("r3", "r4", "r5")], estimator=broken, n_surrogates=99,
+                        n_bootstrap=0)
+    assert table["label"].tolist() == ["redundant", "n.s."]
+    assert np.isnan(table.loc[1, ["p_value", "p_irreducible", "q_value"]].to_numpy(float)).all()
+    assert not table.loc[1, "irreducible"] and table.loc[1, "carriers"] == ()
