@@ -199,3 +199,23 @@ def test_assess_returns_the_null_aligned_with_the_ranked_table(small_series, tmp
     np.save(tmp_path / stages.NULL_FILE, null[:3])
     with pytest.raises(ValueError, match="has 3 rows for 20 result rows; delete"):
         stages.load_assessment(tmp_path)
+
+
+def test_data_driven_candidates_are_chosen_on_the_selection_block_only(small_series):
+    """The screen sees the first selection_fraction of the volumes; the assessment tests on the rest."""
+    from fmri_oinfo.candidates import choose_candidates
+    from fmri_oinfo.stats import sample_split
+
+    config = load_config("fast", candidates__strategies=["screen"], candidates__top_k=2, candidates__n_control=1,
+                         statistics__selection_fraction=0.3, statistics__n_surrogates=19,
+                         statistics__n_bootstrap=0, device="cpu")
+    split = sample_split(small_series.data.to_numpy(), 0.3)
+    candidates = stages.candidate(small_series, config)
+    expected = choose_candidates(small_series.data.iloc[split.selection_rows], config.candidates, device="cpu")
+    pd.testing.assert_frame_equal(candidates, expected)
+    table = stages.assess(small_series, candidates, config)
+    assert table.attrs["selection"]["test_volumes"] == list(split.test)
+    assert table.attrs["n_screened"] == 20  # C(6, 3) triplets scored
+    screened = ~table["chosen_by"].str.contains("screen:control")
+    assert (table.loc[screened, "inference"] == "split-sample").all()
+    assert (table.loc[~screened, "inference"] == "per-set").all()  # random controls: the whole run
