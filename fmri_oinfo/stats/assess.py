@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -156,11 +157,22 @@ def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tu
     )
 
 
+@dataclass(frozen=True)
+class _BlockResult:
+    """The per-set columns of the sets tested on one block of volumes."""
+
+    columns: dict[str, np.ndarray]  # each (G,)
+    p_members: np.ndarray  # (G, K)
+    null: np.ndarray  # (G, R)
+    n_tail_fits: int
+    block_length: int
+
+
 def _assess_block(
     values: np.ndarray, rows: list[np.ndarray], estimate: OInfoEstimator, copula: bool | None,
     n_surrogates: int, surrogate: str, n_bootstrap: int, block_length: int | None, ci_level: float,
     rng: np.random.Generator, max_columns: int, tail: str,
-) -> dict[str, np.ndarray]:
+) -> _BlockResult:
     """Every per-set column of the sets ``rows`` on one block of volumes (T, N)."""
     used = np.unique(np.concatenate(rows))  # (M,) regions in any set
     local = [np.searchsorted(used, r) for r in rows]  # member positions among ``used``
@@ -168,12 +180,12 @@ def _assess_block(
     n_sets = len(local)
     observed = estimate(sub, local)
     o_info = checked_o_info(observed, n_sets)
-    finite = np.isfinite(o_info)
+    o_info_or_nan = np.where(np.isfinite(o_info), o_info, np.nan)
     null = set_null(sub, local, estimate, copula, n_surrogates, surrogate, rng, max_columns)  # (R, G)
-    p_value, method = surrogate_p_values(np.where(finite, np.abs(o_info), np.nan), np.abs(null), tail)
-    min_shift = autocorrelation_length(sub)
-    members = member_null(sub, local, estimate, copula, n_surrogates, surrogate, rng, min_shift, max_columns)
-    p_members, p_irreducible = member_p_values(np.where(finite, o_info, np.nan), members, tail)
+    p_value, method = surrogate_p_values(np.abs(o_info_or_nan), np.abs(null), tail)
+    members = member_null(sub, local, estimate, copula, n_surrogates, surrogate, rng, autocorrelation_length(sub),
+                          max_columns)  # (R, G, K)
+    p_members, p_irreducible, member_fits = member_p_values(o_info_or_nan, members, tail)
 
     ci_low = ci_high = np.full(n_sets, np.nan)
     se = observed["o_info_se"].to_numpy(float) if "o_info_se" in observed else np.full(n_sets, np.nan)
@@ -184,14 +196,13 @@ def _assess_block(
         ci_low, ci_high = np.percentile(boot, [tail_share, 100.0 - tail_share], axis=0)
         if n_bootstrap >= MIN_BOOTSTRAP_FOR_SE:
             se = boot.std(axis=0, ddof=1)
-    return {
+    columns = {
         "o_info": o_info, "o_info_se": se,
         **{c: observed[c].to_numpy(float) if c in observed else np.full(n_sets, np.nan) for c in ("tc", "dtc", "s_info")},
         "ci_low": ci_low, "ci_high": ci_high, "null_mean": np.nanmean(null, axis=0),
-        "p_value": p_value, "p_irreducible": p_irreducible, "p_members": p_members,
-        "n_tail_fits": np.array([(method == "gpd").sum()]), "null": null.T, "block_length": np.array([length]),
-        "min_shift": np.array([min_shift]),
+        "p_value": p_value, "p_irreducible": p_irreducible,
     }
+    return _BlockResult(columns, p_members, null.T, int((method == "gpd").sum()) + member_fits, length)
 
 
 def assess_sets(
@@ -318,11 +329,11 @@ def assess_sets(
         result = _assess_block(values[block], [rows[i] for i in positions], estimate, copula, n_surrogates,
                                surrogate, n_bootstrap, block_length, ci_level, rng, max_columns, tail)
         for column in columns:
-            columns[column][positions] = result[column]
-        p_members[positions, : result["p_members"].shape[1]] = result["p_members"]
-        null[positions] = result["null"]
-        n_tail_fits += int(result["n_tail_fits"][0])
-        lengths[kind] = int(result["block_length"][0])
+            columns[column][positions] = result.columns[column]
+        p_members[positions, : result.p_members.shape[1]] = result.p_members
+        null[positions] = result.null
+        n_tail_fits += result.n_tail_fits
+        lengths[kind] = result.block_length
 
     combined = np.fmax(columns["p_value"], columns["p_irreducible"])
     combined[np.isnan(columns["p_value"]) | np.isnan(columns["p_irreducible"])] = np.nan

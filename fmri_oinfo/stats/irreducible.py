@@ -12,7 +12,10 @@ from surrogates where member ``i`` alone is shifted in time (or
 phase-randomised) and the other members keep their joint time course
 (:func:`fmri_oinfo.stats.nulls.member_null`): under "``i`` is independent of
 the others" this keeps the joint law, so the test is exact up to the
-surrogate's approximation of ``i``'s own dynamics.  ``O(S without i)`` is the
+surrogate's approximation of ``i``'s own dynamics.  A shift moves ``i`` by at
+least the autocorrelation length; a test block of ``T`` volumes has only about
+``T`` such shifts, and when they are no more than ``n_surrogates`` every one is
+used once.  ``O(S without i)`` is the
 same on the data and on every such surrogate (it does not involve ``i``), so
 the test compares ``d * O(S)`` with ``d * O(S with i shifted)``; for a triplet
 ``O(pair) = 0`` and it asks whether ``i`` contributes at all.
@@ -32,7 +35,9 @@ import numpy as np
 from fmri_oinfo.stats.tail import surrogate_p_values
 
 
-def member_p_values(o_info: np.ndarray, null: np.ndarray, tail: str = "gpd") -> tuple[np.ndarray, np.ndarray]:
+def member_p_values(
+    o_info: np.ndarray, null: np.ndarray, tail: str = "gpd"
+) -> tuple[np.ndarray, np.ndarray, int]:
     """p-value of every member's contribution, and the set's intersection-union p-value.
 
     Parameters
@@ -51,6 +56,8 @@ def member_p_values(o_info: np.ndarray, null: np.ndarray, tail: str = "gpd") -> 
         not finite.
     p_irreducible : numpy.ndarray, shape (G,)
         Largest member p-value (NaN where ``o_info`` is 0 or not finite).
+    n_tail_fits : int
+        Member p-values that came from the fitted tail.
     """
     n_surrogates, n_sets, width = null.shape
     sign = np.sign(o_info)  # (G,)
@@ -60,10 +67,12 @@ def member_p_values(o_info: np.ndarray, null: np.ndarray, tail: str = "gpd") -> 
     statistic = sign[None, :, None] * null  # (R, G, K)
     columns = (usable[:, None] & exists).reshape(-1)  # (G * K,)
     p_members = np.full(n_sets * width, np.nan)
+    n_tail_fits = 0
     if columns.any():
-        p_members[columns], _ = surrogate_p_values(
+        p_members[columns], method = surrogate_p_values(
             observed.reshape(-1)[columns], statistic.reshape(n_surrogates, -1)[:, columns], tail)
+        n_tail_fits = int((method == "gpd").sum())
     p_members = p_members.reshape(n_sets, width)
     with np.errstate(invalid="ignore"):
         p_irreducible = np.where(usable, np.nanmax(np.where(exists, p_members, -np.inf), axis=1), np.nan)
-    return p_members, p_irreducible
+    return p_members, p_irreducible, n_tail_fits

@@ -26,7 +26,12 @@ import numpy as np
 
 from fmri_oinfo.stats.closed_form import CLOSED_FORM, LaggedCorrelations, o_info_of_correlations
 from fmri_oinfo.stats.resampled import OInfoEstimator, stacked_o_info
-from fmri_oinfo.stats.surrogates import circular_shifts, make_surrogates, member_surrogates
+from fmri_oinfo.stats.surrogates import (
+    circular_shifts,
+    distinct_circular_shifts,
+    make_surrogates,
+    member_surrogates,
+)
 from fmri_oinfo.validation import bucket_by_order
 
 #: Surrogates generated (or gathered) per chunk.
@@ -135,14 +140,22 @@ def member_null(
 
     Returns
     -------
-    numpy.ndarray, shape (n_surrogates, G, K)
+    numpy.ndarray, shape (R, G, K)
         ``[r, g, i]``: set ``g`` with its member at position ``i`` replaced by
         surrogate ``r``; ``K`` is the largest order, NaN beyond a set's order.
-        Both routes draw the same shifts from ``rng``, so they give the same
-        numbers for the same estimator.
+        With circular shifts and at most ``n_surrogates`` distinct shifts in
+        ``[min_shift, T - min_shift]``, every shift is used once (an exact
+        test, ``R`` = their number); otherwise ``R = n_surrogates`` random
+        ones.  Both routes use the same shifts, so they give the same numbers
+        for the same estimator.
     """
     n_time = values.shape[0]
     width = max(len(g) for g in sets)
+    every = distinct_circular_shifts(n_time, min_shift)
+    if surrogate == "circular" and every.size <= n_surrogates:
+        n_surrogates = every.size
+    else:
+        every = None
     out = np.full((n_surrogates, len(sets), width), np.nan)
     lagged = None if copula is None else LaggedCorrelations(values, sets, copula)
     for positions, members in bucket_by_order(list(sets)).values():
@@ -150,7 +163,10 @@ def member_null(
         for member in range(k):
             for start in range(0, n_surrogates, CHUNK):
                 size = min(CHUNK, n_surrogates - start)
-                drawn = circular_shifts(n_time, (size, n_sets), rng, min_shift)  # (R, G_k)
+                if every is None:
+                    drawn = circular_shifts(n_time, (size, n_sets), rng, min_shift)  # (R, G_k)
+                else:
+                    drawn = np.repeat(every[start : start + size, None], n_sets, axis=1)  # (R, G_k)
                 if lagged is not None:
                     shifts = np.zeros((size, n_sets, k), dtype=np.int64)  # (R, G_k, k)
                     shifts[:, :, member] = drawn

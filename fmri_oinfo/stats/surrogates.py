@@ -34,6 +34,12 @@ def circular_shifts(n_time: int, shape: tuple[int, ...], rng: np.random.Generato
     return rng.integers(low, n_time - low + (1 if low else 0), size=shape)
 
 
+def distinct_circular_shifts(n_time: int, min_shift: int = 0) -> np.ndarray:
+    """Every shift :func:`circular_shifts` can draw, once each (ascending)."""
+    low = min(max(0, min_shift), (n_time - 1) // 2)
+    return np.arange(low, n_time - low + (1 if low else 0))
+
+
 def circular_shift_surrogates(
     values: np.ndarray, n_surrogates: int, rng: np.random.Generator, min_shift: int = 0
 ) -> np.ndarray:
