@@ -41,6 +41,7 @@ from fmri_oinfo.group.study import Study, Subject
 from fmri_oinfo.group.subject import (
     SubjectOutcome,
     estimate_subject,
+    member_baselines,
     prepare_subject,
     read_candidates,
     read_series,
@@ -242,13 +243,15 @@ def run_group_study(
     if not config.pool:
         matrix = {q: np.stack([t[q].to_numpy(float) for t in tables])
                   for q in ("o_info", "null_mean", "tc", "dtc", "s_info")}
+        members = member_baselines(tables)  # (S, G, K)
         results = group_mean_table(sets, matrix["o_info"], matrix["null_mean"], matrix, config.n_permutations,
-                                   config.alpha, config.seed)
+                                   config.alpha, config.seed, member_baselines=members)
         if pair is not None:
             difference = cohort_difference_table(
                 sets, matrix["o_info"], matrix["null_mean"],
                 np.array([cohort_of[o.subject] for o in done], dtype=object), *pair,
                 n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
+                member_baselines=members,
             )
     else:
         from fmri_oinfo.stats import assess_sets

@@ -286,6 +286,22 @@ def split_block(series: pd.DataFrame, config: GroupConfig, block: str) -> pd.Dat
     return series.iloc[split.selection_rows if block == "selection" else split.test_rows]
 
 
+def member_baselines(tables: Sequence[pd.DataFrame]) -> np.ndarray:
+    """The subjects' per-member baselines as one array (S, G, K), NaN-padded beyond each set's order.
+
+    Parameters
+    ----------
+    tables : sequence of pandas.DataFrame
+        :func:`read_subject_values` of each subject, over the same sets.
+    """
+    width = max(len(g) for g in tables[0]["set"])
+    out = np.full((len(tables), len(tables[0]), width), np.nan)
+    for s, table in enumerate(tables):
+        for g, baselines in enumerate(table["member_null_mean"]):
+            out[s, g, : len(baselines)] = baselines
+    return out
+
+
 def read_candidates(outcome: SubjectOutcome) -> pd.DataFrame:
     """The subject's own candidate table (first pass, ``candidate_source="union"``)."""
     from fmri_oinfo.pipeline.stages import load_candidates
@@ -312,7 +328,8 @@ def read_subject_values(outcome: SubjectOutcome, sets: Sequence[tuple[str, ...]]
     Returns
     -------
     pandas.DataFrame
-        ``set``, ``order`` and :data:`SUBJECT_QUANTITIES` (nats); NaN for a
+        ``set``, ``order``, :data:`SUBJECT_QUANTITIES` (nats) and
+        ``member_null_mean`` (tuples, in the set's member order); NaN for a
         set the subject lacks.
     """
     from fmri_oinfo.pipeline import read_result_table
@@ -325,4 +342,9 @@ def read_subject_values(outcome: SubjectOutcome, sets: Sequence[tuple[str, ...]]
     for name in SUBJECT_QUANTITIES:
         values = results[name].to_numpy(float)
         table[name] = [values[r] if r >= 0 else np.nan for r in rows]
+    # each member's baseline, in the order of the common set's members
+    baselines = [dict(zip(results["set"].iloc[r], results["member_null_mean"].iloc[r])) if r >= 0 else {}
+                 for r in rows]
+    table["member_null_mean"] = pd.Series([tuple(b.get(m, np.nan) for m in g) for g, b in zip(sets, baselines)],
+                                          dtype=object)
     return table

@@ -84,17 +84,18 @@ def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) ->
 
 
 #: Result-table columns holding tuples, written as JSON lists.
-TUPLE_COLUMNS: tuple[str, ...] = ("set", "carriers", "o_info_gradient")
+TUPLE_COLUMNS: tuple[str, ...] = ("set", "carriers", "member_null_mean", "o_info_gradient")
 
 
 def result_table_text(results: pd.DataFrame) -> str:
-    """The result table as TSV: sets, carriers (and gradients) as JSON lists, floats to 10 digits."""
+    """The result table as TSV: tuples (sets, carriers, member baselines, gradients) as JSON lists, floats to 10 digits."""
     table = results.copy()
     for column in ("set", "carriers"):
         if column in table.columns:
             table[column] = [json.dumps(list(g)) for g in table[column]]
-    if "o_info_gradient" in table.columns:
-        table["o_info_gradient"] = [json.dumps([float(f"{v:.10g}") for v in g]) for g in table["o_info_gradient"]]
+    for column in ("member_null_mean", "o_info_gradient"):
+        if column in table.columns:
+            table[column] = [json.dumps([float(f"{v:.10g}") for v in g]) for g in table[column]]
     return table.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a")
 
 

@@ -208,14 +208,15 @@ def load_results(folder: Path) -> pd.DataFrame:
     table = pd.DataFrame({column: [r[column] for r in rows] for column in document["columns"]},
                          columns=document["columns"])
     table["set"] = pd.Series([tuple(r["set"]) for r in rows], dtype=object)
-    for column in ("o_info_gradient", "carriers"):
+    tuples = ("o_info_gradient", "carriers", "member_null_mean")
+    for column in tuples:
         if column in table.columns:
-            table[column] = pd.Series([tuple(r[column]) for r in rows], dtype=object)
+            table[column] = pd.Series([tuple(np.nan if v is None else v for v in r[column]) for r in rows],
+                                      dtype=object)
     if "irreducible" in table.columns:
         table["irreducible"] = table["irreducible"].astype(bool)
     for column in table.columns:
-        if column not in ("set", "chosen_by", "inference", "label", "o_info_gradient", "carriers", "irreducible",
-                          "order"):
+        if column not in ("set", "chosen_by", "inference", "label", "irreducible", "order", *tuples):
             table[column] = table[column].astype(float)
     table.attrs = document["attrs"]
     return table

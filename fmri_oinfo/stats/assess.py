@@ -23,12 +23,14 @@ value, its nulls, its p/q-values, its interval and its standard error:
    moving-block bootstrap resamples of the block's time points.
 
 ``null_mean`` (the mean of the set's surrogate null: what the estimator gives
-for independent regions) is each subject's baseline in the group tests.
+for independent regions) and ``member_null_mean`` (per member, the mean with
+that member alone shifted) are each subject's baselines in the group tests.
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +55,8 @@ logger = logging.getLogger(__name__)
 #: Columns of the result table, in order (``docs/results.md``).
 RESULT_COLUMNS: tuple[str, ...] = (
     "set", "order", "chosen_by", "inference", "o_info", "o_info_se", "tc", "dtc", "s_info",
-    "ci_low", "ci_high", "null_mean", "p_value", "p_irreducible", "q_value", "label", "irreducible", "carriers",
+    "ci_low", "ci_high", "null_mean", "member_null_mean", "p_value", "p_irreducible", "q_value", "label",
+    "irreducible", "carriers",
 )
 
 #: Values of the ``inference`` column.
@@ -163,6 +166,7 @@ class _BlockResult:
 
     columns: dict[str, np.ndarray]  # each (G,)
     p_members: np.ndarray  # (G, K)
+    member_null_mean: np.ndarray  # (G, K)
     null: np.ndarray  # (G, R)
     n_tail_fits: int
     block_length: int
@@ -202,7 +206,11 @@ def _assess_block(
         "ci_low": ci_low, "ci_high": ci_high, "null_mean": np.nanmean(null, axis=0),
         "p_value": p_value, "p_irreducible": p_irreducible,
     }
-    return _BlockResult(columns, p_members, null.T, int((method == "gpd").sum()) + member_fits, length)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # positions beyond a set's order are all NaN
+        member_null_mean = np.nanmean(members, axis=0)  # (G, K)
+    return _BlockResult(columns, p_members, member_null_mean, null.T, int((method == "gpd").sum()) + member_fits,
+                        length)
 
 
 def assess_sets(
@@ -319,6 +327,7 @@ def assess_sets(
     columns = {c: np.full(n_sets, np.nan) for c in (
         "o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low", "ci_high", "null_mean", "p_value", "p_irreducible")}
     p_members = np.full((n_sets, width), np.nan)
+    member_null_mean = np.full((n_sets, width), np.nan)
     null = np.full((n_sets, n_surrogates), np.nan)
     inference = np.where(chosen, "split-sample", "per-set").astype(object)
     n_tail_fits, lengths = 0, {}
@@ -331,6 +340,7 @@ def assess_sets(
         for column in columns:
             columns[column][positions] = result.columns[column]
         p_members[positions, : result.p_members.shape[1]] = result.p_members
+        member_null_mean[positions, : result.member_null_mean.shape[1]] = result.member_null_mean
         null[positions] = result.null
         n_tail_fits += result.n_tail_fits
         lengths[kind] = result.block_length
@@ -349,7 +359,10 @@ def assess_sets(
             "chosen_by": reasons,
             "inference": inference,
             **{c: columns[c] for c in ("o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low", "ci_high",
-                                       "null_mean", "p_value", "p_irreducible")},
+                                       "null_mean")},
+            "member_null_mean": pd.Series([tuple(float(v) for v in member_null_mean[g, : len(r)])
+                                           for g, r in enumerate(rows)], dtype=object),
+            **{c: columns[c] for c in ("p_value", "p_irreducible")},
             "q_value": q_values,
             "label": label_sets(columns["o_info"], q_values, alpha, irreducible),
             "irreducible": irreducible,

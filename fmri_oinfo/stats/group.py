@@ -310,6 +310,74 @@ def two_sample_test(
     )
 
 
+def _one_sided(p_two: np.ndarray, observed: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """One-sided p-values in the direction ``wanted`` from a symmetric two-sided permutation test."""
+    agree = np.sign(observed) == np.sign(wanted)
+    return np.where(agree & (observed != 0), p_two / 2.0, 1.0 - p_two / 2.0)
+
+
+def member_effects(values: np.ndarray, member_baselines: np.ndarray) -> np.ndarray:
+    """Each member's contribution per subject: ``O(S)`` minus the mean with that member alone shifted, (S, G, K)."""
+    member_baselines = np.asarray(member_baselines, dtype=float)
+    if member_baselines.shape[:2] != values.shape:
+        raise ValueError(f"member_baselines has shape {member_baselines.shape}; (subjects, sets, members) "
+                         f"with the first two of values {values.shape} is needed.")
+    return values[:, :, None] - member_baselines
+
+
+def _largest_member_p(p_members: np.ndarray, exists: np.ndarray) -> np.ndarray:
+    """Intersection-union p-value per set: the largest member p-value (NaN if any member has none)."""
+    missing = (exists & np.isnan(p_members)).any(axis=1)
+    largest = np.max(np.where(exists, np.nan_to_num(p_members, nan=1.0), -np.inf), axis=1)
+    return np.where(missing, np.nan, largest)
+
+
+def group_irreducibility(
+    contributions: np.ndarray, direction: np.ndarray, in_a: np.ndarray | None, n_permutations: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Is every member's contribution an effect at the group level (intersection-union over members)?
+
+    Parameters
+    ----------
+    contributions : numpy.ndarray, shape (S, G, K)
+        :func:`member_effects` (NaN beyond a set's order or where missing).
+    direction : numpy.ndarray, shape (G,)
+        The sign each contribution must have (the set's effect, or its difference).
+    in_a : numpy.ndarray of bool, shape (S,), or None
+        None: one-sample sign-flip tests; else label-permutation tests of A - B.
+    n_permutations, seed
+        As for :func:`one_sample_test` / :func:`two_sample_test`.
+
+    Returns
+    -------
+    p_members : numpy.ndarray, shape (G, K)
+        One-sided p-value of each member (NaN beyond a set's order).
+    p_irreducible : numpy.ndarray, shape (G,)
+    """
+    n_subjects, n_sets, width = contributions.shape
+    flat = contributions.reshape(n_subjects, n_sets * width)  # (S, G * K)
+    exists = ~np.isnan(contributions).all(axis=0)  # (G, K)
+    if in_a is None:
+        result = one_sample_test(flat, n_permutations, seed=seed)
+        observed = result.mean
+    else:
+        result = two_sample_test(flat, in_a, n_permutations, seed=seed)
+        observed = result.difference
+    wanted = np.repeat(direction, width)  # (G * K,)
+    p_members = _one_sided(result.p, observed, wanted).reshape(n_sets, width)
+    p_members[~exists] = np.nan
+    return p_members, _largest_member_p(p_members, exists)
+
+
+def _combined_q(p: np.ndarray, p_irreducible: np.ndarray | None) -> np.ndarray:
+    """Benjamini-Hochberg over ``max(p, p_irreducible)`` (or ``p`` alone); NaN where either is NaN."""
+    if p_irreducible is None:
+        return benjamini_hochberg(p)
+    combined = np.fmax(p, p_irreducible)
+    combined[np.isnan(p) | np.isnan(p_irreducible)] = np.nan
+    return benjamini_hochberg(combined)
+
+
 def _set_columns(sets: pd.DataFrame) -> pd.DataFrame:
     return sets.loc[:, ["set", "order", "chosen_by"]].reset_index(drop=True).copy()
 
@@ -322,6 +390,7 @@ def group_mean_table(
     n_permutations: int = 4999,
     alpha: float = 0.05,
     seed: int = 0,
+    member_baselines: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Group result table: mean O-information per set, tested against the subjects' own baselines.
 
@@ -340,6 +409,12 @@ def group_mean_table(
         the table.
     n_permutations, alpha, seed
         See :func:`one_sample_test`.
+    member_baselines : array of shape (S, G, K) or None
+        Per-subject, per-member baselines (``member_null_mean`` of each
+        subject's result table, NaN-padded): each member's contribution
+        ``O(S) - baseline`` must be an effect in the set's direction too
+        (:func:`group_irreducibility`), so a real set padded with unrelated
+        regions is not labelled.  None: no irreducibility test.
 
     Returns
     -------
@@ -349,15 +424,21 @@ def group_mean_table(
         O-information minus baseline: what is tested), ``o_info_se`` (its SE
         across subjects), ``tc``, ``dtc``, ``s_info``, ``ci_low``,
         ``ci_high`` (t interval of the effect), ``p_value``, ``q_value``,
-        ``label`` (by the effect's sign), ``n_subjects``, ``cohen_d`` and
-        ``hedges_g`` (of the effect).  ``attrs``: ``test``,
+        ``p_irreducible`` and ``irreducible`` (with ``member_baselines``),
+        ``label`` (by the effect's sign; q-values over ``max(p_value,
+        p_irreducible)``), ``n_subjects``, ``cohen_d`` and ``hedges_g`` (of
+        the effect).  ``attrs``: ``test``,
         ``n_permutations``, ``alpha``, ``seed``, ``error_rate``,
         ``baseline``, ``smallest_p``, ``reachable``, ``reachability_note``.
     """
     values = _check_values(values)
     effect = effects(values, baselines)
     result = one_sample_test(effect, n_permutations, alpha, seed)
-    q = benjamini_hochberg(result.p)
+    p_irreducible = None
+    if member_baselines is not None:
+        _, p_irreducible = group_irreducibility(member_effects(values, member_baselines), result.mean, None,
+                                                n_permutations, seed)
+    q = _combined_q(result.p, p_irreducible)
     table = _set_columns(sets)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a set no subject has: mean of nothing is NaN
@@ -369,8 +450,14 @@ def group_mean_table(
         for name in ("tc", "dtc", "s_info"):
             table[name] = np.nanmean(quantities[name], axis=0) if quantities and name in quantities else np.nan
     table["ci_low"], table["ci_high"] = result.ci_low, result.ci_high
-    table["p_value"], table["q_value"] = result.p, q
-    table["label"] = label_sets(result.mean, q, alpha)
+    table["p_value"] = result.p
+    if p_irreducible is not None:
+        table["p_irreducible"] = p_irreducible
+    table["q_value"] = q
+    irreducible = None if p_irreducible is None else np.nan_to_num(p_irreducible, nan=1.0) < alpha
+    if irreducible is not None:
+        table["irreducible"] = irreducible
+    table["label"] = label_sets(result.mean, q, alpha, irreducible)
     table["n_subjects"] = result.n
     table["cohen_d"], table["hedges_g"] = result.cohen_d, result.hedges_g
     n_subjects = values.shape[0]
@@ -395,6 +482,7 @@ def cohort_difference_table(
     n_permutations: int = 4999,
     alpha: float = 0.05,
     seed: int = 0,
+    member_baselines: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Between-cohort table: ``cohort_a - cohort_b`` per set, permutation p, BH q, direction in words.
 
@@ -410,6 +498,9 @@ def cohort_difference_table(
     cohort_a, cohort_b : str
     n_permutations, alpha, seed
         See :func:`two_sample_test`.
+    member_baselines : array of shape (S, G, K) or None
+        As for :func:`group_mean_table`: each member's contribution must
+        differ between the cohorts in the direction of the set's difference.
 
     Returns
     -------
@@ -430,8 +521,12 @@ def cohort_difference_table(
     effect = effects(values, baselines)[used]
     in_a = cohorts[used] == cohort_a
     result = two_sample_test(effect, in_a, n_permutations, alpha, seed)
-    q = benjamini_hochberg(result.p)
-    table = difference_frame(sets, result, q, alpha, cohort_a, cohort_b)
+    p_irreducible = None
+    if member_baselines is not None:
+        contributions = member_effects(_check_values(values), member_baselines)[used]
+        _, p_irreducible = group_irreducibility(contributions, result.difference, in_a, n_permutations, seed)
+    q = _combined_q(result.p, p_irreducible)
+    table = difference_frame(sets, result, q, alpha, cohort_a, cohort_b, p_irreducible)
     design = f"{int(in_a.sum())} {cohort_a} and {int((~in_a).sum())} {cohort_b} subjects, label permutations"
     reachable, note = group_reachability(result.smallest_p, len(table), alpha, design)
     table.attrs.update(test="label permutation of each subject's O-information minus its surrogate baseline",
@@ -442,16 +537,21 @@ def cohort_difference_table(
 
 
 def difference_frame(sets: pd.DataFrame, result: TwoSampleResult, q: np.ndarray, alpha: float, cohort_a: str,
-                      cohort_b: str) -> pd.DataFrame:
+                     cohort_b: str, p_irreducible: np.ndarray | None = None) -> pd.DataFrame:
     """The columns of a between-cohort table from a test result (shared by the pooled test)."""
     table = _set_columns(sets)
     table["mean_a"], table["mean_b"] = result.mean_a, result.mean_b
     table["n_a"], table["n_b"] = result.n_a, result.n_b
     table["difference"], table["difference_se"] = result.difference, result.se
     table["ci_low"], table["ci_high"] = result.ci_low, result.ci_high
-    table["p_value"], table["q_value"] = result.p, q
-    table["cohen_d"], table["hedges_g"] = result.cohen_d, result.hedges_g
+    table["p_value"] = result.p
     significant = np.isfinite(result.difference) & (q < alpha)
+    if p_irreducible is not None:
+        table["p_irreducible"] = p_irreducible
+        table["irreducible"] = np.nan_to_num(p_irreducible, nan=1.0) < alpha
+        significant &= table["irreducible"].to_numpy()
+    table["q_value"] = q
+    table["cohen_d"], table["hedges_g"] = result.cohen_d, result.hedges_g
     label = np.where(result.difference > 0, "higher in A", "higher in B").astype(object)
     label[~significant] = "n.s."
     table["label"] = label

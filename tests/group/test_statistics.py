@@ -198,3 +198,31 @@ def test_pooled_between_cohort_test_finds_a_planted_difference() -> None:
     assert table.loc[0, "label"] == "higher in A" and table.loc[0, "q_value"] < 0.05
     assert table.loc[0, "direction"] == "patient > control, synergy"
     assert (table.loc[1:, "label"] == "n.s.").all()
+
+
+def test_padded_sets_are_not_labelled_at_the_group_level() -> None:
+    """A real set plus an unrelated region has the real set's mean and difference; each member must carry it.
+
+    Member baselines are what each subject's pipeline reports: the set's O-information with that member
+    alone shifted (near the real triplet's value for the padded member, near 0 for a real one).
+    """
+    rng = np.random.default_rng(14)
+    n_subjects = 16
+    cohorts = np.array(["control", "patient"] * 8, dtype=object)
+    triplet = np.where(cohorts == "patient", -0.6, -0.1) + 0.02 * rng.standard_normal(n_subjects)  # (S,)
+    values = np.column_stack([triplet, triplet + 0.005 * rng.standard_normal(n_subjects)])  # (S, 2): real, padded
+    members = np.full((n_subjects, 2, 4), np.nan)
+    members[:, 0, :3] = 0.01 * rng.standard_normal((n_subjects, 3))  # a real member shifted: no synergy left
+    members[:, 1, :3] = 0.01 * rng.standard_normal((n_subjects, 3))
+    members[:, 1, 3] = values[:, 1] + 0.005 * rng.standard_normal(n_subjects)  # the padded member shifted: no change
+    sets = pd.DataFrame({"set": [("A", "B", "C"), ("A", "B", "C", "D")], "order": [3, 4], "chosen_by": "search"})
+    baselines = np.zeros((n_subjects, 2))
+    mean = group_mean_table(sets, values, baselines, n_permutations=1999, member_baselines=members)
+    assert mean["label"].tolist() == ["synergistic", "n.s."] and mean["irreducible"].tolist() == [True, False]
+    assert (mean["p_value"] < 0.001).all()  # the padded set's own test passes: only irreducibility stops it
+    diff = cohort_difference_table(sets, values, baselines, cohorts, "control", "patient", n_permutations=1999,
+                                   member_baselines=members)
+    assert diff["direction"].tolist() == ["patient > control, synergy", ""]
+    assert diff["irreducible"].tolist() == [True, False]
+    unprotected = group_mean_table(sets, values, baselines, n_permutations=1999)
+    assert unprotected["label"].tolist() == ["synergistic", "synergistic"]  # what the member test prevents
