@@ -147,7 +147,10 @@ def label_permutation_resolution(n_a: int, n_b: int, n_permutations: int) -> flo
 
 
 def group_reachability(smallest_p: float, n_sets: int, alpha: float, design: str) -> tuple[bool, str]:
-    """Whether a group design can label a set at all, and one sentence saying why not.
+    """Whether a group design can label a lone set, and one sentence saying why not.
+
+    Benjamini-Hochberg over ``n_sets`` sets labels a lone strong set only when
+    ``smallest_p * n_sets < alpha`` (many strong sets together need less).
 
     Parameters
     ----------
@@ -157,14 +160,19 @@ def group_reachability(smallest_p: float, n_sets: int, alpha: float, design: str
         Sets tested (Benjamini-Hochberg over them).
     alpha : float
     design : str
-        The design in words (``"3 subjects, sign flips"``).
+        The design in words (``"3 subjects, sign-flip test"``).
     """
-    if smallest_p < alpha:
+    if smallest_p * n_sets < alpha:
         return True, ""
+    if smallest_p >= alpha:
+        return False, (
+            f"{design}: the smallest possible p-value is {smallest_p:.3g} >= alpha = {alpha:g}, so no set can be "
+            "significant whatever the data; more subjects are needed."
+        )
     return False, (
-        f"{design}: the smallest possible p-value is {smallest_p:.3g} >= alpha = {alpha:g}, so no set can be "
-        f"significant whatever the data (over {n_sets} sets a lone set would even need p <= {alpha / n_sets:.2g}); "
-        "more subjects are needed."
+        f"{design}: the smallest possible p-value is {smallest_p:.3g}, so over {n_sets} sets a lone set cannot "
+        f"reach q < alpha = {alpha:g} (it needs p <= {alpha / n_sets:.2g}); only many strong sets together can. "
+        "Test fewer sets, or add subjects (or permutations, when the design allows more)."
     )
 
 

@@ -160,6 +160,10 @@ def test_a_design_that_cannot_reach_alpha_says_why() -> None:
     diff = cohort_difference_table(sets, values, np.zeros_like(values), np.array(["a", "b", "a"], dtype=object),
                                    "a", "b", n_permutations=999)
     assert not diff.attrs["reachable"] and "2 a and 1 b subjects" in diff.attrs["reachability_note"]
+    many = pd.DataFrame({"set": [(f"R{i}", "X", "Y") for i in range(60)], "order": 3, "chosen_by": "user"})
+    ten = group_mean_table(many, -np.ones((10, 60)), np.zeros((10, 60)), n_permutations=999)
+    assert not ten.attrs["reachable"]  # smallest p 2/2^10 = 0.002, times 60 sets > 0.05
+    assert "over 60 sets a lone set cannot reach" in ten.attrs["reachability_note"]
 
 
 def test_two_sample_test_enumerates_every_split_when_few() -> None:
