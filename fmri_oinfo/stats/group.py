@@ -318,10 +318,14 @@ def two_sample_test(
     )
 
 
-def _one_sided(p_two: np.ndarray, observed: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """One-sided p-values in the direction ``wanted`` from a symmetric two-sided permutation test."""
-    agree = np.sign(observed) == np.sign(wanted)
-    return np.where(agree & (observed != 0), p_two / 2.0, 1.0 - p_two / 2.0)
+def _in_direction(p_two: np.ndarray, observed: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The two-sided p-value where the effect has the ``wanted`` sign, else 1.
+
+    ``wanted`` (the set's direction) is read from the same data, so the
+    one-sided half would reject up to twice as often as its level.
+    """
+    agree = (np.sign(observed) == np.sign(wanted)) & (observed != 0)
+    return np.where(agree, p_two, 1.0)
 
 
 def member_effects(values: np.ndarray, member_baselines: np.ndarray) -> np.ndarray:
@@ -359,7 +363,8 @@ def group_irreducibility(
     Returns
     -------
     p_members : numpy.ndarray, shape (G, K)
-        One-sided p-value of each member (NaN beyond a set's order).
+        Each member's two-sided p-value where its contribution has the set's
+        sign, else 1 (NaN beyond a set's order).
     p_irreducible : numpy.ndarray, shape (G,)
     """
     n_subjects, n_sets, width = contributions.shape
@@ -372,7 +377,7 @@ def group_irreducibility(
         result = two_sample_test(flat, in_a, n_permutations, seed=seed)
         observed = result.difference
     wanted = np.repeat(direction, width)  # (G * K,)
-    p_members = _one_sided(result.p, observed, wanted).reshape(n_sets, width)
+    p_members = _in_direction(result.p, observed, wanted).reshape(n_sets, width)
     p_members[~exists] = np.nan
     return p_members, _largest_member_p(p_members, exists)
 

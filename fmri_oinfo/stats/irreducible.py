@@ -20,6 +20,12 @@ same on the data and on every such surrogate (it does not involve ``i``), so
 the test compares ``d * O(S)`` with ``d * O(S with i shifted)``; for a triplet
 ``O(pair) = 0`` and it asks whether ``i`` contributes at all.
 
+``d`` is read from the same data, so the one-sided tail it picks is doubled
+(``p = min(1, 2 P(d O* >= d O))``): with a data-chosen tail the plain
+one-sided p-value rejects up to twice as often as its level (for example a
+correlated pair plus an unrelated region, the screen's favourite
+"synergistic" triplet, whose null O-information is lopsided).
+
 The set is irreducible when every member's test passes: an intersection-union
 test (Berger 1982), whose p-value is the largest member p-value,
 ``p_irreducible``.  A padded member is independent of the others, so its
@@ -52,8 +58,9 @@ def member_p_values(
     Returns
     -------
     p_members : numpy.ndarray, shape (G, K)
-        NaN beyond a set's order, and for sets whose O-information is 0 or
-        not finite.
+        Twice the one-sided surrogate p-value in the set's direction, at
+        most 1; NaN beyond a set's order, and for sets whose O-information is
+        0 or not finite.
     p_irreducible : numpy.ndarray, shape (G,)
         Largest member p-value (NaN where ``o_info`` is 0 or not finite).
     n_tail_fits : int
@@ -69,8 +76,9 @@ def member_p_values(
     p_members = np.full(n_sets * width, np.nan)
     n_tail_fits = 0
     if columns.any():
-        p_members[columns], method = surrogate_p_values(
+        one_sided, method = surrogate_p_values(
             observed.reshape(-1)[columns], statistic.reshape(n_surrogates, -1)[:, columns], tail)
+        p_members[columns] = np.minimum(1.0, 2.0 * one_sided)  # the tail was chosen by the data's sign
         n_tail_fits = int((method == "gpd").sum())
     p_members = p_members.reshape(n_sets, width)
     with np.errstate(invalid="ignore"):
