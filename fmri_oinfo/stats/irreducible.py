@@ -81,6 +81,6 @@ def member_p_values(
         p_members[columns] = np.minimum(1.0, 2.0 * one_sided)  # the tail was chosen by the data's sign
         n_tail_fits = int((method == "gpd").sum())
     p_members = p_members.reshape(n_sets, width)
-    with np.errstate(invalid="ignore"):
-        p_irreducible = np.where(usable, np.nanmax(np.where(exists, p_members, -np.inf), axis=1), np.nan)
+    largest = np.max(np.where(exists, np.nan_to_num(p_members, nan=np.inf), -np.inf), axis=1)  # (G,)
+    p_irreducible = np.where(usable & np.isfinite(largest), largest, np.nan)
     return p_members, p_irreducible, n_tail_fits

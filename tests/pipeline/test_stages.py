@@ -127,14 +127,14 @@ def small_series():
 def test_statistics_options_reach_assess_sets(small_series):
     config = load_config("fast", candidates__strategies=["exhaustive"], statistics__n_surrogates=199,
                          statistics__surrogate="phase", statistics__n_bootstrap=5, statistics__block_length=4,
-                         statistics__alpha=0.2, statistics__ci_level=0.9, statistics__tail="empirical",
+                         statistics__alpha=0.3, statistics__ci_level=0.9, statistics__tail="empirical",
                          estimation__gradient=True)
     candidates = stages.candidate(small_series, config)
     assert len(candidates) == 20  # C(6, 3) triplets
     table = stages.assess(small_series, candidates, config)
     assert {k: table.attrs[k] for k in ("surrogate", "n_surrogates", "n_bootstrap", "block_length", "alpha",
                                          "ci_level", "tail")} == dict(surrogate="phase", n_surrogates=199,
-                                                                      n_bootstrap=5, block_length=4, alpha=0.2,
+                                                                      n_bootstrap=5, block_length=4, alpha=0.3,
                                                                       ci_level=0.9, tail="empirical")
     assert table["p_value"].min() == pytest.approx(1 / 200)
     assert all(len(g) == 3 for g in table["o_info_gradient"])
