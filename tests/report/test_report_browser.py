@@ -88,7 +88,7 @@ def demo_report(tmp_path_factory) -> Path:
     from fmri_oinfo.pipeline import load_config, run_subject
 
     root = make_demo_dataset(tmp_path_factory.mktemp("demo") / "data", n_subjects=1)
-    config = load_config("fast", outputs__interactive=True)
+    config = load_config("fast")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         outputs = run_subject(root / "sub-01", config, tmp_path_factory.mktemp("out") / "sub-01")
