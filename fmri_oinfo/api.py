@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.measures import SCALAR_QUANTITIES, measures_from_tc, subset_plan, unit_factor
+from fmri_oinfo.measures import SCALAR_QUANTITIES, subset_plan, unit_factor
 from fmri_oinfo.validation import bucket_by_order, check_groups, check_timeseries
 
 
@@ -51,12 +51,10 @@ def estimate_oinfo(
     pandas.DataFrame
         One row per group, in input order, with columns ``group`` (tuple of
         region names), ``order``, ``tc``, ``dtc``, ``o_info``, ``s_info``, and
-        ``o_info_se`` for estimators that have one (FMMI: the standard error
-        of the flow-matching integral and of training, from the spread between
-        the ``ensemble`` independently trained fields; exactly 0 when every
-        field keeps the closed-form Gaussian part alone; the sampling
-        variability of the data is in the bootstrap intervals of
-        :func:`fmri_oinfo.stats.assess_sets`), and
+        ``o_info_se`` for estimators that have one (FMMI: the sampling error of
+        the mean of its cross-fitted per-row values, autocorrelation taken
+        into account, plus the spread between independently trained
+        replicates), and
         ``o_info_gradient`` (tuple, one value per member) when requested.
         Positive ``o_info``: redundancy dominates; negative: synergy.
 
@@ -79,7 +77,7 @@ def estimate_oinfo(
     factor = unit_factor(units)
     values, names = check_timeseries(data)
     rows = check_groups(groups, names, values.shape[0])
-    model = make_estimator(estimator, device=device, seed=seed, **options).fit(values)
+    model = make_estimator(estimator, device=device, seed=seed, **options).fit(values, sets=rows, gradient=gradient)
 
     columns: dict[str, np.ndarray] = {}
     n_groups = len(rows)
@@ -87,18 +85,17 @@ def estimate_oinfo(
     gradients: list[tuple[float, ...] | None] = [None] * n_groups
     for order, (positions, members) in bucket_by_order(rows).items():
         plan = subset_plan(order, gradient=gradient)
-        result = model.total_correlations(members, plan)
-        measures = measures_from_tc(result.tc, plan)
-        for name in SCALAR_QUANTITIES:
-            columns.setdefault(name, np.full(n_groups, np.nan))[positions] = measures[name] * factor
-        if result.measure_se is not None:
+        result = model.measures(members, plan)
+        for k, name in enumerate(SCALAR_QUANTITIES):
+            columns.setdefault(name, np.full(n_groups, np.nan))[positions] = result.values[:, k] * factor
+        if result.standard_error is not None:
             has_se = True
             o_col = plan.quantity_names.index("o_info")
             columns.setdefault("o_info_se", np.full(n_groups, np.nan))[positions] = (
-                result.measure_se[:, o_col] * factor
+                result.standard_error[:, o_col] * factor
             )
         if gradient:
-            for p, g in zip(positions, measures["gradient"] * factor):
+            for p, g in zip(positions, result.values[:, len(SCALAR_QUANTITIES) :] * factor):
                 gradients[p] = tuple(float(v) for v in g)
 
     table = pd.DataFrame(

@@ -38,8 +38,8 @@ DEVICES = ("auto", "cpu", "cuda")
 STANDARDIZE = ("zscore_sample", "zscore", "none")
 CONFOUNDS = ("auto", "none", *CONFOUND_STRATEGIES)
 
-#: ``[estimation.fmmi]`` keys of the FMMI estimator itself; the others are engine settings (FMMIConfig).
-FMMI_RUN_OPTIONS = ("groups_per_batch", "progress")
+#: ``[estimation.fmmi]`` keys of the FMMI estimator itself; the others are engine settings (SubjectFlowConfig).
+FMMI_RUN_OPTIONS = ("progress",)
 
 
 def _fail(key: str, value: Any, expected: str) -> None:
@@ -135,24 +135,19 @@ class EstimationConfig:
         _check_type("estimation.fmmi", self.fmmi, Mapping, "expected a table of FMMI engine options")
         object.__setattr__(self, "fmmi", dict(self.fmmi))
         engine_options = {k: v for k, v in self.fmmi.items() if k not in FMMI_RUN_OPTIONS}
-        if "groups_per_batch" in self.fmmi:
-            value = self.fmmi["groups_per_batch"]
-            _check_type("estimation.fmmi.groups_per_batch", value, int, "expected a positive integer")
-            if value < 1:
-                _fail("estimation.fmmi.groups_per_batch", value, "expected a positive integer")
         if "progress" in self.fmmi:
             _check_type("estimation.fmmi.progress", self.fmmi["progress"], bool, "expected true or false")
         if engine_options:
-            from fmri_oinfo.engine.config import FMMIConfig
+            from fmri_oinfo.engine.subject_config import SubjectFlowConfig
 
-            defaults = FMMIConfig()
+            defaults = SubjectFlowConfig()
             for key, value in engine_options.items():
                 if hasattr(defaults, key):
                     kinds, expected = _expected_kind(getattr(defaults, key))
                     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
                         _fail(f"estimation.fmmi.{key}", value, expected)
             try:
-                FMMIConfig.from_options(**engine_options)
+                SubjectFlowConfig.from_options(**engine_options)
             except (TypeError, ValueError) as err:
                 raise ValueError(f"estimation.fmmi: {err}") from None
 

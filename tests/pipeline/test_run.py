@@ -167,14 +167,14 @@ def test_fmmi_wiring_with_tiny_training(demo_run, tmp_path):
     series.to_csv(table, sep="\t", index=False)
     config = load_config("default", candidates__strategies=["exhaustive"], statistics__n_surrogates=19,
                          statistics__n_bootstrap=0, device="cpu",
-                         estimation__fmmi={"steps": 50, "width": 16, "depth": 1, "batch_size": 64,
-                                           "eval_samples": 100, "progress": False})
+                         estimation__fmmi={"steps": 50, "width": 16, "context_dim": 16, "batch_size": 64,
+                                           "folds": 2, "ensemble": 2, "progress": False})
     outputs = run_subject(table, config, tmp_path / "out")
     results = read_result_table(outputs.results)
     assert len(results) == 10  # C(5, 3)
     assert np.isfinite(results["o_info"]).all() and np.isfinite(results["o_info_se"]).all()
     assert np.isfinite(results["o_info_test"]).all()
-    # no bootstrap: the SE is FMMI's own (Monte-Carlo and training spread)
+    # no bootstrap: the SE is FMMI's own (cross-fitted rows and replicate spread)
     np.testing.assert_array_equal(results["o_info_se"], results["o_info_engine_se"])
 
 
