@@ -4,7 +4,9 @@ The public API:
 
 - :func:`estimate_oinfo` - O-information (and TC, DTC, S-information) of groups
   of regions, with Gaussian, Gaussian-copula or flow-matching (FMMI) estimators;
-- :func:`estimate_mi` - flow-matching mutual information between two blocks.
+- :func:`estimate_mi` - flow-matching mutual information between two blocks;
+- :class:`SubjectFlowModel` - the FMMI subject model: fit once on one
+  subject's region time series, then answer any sets.
 """
 
 from __future__ import annotations
@@ -17,11 +19,20 @@ __version__ = "0.1.0"
 
 
 def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
-    """Flow-matching (FMMI) mutual information between ``x`` and ``y``; see
+    """Flow-matching (FMMI) mutual information between ``x`` and ``y`` and its standard error; see
     :func:`fmri_oinfo.engine.mi.estimate_mi`."""
     from fmri_oinfo.engine.mi import estimate_mi as _estimate_mi
 
     return _estimate_mi(x, y, **options)
 
 
-__all__ = ["__version__", "estimate_mi", "estimate_oinfo"]
+def __getattr__(name: str) -> Any:
+    """Import the subject model (and torch) only when it is asked for."""
+    if name == "SubjectFlowModel":
+        from fmri_oinfo.engine.subject import SubjectFlowModel
+
+        return SubjectFlowModel
+    raise AttributeError(f"module 'fmri_oinfo' has no attribute {name!r}")
+
+
+__all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo"]

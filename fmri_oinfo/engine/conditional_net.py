@@ -2,7 +2,8 @@
 
 One network per member serves every pair ``(m, F)`` of a subject.  An
 *encoder* turns the conditioning set (region identities and their values at a
-row) and the moving region's identity into a context vector; a *head* turns
+row), the moving region's identity and the pair's Gaussian summaries at the
+row into a context vector; a *head* turns
 the context into either a velocity field for the moving region's standardised
 residual (the flow, FMMI) or the parameters of a mixture of Student-t
 densities for it (the maximum-likelihood baseline).
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 import torch
 from torch.nn.functional import silu, softplus
 
+from fmri_oinfo.engine.pair_gaussian import N_SUMMARIES, PairRows
 from fmri_oinfo.engine.stacked import Params, gather_rows, init_linear, linear
 
 ENCODERS = ("set", "masked")
@@ -73,13 +75,13 @@ def init_net(shape: NetShape, n_members: int, generator: torch.Generator) -> Par
     if shape.encoder == "set":
         init_linear(params, "token_1", g, 2 * e + 1, h, generator)
         init_linear(params, "token_2", g, h, h, generator)
-        init_linear(params, "context", g, h + e + 2, c, generator)
+        init_linear(params, "context", g, h + e + N_SUMMARIES, c, generator)
     else:
         params["value_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
         params["member_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
         params["moving_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
         init_linear(params, "hidden", g, h, h, generator)
-        init_linear(params, "context", g, h + 2, c, generator)
+        init_linear(params, "context", g, h + N_SUMMARIES, c, generator)
     if shape.head == "flow":
         init_linear(params, "head_context", g, c, h, generator)
         init_linear(params, "head_input", g, 1 + N_TIME_FEATURES, h, generator)
@@ -98,48 +100,35 @@ def init_net(shape: NetShape, n_members: int, generator: torch.Generator) -> Par
     return params
 
 
-def encode(
-    params: Params,
-    shape: NetShape,
-    z_given: torch.Tensor,
-    given: torch.Tensor,
-    moving: torch.Tensor,
-    log_sigma: torch.Tensor,
-) -> torch.Tensor:
-    """Context of each (row, pair).
+def encode(params: Params, shape: NetShape, rows: PairRows) -> torch.Tensor:
+    """Context of each (row, pair) from its conditioning set, moving region and Gaussian summaries.
 
     Parameters
     ----------
-    z_given : torch.Tensor, shape (G, B, K)
-        Values of the conditioning regions (anything where ``given < 0``).
-    given : torch.Tensor of int64, shape (G, B, K)
-        Conditioning regions, padded with -1.
-    moving : torch.Tensor of int64, shape (G, B)
-    log_sigma : torch.Tensor, shape (G, B)
-        Log residual sd of the pair's linear regression (the Gaussian part).
+    rows : PairRows
+        Examples of shape (G, B) (:func:`fmri_oinfo.engine.pair_gaussian.gather_pair_rows`).
 
     Returns
     -------
     torch.Tensor, shape (G, B, C)
     """
-    mask = (given >= 0).to(z_given.dtype)  # (G, B, K)
+    given, moving, z = rows.given, rows.moving, rows.z_given  # (G, B, K), (G, B), (G, B, K)
+    mask = (given >= 0).to(z.dtype)  # (G, B, K)
     index = given.clamp_min(0)
-    count = mask.sum(-1, keepdim=True) / given.shape[-1]  # (G, B, 1)
-    z = z_given * mask
     if shape.encoder == "set":
         e_given = gather_rows(params["embed"], index)  # (G, B, K, e)
         e_moving = gather_rows(params["embed"], moving)  # (G, B, e)
         tokens = torch.cat([e_given, z[..., None], e_moving[:, :, None, :].expand_as(e_given)], dim=-1)
         h = silu(linear(params, "token_2", silu(linear(params, "token_1", tokens))))  # (G, B, K, H)
         pooled = (h * mask[..., None]).sum(dim=2)  # (G, B, H)
-        features = torch.cat([pooled, e_moving, log_sigma[..., None], count], dim=-1)
+        features = torch.cat([pooled, e_moving, rows.summaries], dim=-1)
     else:
         values = gather_rows(params["value_table"], index)  # (G, B, K, H)
         members = gather_rows(params["member_table"], index)  # (G, B, K, H)
         first = ((z[..., None] * values + members) * mask[..., None]).sum(dim=2)  # (G, B, H)
         first = first + gather_rows(params["moving_table"], moving)
         hidden = silu(linear(params, "hidden", silu(first)))  # (G, B, H)
-        features = torch.cat([hidden, log_sigma[..., None], count], dim=-1)
+        features = torch.cat([hidden, rows.summaries], dim=-1)
     return silu(linear(params, "context", features))  # (G, B, C)
 
 

@@ -255,10 +255,8 @@ class SubjectFlowModel:
             n, t = len(missing), self.n_samples_
             rows = torch.arange(t, device=self.device_)
             pick = torch.arange(n, device=self.device_)
-            _, _, _, y, z_moving, log_sigma = gather_pair_rows(
-                self.z64_, table, rows[None, :].expand(n, t), pick[:, None].expand(n, t)
-            )
-            gaussian = gaussian_row_value(y, z_moving, log_sigma)  # (P, T)
+            examples = gather_pair_rows(self.z64_, table, rows[None, :].expand(n, t), pick[:, None].expand(n, t))
+            gaussian = gaussian_row_value(examples.y, examples.z_moving, examples.log_sigma)  # (P, T)
             values = gaussian[:, None, :].repeat(1, self.config_.ensemble, 1)  # (P, E, T)
             with torch_threads(self._threads()):
                 for e, fold in enumerate(self.folds_):

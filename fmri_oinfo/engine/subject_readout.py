@@ -148,8 +148,9 @@ def member_corrections(
     for start in range(0, n_pairs * n_rows, CHUNK):
         pick = pick_all[start : start + CHUNK][None]  # (1, M)
         row = rows_all[start : start + CHUNK][None]
-        z_given, given, moving, y, _, log_sigma = gather_pair_rows(z, pairs, row, pick)
-        context = encode(params, shape, z_given, given, moving, log_sigma)  # (1, M, C)
+        examples = gather_pair_rows(z, pairs, row, pick)
+        y = examples.y  # (1, M)
+        context = encode(params, shape, examples)  # (1, M, C)
         if shape.head == "mixture":
             value = mixture_log_prob(params, context, y, shape.components) - _log_normal(y)
         elif config.readout == "interpolant":

@@ -29,7 +29,7 @@ import torch
 from tqdm.auto import tqdm
 
 from fmri_oinfo.engine.conditional_net import NetShape, encode, flow_context, flow_output, init_net, mixture_log_prob
-from fmri_oinfo.engine.pair_gaussian import PairTable, gather_pair_rows
+from fmri_oinfo.engine.pair_gaussian import PairRows, PairTable, gather_pair_rows
 from fmri_oinfo.engine.schedule import warp
 from fmri_oinfo.engine.stacked import Params
 from fmri_oinfo.engine.subject_config import SubjectFlowConfig
@@ -53,7 +53,7 @@ def base_velocity(y: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
 class Examples:
     """(row, pair) examples of every member, with their time and source draws."""
 
-    pair_rows: tuple[torch.Tensor, ...]  # gather_pair_rows outputs, each (G, B, ...)
+    pair_rows: PairRows  # (G, B) examples
     s: torch.Tensor  # (G, B, R) times
     y0: torch.Tensor  # (G, B, R) source draws
 
@@ -90,8 +90,8 @@ def draw_examples(
 
 def member_losses(params: Params, shape: NetShape, config: SubjectFlowConfig, examples: Examples) -> torch.Tensor:
     """Loss of each member on its examples, shape (G,)."""
-    z_given, given, moving, y, _, log_sigma = examples.pair_rows
-    context = encode(params, shape, z_given, given, moving, log_sigma)  # (G, B, C)
+    y = examples.pair_rows.y  # (G, B)
+    context = encode(params, shape, examples.pair_rows)  # (G, B, C)
     if shape.head == "mixture":
         return -mixture_log_prob(params, context, y, shape.components).mean(dim=1)
     s, y0 = examples.s, examples.y0  # (G, B, R)

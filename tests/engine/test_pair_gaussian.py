@@ -17,8 +17,9 @@ def test_row_values_average_to_the_plug_in_gaussian_conditional_mi():
     pairs = regress_pairs(corr, moving, given)
     rows = torch.arange(len(z))[None].expand(3, -1)
     pick = torch.arange(3)[:, None].expand(-1, len(z))
-    _, _, _, y, z_moving, log_sigma = gather_pair_rows(zt, pairs, rows, pick)
-    values = gaussian_row_value(y, z_moving, log_sigma).mean(dim=1).numpy()  # (3,)
+    examples = gather_pair_rows(zt, pairs, rows, pick)
+    y = examples.y
+    values = gaussian_row_value(y, examples.z_moving, examples.log_sigma).mean(dim=1).numpy()  # (3,)
     for p, (m, f) in enumerate([(0, [1, 2]), (3, [0, 1, 2]), (5, [4])]):
         c = corr.numpy()
         want = -0.5 * np.log(1 - c[m, f] @ np.linalg.solve(c[np.ix_(f, f)], c[f, m]))
@@ -26,3 +27,6 @@ def test_row_values_average_to_the_plug_in_gaussian_conditional_mi():
         np.testing.assert_allclose(-pairs.log_sigma[p].item(), want, atol=1e-12)
     # the standardised residual has unit variance and no correlation with the conditioning set
     np.testing.assert_allclose((y**2).mean(dim=1).numpy(), 1.0, atol=1e-10)
+    fitted, mahalanobis = examples.summaries[..., 2], examples.summaries[..., 3]
+    np.testing.assert_allclose((y * fitted).mean(dim=1).numpy(), 0.0, atol=1e-10)
+    np.testing.assert_allclose(mahalanobis.mean(dim=1).numpy(), 1.0, atol=1e-10)  # E[z_F' C_FF^-1 z_F] = |F|
