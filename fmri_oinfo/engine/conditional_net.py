@@ -19,6 +19,13 @@ Encoders (their cost does not grow with the number of regions):
     first layer of an MLP on ``[z * mask_F, mask_F, onehot_m]`` is exactly
     ``sum_{j in F} (z_j U_j + V_j) + W_m``).
 
+Both also add a learned embedding of the pair itself for the pairs the model
+was trained on (zero for others, and for a random ``PAIR_DROPOUT`` of the
+training examples, so that the network answers untrained pairs too).  Without
+it, pairs that share members leak into each other: on the mixture system an
+independent pair, I(X3; X1) = 0, read 0.018 nats when trained beside
+I(X3; X1, X2) and 0.0001 when trained alone.
+
 The flow head's first layer is split into a context part, computed once per
 (row, pair), and the part that sees the moving value and the time, so that the
 many time points of a readout cost only the head.
@@ -41,6 +48,9 @@ HEADS = ("flow", "mixture")
 #: Time features of the flow head: ``s, cos(pi s), sin(pi s), cos(2 pi s)``.
 N_TIME_FEATURES = 4
 
+#: Fraction of training examples that see no pair embedding.
+PAIR_DROPOUT = 0.2
+
 
 @dataclass(frozen=True)
 class NetShape:
@@ -49,6 +59,8 @@ class NetShape:
     Attributes
     ----------
     n_regions : int
+    n_pairs : int
+        Rows of the pair-embedding table (the pairs trained on).
     encoder : {"set", "masked"}
     head : {"flow", "mixture"}
     embed_dim, width, context_dim : int
@@ -58,6 +70,7 @@ class NetShape:
     """
 
     n_regions: int
+    n_pairs: int
     encoder: str = "set"
     head: str = "flow"
     embed_dim: int = 16
@@ -72,16 +85,17 @@ def init_net(shape: NetShape, n_members: int, generator: torch.Generator) -> Par
     g, h, c, e = n_members, shape.width, shape.context_dim, shape.embed_dim
     params: Params = {}
     params["embed"] = torch.randn(g, shape.n_regions, e, generator=generator, device=generator.device) / math.sqrt(e)
+    params["pair_embed"] = torch.zeros(g, shape.n_pairs, e, device=device)  # starts as "no pair"
     if shape.encoder == "set":
         init_linear(params, "token_1", g, 2 * e + 1, h, generator)
         init_linear(params, "token_2", g, h, h, generator)
-        init_linear(params, "context", g, h + e + N_SUMMARIES, c, generator)
+        init_linear(params, "context", g, h + 2 * e + N_SUMMARIES, c, generator)
     else:
         params["value_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
         params["member_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
         params["moving_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
         init_linear(params, "hidden", g, h, h, generator)
-        init_linear(params, "context", g, h + N_SUMMARIES, c, generator)
+        init_linear(params, "context", g, h + e + N_SUMMARIES, c, generator)
     if shape.head == "flow":
         init_linear(params, "head_context", g, c, h, generator)
         init_linear(params, "head_input", g, 1 + N_TIME_FEATURES, h, generator)
@@ -115,20 +129,21 @@ def encode(params: Params, shape: NetShape, rows: PairRows) -> torch.Tensor:
     given, moving, z = rows.given, rows.moving, rows.z_given  # (G, B, K), (G, B), (G, B, K)
     mask = (given >= 0).to(z.dtype)  # (G, B, K)
     index = given.clamp_min(0)
+    pair = gather_rows(params["pair_embed"], rows.slot.clamp_min(0)) * (rows.slot >= 0)[..., None]  # (G, B, e)
     if shape.encoder == "set":
         e_given = gather_rows(params["embed"], index)  # (G, B, K, e)
         e_moving = gather_rows(params["embed"], moving)  # (G, B, e)
         tokens = torch.cat([e_given, z[..., None], e_moving[:, :, None, :].expand_as(e_given)], dim=-1)
         h = silu(linear(params, "token_2", silu(linear(params, "token_1", tokens))))  # (G, B, K, H)
         pooled = (h * mask[..., None]).sum(dim=2)  # (G, B, H)
-        features = torch.cat([pooled, e_moving, rows.summaries], dim=-1)
+        features = torch.cat([pooled, e_moving, pair, rows.summaries], dim=-1)
     else:
         values = gather_rows(params["value_table"], index)  # (G, B, K, H)
         members = gather_rows(params["member_table"], index)  # (G, B, K, H)
         first = ((z[..., None] * values + members) * mask[..., None]).sum(dim=2)  # (G, B, H)
         first = first + gather_rows(params["moving_table"], moving)
         hidden = silu(linear(params, "hidden", silu(first)))  # (G, B, H)
-        features = torch.cat([hidden, rows.summaries], dim=-1)
+        features = torch.cat([hidden, pair, rows.summaries], dim=-1)
     return silu(linear(params, "context", features))  # (G, B, C)
 
 

@@ -48,6 +48,9 @@ class PairTable:
         Log residual sd; ``-log_sigma`` is the Gaussian conditional MI.
     precision : torch.Tensor, shape (P, K, K), float64
         ``C_FF^-1`` (0 on padding).
+    slot : torch.Tensor of int64, shape (P,)
+        Row of the network's pair-embedding table for pairs it was trained on,
+        -1 for others.
     """
 
     moving: torch.Tensor
@@ -55,6 +58,7 @@ class PairTable:
     coef: torch.Tensor
     log_sigma: torch.Tensor
     precision: torch.Tensor
+    slot: torch.Tensor
 
     def __len__(self) -> int:
         return self.moving.shape[0]
@@ -74,6 +78,8 @@ class PairRows:
         Standardised residual of the moving value.
     z_moving : torch.Tensor, shape (...)
     log_sigma : torch.Tensor, shape (...)
+    slot : torch.Tensor of int64, shape (...)
+        The pair's embedding row (-1: none).
     summaries : torch.Tensor, shape (..., N_SUMMARIES)
         ``log sigma``, ``|F| / K``, the fitted value ``b^T z_F / sigma`` and
         the Mahalanobis norm ``z_F^T C_FF^-1 z_F / |F|``.
@@ -85,10 +91,11 @@ class PairRows:
     y: torch.Tensor
     z_moving: torch.Tensor
     log_sigma: torch.Tensor
+    slot: torch.Tensor
     summaries: torch.Tensor
 
 
-def regress_pairs(corr: torch.Tensor, moving: torch.Tensor, given: torch.Tensor) -> PairTable:
+def regress_pairs(corr: torch.Tensor, moving: torch.Tensor, given: torch.Tensor, slot: torch.Tensor) -> PairTable:
     """Linear regression of every pair's moving region on its conditioning set.
 
     Parameters
@@ -97,6 +104,8 @@ def regress_pairs(corr: torch.Tensor, moving: torch.Tensor, given: torch.Tensor)
         Correlation matrix of the standardised columns.
     moving : torch.Tensor of int64, shape (P,)
     given : torch.Tensor of int64, shape (P, K), padded with -1
+    slot : torch.Tensor of int64, shape (P,)
+        Pair-embedding rows (-1: none).
 
     Returns
     -------
@@ -111,7 +120,8 @@ def regress_pairs(corr: torch.Tensor, moving: torch.Tensor, given: torch.Tensor)
     precision = torch.linalg.inv(c_ff) * both  # (P, K, K)
     coef = (precision @ c_fm[..., None])[..., 0]  # (P, K)
     variance = (1.0 - (coef * c_fm).sum(-1)).clamp_min(MIN_RESIDUAL_VARIANCE)  # (P,)
-    return PairTable(moving=moving, given=given, coef=coef, log_sigma=0.5 * torch.log(variance), precision=precision)
+    return PairTable(moving=moving, given=given, coef=coef, log_sigma=0.5 * torch.log(variance), precision=precision,
+                     slot=slot)
 
 
 def gather_pair_rows(z: torch.Tensor, pairs: PairTable, rows: torch.Tensor, pick: torch.Tensor) -> PairRows:
@@ -139,6 +149,7 @@ def gather_pair_rows(z: torch.Tensor, pairs: PairTable, rows: torch.Tensor, pick
         y=z_moving * torch.exp(-log_sigma) - fitted,
         z_moving=z_moving,
         log_sigma=log_sigma,
+        slot=pairs.slot[pick],
         summaries=torch.stack([log_sigma, size / given.shape[-1], fitted, mahalanobis], dim=-1),
     )
 

@@ -191,12 +191,13 @@ class SubjectFlowModel:
             plan = plan_combinations(groups + [[{self._checked_pair(*p): 1.0}] for p in pairs or []])
             trained, probabilities = plan.pairs(), plan.importance
         self.trained_pairs_ = trained
+        self._slots = {pair: k for k, pair in enumerate(trained)}
         table = self._pair_table(trained)
         self.folds_ = torch.as_tensor(fold_members(self.n_samples_, config.folds, config.ensemble), device=self.device_)
         train_rows, n_train = self._member_rows(held_out=False)
         held_rows, n_held = self._member_rows(held_out=True)
         self.shape_ = NetShape(
-            n_regions=self.n_regions_, encoder=config.encoder, head=config.head, embed_dim=config.embed_dim,
+            n_regions=self.n_regions_, n_pairs=len(trained), encoder=config.encoder, head=config.head, embed_dim=config.embed_dim,
             width=config.width, context_dim=config.context_dim, components=config.components,
         )
         with torch_threads(self._threads()):
@@ -237,7 +238,8 @@ class SubjectFlowModel:
         for p, (_, f) in enumerate(pairs):
             given[p, : len(f)] = f
         moving = torch.as_tensor([m for m, _ in pairs], dtype=torch.int64, device=self.device_)
-        return regress_pairs(self.corr_, moving, torch.as_tensor(given, device=self.device_))
+        slot = torch.as_tensor([self._slots.get(p, -1) for p in pairs], dtype=torch.int64, device=self.device_)
+        return regress_pairs(self.corr_, moving, torch.as_tensor(given, device=self.device_), slot)
 
     def _member_rows(self, held_out: bool) -> tuple[torch.Tensor, torch.Tensor]:
         """Each member's training rows (or held-out fold), padded: (G, T_max), and their counts (G,)."""

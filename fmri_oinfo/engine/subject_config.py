@@ -8,7 +8,6 @@ from typing import Any
 from fmri_oinfo.engine.conditional_net import ENCODERS, HEADS
 
 MARGINAL_MAPS = ("copula", "gaussianize")
-READOUTS = ("interpolant", "likelihood")
 
 
 @dataclass(frozen=True)
@@ -23,11 +22,6 @@ class SubjectFlowConfig:
         How the conditioning set is read (:mod:`fmri_oinfo.engine.conditional_net`).
     head : {"flow", "mixture"}
         Flow matching (FMMI), or a maximum-likelihood Student-t mixture (a baseline).
-    readout : {"interpolant", "likelihood"}
-        How a trained flow gives a row's value: minus the time integral of the
-        divergence at interpolants of the row (the FMMI paper), or the row's
-        log density under the flow (a one-dimensional ODE from the row back to
-        the source).
     embed_dim, width, context_dim, components : int
         Region embedding size, hidden width, context size, mixture components.
     steps : int
@@ -54,8 +48,6 @@ class SubjectFlowConfig:
         estimate and standard error of 16 nodes and 2 draws (-0.677 and 0.020
         against -0.674 and 0.019) at an eighth of the cost; 2 nodes began to
         add noise and 1 node raised the standard error by 40 %.
-    ode_steps : int
-        Fourth-order Runge-Kutta steps of the likelihood readout.
     folds : int
         Cross-fitting folds (contiguous blocks of rows): a row's value comes
         from a member that did not train on its fold, and every row counts.
@@ -72,7 +64,6 @@ class SubjectFlowConfig:
     marginals: str = "copula"
     encoder: str = "set"
     head: str = "flow"
-    readout: str = "interpolant"
     embed_dim: int = 16
     width: int = 64
     context_dim: int = 64
@@ -90,7 +81,6 @@ class SubjectFlowConfig:
     time_power: float = 1.5
     quadrature_nodes: int = 4
     source_draws: int = 1
-    ode_steps: int = 16
     folds: int = 5
     ensemble: int = 2
     max_order: int = 5
@@ -101,13 +91,12 @@ class SubjectFlowConfig:
             ("marginals", MARGINAL_MAPS),
             ("encoder", ENCODERS),
             ("head", HEADS),
-            ("readout", READOUTS),
         ):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name}={getattr(self, name)!r}; use one of {list(allowed)}.")
         for name in ("embed_dim", "width", "context_dim", "components", "steps", "eval_every", "patience",
                      "eval_size", "batch_size", "time_draws",
-                     "quadrature_nodes", "source_draws", "ode_steps", "ensemble", "cpu_threads"):
+                     "quadrature_nodes", "source_draws", "ensemble", "cpu_threads"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name}={value!r} must be a positive integer.")

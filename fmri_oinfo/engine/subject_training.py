@@ -23,12 +23,20 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from tqdm.auto import tqdm
 
-from fmri_oinfo.engine.conditional_net import NetShape, encode, flow_context, flow_output, init_net, mixture_log_prob
+from fmri_oinfo.engine.conditional_net import (
+    PAIR_DROPOUT,
+    NetShape,
+    encode,
+    flow_context,
+    flow_output,
+    init_net,
+    mixture_log_prob,
+)
 from fmri_oinfo.engine.pair_gaussian import PairRows, PairTable, gather_pair_rows
 from fmri_oinfo.engine.schedule import warp
 from fmri_oinfo.engine.stacked import Params
@@ -81,8 +89,10 @@ def draw_examples(
     slot = (torch.rand(g, size, generator=generator, device=device) * n_rows[:, None]).long()  # (G, B)
     pick = torch.multinomial(probabilities, g * size, replacement=True, generator=generator).view(g, size)
     t = torch.rand(g, size, config.time_draws, generator=generator, device=device)
+    examples = gather_pair_rows(z, pairs, rows.gather(1, slot), pick)
+    hidden = torch.rand(g, size, generator=generator, device=device) < PAIR_DROPOUT
     return Examples(
-        pair_rows=gather_pair_rows(z, pairs, rows.gather(1, slot), pick),
+        pair_rows=replace(examples, slot=examples.slot.masked_fill(hidden, -1)),
         s=warp(t, config.time_power).clamp_max(MAX_TIME),
         y0=torch.randn(g, size, config.time_draws, generator=generator, device=device),
     )

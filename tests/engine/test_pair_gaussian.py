@@ -14,7 +14,7 @@ def test_row_values_average_to_the_plug_in_gaussian_conditional_mi():
     corr = zt.T @ zt / len(z)
     moving = torch.tensor([0, 3, 5])
     given = torch.tensor([[1, 2, -1], [0, 1, 2], [4, -1, -1]])
-    pairs = regress_pairs(corr, moving, given)
+    pairs = regress_pairs(corr, moving, given, slot=torch.tensor([0, 1, -1]))
     rows = torch.arange(len(z))[None].expand(3, -1)
     pick = torch.arange(3)[:, None].expand(-1, len(z))
     examples = gather_pair_rows(zt, pairs, rows, pick)
