@@ -13,7 +13,10 @@ changes them:
    sets of orders 3-5: sets/s and CPU-seconds per set;
 
 and, for comparison with the per-call route, ``estimate_oinfo(x, candidates,
-estimator="fmmi")`` end to end.
+estimator="fmmi")`` end to end; with ``--joint K``, the joint (per-set)
+engine on K of the candidate sets at its defaults, one field per set
+(:func:`fmri_oinfo.engine.fmmi_subset_tc`), which the subject model replaces
+for scalar regions.
 
 Usage::
 
@@ -39,7 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine_accuracy import parse_options, pipeline_options  # noqa: E402
 
 from fmri_oinfo import estimate_oinfo  # noqa: E402
-from fmri_oinfo.engine import SubjectFlowModel  # noqa: E402
+from fmri_oinfo.engine import JointConfig, SubjectFlowModel, fmmi_subset_tc  # noqa: E402
+from fmri_oinfo.measures import subset_plan  # noqa: E402
 from fmri_oinfo.synthetic import GroundTruthSystem, random_correlation  # noqa: E402
 
 
@@ -69,6 +73,8 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides of the pipeline options")
     parser.add_argument("--skip-end-to-end", action="store_true", help="skip the estimate_oinfo timing")
+    parser.add_argument("--joint", type=int, default=0, metavar="K",
+                        help="also time the joint per-set engine on K candidate sets")
     args = parser.parse_args()
     options = {**pipeline_options(), **parse_options(args.set)}
     device = torch.device(args.device)
@@ -107,6 +113,16 @@ def main() -> None:
         wall, cpu = since(start, device)
         print(f"{'estimate_oinfo(x, candidates, estimator=fmmi)':48s} {'':8s} {wall:9.1f} {len(candidates):5d} "
               f"{len(candidates) / wall:7.2f} {cpu / len(candidates):9.3f}  (train + answer)", flush=True)
+
+    if args.joint:
+        start = clock()
+        for members in candidates[: args.joint]:
+            plan = subset_plan(len(members))
+            fmmi_subset_tc(x[None, :, list(members)], np.arange(len(members)), plan.masks, JointConfig(), device,
+                           weights=plan.weights)
+        wall, cpu = since(start, device)
+        print(f"{'joint engine, one field per set (defaults)':48s} {'':8s} {wall:9.1f} {args.joint:5d} "
+              f"{args.joint / wall:7.2f} {cpu / args.joint:9.3f}  (train + answer)", flush=True)
 
 
 if __name__ == "__main__":

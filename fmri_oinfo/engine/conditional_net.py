@@ -84,16 +84,15 @@ def init_net(shape: NetShape, n_members: int, generator: torch.Generator) -> Par
     device = generator.device
     g, h, c, e = n_members, shape.width, shape.context_dim, shape.embed_dim
     params: Params = {}
-    params["embed"] = torch.randn(g, shape.n_regions, e, generator=generator, device=generator.device) / math.sqrt(e)
+    params["embed"] = torch.randn(g, shape.n_regions, e, generator=generator, device=device) / math.sqrt(e)
     params["pair_embed"] = torch.zeros(g, shape.n_pairs, e, device=device)  # starts as "no pair"
     if shape.encoder == "set":
         init_linear(params, "token_1", g, 2 * e + 1, h, generator)
         init_linear(params, "token_2", g, h, h, generator)
         init_linear(params, "context", g, h + 2 * e + N_SUMMARIES, c, generator)
     else:
-        params["value_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
-        params["member_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
-        params["moving_table"] = torch.randn(g, shape.n_regions, h, generator=generator, device=generator.device) / math.sqrt(3)
+        for table in ("value_table", "member_table", "moving_table"):  # (G, N, H) first-layer rows
+            params[table] = torch.randn(g, shape.n_regions, h, generator=generator, device=device) / math.sqrt(3)
         init_linear(params, "hidden", g, h, h, generator)
         init_linear(params, "context", g, h + e + N_SUMMARIES, c, generator)
     if shape.head == "flow":

@@ -79,7 +79,8 @@ def estimate_mi(
     a = list(range(xb.shape[1]))
     b = list(range(xb.shape[1], data.shape[1]))
     if method == "conditional":
-        pairs = [(moving, a + b[:k]) for k, moving in enumerate(b)] + [(moving, b[:k]) for k, moving in enumerate(b) if k]
+        pairs = [(moving, a + b[:k]) for k, moving in enumerate(b)]
+        pairs += [(moving, b[:k]) for k, moving in enumerate(b) if k]  # the chain rule's second terms
         model = SubjectFlowModel(device=device, seed=seed, progress=progress, **options).fit(data, pairs=pairs)
         return model.mutual_information(a, b)
     config = JointConfig.from_options(**options)

@@ -31,8 +31,9 @@ def init_linear(
     (an output layer that starts at zero).
     """
     bound = 0.0 if zero else 1.0 / math.sqrt(fan_in)
-    params[f"{name}.w"] = (torch.rand(n_members, fan_in, fan_out, generator=generator, device=generator.device) * 2 - 1) * bound
-    params[f"{name}.b"] = (torch.rand(n_members, 1, fan_out, generator=generator, device=generator.device) * 2 - 1) * bound
+    device = generator.device
+    params[f"{name}.w"] = (torch.rand(n_members, fan_in, fan_out, generator=generator, device=device) * 2 - 1) * bound
+    params[f"{name}.b"] = (torch.rand(n_members, 1, fan_out, generator=generator, device=device) * 2 - 1) * bound
 
 
 def linear(params: Params, name: str, x: torch.Tensor) -> torch.Tensor:

@@ -142,7 +142,7 @@ class SubjectFlowModel:
     def fit(
         self,
         data: np.ndarray,
-        sets: Sequence[Sequence[int]] | None = None,
+        sets: Sequence[Sequence[int | str]] | None = None,
         gradient: bool = False,
         pairs: Sequence[tuple[int, Sequence[int]]] | None = None,
     ) -> "SubjectFlowModel":
@@ -197,8 +197,9 @@ class SubjectFlowModel:
         train_rows, n_train = self._member_rows(held_out=False)
         held_rows, n_held = self._member_rows(held_out=True)
         self.shape_ = NetShape(
-            n_regions=self.n_regions_, n_pairs=len(trained), encoder=config.encoder, head=config.head, embed_dim=config.embed_dim,
-            width=config.width, context_dim=config.context_dim, components=config.components,
+            n_regions=self.n_regions_, n_pairs=len(trained), encoder=config.encoder, head=config.head,
+            embed_dim=config.embed_dim, width=config.width, context_dim=config.context_dim,
+            components=config.components,
         )
         with torch_threads(self._threads()):
             self.params_, self.history_ = train_members(
@@ -245,9 +246,9 @@ class SubjectFlowModel:
         """Each member's training rows (or held-out fold), padded: (G, T_max), and their counts (G,)."""
         k = self.config_.folds
         rows = [torch.nonzero((fold == j) == held_out).flatten() for fold in self.folds_ for j in range(k)]
-        n_train = torch.as_tensor([len(r) for r in rows], device=self.device_)
-        padded = torch.stack([torch.cat([r, r[: int(n_train.max()) - len(r)]]) for r in rows])
-        return padded, n_train
+        counts = torch.as_tensor([len(r) for r in rows], device=self.device_)
+        padded = torch.stack([torch.cat([r, r[: int(counts.max()) - len(r)]]) for r in rows])  # repeats fill the tail
+        return padded, counts
 
     def _pair_values(self, pairs: Sequence[Pair]) -> torch.Tensor:
         """Per-row cross-fitted values of every pair, shape (P, E, T), float64 (cached per pair)."""

@@ -17,7 +17,14 @@ class SubjectFlowConfig:
     Parameters
     ----------
     marginals : {"copula", "gaussianize"}
-        Per-region monotone map to normal marginals before anything else.
+        Per-region monotone map to normal marginals before anything else: rank
+        normal scores, or the smooth Yeo-Johnson and Lambert W
+        Gaussianisation (:mod:`fmri_oinfo.engine.marginals`).  ``copula`` is
+        the default: on Gaussian data seen through exp and cube transforms
+        (T = 1,200, 2 seeds) it was +3.9 % and -1.4 % off the in-sample
+        oracle against +21 % and +25 % (the parametric maps do not undo
+        those transforms), and on the multiplicative triplet both were
+        +3.0 %.
     encoder : {"set", "masked"}
         How the conditioning set is read (:mod:`fmri_oinfo.engine.conditional_net`).
     head : {"flow", "mixture"}
