@@ -105,7 +105,7 @@ class JointConfig:
         averaging E members divides that spread's variance by E.  Default 2:
         with the defaults above, members of one group spread by about 0.02
         nats on five-variable Student-t systems, and two of them put 10 of
-        18 estimates within tolerance (``benchmarks/engine_paths.py``, six
+        18 estimates within tolerance (the engine issue's closing notes, six
         Student-t systems, 3 data replicates each); raise it where time
         allows (it is nearly free on a GPU).
     cpu_threads : int
