@@ -95,7 +95,7 @@ def within_tolerance(estimate: float, oracle: float, n_samples: int) -> bool:
     return close and (n_samples >= 10_000 or np.sign(estimate) == np.sign(oracle) or abs(oracle) < 0.02)
 
 
-def run_case(case: Case, n_samples: int, seed: int, options: dict, device: str, baselines: bool) -> dict:
+def run_case(case: Case, n_samples: int, seed: int, options: dict, device: str, baselines: tuple[str, ...]) -> dict:
     n = case.system.n_variables
     x = case.system.sample(n_samples, seed=seed)
     members = [tuple(range(n))]
@@ -108,15 +108,16 @@ def run_case(case: Case, n_samples: int, seed: int, options: dict, device: str, 
         "se": float(fmmi["o_info_se"][0]),
         "seconds": seconds,
     }
-    if baselines:
+    if "mixture" in baselines:
         mixture = estimate_oinfo(x, members, estimator="fmmi", device=device, seed=seed, **{**options, "head": "mixture"})
         row["mixture"] = float(mixture["o_info"][0])
+    if baselines:
         row["copula"] = float(estimate_oinfo(x, members, estimator="gaussian-copula")["o_info"][0])
         row["knn"] = ksg_o_info(x)
     return row
 
 
-def print_rows(case: Case, n_samples: int, rows: list[dict], truth: float, baselines: bool) -> None:
+def print_rows(case: Case, n_samples: int, rows: list[dict], truth: float, baselines: tuple[str, ...]) -> None:
     oracle = np.array([r["oracle"] for r in rows])
     fmmi = np.array([r["fmmi"] for r in rows])
     se = np.array([r["se"] for r in rows])
@@ -129,9 +130,8 @@ def print_rows(case: Case, n_samples: int, rows: list[dict], truth: float, basel
         f"{100 * np.mean(np.abs(err)) / abs(oracle.mean()):6.1f} {passed:>2d}/{len(rows):<2d} {covered:>2d}/{len(rows):<2d} "
         f"{se.mean():6.3f} {np.mean(fmmi - truth):+7.3f}"
     )
-    if baselines:
-        for name in ("mixture", "copula", "knn"):
-            line += f" {np.mean([r[name] for r in rows]) - oracle.mean():+7.3f}"
+    for name in baselines:
+        line += f" {np.mean([r[name] for r in rows]) - oracle.mean():+7.3f}"
     line += f" {np.mean([r['seconds'] for r in rows]):6.0f}"
     print(line, flush=True)
 
@@ -207,6 +207,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="overrides of the pipeline options")
     parser.add_argument("--no-baselines", action="store_true", help="FMMI only (no ML head, copula, KSG)")
+    parser.add_argument("--no-ml", action="store_true", help="no ML head (the most expensive baseline)")
     parser.add_argument("--mi", action="store_true", help="estimate_mi's coverage only")
     parser.add_argument("--joint", action="store_true", help="the joint engine's divergence switch only "
                         "(--set then overrides JointConfig)")
@@ -229,13 +230,13 @@ def main() -> None:
     if args.quick:
         cases = [c for c in cases if c.name.startswith(("multiplicative", "student-t nu=3"))]
         seeds, sizes = range(1), [1200]
-    baselines = not args.no_baselines
+    baselines = () if args.no_baselines else ("copula", "knn") if args.no_ml else ("mixture", "copula", "knn")
     header = (
         f"{'system':42s} {'T':>6s} {'truth':>7s} {'oracle':>7s} {'scat':>6s} {'or.sd':>6s} {'fmmi':>7s} "
         f"{'err':>7s} {'|err|%':>6s} {'pass':>5s} {'cover':>5s} {'se':>6s} {'vs tru':>7s}"
     )
-    if baselines:
-        header += f" {'ML':>7s} {'copula':>7s} {'KSG':>7s}"
+    names = {"mixture": "ML", "copula": "copula", "knn": "KSG"}
+    header += "".join(f" {names[name]:>7s}" for name in baselines)
     print(header + f" {'sec':>6s}")
     print("-" * len(header + "       "))
     covered = total = 0
