@@ -3,9 +3,13 @@
 Every k-subset of N regions (default: all triplets and all 4-plets of N = 100
 regions at T = 1200) is scored by three tools on the same random data:
 
-- ours: ``GaussianEstimator(copula=True, bias_correction=True).fit(X)`` then
-  ``iter_exhaustive(subset_plan(k))``, every group's TC, DTC, O and S kept in
-  preallocated arrays;
+- ours: the public call a user makes,
+  ``fmri_oinfo.estimate_oinfo(X, "all", order=k, estimator="gaussian-copula",
+  bias_correction=True)``, which returns the whole table (a ``set`` column of
+  region-name tuples, ``order``, TC, DTC, O and S), as THOI's call does;
+- core: the estimator alone (``GaussianEstimator.iter_exhaustive``, every
+  group's TC, DTC, O and S kept in preallocated arrays, no table), to show
+  what the public call adds;
 - THOI: ``thoi.measures.gaussian_copula.multi_order_measures(X, k, k)``, its
   default call (returns a DataFrame);
 - HOI: ``hoi.metrics.Oinfo(X).fit(k, k, method="gc")`` (O-information only).
@@ -67,6 +71,13 @@ def _peak_rss_mb() -> float:
 
 
 def _run_ours(x: np.ndarray, order: int) -> int:
+    from fmri_oinfo import estimate_oinfo
+
+    table = estimate_oinfo(x, "all", order=order, estimator="gaussian-copula", bias_correction=True, device="cpu")
+    return len(table)
+
+
+def _run_core(x: np.ndarray, order: int) -> int:
     from fmri_oinfo.enumeration import n_combinations
     from fmri_oinfo.estimators import GaussianEstimator
     from fmri_oinfo.measures import subset_plan
@@ -99,12 +110,13 @@ def _run_hoi(x: np.ndarray, order: int) -> int:
     return values.shape[0]
 
 
-WORKERS = {"ours": _run_ours, "thoi": _run_thoi, "hoi": _run_hoi}
+WORKERS = {"ours": _run_ours, "core": _run_core, "thoi": _run_thoi, "hoi": _run_hoi}
 
 
 def _import_tool(tool: str) -> None:
     """Import a tool's heavy modules before timing (not part of its time)."""
-    if tool == "ours":
+    if tool in ("ours", "core"):
+        import fmri_oinfo.api  # noqa: F401
         import fmri_oinfo.estimators  # noqa: F401
     elif tool == "thoi":
         import thoi.measures.gaussian_copula  # noqa: F401
@@ -247,12 +259,13 @@ def check_paths(x: np.ndarray, n_groups: int, seed: int) -> list[tuple[str, floa
 
 
 def check_against_peers(x: np.ndarray, order: int, n_groups: int, n_hoi: int, seed: int) -> dict:
-    """Largest |ours - THOI| per measure (with and without our bias correction), and |O ours - HOI|."""
+    """Largest |ours - THOI| per measure (with and without our bias correction), and |O ours - HOI| (NaN
+    without HOI)."""
     import logging
 
-    from hoi.metrics import Oinfo
     from thoi.measures.gaussian_copula import nplets_measures
 
+    from fmri_oinfo import estimate_oinfo
     from fmri_oinfo.estimators import GaussianEstimator
     from fmri_oinfo.measures import measures_from_tc, subset_plan
 
@@ -262,12 +275,17 @@ def check_against_peers(x: np.ndarray, order: int, n_groups: int, n_hoi: int, se
     with contextlib.redirect_stderr(io.StringIO()):  # THOI's progress bar
         thoi = nplets_measures(x, nplets=groups, verbose=logging.WARNING)[:, 0, :].numpy()  # (G, 4)
     out: dict = {}
-    for corrected in (True, False):
-        ours = GaussianEstimator(copula=True, bias_correction=corrected, device="cpu").fit(x)
-        measures = measures_from_tc(ours.total_correlations(groups, plan).tc, plan)
+    for corrected in (True, False):  # the public call, as a user makes it
+        table = estimate_oinfo(x, groups, estimator="gaussian-copula", bias_correction=corrected, device="cpu")
         out[corrected] = {
-            name: float(np.abs(measures[name] - thoi[:, column]).max()) for column, name in enumerate(QUANTITIES)
+            name: float(np.abs(table[name].to_numpy() - thoi[:, column]).max())
+            for column, name in enumerate(QUANTITIES)
         }
+    if n_hoi == 0:
+        out["hoi"] = float("nan")
+        return out
+    from hoi.metrics import Oinfo
+
     hoi_bits = Oinfo(x, multiplets=groups[:n_hoi].tolist(), verbose=False).fit(
         minsize=order, maxsize=order, method="gc"
     )[:, 0]
@@ -282,7 +300,7 @@ def _fmt_time(result: dict) -> str:
 
 
 def print_speed_table(results: list[dict]) -> None:
-    ours = {r["order"]: r for r in results if r["tool"] == "ours"}
+    ours = {r["order"]: r for r in results if r["tool"] == "ours"}  # ratios are to the public call
     header = (
         f"{'case':<22}{'tool':<7}{'groups':>10}{'time s':>16}{'runs s':>26}"
         f"{'peak MB':>9}{'base MB':>9}{'time/ours':>11}{'load 1m':>16}"
@@ -318,6 +336,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hoi-repeats", type=int, default=1, help="timed HOI runs for orders >= 4 (slow)")
     parser.add_argument("--cap", type=float, default=None, help="seconds before a run is stopped (default 600)")
     parser.add_argument("--skip-peers", action="store_true", help="time only ours")
+    parser.add_argument("--peers", nargs="+", choices=("thoi", "hoi"), default=["thoi", "hoi"],
+                        help="peers to compare with (default: thoi hoi)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--order", type=int, help=argparse.SUPPRESS)
@@ -343,7 +363,7 @@ def main(argv: list[str] | None = None) -> None:
         np.save(data_path, x)
         results = []
         for order in args.orders:
-            tools = ["ours"] if args.skip_peers else ["ours", "thoi", "hoi"]
+            tools = ["ours", "core"] + ([] if args.skip_peers else list(args.peers))
             for tool in tools:
                 repeats = args.hoi_repeats if tool == "hoi" and order >= 4 else args.repeats
                 print(f"  timing {tool}, all {order}-plets ({repeats} run(s)) ...", flush=True)
@@ -381,7 +401,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {label:<32}{on_data:>10.1e}{near:>12.1e}")
 
     peers_ok = True
-    if not args.skip_peers:
+    if not args.skip_peers and "thoi" in args.peers:
         print()
         print(
             "Agreement with THOI's gaussian copula on 2000 random groups (largest |difference|, nats). "
@@ -390,7 +410,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(f"{'order':<8}{'ours':<22}" + "".join(f"{q:>11}" for q in QUANTITIES) + f"{'HOI O':>11}")
         for order in args.orders:
-            agreement = check_against_peers(x, order, 2000, 200, args.seed)
+            agreement = check_against_peers(x, order, 2000, 200 if "hoi" in args.peers else 0, args.seed)
             peers_ok &= max(agreement[True].values()) < THOI_TOLERANCE
             for corrected, label in ((True, "bias_correction=True"), (False, "bias_correction=False")):
                 hoi = f"{agreement['hoi']:>11.1e}" if corrected else ""

@@ -29,9 +29,9 @@ def plain_loop(study, config, out: Path) -> float:
     started = time.perf_counter()
     prepared = [prepare_subject(s, config, out) for s in study.subjects]
     sets = merge_candidates(read_candidates(o) for o in prepared)
-    groups = [tuple(g) for g in sets["group"]]
+    region_sets = [tuple(g) for g in sets["set"]]
     for outcome in prepared:
-        estimate_subject(outcome, groups, config)
+        estimate_subject(outcome, region_sets, config)
     return time.perf_counter() - started
 
 
@@ -56,13 +56,13 @@ def main() -> None:
                                statistics__n_surrogates=99, outputs__maps=False, outputs__graphs=False,
                                outputs__report=False, n_permutations=999)
     with tempfile.TemporaryDirectory() as folder:
-        root = make_table_study(Path(folder) / "study", n_per_group=args.subjects // 2, n_regions=args.regions,
+        root = make_table_study(Path(folder) / "study", n_per_cohort=args.subjects // 2, n_regions=args.regions,
                                 n_volumes=args.volumes)
-        study = discover_study(root, group_column="group")
+        study = discover_study(root, cohort_column="group")
         n = len(study.subjects)
         print(f"{n} subjects, {args.regions} regions, {args.volumes} volumes; screen orders 3-4; "
               f"{os.cpu_count()} cores, load average before: {os.getloadavg()[0]:.2f}")
-        warm = study.__class__(study.root, study.subjects[:1], study.participants, study.group_column)
+        warm = study.__class__(study.root, study.subjects[:1], study.participants, study.cohort_column)
         plain_loop(warm, config, Path(folder) / "warm-up")  # imports and first-call costs out of the timing
         rows = [("plain loop", 0.0, plain_loop(study, config, Path(folder) / "loop"))]
         import torch

@@ -45,7 +45,7 @@ Method = Callable[[np.ndarray], list[tuple[int, ...]]]
 
 def _from_table(table: pd.DataFrame) -> list[tuple[int, ...]]:
     best = table[table["order"] == ORDER].sort_values("o_info", kind="stable")
-    return [tuple(int(m) for m in g) for g in best["group"]]
+    return [tuple(int(m) for m in g) for g in best["set"]]
 
 
 def _thoi_annealing(x: np.ndarray) -> list[tuple[int, ...]]:

@@ -2,32 +2,65 @@
 
 The public API:
 
-- :func:`estimate_oinfo` - O-information (and TC, DTC, S-information) of groups
+- :func:`estimate_oinfo` - O-information (and TC, DTC, S-information) of sets
   of regions, with Gaussian, Gaussian-copula or flow-matching (FMMI) estimators;
+- :func:`iter_oinfo` - the same for every set of one order, streamed in batches;
 - :func:`estimate_mi` - flow-matching mutual information between two blocks;
 - :class:`SubjectFlowModel` - the FMMI subject model: fit once on one
   subject's region time series, then answer any sets.
+
+Names are imported on first use, so that ``python -m fmri_oinfo.pipeline
+--help`` answers without loading numpy, pandas or torch.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fmri_oinfo.api import estimate_oinfo
-
 __version__ = "0.1.0"
+
+
+#: Smallest eigenvalue of the joint correlation of ``x`` and ``y`` below which
+#: one block is (nearly) an exact linear function of the other.
+MIN_JOINT_EIGENVALUE = 1e-10
 
 
 def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
     """Flow-matching (FMMI) mutual information between ``x`` and ``y`` and its standard error; see
-    :func:`fmri_oinfo.engine.mi.estimate_mi`."""
+    :func:`fmri_oinfo.engine.mi.estimate_mi`.
+
+    Raises
+    ------
+    ValueError
+        Also when the columns of ``x`` and ``y`` together are (nearly) linearly
+        dependent (``y`` a copy or a linear function of ``x``): the mutual
+        information is then infinite and no estimator can give a number.
+    """
+    import numpy as np
+
     from fmri_oinfo.engine.mi import estimate_mi as _estimate_mi
 
+    joint = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)]) \
+        if np.ndim(x) in (1, 2) and np.ndim(y) in (1, 2) and len(x) == len(y) else None
+    if joint is not None and np.isfinite(joint).all() and joint.shape[0] > joint.shape[1]:
+        spread = joint.std(axis=0)
+        if (spread > 0).all():
+            smallest = np.linalg.eigvalsh(np.corrcoef(joint, rowvar=False)).min()
+            if smallest < MIN_JOINT_EIGENVALUE:
+                raise ValueError(
+                    "x and y are (nearly) exact linear functions of each other (for example y is a copy of x): "
+                    "their mutual information is infinite. Give two blocks that are not deterministic functions "
+                    "of each other, or drop the duplicated columns."
+                )
     return _estimate_mi(x, y, **options)
 
 
 def __getattr__(name: str) -> Any:
-    """Import the subject model (and torch) only when it is asked for."""
+    """Import the public names (and numpy, pandas, torch) only when they are asked for."""
+    if name in ("estimate_oinfo", "iter_oinfo"):
+        from fmri_oinfo import api
+
+        return getattr(api, name)
     if name == "SubjectFlowModel":
         from fmri_oinfo.engine.subject import SubjectFlowModel
 
@@ -35,4 +68,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'fmri_oinfo' has no attribute {name!r}")
 
 
-__all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo"]
+__all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo"]

@@ -1,37 +1,108 @@
-"""The public entry point: O-information of many groups of regions."""
+"""The public entry points: O-information of many sets of regions.
+
+:func:`estimate_oinfo` scores given sets (a list of tuples of names or
+indices, or an integer array of shape (G, k)), or every set of one order
+(``sets="all"``); :func:`iter_oinfo` streams every set of one order in
+batches with bounded memory.  Validation and table building are array
+operations, so the public call costs about what the estimator costs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fmri_oinfo.enumeration import iter_combinations, n_combinations
 from fmri_oinfo.measures import SCALAR_QUANTITIES, subset_plan, unit_factor
-from fmri_oinfo.validation import bucket_by_order, check_groups, check_timeseries
+from fmri_oinfo.validation import SetBuckets, check_timeseries, index_sets
+
+#: Rows per batch of :func:`iter_oinfo` (and of ``sets="all"``): bounds memory.
+STREAM_BATCH = 262_144
+
+
+def _set_column(names: list[str], buckets: SetBuckets, n_sets: int) -> np.ndarray:
+    """Tuples of member names, one per set in input order, built column-wise (no Python loop per set)."""
+    labels = np.asarray(names, dtype=object)
+    column = np.empty(n_sets, dtype=object)
+    for positions, members in buckets.values():
+        named = labels[members]  # (G_k, k)
+        column[positions] = list(zip(*(named[:, j] for j in range(named.shape[1]))))
+    return column
+
+
+def _non_finite_error(column: np.ndarray, bad: np.ndarray, estimator: str) -> ValueError:
+    shown = [tuple(column[i]) for i in np.flatnonzero(bad)[:3]]
+    return ValueError(
+        f"the {estimator} estimate of {int(bad.sum())} set(s), e.g. {shown}, is not finite: their regions are "
+        "(nearly) exact linear functions of each other, so the O-information is not defined. Drop or merge "
+        "duplicated or derived regions (e.g. a region that is the sum of others) and estimate again."
+    )
+
+
+def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: float) -> dict[str, np.ndarray]:
+    """Measures of one bucket of sets: the scalar quantities, ``o_info_se`` and ``gradient`` when present."""
+    plan = subset_plan(order, gradient=gradient)
+    result = model.measures(members, plan)  # values (G, Q), columns as plan.quantity_names
+    n_scalar = len(SCALAR_QUANTITIES)
+    out = {name: result.values[:, k] * factor for k, name in enumerate(SCALAR_QUANTITIES)}
+    if result.standard_error is not None:
+        out["o_info_se"] = result.standard_error[:, plan.quantity_names.index("o_info")] * factor
+    if gradient:
+        out["gradient"] = result.values[:, n_scalar:] * factor  # (G, k)
+    return out
+
+
+def _table(column: np.ndarray, orders: np.ndarray, values: dict[str, np.ndarray], units: str,
+           estimator: str) -> pd.DataFrame:
+    table = pd.DataFrame({"set": column, "order": orders, **{n: values[n] for n in SCALAR_QUANTITIES}},
+                         copy=False)  # the columns are fresh arrays: no copy (memory of sets="all")
+    if "o_info_se" in values:
+        table["o_info_se"] = values["o_info_se"]
+    if "gradient" in values:
+        table["o_info_gradient"] = values["gradient"]
+    bad = ~np.isfinite(table["o_info"].to_numpy())
+    if bad.any():
+        raise _non_finite_error(column, bad, estimator)
+    table.attrs["units"] = units
+    table.attrs["estimator"] = estimator
+    return table
+
+
+def _fit(values: np.ndarray, estimator: str, device: str, seed: int, options: dict[str, Any],
+         sets: list[np.ndarray] | None, gradient: bool):
+    """The estimator, fitted on validated ``values`` for ``sets`` (one (G_k, k) array per order; None: any set)."""
+    from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
+
+    return make_estimator(estimator, device=device, seed=seed, **options).fit(values, sets=sets, gradient=gradient)
 
 
 def estimate_oinfo(
     data: np.ndarray | pd.DataFrame,
-    groups: Iterable[Sequence[int | str]],
+    sets: Any,
     estimator: str = "gaussian",
     units: str = "nats",
     device: str = "auto",
     seed: int = 0,
     gradient: bool = False,
+    order: int | None = None,
     **options: Any,
 ) -> pd.DataFrame:
-    """Estimate TC, DTC, O-information and S-information of groups of regions.
+    """Estimate TC, DTC, O-information and S-information of sets of regions.
 
     Parameters
     ----------
     data : array of shape (T, N) or pandas.DataFrame
         Region time series, time points in rows.  DataFrame columns name the
         regions.
-    groups : iterable of sequences of int or str
-        Each group lists at least 3 distinct regions, by column index or name.
-        Groups of different orders may be mixed.
+    sets : array of int of shape (G, k), sequence of sequences of int or str, or "all"
+        Each set lists at least 3 distinct regions, by column index or name;
+        orders may be mixed.  An integer array (or a list of tuples of one
+        order) is validated with array operations.  ``"all"``: every set of
+        ``order`` regions (C(N, order) rows; see :func:`iter_oinfo` to stream
+        them with bounded memory).
     estimator : {"gaussian", "gaussian-copula", "fmmi"}, default="gaussian"
         ``gaussian``: closed form on the sample correlation; ``gaussian-copula``:
         the same after a rank transform to normal scores (THOI/HOI);
@@ -42,6 +113,8 @@ def estimate_oinfo(
         Seed of stochastic estimators; equal seeds give equal numbers on CPU.
     gradient : bool, default=False
         Add ``o_info_gradient``: ``Omega(X) - Omega(X_-i)`` per member.
+    order : int or None
+        With ``sets="all"``: the order of the sets.
     **options
         Estimator options (for example ``bias_correction=True`` for the Gaussian
         estimators, or engine settings for FMMI).
@@ -49,66 +122,139 @@ def estimate_oinfo(
     Returns
     -------
     pandas.DataFrame
-        One row per group, in input order, with columns ``group`` (tuple of
-        region names), ``order``, ``tc``, ``dtc``, ``o_info``, ``s_info``, and
-        ``o_info_se`` for estimators that have one (FMMI: the sampling error of
-        the mean of its cross-fitted per-row values, autocorrelation taken
-        into account, plus the spread between independently trained
-        replicates), and
+        One row per set, in input order (lexicographic for ``"all"``), with
+        columns ``set`` (tuple of region names), ``order``, ``tc``, ``dtc``,
+        ``o_info``, ``s_info``, and ``o_info_se`` for estimators that have one
+        (FMMI: the sampling error of the mean of its cross-fitted per-row
+        values, autocorrelation taken into account, plus the spread between
+        independently trained replicates), and
         ``o_info_gradient`` (tuple, one value per member) when requested.
         Positive ``o_info``: redundancy dominates; negative: synergy.
 
     Raises
     ------
     ValueError
-        For non-finite or constant data, too few time points, groups with
-        duplicate, unknown or out-of-range members, unknown options.
+        For non-finite or constant data, too few time points, sets with
+        duplicate, unknown or out-of-range members, unknown options, and for
+        an estimate that is not finite (regions that are exact linear
+        functions of each other).
 
     Examples
     --------
     >>> import numpy as np
     >>> from fmri_oinfo import estimate_oinfo
-    >>> x = np.random.default_rng(0).standard_normal((500, 4))
+    >>> x = np.random.default_rng(0).standard_normal((500, 6))
     >>> estimate_oinfo(x, [(0, 1, 2), (0, 1, 2, 3)])[["order", "o_info"]].shape
     (2, 2)
+    >>> len(estimate_oinfo(x, "all", order=3))  # every triplet: C(6, 3)
+    20
     """
-    from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
-
     factor = unit_factor(units)
+    if isinstance(sets, str):
+        if sets != "all" or order is None:
+            raise ValueError(f"sets={sets!r}: give sets, or sets='all' with order=k for every set of k regions.")
+        return _every_set(data, order, estimator, units, device, seed, gradient, options)
+    if order is not None:
+        raise ValueError(f"order={order} is for sets='all'; the sets given fix their own orders.")
     values, names = check_timeseries(data)
-    rows = check_groups(groups, names, values.shape[0])
-    model = make_estimator(estimator, device=device, seed=seed, **options).fit(values, sets=rows, gradient=gradient)
-
+    n_sets, buckets = index_sets(sets, names, values.shape[0])
+    model = _fit(values, estimator, device, seed, options, [members for _, members in buckets.values()], gradient)
     columns: dict[str, np.ndarray] = {}
-    n_groups = len(rows)
-    has_se = False
-    gradients: list[tuple[float, ...] | None] = [None] * n_groups
-    for order, (positions, members) in bucket_by_order(rows).items():
-        plan = subset_plan(order, gradient=gradient)
-        result = model.measures(members, plan)
-        for k, name in enumerate(SCALAR_QUANTITIES):
-            columns.setdefault(name, np.full(n_groups, np.nan))[positions] = result.values[:, k] * factor
-        if result.standard_error is not None:
-            has_se = True
-            o_col = plan.quantity_names.index("o_info")
-            columns.setdefault("o_info_se", np.full(n_groups, np.nan))[positions] = (
-                result.standard_error[:, o_col] * factor
-            )
-        if gradient:
-            for p, g in zip(positions, result.values[:, len(SCALAR_QUANTITIES) :] * factor):
-                gradients[p] = tuple(float(v) for v in g)
+    orders = np.empty(n_sets, dtype=np.int64)
+    gradients = np.empty(n_sets, dtype=object) if gradient else None
+    for k, (positions, members) in buckets.items():
+        orders[positions] = k
+        scored = _score(model, members, k, gradient, factor)
+        for name, column in scored.items():
+            if name == "gradient":
+                gradients[positions] = [tuple(row) for row in column.tolist()]
+            else:
+                columns.setdefault(name, np.full(n_sets, np.nan))[positions] = column
+    if gradients is not None:
+        columns["gradient"] = gradients
+    return _table(_set_column(names, buckets, n_sets), orders, columns, units, estimator)
 
-    table = pd.DataFrame(
-        {
-            "group": [tuple(names[j] for j in r) for r in rows],
-            "order": [len(r) for r in rows],
-            **{name: columns[name] for name in SCALAR_QUANTITIES},
-        }
-    )
-    if has_se:
-        table["o_info_se"] = columns["o_info_se"]
-    if gradient:
-        table["o_info_gradient"] = gradients
-    table.attrs["units"] = units
-    table.attrs["estimator"] = estimator
-    return table
+
+def _stream(data: np.ndarray | pd.DataFrame, order: int, estimator: str, device: str, seed: int,
+            gradient: bool, factor: float, batch_size: int, options: dict[str, Any]):
+    """``(names, total, batches)``: every set of ``order`` regions scored batch by batch (members, measures)."""
+    values, names = check_timeseries(data)
+    n_regions = values.shape[1]
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 3 <= order <= n_regions:
+        raise ValueError(f"order={order!r}: give an integer from 3 to the number of regions ({n_regions}).")
+    if values.shape[0] < order + 2:
+        raise ValueError(f"order {order} needs at least {order + 2} time points; the data have {values.shape[0]}.")
+    if batch_size < 1:
+        raise ValueError(f"batch_size={batch_size}; give a positive number of sets per batch.")
+    model = _fit(values, estimator, device, seed, options, None, gradient)
+    batches = ((members, _score(model, members, int(order), gradient, factor))
+               for members in iter_combinations(n_regions, int(order), batch_size))
+    return names, n_combinations(n_regions, int(order)), batches
+
+
+def _gradient_rows(gradient: np.ndarray) -> np.ndarray:
+    rows = np.empty(gradient.shape[0], dtype=object)
+    rows[:] = [tuple(row) for row in gradient.tolist()]
+    return rows
+
+
+def _every_set(data, order, estimator, units, device, seed, gradient, options) -> pd.DataFrame:
+    """``estimate_oinfo(data, "all", order=k)``: one table, filled batch by batch (no per-batch tables to join)."""
+    names, total, batches = _stream(data, order, estimator, device, seed, gradient, unit_factor(units),
+                                    STREAM_BATCH, options)
+    column = np.empty(total, dtype=object)
+    columns: dict[str, np.ndarray] = {}
+    start = 0
+    for members, scored in batches:
+        stop = start + members.shape[0]
+        column[start:stop] = _set_column(names, {int(order): (np.arange(members.shape[0]), members)},
+                                         members.shape[0])
+        for name, values in scored.items():
+            if name not in columns:
+                columns[name] = np.empty(total, dtype=object if name == "gradient" else np.float64)
+            columns[name][start:stop] = _gradient_rows(values) if name == "gradient" else values
+        start = stop
+    return _table(column, np.full(total, order, dtype=np.int64), columns, units, estimator)
+
+
+def iter_oinfo(
+    data: np.ndarray | pd.DataFrame,
+    order: int,
+    estimator: str = "gaussian",
+    units: str = "nats",
+    device: str = "auto",
+    seed: int = 0,
+    gradient: bool = False,
+    batch_size: int = STREAM_BATCH,
+    **options: Any,
+) -> Iterator[pd.DataFrame]:
+    """Stream the measures of every set of ``order`` regions, in lexicographic order.
+
+    Memory is bounded by ``batch_size`` rows whatever C(N, order): the
+    sets are enumerated as index arrays, a batch at a time.
+    FMMI, not told the sets in advance, trains its subject model on random
+    conditioning sets of up to ``max_order - 1`` regions.
+
+    Parameters
+    ----------
+    data : array of shape (T, N) or pandas.DataFrame
+    order : int
+        Regions per set (3 or more).
+    estimator, units, device, seed, gradient, **options
+        As for :func:`estimate_oinfo`.
+    batch_size : int, default=262144
+        Sets per yielded table.
+
+    Yields
+    ------
+    pandas.DataFrame
+        The columns of :func:`estimate_oinfo`, ``batch_size`` rows at most.
+    """
+    names, _, batches = _stream(data, order, estimator, device, seed, gradient, unit_factor(units), batch_size,
+                                options)
+    for members, scored in batches:
+        n = members.shape[0]
+        if gradient:
+            scored["gradient"] = _gradient_rows(scored["gradient"])
+        yield _table(_set_column(names, {int(order): (np.arange(n), members)}, n), np.full(n, order, dtype=np.int64),
+                     scored, units, estimator)

@@ -42,12 +42,12 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.resources import project_folder
+from fmri_oinfo.resources import data_folder
 
 logger = logging.getLogger(__name__)
 
-#: Folder of the atlas manifests.
-MANIFEST_DIR = project_folder("atlases")
+#: Folder of the atlas manifests (the repository's atlases/, or the installed package's copy).
+MANIFEST_DIR = data_folder("atlases")
 
 #: The offline default atlas.
 DEFAULT_ATLAS = "seitzman2018"
@@ -307,7 +307,9 @@ class Atlas:
     space : str
         Template space, e.g. ``"MNI152"`` or ``"MNI152NLin6Asym"``.
     regions : pandas.DataFrame
-        Region table: ``name``, ``network``, ``x``, ``y``, ``z`` (MNI mm).
+        Region table: ``name``, ``network``, ``x``, ``y``, ``z`` (MNI mm), and
+        ``anatomy`` where the atlas ships an anatomical class per region
+        (Seitzman 2018: e.g. ``"left cortex"``, ``"right thalamus"``).
     image : nibabel.Nifti1Image or None
         Labels atlases: 3-D image whose value ``k`` marks region row ``k - 1``;
         maps atlases: 4-D image, volume ``k`` is region row ``k``; spheres: None.
@@ -420,11 +422,13 @@ class Atlas:
 def _nilearn_spheres(manifest: AtlasManifest) -> pd.DataFrame:
     from nilearn import datasets
 
+    anatomy = None
     if manifest.source["function"] == "fetch_coords_seitzman_2018":
         bunch = datasets.fetch_coords_seitzman_2018(ordered_regions=True)
         names = [f"{net}_{int(i) + 1:03d}" for net, i in zip(bunch.networks, bunch.rois.index)]
         networks = list(bunch.networks)
         xyz = bunch.rois[["x", "y", "z"]].to_numpy(dtype=float)
+        anatomy = [_seitzman_anatomy(str(kind), x) for kind, x in zip(bunch.regions, xyz[:, 0])]
     elif manifest.source["function"] == "fetch_coords_power_2011":
         bunch = datasets.fetch_coords_power_2011()
         names = [f"Power_{int(i):03d}" for i in bunch.rois["roi"]]
@@ -437,7 +441,27 @@ def _nilearn_spheres(manifest: AtlasManifest) -> pd.DataFrame:
         xyz = bunch.rois[["x", "y", "z"]].to_numpy(dtype=float)
     else:
         raise ValueError(f"{manifest.path}: unknown nilearn function {manifest.source['function']!r}.")
-    return pd.DataFrame({"name": names, "network": networks, "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2]})
+    table = pd.DataFrame({"name": names, "network": networks, "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2]})
+    if anatomy is not None:
+        table["anatomy"] = anatomy
+    return table
+
+
+def hemisphere(x: float) -> str:
+    """``"left"``, ``"right"`` or ``"midline"`` (|x| < 2 mm) from an MNI x coordinate in mm."""
+    return "midline" if abs(x) < 2.0 else ("left" if x < 0 else "right")
+
+
+#: Seitzman 2018's anatomical classes (shipped with nilearn) in words.
+_SEITZMAN_CLASSES = {"cortexL": "cortex", "cortexR": "cortex", "cortexMid": "cortex", "hippocampus": "hippocampus",
+                     "amygdala": "amygdala", "basalGanglia": "basal ganglia", "thalamus": "thalamus",
+                     "cerebellum": "cerebellum"}
+
+
+def _seitzman_anatomy(kind: str, x: float) -> str:
+    """E.g. ``"left cortex"``, ``"right thalamus"``: the atlas's class with the hemisphere of ``x``."""
+    side = {"cortexL": "left", "cortexR": "right", "cortexMid": "midline"}.get(kind, hemisphere(x))
+    return f"{side} {_SEITZMAN_CLASSES.get(kind, kind)}"
 
 
 def _read_label_names(path: Path, labels_format: str) -> pd.DataFrame:

@@ -19,14 +19,14 @@ band-pass:
 - ``redundant`` (4 regions): ``x_i = s + 0.5 e_i`` (shared latent ``s``),
   O-information > 0;
 - ``synergistic_triplet`` (3 regions): ``x3 = x1 + x2 + 0.3 e``, O < 0;
-- ``synergistic_5group`` (5 regions): ``x5 = x1 + x2 + x3 + x4 + 0.3 e`` with
+- ``synergistic_5set`` (5 regions): ``x5 = x1 + x2 + x3 + x4 + 0.3 e`` with
   independent ``x1..x4`` (so triplets among them are independent), O < 0;
 - every other region: independent, temporally smooth noise.
 
 Motion (with a few spikes in framewise displacement), white-matter and CSF
 signals are drawn independently of the planted signals, added to the voxels as
 artefacts, and written as fMRIPrep confounds, so that the default ``simple``
-strategy removes them.  The planted groups are written to ``ground_truth.json``
+strategy removes them.  The planted sets are written to ``ground_truth.json``
 with the expected sign of their O-information.
 """
 
@@ -56,11 +56,11 @@ TASK = "rest"
 #: Pass band (Hz) of the planted latent signals.
 SIGNAL_BAND = (0.015, 0.08)
 
-#: Planted groups: name, kind, preferred network, size, expected O-information sign.
-PLANTED_GROUPS = (
+#: Planted sets: name, kind, preferred network, size, expected O-information sign.
+PLANTED_SETS = (
     ("redundant", "redundant", "DefaultMode", 4, 1),
     ("synergistic_triplet", "synergistic", "FrontoParietal", 3, -1),
-    ("synergistic_5group", "synergistic", "Visual", 5, -1),
+    ("synergistic_5set", "synergistic", "Visual", 5, -1),
 )
 
 #: BOLD intensity units per unit of the simulated signal (stored as int16).
@@ -111,7 +111,7 @@ def _choose_planted(
     Cerebral regions (z above -20 mm) come first, the largest first, then atlas order.
     """
     chosen: dict[str, list[int]] = {}
-    for name, _, network, size, _ in PLANTED_GROUPS:
+    for name, _, network, size, _ in PLANTED_SETS:
         candidates = sorted(
             (
                 i for i, net in enumerate(networks)
@@ -136,7 +136,7 @@ def _planted_signals(n: int, t_r: float, rng: np.random.Generator) -> dict[str, 
     triplet = np.column_stack([pair, pair.sum(axis=1) + 0.3 * band_limited(n, t_r, SIGNAL_BAND, rng)[:, 0]])
     four = band_limited(n, t_r, SIGNAL_BAND, rng, 4)
     five = np.column_stack([four, four.sum(axis=1) + 0.3 * band_limited(n, t_r, SIGNAL_BAND, rng)[:, 0]])
-    signals = {"redundant": redundant, "synergistic_triplet": triplet, "synergistic_5group": five}
+    signals = {"redundant": redundant, "synergistic_triplet": triplet, "synergistic_5set": five}
     return {k: (v - v.mean(axis=0)) / v.std(axis=0) for k, v in signals.items()}
 
 
@@ -310,14 +310,14 @@ def make_demo_dataset(
         truth = {
             "atlas": DEFAULT_ATLAS, "space": SPACE, "t_r": t_r, "n_volumes": n_volumes, "voxel_size_mm": voxel_size,
             "seed": seed, "subjects": [f"sub-{s}" for s in subjects], "signal_band_hz": list(SIGNAL_BAND),
-            "groups": [
+            "sets": [
                 {"name": name, "kind": kind, "regions": [names[i] for i in planted[name]], "expected_o_info_sign": sign}
-                for name, kind, _, _, sign in PLANTED_GROUPS
+                for name, kind, _, _, sign in PLANTED_SETS
             ],
             "constructions": {
                 "redundant": "x_i = s + 0.5 e_i (shared latent s)",
                 "synergistic_triplet": "x3 = x1 + x2 + 0.3 e",
-                "synergistic_5group": "x5 = x1 + x2 + x3 + x4 + 0.3 e, x1..x4 independent",
+                "synergistic_5set": "x5 = x1 + x2 + x3 + x4 + 0.3 e, x1..x4 independent",
                 "unrelated": "all other regions: independent AR(1) noise (phi 0.8)",
             },
         }

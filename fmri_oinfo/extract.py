@@ -74,10 +74,15 @@ class RegionTimeseries:
         the columns of ``data``.
     metadata : dict
         ``t_r`` (s), ``atlas``, ``confound_strategy``, ``cleaning``, ``runs``
-        (per run: files, volumes, ``censored_volumes``, rows in ``data``),
+        (per run: files, volumes, ``censored_volumes``, rows in ``data``,
+        ``framewise_displacement`` of every volume in mm or None),
         ``censored_volumes`` (run name to volume indices), ``dropped_regions``
-        (name, reason, runs), ``source_files`` and ``framewise_displacement``
-        (mm, one value per row of ``data``, None where unknown).
+        (name, reason, runs), ``source_files``, ``framewise_displacement``
+        (mm, one value per row of ``data``, None where unknown) and
+        ``region_qc`` (region name to ``tsnr``, the temporal SNR of its raw
+        signal before any cleaning, mean over runs, and ``coverage``, the
+        smallest share over runs of its voxels inside the brain mask, None
+        for maps atlases).
     """
 
     data: pd.DataFrame
@@ -111,7 +116,10 @@ class RegionTimeseries:
         data = pd.read_csv(path, sep="\t")
         data.columns = [str(c) for c in data.columns]
         content = json.loads(sidecar.read_text())
-        regions = pd.DataFrame(content["regions"], columns=["name", "network", "x", "y", "z"])
+        columns = ["name", "network", "x", "y", "z"]
+        if content["regions"] and "anatomy" in content["regions"][0]:
+            columns.append("anatomy")
+        regions = pd.DataFrame(content["regions"], columns=columns)
         regions["network"] = regions["network"].fillna("").astype(str)
         return cls(data=data, regions=regions, metadata=content["metadata"])
 
@@ -216,15 +224,23 @@ def _check_dof(run: Run, confounds: _RunConfounds, n_volumes: int, detrend: bool
 # --------------------------------------------------------------------------- regions
 
 
-def _empty_regions(atlas: Atlas, run: Run) -> list[str]:
-    """Regions of ``atlas`` with no voxel inside the run's mask (or grid)."""
+def _region_voxels(atlas: Atlas, run: Run) -> tuple[np.ndarray, np.ndarray] | None:
+    """Voxels of each region of ``atlas`` on the run's grid, and inside the run's mask.
+
+    Returns ``(on_grid, in_mask)``, integer arrays of shape (N,); without a
+    mask both are the voxels on the grid.  None for maps atlases (weights,
+    not voxels).
+    """
     bold = nib.load(str(run.bold))
     shape, affine = bold.shape[:3], bold.affine
     mask = None if run.mask is None else np.asanyarray(nib.load(str(run.mask)).dataobj) != 0
-    names = atlas.regions["name"].tolist()
+    n_regions = len(atlas.regions)
     if atlas.kind == "spheres":
-        voxels = sphere_voxels(atlas.coords, atlas.radius_mm, affine, shape, mask)
-        return [n for n, v in zip(names, voxels) if len(v) == 0]
+        on_grid = np.array([len(v) for v in sphere_voxels(atlas.coords, atlas.radius_mm, affine, shape)])
+        if mask is None:
+            return on_grid, on_grid
+        in_mask = np.array([len(v) for v in sphere_voxels(atlas.coords, atlas.radius_mm, affine, shape, mask)])
+        return on_grid, in_mask
     if atlas.kind == "labels":
         from nilearn.image import resample_img
 
@@ -233,11 +249,50 @@ def _empty_regions(atlas: Atlas, run: Run) -> list[str]:
             force_resample=True, copy_header=True,
         )
         data = np.asanyarray(labels.dataobj).astype(np.int64)
-        if mask is not None:
-            data = data * mask
-        counts = np.bincount(data.ravel(), minlength=len(names) + 1)[1:]
-        return [n for n, c in zip(names, counts) if c == 0]
-    return []  # maps: an empty map gives a constant series, caught later
+        on_grid = np.bincount(data.ravel(), minlength=n_regions + 1)[1:n_regions + 1]
+        if mask is None:
+            return on_grid, on_grid
+        return on_grid, np.bincount((data * mask).ravel(), minlength=n_regions + 1)[1:n_regions + 1]
+    return None
+
+
+def _empty_regions(atlas: Atlas, voxels: tuple[np.ndarray, np.ndarray] | None) -> list[str]:
+    """Regions with no voxel inside the mask (or grid); none for maps atlases (caught later as constant)."""
+    if voxels is None:
+        return []
+    return [n for n, c in zip(atlas.regions["name"], voxels[1]) if c == 0]
+
+
+def _coverage(voxels: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray | None:
+    """Share of each region's voxels on the grid that lie inside the mask, shape (N,)."""
+    if voxels is None:
+        return None
+    on_grid, in_mask = voxels
+    return np.where(on_grid > 0, in_mask / np.maximum(on_grid, 1), 0.0)
+
+
+def temporal_snr(series: np.ndarray) -> np.ndarray:
+    """Temporal signal-to-noise ratio of each column: mean over the linearly detrended standard deviation.
+
+    Parameters
+    ----------
+    series : array of shape (T, N)
+        Raw (uncleaned) region signals of one run.
+
+    Returns
+    -------
+    numpy.ndarray of shape (N,)
+        ``mean / std`` after removing a linear trend; NaN where the detrended
+        series is constant.
+    """
+    times = np.arange(series.shape[0], dtype=float)
+    design = np.column_stack([np.ones_like(times), times - times.mean()])  # (T, 2)
+    coefficients, *_ = np.linalg.lstsq(design, series, rcond=None)  # (2, N)
+    residual = series - design @ coefficients  # (T, N)
+    spread = residual.std(axis=0, ddof=1)
+    mean = series.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # constant up to rounding: no tSNR
+        return np.where(spread > 1e-9 * np.maximum(np.abs(mean), 1e-12), mean / spread, np.nan)
 
 
 def _constant_regions(series: np.ndarray, names: Sequence[str]) -> list[str]:
@@ -253,6 +308,27 @@ def _standardize(series: np.ndarray, method: str | None) -> np.ndarray:
     ddof = 1 if method == "zscore_sample" else 0
     centred = series - series.mean(axis=0)
     return centred / series.std(axis=0, ddof=ddof)
+
+
+def _region_qc(
+    atlas: Atlas, voxels: list[tuple[np.ndarray, np.ndarray] | None], kept_names: list[str],
+    tsnr: list[np.ndarray], final: list[str],
+) -> dict[str, dict[str, float | None]]:
+    """Per kept region: ``tsnr`` (mean over runs of the raw signal's tSNR) and ``coverage``
+    (smallest share over runs of its voxels inside the brain mask; None for maps atlases)."""
+    position = {name: j for j, name in enumerate(atlas.regions["name"])}
+    kept = {name: j for j, name in enumerate(kept_names)}
+    coverages = [c for c in (_coverage(v) for v in voxels) if c is not None]
+    stacked = np.vstack(tsnr) if tsnr else np.full((1, len(kept_names)), np.nan)  # (runs, N_kept)
+    seen = np.isfinite(stacked).sum(axis=0)  # (N_kept,) runs with a finite tSNR
+    mean_tsnr = np.where(seen > 0, np.where(np.isfinite(stacked), stacked, 0.0).sum(axis=0) / np.maximum(seen, 1),
+                         np.nan)  # (N_kept,) mean over runs, NaN where no run has one
+    qc: dict[str, dict[str, float | None]] = {}
+    for name in final:
+        value = float(mean_tsnr[kept[name]])
+        coverage = min(float(c[position[name]]) for c in coverages) if coverages else None
+        qc[name] = {"tsnr": value if np.isfinite(value) else None, "coverage": coverage}
+    return qc
 
 
 # --------------------------------------------------------------------------- estimator
@@ -381,8 +457,9 @@ class RegionExtractor:
             run_confounds.append(loaded)
 
         dropped: dict[str, dict[str, Any]] = {}
-        for run in runs:
-            for name in _empty_regions(atlas, run):
+        voxels = [_region_voxels(atlas, run) for run in runs]
+        for run, run_voxels in zip(runs, voxels):
+            for name in _empty_regions(atlas, run_voxels):
                 dropped.setdefault(name, {"name": name, "reason": "empty: no voxel inside the mask", "runs": []})
                 dropped[name]["runs"].append(run.name)
         kept_names = [n for n in atlas.regions["name"] if n not in dropped]
@@ -393,8 +470,12 @@ class RegionExtractor:
             )
         kept_atlas = atlas.subset(kept_names)
 
-        series = []
+        series, tsnr = [], []
         for run, loaded in zip(runs, run_confounds):
+            raw = kept_atlas.make_masker(
+                mask_img=None if run.mask is None else str(run.mask), smoothing_fwhm=self.smoothing_fwhm,
+            ).fit_transform(str(run.bold))
+            tsnr.append(temporal_snr(np.asarray(raw, dtype=np.float64)))  # (N_kept,)
             masker = kept_atlas.make_masker(
                 mask_img=None if run.mask is None else str(run.mask), t_r=t_r, high_pass=self.high_pass,
                 low_pass=self.low_pass, detrend=self.detrend, standardize=None, smoothing_fwhm=self.smoothing_fwhm,
@@ -437,6 +518,7 @@ class RegionExtractor:
             regions=self.atlas_.regions.copy(),
             metadata=self._metadata(runs, volumes, run_confounds, strategy, t_r, atlas, [len(b) for b in blocks]),
         )
+        self.timeseries_.metadata["region_qc"] = _region_qc(atlas, voxels, kept_names, tsnr, final)
         logger.info("extracted %d regions x %d volumes from %d run(s)", len(final), sum(len(b) for b in blocks), len(runs))
         return self
 
@@ -472,6 +554,8 @@ class RegionExtractor:
                     "n_volumes": n_volumes,
                     "censored_volumes": censored[run.name],
                     "confound_columns": [] if loaded.table is None else [str(c) for c in loaded.table.columns],
+                    "framewise_displacement": None if loaded.framewise_displacement is None else [
+                        None if not np.isfinite(v) else float(v) for v in loaded.framewise_displacement],
                     "rows": [start, start + length],
                 }
             )

@@ -14,8 +14,11 @@ Nothing here imports torch.
 
 from __future__ import annotations
 
+import base64
+import functools
 import html
 import logging
+import math
 import os
 import re
 from html.parser import HTMLParser
@@ -27,7 +30,7 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_hex
+from matplotlib.colors import LinearSegmentedColormap, to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -54,6 +57,12 @@ SET_ATTRIBUTES: tuple[str, ...] = (
 
 #: Edge colormap per kind for connectome figures (warm: redundancy, cool: synergy).
 EDGE_CMAPS: dict[str, str] = {"redundancy": "Reds", "synergy": "Blues"}
+
+#: Where edge colormaps start (0-1): the weakest edge is still a visible colour on white.
+EDGE_CMAP_START = 0.35
+
+#: Points of the fsaverage5 pial surface kept for the outline of the light 3-D views.
+OUTLINE_POINTS = 6000
 
 _EXTERNAL_LINK = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?https?://[^>]*>", re.IGNORECASE)
 _EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']?https?://[^>]*>\s*</script>", re.IGNORECASE)
@@ -106,7 +115,7 @@ def build_hypergraph(
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table (``group``, ``o_info``, ``label``, ...), values in nats.
+        Result table (``set``, ``o_info``, ``label``, ...), values in nats.
     regions : pandas.DataFrame
         Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
     significant_only : bool, default=True
@@ -137,12 +146,12 @@ def build_hypergraph(
     has_gradient = "o_info_gradient" in table.columns
     for row_index, row in table.iterrows():
         node = f"{SET_NODE_PREFIX}{row_index}"
-        graph.add_node(node, kind="set", bipartite=0, members=row["group"],
+        graph.add_node(node, kind="set", bipartite=0, members=row["set"],
                        **{c: _python_scalar(row[c]) for c in columns})
         gradient = row["o_info_gradient"] if has_gradient else None
         if gradient is not None and np.isscalar(gradient) and pd.isna(gradient):
             gradient = None
-        for position, member in enumerate(row["group"]):
+        for position, member in enumerate(row["set"]):
             edge = {"o_info": float(row["o_info"]), "weight": abs(float(row["o_info"]))}
             if gradient is not None:
                 edge["gradient"] = float(gradient[position])
@@ -188,27 +197,43 @@ def project_region_graph(hypergraph: nx.Graph, kind: Kind) -> nx.Graph:
 
 
 def _graphml_value(value):
+    """A value GraphML readers accept, or None to leave the attribute out (NaN and infinities: Java's
+    readers, Gephi and Cytoscape, reject networkx's ``nan``/``inf``)."""
     value = _python_scalar(value)
     if isinstance(value, (tuple, list)):
         return "|".join(str(_python_scalar(v)) for v in value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, (bool, int, float, str)):
         return value
-    return str(value)
+    return None if value is None else str(value)
+
+
+def _ready_attributes(data: dict) -> dict:
+    return {k: v for k, v in ((k, _graphml_value(v)) for k, v in data.items()) if v is not None}
 
 
 def to_graphml_ready(graph: nx.Graph) -> nx.Graph:
-    """Return a copy whose attributes GraphML can store.
+    """Return a copy whose attributes GraphML (and Gephi, Cytoscape) can read.
 
     Tuples and lists become ``"|"``-joined strings (``members="A|B|C"``),
-    numpy scalars become Python numbers, ``None`` values are left out and
-    other objects become strings.
+    numpy scalars become Python numbers, ``None``, NaN and infinite values are
+    left out (Java readers reject ``nan``) and other objects become strings.
+    Every node gets a ``label`` (Gephi's node name): the region's name, or a
+    set's members joined by ``+``; a set's significance label moves to
+    ``significance`` (``redundant``, ``synergistic``, ``n.s.``).
     """
     ready = nx.Graph() if not graph.is_directed() else nx.DiGraph()
-    ready.graph.update({k: _graphml_value(v) for k, v in graph.graph.items() if v is not None})
+    ready.graph.update(_ready_attributes(graph.graph))
     for node, data in graph.nodes(data=True):
-        ready.add_node(str(node), **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+        attributes = _ready_attributes(data)
+        if "label" in attributes:
+            attributes["significance"] = attributes.pop("label")
+        members = data.get("members")
+        attributes["label"] = "+".join(str(m) for m in members) if data.get("kind") == "set" and members else str(node)
+        ready.add_node(str(node), **attributes)
     for a, b, data in graph.edges(data=True):
-        ready.add_edge(str(a), str(b), **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+        ready.add_edge(str(a), str(b), **_ready_attributes(data))
     return ready
 
 
@@ -268,6 +293,36 @@ def region_arrays(graph: nx.Graph) -> tuple[list[str], np.ndarray, np.ndarray]:
     return names, adjacency, coords
 
 
+def edge_colormap(kind: str) -> LinearSegmentedColormap:
+    """The edge colormap of ``kind`` without its near-white end (see :data:`EDGE_CMAP_START`)."""
+    base = plt.get_cmap(EDGE_CMAPS[check_kind(kind)])
+    return LinearSegmentedColormap.from_list(f"{kind}_edges", base(np.linspace(EDGE_CMAP_START, 1.0, 256)))
+
+
+def labelled_subgraph(graph: nx.Graph) -> nx.Graph:
+    """The region graph restricted to regions in at least one labelled set (degree > 0).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Output of :func:`project_region_graph`.
+
+    Returns
+    -------
+    networkx.Graph
+        A copy with the graph attributes; raises ValueError when no region
+        has an edge (no labelled set of this kind).
+    """
+    kind = check_kind(graph.graph.get("kind", ""))
+    kept = [n for n in graph.nodes if graph.degree(n) > 0]
+    if not kept:
+        raise ValueError(f"the {kind} graph has no edge: no set is labelled {KIND_LABELS[kind]}, nothing to draw.")
+    subgraph = graph.subgraph(kept).copy()
+    subgraph.graph.update(graph.graph)
+    subgraph.graph["networks"] = sorted({str(d.get("network", "")) for _, d in graph.nodes(data=True)})
+    return subgraph
+
+
 def network_colors(networks: list[str]) -> dict[str, str]:
     """Map each network name to a distinct hex colour (tab10/tab20; grey for "")."""
     unique = sorted(set(networks) - {""})
@@ -279,53 +334,61 @@ def network_colors(networks: list[str]) -> dict[str, str]:
 
 def _node_style(graph: nx.Graph, names: list[str], kind: str) -> tuple[list[str], np.ndarray, dict[str, str]]:
     networks = [str(graph.nodes[n].get("network", "")) for n in names]
-    palette = network_colors(networks)
+    palette = network_colors(list(graph.graph.get("networks", networks)))  # every network: same colours everywhere
     colors = [palette[n] for n in networks]
     scores = np.array([float(graph.nodes[n].get(kind, 0.0)) for n in names])  # (N,)
     top = scores.max() if scores.size and scores.max() > 0 else 1.0
     return colors, scores / top, palette
 
 
-def plot_connectome_figure(graph: nx.Graph, title: str | None = None) -> Figure:
-    """Draw a region graph on a glass brain with nilearn ``plot_connectome``.
+def plot_connectome_figure(graph: nx.Graph, title: str | None = None, vmax: float | None = None) -> Figure:
+    """Draw the labelled regions of a region graph on a glass brain with nilearn ``plot_connectome``.
 
     Parameters
     ----------
     graph : networkx.Graph
         Output of :func:`project_region_graph`; its ``kind`` attribute picks
-        the colormap (red for redundancy, blue for synergy).
+        the colormap (red for redundancy, blue for synergy).  Only regions in
+        labelled sets are drawn (:func:`labelled_subgraph`).
     title : str or None
         Figure title; a default naming the kind is used when None.
+    vmax : float or None
+        Top of the edge colour scale (shared between figures); the largest
+        edge weight when None.
 
     Returns
     -------
     matplotlib.figure.Figure
         Nodes coloured by network (legend) and sized by the region score,
         edges coloured by weight with a colorbar in nats.
+
+    Raises
+    ------
+    ValueError
+        When no set of this kind is labelled (nothing to draw).
     """
     from nilearn import plotting
 
-    kind = check_kind(graph.graph.get("kind", ""))
-    names, adjacency, coords = region_arrays(graph)
-    colors, relative, palette = _node_style(graph, names, kind)
-    top = float(adjacency.max())
-    figure = plt.figure(figsize=(9.0, 3.8))
+    shown = labelled_subgraph(graph)
+    kind = shown.graph["kind"]
+    names, adjacency, coords = region_arrays(shown)
+    colors, relative, palette = _node_style(shown, names, kind)
+    top = float(adjacency.max()) if vmax is None else float(vmax)
+    figure = plt.figure(figsize=(9.0, 3.4))
     display = plotting.plot_connectome(
-        adjacency, coords, node_color=colors, node_size=15.0 + 85.0 * relative,
-        edge_cmap=EDGE_CMAPS[kind], edge_vmin=0.0, edge_vmax=top if top > 0 else 1.0,
-        figure=figure, title=title or f"{kind.capitalize()} graph (shared significant sets)",
-        colorbar=top > 0, edge_kwargs={"linewidth": 2.0},
+        adjacency, coords, node_color=colors, node_size=25.0 + 75.0 * relative,
+        edge_cmap=edge_colormap(kind), edge_vmin=0.0, edge_vmax=top, display_mode="lzry",
+        figure=figure, title=title or f"{kind.capitalize()} graph ({len(names)} regions in labelled sets)",
+        colorbar=True, edge_kwargs={"linewidth": 2.2},
     )
     colorbar = getattr(display, "_cbar", None)
     if colorbar is not None:
         colorbar.set_label("summed |O-information| (nats)", fontsize=9)
-    shown = sorted({graph.nodes[n].get("network", "") for n in names} - {""})
-    if shown:
-        handles = [Line2D([], [], marker="o", linestyle="", color=palette[n], label=n) for n in shown]
-        figure.legend(handles=handles, loc="lower center", ncol=min(len(shown), 6), fontsize=8,
-                      frameon=False, bbox_to_anchor=(0.5, -0.08))
-    if top == 0:
-        logger.info("The %s graph has no edges: no significant %s sets.", kind, KIND_LABELS[kind])
+    networks = sorted({graph.nodes[n].get("network", "") for n in names} - {""})
+    if networks:
+        handles = [Line2D([], [], marker="o", linestyle="", color=palette[n], label=n) for n in networks]
+        figure.legend(handles=handles, loc="lower center", ncol=min(len(networks), 6), fontsize=8,
+                      frameon=False, bbox_to_anchor=(0.5, -0.1))
     return figure
 
 
@@ -359,35 +422,98 @@ def strip_external_references(document: str) -> str:
 
 
 def view_connectome_html(graph: nx.Graph, title: str | None = None) -> str:
-    """Interactive 3-D view of a region graph as one offline HTML page.
+    """Full interactive 3-D view of the labelled regions of a region graph, as one offline HTML page.
 
     Parameters
     ----------
     graph : networkx.Graph
-        Output of :func:`project_region_graph`.
+        Output of :func:`project_region_graph`; only regions in labelled
+        sets are shown and named (:func:`labelled_subgraph`).
     title : str or None
         Title shown in the view; a default naming the kind is used when None.
 
     Returns
     -------
     str
-        A standalone HTML document from nilearn ``view_connectome`` with its
-        JavaScript inline and no external links.  Region names are
-        HTML-escaped before they enter the page's embedded JSON.
+        A standalone HTML document from nilearn ``view_connectome`` (about
+        2.5 MB: plotly and the fsaverage mesh) with its JavaScript inline and
+        no external links.  Region names are HTML-escaped before they enter
+        the page's embedded JSON.  :func:`light_view` is the small view.
     """
     from nilearn import plotting
 
-    kind = check_kind(graph.graph.get("kind", ""))
-    names, adjacency, coords = region_arrays(graph)
-    colors, relative, _ = _node_style(graph, names, kind)
-    top = float(adjacency.max())
+    shown = labelled_subgraph(graph)
+    kind = shown.graph["kind"]
+    names, adjacency, coords = region_arrays(shown)
+    colors, relative, _ = _node_style(shown, names, kind)
     view = plotting.view_connectome(
-        adjacency, coords, edge_cmap=EDGE_CMAPS[kind], symmetric_cmap=False, linewidth=4.0,
-        node_color=colors, node_size=3.0 + 5.0 * relative, colorbar=top > 0,
+        adjacency, coords, edge_cmap=edge_colormap(kind), symmetric_cmap=False, linewidth=4.0,
+        node_color=colors, node_size=4.0 + 5.0 * relative, colorbar=True,
         colorbar_fontsize=12, title=html.escape(title or f"{kind.capitalize()} graph (nats)"),
         title_fontsize=14, node_labels=[html.escape(n) for n in names],
     )
     return strip_external_references(view.get_standalone())
+
+
+@functools.lru_cache(maxsize=1)
+def brain_outline(n_points: int = OUTLINE_POINTS) -> str:
+    """Points of the fsaverage5 pial surface (shipped with nilearn), for the outline of light 3-D views.
+
+    Parameters
+    ----------
+    n_points : int, default=OUTLINE_POINTS
+        Points kept, evenly spread over both hemispheres' vertices.
+
+    Returns
+    -------
+    str
+        Base64 of int8 triplets (x, y, z in mm, MNI-like space).
+    """
+    from nilearn import datasets
+
+    mesh = datasets.load_fsaverage("fsaverage5")["pial"]
+    vertices = np.vstack([mesh.parts["left"].coordinates, mesh.parts["right"].coordinates])  # (V, 3)
+    keep = np.linspace(0, len(vertices) - 1, min(n_points, len(vertices))).astype(int)
+    points = np.clip(np.round(vertices[keep]), -128, 127).astype(np.int8)  # (n_points, 3)
+    return base64.b64encode(points.tobytes()).decode("ascii")
+
+
+def light_view(graph: nx.Graph, title: str | None = None) -> dict:
+    """Data of the small interactive 3-D view of a region graph (drawn by the report's own script).
+
+    Parameters
+    ----------
+    graph : networkx.Graph
+        Output of :func:`project_region_graph`; only regions in labelled
+        sets are kept (:func:`labelled_subgraph`).
+    title : str or None
+        A default naming the kind is used when None.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``title``, ``kind``, ``nodes`` (``name``, ``network``,
+        ``color``, ``x``, ``y``, ``z``, ``score``, ``size`` from 0 to 1),
+        ``edges`` (``[i, j, weight, colour]``), ``vmax``, ``colorbar`` (colours
+        from 0 to ``vmax``) and ``legend`` (``[network, colour]``).  A few
+        kilobytes, plus the shared :func:`brain_outline`.
+    """
+    shown = labelled_subgraph(graph)
+    kind = shown.graph["kind"]
+    names, adjacency, coords = region_arrays(shown)
+    colors, relative, palette = _node_style(shown, names, kind)
+    colormap = edge_colormap(kind)
+    top = float(adjacency.max())
+    edges = [[int(i), int(j), round(float(adjacency[i, j]), 6), to_hex(colormap(adjacency[i, j] / top))]
+             for i, j in zip(*np.triu_indices(len(names), k=1)) if adjacency[i, j] > 0]
+    nodes = [{"name": name, "network": str(shown.nodes[name].get("network", "")), "color": color,
+              "x": float(xyz[0]), "y": float(xyz[1]), "z": float(xyz[2]),
+              "score": round(float(shown.nodes[name].get(kind, 0.0)), 6), "size": round(float(size), 4)}
+             for name, color, xyz, size in zip(names, colors, coords, relative)]
+    networks = sorted({node["network"] for node in nodes} - {""})
+    return {"title": title or f"{kind.capitalize()} graph", "kind": kind, "nodes": nodes, "edges": edges,
+            "vmax": top, "colorbar": [to_hex(colormap(v)) for v in np.linspace(0.0, 1.0, 8)],
+            "legend": [[n, palette[n]] for n in networks]}
 
 
 def write_graphs(

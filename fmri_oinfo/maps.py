@@ -45,7 +45,7 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 
 from fmri_oinfo.atomic import write_atomically
@@ -57,6 +57,13 @@ Kind = Literal["redundancy", "synergy"]
 #: Colormap per kind: warm for redundancy, cool for synergy.
 KIND_CMAPS: dict[str, str] = {"redundancy": "YlOrRd", "synergy": "PuBu"}
 
+#: Where each kind's colormap starts (0-1): its pale end is cut so that the smallest drawn value is visible
+#: on white and on grey sulci, and only what lies below the threshold is transparent.
+CMAP_START = 0.3
+
+#: Colour of each kind's sets in set figures (the colormap's dark end).
+KIND_COLORS: dict[str, str] = {"redundancy": "#c0392b", "synergy": "#2471a3"}
+
 #: Result-table label whose sets feed each kind.
 KIND_LABELS: dict[str, str] = {"redundancy": "redundant", "synergy": "synergistic"}
 
@@ -66,7 +73,7 @@ REGION_SCORE_COLUMNS: tuple[str, ...] = (
     "n_sets", "n_redundant", "n_synergistic", "mean_gradient",
 )
 
-REQUIRED_RESULT_COLUMNS: tuple[str, ...] = ("group", "o_info", "label")
+REQUIRED_RESULT_COLUMNS: tuple[str, ...] = ("set", "o_info", "label")
 REQUIRED_REGION_COLUMNS: tuple[str, ...] = ("name", "network", "x", "y", "z")
 FIGURE_SUFFIXES: tuple[str, ...] = (".png", ".svg", ".pdf")
 
@@ -150,7 +157,7 @@ def check_results(results: pd.DataFrame, region_names: Sequence[str], source: st
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table with at least ``group``, ``o_info`` and ``label``.
+        Result table with at least ``set``, ``o_info`` and ``label``.
     region_names : sequence of str
         Known region names.
     source : str, default="results"
@@ -159,13 +166,13 @@ def check_results(results: pd.DataFrame, region_names: Sequence[str], source: st
     Returns
     -------
     pandas.DataFrame
-        A copy with a fresh RangeIndex and ``group`` as tuples of ``str``.
+        A copy with a fresh RangeIndex and ``set`` as tuples of ``str``.
     """
     _require_columns(results, REQUIRED_RESULT_COLUMNS, source, "pass the result table from fmri_oinfo.stats.")
     table = results.reset_index(drop=True).copy()
-    table["group"] = [tuple(str(m) for m in g) for g in table["group"]]
+    table["set"] = [tuple(str(m) for m in g) for g in table["set"]]
     known = set(region_names)
-    unknown = sorted({m for g in table["group"] for m in g if m not in known})
+    unknown = sorted({m for g in table["set"] for m in g if m not in known})
     if unknown:
         raise ValueError(
             f"{source} names regions {unknown[:10]} that are not in the region table; "
@@ -185,7 +192,7 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table (``group``, ``o_info``, ``label`` and optionally
+        Result table (``set``, ``o_info``, ``label`` and optionally
         ``o_info_gradient``), O-information in nats.
     regions : pandas.DataFrame
         Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
@@ -211,7 +218,7 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     gradient_count = np.zeros(n, dtype=int)
     has_gradient = "o_info_gradient" in results.columns
     for row in results.itertuples(index=False):
-        members = [position[m] for m in row.group]
+        members = [position[m] for m in row.set]
         n_sets[members] += 1
         if row.label == "redundant":
             redundancy[members] += row.o_info
@@ -224,7 +231,7 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
             values = np.asarray(gradient, dtype=float)
             if values.shape != (len(members),):
                 raise ValueError(
-                    f"results: o_info_gradient of group {row.group} has {values.size} values; "
+                    f"results: o_info_gradient of set {row.set} has {values.size} values; "
                     f"one per member ({len(members)}) is needed."
                 )
             np.add.at(gradient_sum, members, values)
@@ -323,9 +330,38 @@ def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 150) -> Path
         plt.close(figure)
 
 
+def kind_colormap(kind: str, start: float = CMAP_START) -> LinearSegmentedColormap:
+    """The colormap of ``kind`` without its pale end (see :data:`CMAP_START`).
+
+    Parameters
+    ----------
+    kind : {"redundancy", "synergy"}
+    start : float, default=CMAP_START
+        Fraction of the base colormap to cut from its low end.
+
+    Returns
+    -------
+    matplotlib.colors.LinearSegmentedColormap
+    """
+    base = plt.get_cmap(KIND_CMAPS[check_kind(kind)])
+    return LinearSegmentedColormap.from_list(f"{kind}_visible", base(np.linspace(start, 1.0, 256)))
+
+
 def _score_range(values: np.ndarray) -> tuple[float, float]:
     top = float(np.nanmax(values)) if values.size and np.isfinite(values).any() else 0.0
     return 0.0, top if top > 0 else 1.0
+
+
+def _checked_scale(values: np.ndarray, vmax: float | None, floor: float | None) -> tuple[float, float]:
+    """``(vmax, threshold)``: a given ``vmax`` (shared between maps) or the values' maximum; the
+    threshold below which nothing is drawn is ``floor`` or a hair above zero."""
+    top = _score_range(values)[1] if vmax is None else float(vmax)
+    if not np.isfinite(top) or top <= 0:
+        raise ValueError(f"vmax={vmax!r}; a positive colour-scale maximum is needed.")
+    threshold = 1e-9 * top if floor is None else float(floor)
+    if not 0 <= threshold < top:
+        raise ValueError(f"floor={floor!r} must lie in [0, vmax={top:g}).")
+    return top, threshold
 
 
 def _label_colorbar(display, label: str) -> None:
@@ -339,6 +375,9 @@ def plot_region_map(
     kind: Kind,
     label_image: nib.Nifti1Image | None = None,
     title: str | None = None,
+    vmax: float | None = None,
+    floor: float | None = None,
+    colorbar_label: str | None = None,
 ) -> Figure:
     """Draw region redundancy or synergy scores on a glass brain.
 
@@ -347,14 +386,23 @@ def plot_region_map(
     scores : pandas.DataFrame
         Output of :func:`region_scores`.
     kind : {"redundancy", "synergy"}
-        Which score to draw; redundancy uses a warm colormap, synergy a cool one.
+        Which score to draw; redundancy uses a warm colormap, synergy a cool
+        one, both without their pale end (:func:`kind_colormap`).
     label_image : nibabel.Nifti1Image or None, default=None
         Atlas label image (label ``j + 1`` is region ``j``).  With an image the
         painted scores are drawn as a glass-brain stat map; without one the
         regions are drawn as markers at their MNI coordinates (then every
-        region needs coordinates, else ValueError).
+        region needs coordinates, else ValueError).  Only regions above the
+        threshold are drawn.
     title : str or None
         Figure title; a default naming the score is used when None.
+    vmax : float or None
+        Top of the colour scale; the largest score when None.  Give the same
+        value to maps that are compared.
+    floor : float or None
+        Scores at or below it are not drawn; None draws every positive score.
+    colorbar_label : str or None
+        ``"<kind> (nats)"`` when None.
 
     Returns
     -------
@@ -364,28 +412,69 @@ def plot_region_map(
 
     kind = check_kind(kind)
     values = scores[kind].to_numpy(dtype=float)  # (regions,)
-    vmin, vmax = _score_range(values)
-    title = title or f"Region {kind} (sum of significant |O-information|)"
+    vmax, threshold = _checked_scale(values, vmax, floor)
+    title = title or f"Region {kind} (sum of labelled |O-information|)"
     if label_image is None and not has_coordinates(scores):
         raise ValueError(
             "scores have regions without MNI coordinates and no label_image was given; "
             "a brain map needs one of them (pass the atlas label image, or coordinates in x, y, z)."
         )
-    figure = plt.figure(figsize=(9.0, 3.6))
+    figure = plt.figure(figsize=(9.0, 3.2))
+    colormap = kind_colormap(kind)
     if label_image is not None:
         display = plotting.plot_glass_brain(
-            paint_label_image(label_image, values), figure=figure, cmap=KIND_CMAPS[kind],
-            vmin=vmin, vmax=vmax, plot_abs=False, colorbar=True, title=title, annotate=True,
-            threshold=1e-9 * vmax,
+            paint_label_image(label_image, values), figure=figure, cmap=colormap,
+            vmin=0.0, vmax=vmax, plot_abs=False, colorbar=True, title=title, annotate=True,
+            threshold=threshold, display_mode="lzry",
         )
     else:
-        coords = scores[["x", "y", "z"]].to_numpy(dtype=float)  # (regions, 3)
-        sizes = 20.0 + 120.0 * values / vmax  # (regions,)
+        shown = values > threshold  # (regions,)
+        if not shown.any():  # an empty glass brain, as a label image with nothing above the threshold gives
+            plotting.plot_glass_brain(None, figure=figure, title=title, display_mode="lzry")
+            return figure
+        coords = scores[["x", "y", "z"]].to_numpy(dtype=float)[shown]  # (shown, 3)
+        sizes = 20.0 + 120.0 * np.clip(values[shown] / vmax, 0.0, 1.0)  # (shown,)
         display = plotting.plot_markers(
-            values, coords, node_size=sizes, node_cmap=KIND_CMAPS[kind], node_vmin=vmin,
-            node_vmax=vmax, figure=figure, colorbar=True, title=title, display_mode="ortho",
+            values[shown], coords, node_size=sizes, node_cmap=colormap, node_vmin=0.0,
+            node_vmax=vmax, figure=figure, colorbar=True, title=title, display_mode="lzry",
         )
-    _label_colorbar(display, f"{kind} (nats)")
+    _label_colorbar(display, colorbar_label or f"{kind} (nats)")
+    return figure
+
+
+def plot_set_members(
+    members: pd.DataFrame,
+    color: str,
+    title: str | None = None,
+) -> Figure:
+    """A small glass brain of one set: its members as markers joined by lines.
+
+    Parameters
+    ----------
+    members : pandas.DataFrame
+        Region rows of the set (``x``, ``y``, ``z`` in MNI mm).
+    color : str
+        Colour of markers and lines (the set's kind).
+    title : str or None
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left, top and front views, about 4.2 x 1.6 inches.
+    """
+    from nilearn import plotting
+
+    coords = members[["x", "y", "z"]].to_numpy(dtype=float)  # (k, 3)
+    if not np.isfinite(coords).all():
+        raise ValueError("members without MNI coordinates cannot be drawn on a glass brain.")
+    n = len(coords)
+    adjacency = np.ones((n, n)) - np.eye(n)  # (k, k): the set as a clique
+    figure = plt.figure(figsize=(4.2, 1.6))
+    plotting.plot_connectome(
+        adjacency, coords, node_color=color, node_size=28, edge_cmap=ListedColormap([color]),
+        edge_vmin=0.0, edge_vmax=1.0, display_mode="lzr", figure=figure, annotate=False, title=title,
+        colorbar=False, edge_kwargs={"linewidth": 1.2, "alpha": 0.6},
+    )
     return figure
 
 
@@ -427,6 +516,7 @@ def plot_surface_map(
     kind = check_kind(kind)
     values = np.asarray(values, dtype=float)
     vmin, vmax = _score_range(values)
+    colormap = kind_colormap(kind)
     painted = paint_label_image(label_image, values)
     fsaverage = datasets.load_fsaverage("fsaverage5")
     sulcal = datasets.load_fsaverage_data(mesh="fsaverage5", data_type="sulcal", mesh_type="inflated")
@@ -450,13 +540,13 @@ def plot_surface_map(
         axes = figure.add_subplot(2, 2, index + 1, projection="3d")
         plotting.plot_surf_stat_map(
             fsaverage["inflated"], texture, hemi=hemi, view=view, bg_map=sulcal, axes=axes,
-            figure=figure, cmap=KIND_CMAPS[kind], vmin=vmin, vmax=vmax, symmetric_cbar=False,
+            figure=figure, cmap=colormap, vmin=vmin, vmax=vmax, symmetric_cbar=False,
             colorbar=False, threshold=1e-12 * vmax,
         )
         axes.set_title(f"{hemi} {view}", fontsize=10)
     colorbar_axes = figure.add_axes((0.3, 0.06, 0.4, 0.025))
     colorbar = figure.colorbar(
-        ScalarMappable(Normalize(vmin, vmax), cmap=KIND_CMAPS[kind]), cax=colorbar_axes,
+        ScalarMappable(Normalize(vmin, vmax), cmap=colormap), cax=colorbar_axes,
         orientation="horizontal",
     )
     colorbar.set_label(f"{kind} (nats)", fontsize=10)

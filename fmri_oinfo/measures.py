@@ -159,7 +159,9 @@ def measures_from_tc(tc: np.ndarray, plan: SubsetPlan) -> dict[str, np.ndarray]:
         raise ValueError(
             f"tc has {tc.shape[-1]} subsets in its last axis; the plan has {plan.n_subsets}."
         )
-    values = tc @ plan.weights  # (..., n_quantities)
+    # einsum, not matmul: with a 5-wide inner dimension BLAS threads only wait on each other (5x slower
+    # for 262,144 sets on a loaded 2-core machine)
+    values = np.einsum("...s,sq->...q", tc, plan.weights)  # (..., n_quantities)
     out = {name: values[..., k] for k, name in enumerate(SCALAR_QUANTITIES)}
     if plan.gradient:
         out["gradient"] = values[..., len(SCALAR_QUANTITIES) :]

@@ -1,18 +1,42 @@
-"""Where the project's top-level data folders (``atlases/``, ``pipelines/``) are.
+"""Where the shipped data folders are: the atlas manifests and the pipeline configurations.
 
-In a source checkout (or an editable install) they sit beside the package; a
-wheel installs them under ``<prefix>/share/fmri-oinfo/`` (see ``pyproject.toml``).
+In a source checkout (and an editable install) they are the repository's
+top-level ``atlases/`` and ``pipelines/`` folders, where users copy
+configurations from.  A wheel ships the same files inside the package, as
+``fmri_oinfo/data/atlases`` and ``fmri_oinfo/data/pipelines``
+(``pyproject.toml`` maps them there), and they are read with
+:mod:`importlib.resources` wherever pip put the package (``--user``,
+``--target``, ``--prefix``, a virtual environment).
 """
 
 from __future__ import annotations
 
-import sys
+import importlib.resources
 from pathlib import Path
 
+#: The shipped data folders.
+DATA_FOLDERS: tuple[str, ...] = ("atlases", "pipelines")
 
-def project_folder(name: str) -> Path:
-    """Return the folder ``name`` of the source tree, else its installed copy."""
-    source_tree = Path(__file__).resolve().parent.parent / name
-    if source_tree.is_dir():
-        return source_tree
-    return Path(sys.prefix) / "share" / "fmri-oinfo" / name
+_SOURCE_TREE = Path(__file__).resolve().parent.parent
+
+
+def data_folder(name: str) -> Path:
+    """The folder ``name`` (``"atlases"`` or ``"pipelines"``): the repository's copy, else the installed one.
+
+    Raises
+    ------
+    FileNotFoundError
+        When neither exists (a broken installation).
+    """
+    if name not in DATA_FOLDERS:
+        raise ValueError(f"unknown data folder {name!r}; use one of {list(DATA_FOLDERS)}.")
+    source = _SOURCE_TREE / name
+    if source.is_dir() and (_SOURCE_TREE / "pyproject.toml").is_file():
+        return source
+    installed = Path(str(importlib.resources.files("fmri_oinfo") / "data" / name))
+    if installed.is_dir():
+        return installed
+    raise FileNotFoundError(
+        f"the package's {name}/ folder is missing (looked in {source} and {installed}); "
+        "reinstall fmri-oinfo (pip install fmri-oinfo, or pip install -e . in a checkout)."
+    )

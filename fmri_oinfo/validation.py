@@ -1,20 +1,42 @@
-"""Validate region time series and groups once, at the public boundary.
+"""Validate region time series and sets once, at the public boundary.
 
 Everything downstream of these checks trusts its inputs: a finite float64
-matrix of shape (T, N) with named, non-constant columns, and groups as integer
-index arrays bucketed by order.
+matrix of shape (T, N) with named, non-constant columns whose squares cannot
+overflow, and sets as integer index arrays bucketed by order.  Sets are
+checked with array operations, not member by member: an integer array of
+shape (G, k) or a list of G tuples of one order costs a few numpy calls
+whatever G.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 #: Relative standard deviation below which a region counts as constant.
 CONSTANT_TOLERANCE = 1e-10
+
+#: Columns whose largest magnitude lies outside [1 / SAFE_SCALE, SAFE_SCALE] are
+#: rescaled by a power of two (exact, and no information measure changes): a
+#: covariance of values near 1e300 overflows to inf, of values near 1e-300 to 0.
+SAFE_SCALE = 2.0**200
+
+#: Sets by order: ``{k: (positions (G_k,), members (G_k, k))}``, positions in input order.
+SetBuckets = dict[int, tuple[np.ndarray, np.ndarray]]
+
+
+def _safe_scale(values: np.ndarray) -> np.ndarray:
+    """Rescale columns of extreme magnitude by a power of two, in place; returns ``values``."""
+    scale = np.abs(values).max(axis=0) if values.size else np.zeros(values.shape[1])  # (N,)
+    extreme = (scale > SAFE_SCALE) | ((scale > 0) & (scale < 1.0 / SAFE_SCALE))
+    if extreme.any():
+        _, exponent = np.frexp(scale[extreme])
+        values[:, extreme] = np.ldexp(values[:, extreme], -exponent)
+    return values
 
 
 def check_timeseries(data: np.ndarray | pd.DataFrame, source: str = "data") -> tuple[np.ndarray, list[str]]:
@@ -31,21 +53,25 @@ def check_timeseries(data: np.ndarray | pd.DataFrame, source: str = "data") -> t
     Returns
     -------
     values : numpy.ndarray of float64, shape (T, N)
+        A copy; a column of extreme magnitude (beyond 2**200 or below 2**-200)
+        is multiplied by a power of two, which is exact and changes no
+        information measure, so that its variance cannot overflow.
     names : list of str, length N
 
     Raises
     ------
     ValueError
-        When the input is not 2-D, has non-finite values or constant columns.
+        When the input is not 2-D, has non-finite values or constant columns,
+        or repeats a column name.
     """
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
         try:
-            values = data.to_numpy(dtype=np.float64)
+            values = data.to_numpy(dtype=np.float64, copy=True)
         except (TypeError, ValueError) as err:
             raise ValueError(f"{source}: every column must be numeric ({err}).") from None
     else:
-        values = np.asarray(data, dtype=np.float64)
+        values = np.array(data, dtype=np.float64)
         names = [str(i) for i in range(values.shape[1])] if values.ndim == 2 else []
     if values.ndim != 2:
         raise ValueError(
@@ -61,6 +87,7 @@ def check_timeseries(data: np.ndarray | pd.DataFrame, source: str = "data") -> t
             f"{source} has {int(bad.sum())} NaN/inf values in regions {cols[:10]}"
             f"{' ...' if len(cols) > 10 else ''}; drop or interpolate them before estimating."
         )
+    values = _safe_scale(values)
     scale = np.abs(values).max(axis=0) + 1e-300
     constant = values.std(axis=0) <= CONSTANT_TOLERANCE * scale
     if values.shape[0] < 2:
@@ -79,71 +106,136 @@ def _close_matches(name: str, names: Sequence[str]) -> str:
     return f" Close matches: {near}." if near else ""
 
 
-def check_groups(
-    groups: Iterable[Sequence[int | str]], names: Sequence[str], n_samples: int
-) -> list[np.ndarray]:
-    """Turn groups of region indices or names into validated index rows.
+def _shown(row: np.ndarray | Sequence) -> tuple:
+    return tuple(v.item() if isinstance(v, np.generic) else v for v in row)
+
+
+def _as_index_array(sets: Any) -> np.ndarray | None:
+    """Sets as one array (G, k) when they are integers of one order, else None."""
+    if isinstance(sets, np.ndarray):
+        array = sets
+    else:
+        try:
+            array = np.asarray(sets)
+        except ValueError:  # ragged: several orders
+            return None
+    if array.ndim == 2 and array.dtype.kind in "iu" and array.dtype != np.bool_:
+        return array.astype(np.int64, copy=False)
+    if array.ndim == 2 and array.dtype.kind == "b":
+        raise ValueError("sets is an array of booleans; give region indices (integers) or names.")
+    return None
+
+
+def _member_indices(members: Sequence, g: int, names: Sequence[str], index_of: dict[str, int]) -> list[int]:
+    """Indices of one set's members (the slow path: mixed names and indices, several orders)."""
+    idx = []
+    for m in members:
+        if isinstance(m, (int, np.integer)) and not isinstance(m, (bool, np.bool_)):
+            if not 0 <= int(m) < len(names):
+                raise ValueError(
+                    f"set {g} {_shown(members)}: index {m} is out of range for {len(names)} regions."
+                )
+            idx.append(int(m))
+        elif isinstance(m, str):
+            if m not in index_of:
+                raise ValueError(f"set {g} {_shown(members)}: unknown region {m!r}.{_close_matches(m, names)}")
+            idx.append(index_of[m])
+        else:
+            raise ValueError(f"set {g}: member {m!r} is neither a column index nor a region name.")
+    return idx
+
+
+def _check_rows(members: np.ndarray, positions: np.ndarray, n_regions: int, n_samples: int,
+                shown: Callable[[int], tuple]) -> None:
+    """Vectorised checks of sets of one order: range, distinct members, order, enough time points."""
+    k = members.shape[1]
+    out = (members < 0) | (members >= n_regions)  # (G, k)
+    if out.any():
+        row, col = np.argwhere(out)[0]
+        raise ValueError(
+            f"set {positions[row]} {shown(row)}: index {members[row, col]} is out of range for "
+            f"{n_regions} regions."
+        )
+    ordered = np.sort(members, axis=1)  # (G, k)
+    repeated = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)  # (G,)
+    if repeated.any():
+        row = int(np.flatnonzero(repeated)[0])
+        raise ValueError(f"set {positions[row]} {shown(row)} lists a member twice; members must be distinct.")
+    if k < 3:
+        raise ValueError(f"set {positions[0]} {shown(0)} has {k} members; O-information needs 3 or more.")
+    if n_samples < k + 2:
+        raise ValueError(
+            f"set {positions[0]} has order {k} but the data have only {n_samples} time points; "
+            f"at least {k + 2} are needed."
+        )
+
+
+def index_sets(sets: Any, names: Sequence[str], n_samples: int) -> tuple[int, SetBuckets]:
+    """Validate sets of region indices or names, bucketed by order.
 
     Parameters
     ----------
-    groups : iterable of sequences of int or str
-        Each group lists its members by column index or region name.
+    sets : array of int, shape (G, k), or sequence of sequences of int or str
+        Each set lists its members by column index or region name.  An
+        integer array, or a list of tuples of integers (or of names) of one
+        order, is checked with array operations; sets of several orders or
+        mixing names and indices are read set by set.
     names : sequence of str
         Region names, in column order.
     n_samples : int
-        Number of time points; a group of order k needs at least k + 2.
+        Number of time points; a set of order k needs at least k + 2.
 
     Returns
     -------
-    list of numpy.ndarray of int64
-        One row of member indices per group, in input order.
+    n_sets : int
+    buckets : dict of int to (positions, members)
+        Per order k: the sets' input positions (G_k,) and member indices (G_k, k).
+
+    Raises
+    ------
+    ValueError
+        Naming the first bad set: out-of-range index, unknown name (with close
+        matches), repeated member, fewer than 3 members, too few time points,
+        or no set at all.
     """
+    array = _as_index_array(sets)
+    if array is None and not isinstance(sets, (np.ndarray, str)):
+        sets = sets if isinstance(sets, Sequence) else list(sets)
+        if sets and all(isinstance(m, str) for m in (sets[0] if isinstance(sets[0], Sequence) else ())):
+            labels = np.asarray(sets, dtype=object) if len({len(s) for s in sets}) == 1 else None
+            if labels is not None and labels.ndim == 2:
+                found = pd.Index(list(names)).get_indexer(labels.ravel()).reshape(labels.shape)  # (G, k)
+                if (found >= 0).all():
+                    array = found.astype(np.int64)
+    if isinstance(sets, str):
+        raise ValueError(f"sets={sets!r}: give a list of sets (tuples of names or indices) or an array (G, k).")
+    if array is not None:
+        if array.shape[0] == 0:
+            raise ValueError("sets is empty; give at least one set of 3 or more regions.")
+        positions = np.arange(array.shape[0])
+        original = sets
+        _check_rows(array, positions, len(names), n_samples,
+                    lambda row: _shown(original[row]) if not isinstance(original, np.ndarray) else _shown(array[row]))
+        return array.shape[0], {array.shape[1]: (positions, array)}
     index_of = {name: j for j, name in enumerate(names)}
-    rows: list[np.ndarray] = []
-    for g, group in enumerate(groups):
-        members = list(group)
-        idx = []
-        for m in members:
-            if isinstance(m, (int, np.integer)) and not isinstance(m, bool):
-                if not 0 <= int(m) < len(names):
-                    raise ValueError(
-                        f"group {g} {tuple(members)}: index {m} is out of range for {len(names)} regions."
-                    )
-                idx.append(int(m))
-            elif isinstance(m, str):
-                if m not in index_of:
-                    raise ValueError(
-                        f"group {g} {tuple(members)}: unknown region {m!r}.{_close_matches(m, names)}"
-                    )
-                idx.append(index_of[m])
-            else:
-                raise ValueError(f"group {g}: member {m!r} is neither a column index nor a region name.")
-        if len(set(idx)) != len(idx):
-            raise ValueError(f"group {g} {tuple(members)} lists a member twice; members must be distinct.")
-        if len(idx) < 3:
-            raise ValueError(f"group {g} {tuple(members)} has {len(idx)} members; O-information needs 3 or more.")
-        if n_samples < len(idx) + 2:
-            raise ValueError(
-                f"group {g} has order {len(idx)} but the data have only {n_samples} time points; "
-                f"at least {len(idx) + 2} are needed."
-            )
-        rows.append(np.asarray(idx, dtype=np.int64))
+    rows = [_member_indices(list(s), g, names, index_of) for g, s in enumerate(sets)]
     if not rows:
-        raise ValueError("groups is empty; give at least one group of 3 or more regions.")
+        raise ValueError("sets is empty; give at least one set of 3 or more regions.")
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    buckets: SetBuckets = {}
+    for k in np.unique(lengths):
+        positions = np.flatnonzero(lengths == k)
+        members = np.array([rows[p] for p in positions], dtype=np.int64).reshape(len(positions), int(k))
+        _check_rows(members, positions, len(names), n_samples, lambda row, p=positions: _shown(sets[p[row]]))
+        buckets[int(k)] = (positions, members)
+    return len(rows), buckets
+
+
+def check_sets(sets: Any, names: Sequence[str], n_samples: int) -> list[np.ndarray]:
+    """Validated sets as one row of member indices per set, in input order (see :func:`index_sets`)."""
+    n_sets, buckets = index_sets(sets, names, n_samples)
+    rows: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * n_sets
+    for positions, members in buckets.values():
+        for p, row in zip(positions, members):
+            rows[p] = row
     return rows
-
-
-def bucket_by_order(rows: Sequence[np.ndarray]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Stack group rows of equal order.
-
-    Returns
-    -------
-    dict of int to (positions, members)
-        ``positions`` (G,) are the groups' input positions; ``members`` (G, k).
-    """
-    orders = np.array([len(r) for r in rows])
-    buckets = {}
-    for k in np.unique(orders):
-        pos = np.flatnonzero(orders == k)
-        buckets[int(k)] = (pos, np.stack([rows[p] for p in pos]))
-    return buckets

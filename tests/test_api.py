@@ -18,10 +18,10 @@ def frame():
 
 def test_table_columns_and_order(frame):
     df, system = frame
-    groups = [("A1", "A2", "A3", "A4"), ("V1", "V2", "V3"), (0, 3, 4)]
-    table = estimate_oinfo(df, groups, gradient=True)
-    assert list(table.columns) == ["group", "order", "tc", "dtc", "o_info", "s_info", "o_info_gradient"]
-    assert table["group"].tolist() == [("A1", "A2", "A3", "A4"), ("V1", "V2", "V3"), ("V1", "A1", "A2")]
+    sets = [("A1", "A2", "A3", "A4"), ("V1", "V2", "V3"), (0, 3, 4)]
+    table = estimate_oinfo(df, sets, gradient=True)
+    assert list(table.columns) == ["set", "order", "tc", "dtc", "o_info", "s_info", "o_info_gradient"]
+    assert table["set"].tolist() == [("A1", "A2", "A3", "A4"), ("V1", "V2", "V3"), ("V1", "A1", "A2")]
     assert table["order"].tolist() == [4, 3, 3]
     truth = [system.measures(np.array([g]))["o_info"][0] for g in ([3, 4, 5, 6], [0, 1, 2], [0, 3, 4])]
     np.testing.assert_allclose(table["o_info"], truth, atol=0.03)
@@ -38,7 +38,7 @@ def test_bits_are_nats_over_log2(frame):
 
 
 @pytest.mark.parametrize(
-    "data, groups, message",
+    "data, sets, message",
     [
         (np.full((50, 4), np.nan), [(0, 1, 2)], "NaN/inf"),
         (np.c_[np.random.default_rng(0).standard_normal((50, 3)), np.ones(50)], [(0, 1, 3)], "constant"),
@@ -50,9 +50,9 @@ def test_bits_are_nats_over_log2(frame):
         (np.random.default_rng(0).standard_normal(50), [(0, 1, 2)], "2-D"),
     ],
 )
-def test_bad_input_is_a_clear_value_error(data, groups, message):
+def test_bad_input_is_a_clear_value_error(data, sets, message):
     with pytest.raises(ValueError, match=message):
-        estimate_oinfo(data, groups)
+        estimate_oinfo(data, sets)
 
 
 def test_unknown_names_suggest_close_matches(frame):

@@ -70,14 +70,14 @@ def test_confounds_look_like_fmriprep(demo) -> None:
 def test_ground_truth(demo) -> None:
     root, _ = demo
     truth = json.loads((root / "ground_truth.json").read_text())
-    groups = {g["name"]: g for g in truth["groups"]}
-    assert {name: (g["kind"], len(g["regions"]), g["expected_o_info_sign"]) for name, g in groups.items()} == {
+    sets = {g["name"]: g for g in truth["sets"]}
+    assert {name: (g["kind"], len(g["regions"]), g["expected_o_info_sign"]) for name, g in sets.items()} == {
         "redundant": ("redundant", 4, 1),
         "synergistic_triplet": ("synergistic", 3, -1),
-        "synergistic_5group": ("synergistic", 5, -1),
+        "synergistic_5set": ("synergistic", 5, -1),
     }
     names = set(load_atlas("seitzman2018").regions["name"])
-    planted = [r for g in truth["groups"] for r in g["regions"]]
+    planted = [r for g in truth["sets"] for r in g["regions"]]
     assert len(set(planted)) == 12 and set(planted) <= names
     assert truth["atlas"] == "seitzman2018" and truth["t_r"] == 2.0 and truth["subjects"] == ["sub-01", "sub-02", "sub-03"]
 

@@ -15,7 +15,7 @@ import pytest
 from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.atlases import load_atlas
 from fmri_oinfo.demo import make_demo_dataset
-from fmri_oinfo.extract import RegionExtractor, RegionTimeseries, extract_timeseries
+from fmri_oinfo.extract import RegionExtractor, RegionTimeseries, extract_timeseries, temporal_snr
 from fmri_oinfo.inputs import find_runs
 
 
@@ -27,7 +27,7 @@ def demo_root(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def truth(demo_root: Path) -> dict[str, list[str]]:
     content = json.loads((demo_root / "ground_truth.json").read_text())
-    return {g["name"]: g["regions"] for g in content["groups"]}
+    return {g["name"]: g["regions"] for g in content["sets"]}
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +51,13 @@ def test_default_extraction_recovers_the_planted_groups(default_ts: RegionTimese
     target = truth["synergistic_triplet"][2]
     assert all(data[target].corr(data[r]) > 0.4 for r in truth["synergistic_triplet"][:2])
 
-    groups = [truth["redundant"], truth["synergistic_triplet"], truth["synergistic_5group"]]
-    o_info = estimate_oinfo(data, groups, estimator="gaussian")["o_info"].to_numpy()
+    sets = [truth["redundant"], truth["synergistic_triplet"], truth["synergistic_5set"]]
+    o_info = estimate_oinfo(data, sets, estimator="gaussian")["o_info"].to_numpy()
     assert o_info[0] > 0.2, o_info  # redundant: about +0.6 nats
     assert o_info[1] < -0.2, o_info  # synergistic triplet: about -0.5 nats
-    assert o_info[2] < -0.3, o_info  # synergistic 5-group: about -1.1 nats
-    # the 5-group's building blocks look independent: their triplets carry almost no O-information
-    triplets = [list(t) for t in itertools.combinations(truth["synergistic_5group"][:4], 3)]
+    assert o_info[2] < -0.3, o_info  # synergistic 5-set: about -1.1 nats
+    # the 5-set's building blocks look independent: their triplets carry almost no O-information
+    triplets = [list(t) for t in itertools.combinations(truth["synergistic_5set"][:4], 3)]
     assert np.abs(estimate_oinfo(data, triplets)["o_info"]).max() < 0.05
 
 
@@ -66,7 +66,7 @@ def test_default_metadata_and_standardisation(default_ts: RegionTimeseries, demo
     assert data.shape[0] == 300
     assert data.shape[1] + len(meta["dropped_regions"]) == 300
     assert list(default_ts.regions["name"]) == list(data.columns)
-    assert list(default_ts.regions.columns) == ["name", "network", "x", "y", "z"]
+    assert list(default_ts.regions.columns) == ["name", "network", "x", "y", "z", "anatomy"]
     np.testing.assert_allclose(data.mean(axis=0), 0.0, atol=1e-10)
     np.testing.assert_allclose(data.std(axis=0, ddof=1), 1.0, rtol=1e-10)
     assert meta["t_r"] == 2.0 and meta["confound_strategy"] == "simple"
@@ -78,6 +78,30 @@ def test_default_metadata_and_standardisation(default_ts: RegionTimeseries, demo
     fd = _confounds_table(demo_root)["framewise_displacement"].to_numpy()
     assert meta["framewise_displacement"][0] is None
     np.testing.assert_allclose(meta["framewise_displacement"][1:], fd[1:], rtol=1e-6)
+
+
+def test_region_qc_and_framewise_displacement_of_every_volume(default_ts: RegionTimeseries, demo_root: Path) -> None:
+    meta = default_ts.metadata
+    qc = meta["region_qc"]
+    assert list(qc) == list(default_ts.data.columns)
+    tsnr = np.array([q["tsnr"] for q in qc.values()])
+    coverage = np.array([q["coverage"] for q in qc.values()])
+    assert np.isfinite(tsnr).all() and tsnr.min() > 5  # raw demo signals: a baseline far above their noise
+    assert ((coverage > 0) & (coverage <= 1)).all() and np.median(coverage) == 1.0
+    fd = _confounds_table(demo_root)["framewise_displacement"].to_numpy()
+    (run,) = meta["runs"]
+    assert len(run["framewise_displacement"]) == run["n_volumes"] == 300 and run["framewise_displacement"][0] is None
+    np.testing.assert_allclose(run["framewise_displacement"][1:], fd[1:], rtol=1e-6)
+
+
+def test_temporal_snr_is_mean_over_detrended_spread() -> None:
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((2000, 2))
+    series = np.column_stack([100.0 + 0.01 * np.arange(2000), np.full(2000, 50.0)]) + np.array([2.0, 5.0]) * noise
+    tsnr = temporal_snr(series)
+    # the linear drift is removed before the spread: 110 / 2 and 50 / 5, within sampling error
+    np.testing.assert_allclose(tsnr, [series[:, 0].mean() / 2.0, 10.0], rtol=0.05)
+    assert np.isnan(temporal_snr(np.ones((10, 1)))[0])  # a constant series has no tSNR
 
 
 def test_fd_threshold_censors_the_spikes(demo_root: Path, truth) -> None:

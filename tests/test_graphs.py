@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import tempfile
 
@@ -32,7 +34,7 @@ def regions() -> pd.DataFrame:
 @pytest.fixture
 def results() -> pd.DataFrame:
     return pd.DataFrame({
-        "group": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", EVIL), ("A", "C", EVIL, "D"), ("B", "D", EVIL)],
+        "set": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", EVIL), ("A", "C", EVIL, "D"), ("B", "D", EVIL)],
         "order": [3, 3, 3, 4, 3],
         "chosen_by": ["exhaustive", "exhaustive", "screen:synergy", "search:beam", "screen:control"],
         "o_info": [0.5, 0.25, -0.4, -0.1, 0.02],
@@ -113,9 +115,42 @@ def test_connectome_figure_has_labelled_colorbar_and_legend(results, regions):
     assert legend == ["Default", "Motor", "Visual"]
 
 
+def test_figures_and_views_show_only_regions_of_labelled_sets(results, regions):
+    hypergraph = graphs.build_hypergraph(results, regions)
+    redundancy = graphs.project_region_graph(hypergraph, "redundancy")
+    assert graphs.labelled_subgraph(redundancy).number_of_nodes() == 4  # A, B, C, D; the Motor region is in none
+    figure = graphs.plot_connectome_figure(redundancy)
+    assert [t.get_text() for lg in figure.legends for t in lg.get_texts()] == ["Default", "Visual"]
+    view = graphs.light_view(graphs.project_region_graph(hypergraph, "synergy"))
+    assert sorted(n["name"] for n in view["nodes"]) == sorted(["A", "C", "D", EVIL])  # B is in no synergistic set
+    weights = {tuple(sorted((view["nodes"][i]["name"], view["nodes"][j]["name"]))): w for i, j, w, _ in view["edges"]}
+    assert weights[("C", "D")] == pytest.approx(0.5) and weights[("A", "C")] == pytest.approx(0.1)
+    assert view["vmax"] == pytest.approx(0.5)
+    # the same network keeps its colour in every figure, whichever networks a graph shows
+    colours = {n["network"]: n["color"] for n in view["nodes"]}
+    assert colours["Visual"] == graphs.network_colors(["Default", "Motor", "Visual"])["Visual"]
+    json.dumps(view)  # ready for the page
+    empty = graphs.project_region_graph(graphs.build_hypergraph(results.assign(label="n.s."), regions), "synergy")
+    with pytest.raises(ValueError, match="no set is labelled synergistic, nothing to draw"):
+        graphs.plot_connectome_figure(empty)
+
+
+def test_weakest_edge_colour_is_visible_on_white():
+    for kind in ("redundancy", "synergy"):
+        red, green, blue, _ = graphs.edge_colormap(kind)(0.0)
+        assert 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.8, kind  # relative luminance; white is 1
+
+
+def test_brain_outline_points_lie_in_the_brain():
+    points = np.frombuffer(base64.b64decode(graphs.brain_outline()), dtype=np.int8).reshape(-1, 3)
+    assert len(points) == graphs.OUTLINE_POINTS
+    assert points[:, 0].min() < -60 and points[:, 0].max() > 60  # both hemispheres
+    assert points[:, 1].min() < -95 and points[:, 1].max() > 60  # occipital to frontal pole (mm)
+
+
 def test_interactive_view_is_offline_and_escapes_names(results, regions):
-    redundancy = graphs.project_region_graph(graphs.build_hypergraph(results, regions), "redundancy")
-    document = graphs.view_connectome_html(redundancy)
+    synergy = graphs.project_region_graph(graphs.build_hypergraph(results, regions), "synergy")
+    document = graphs.view_connectome_html(synergy)
     assert graphs.external_references(document) == []
     assert EVIL not in document
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in document
@@ -144,7 +179,20 @@ def test_graphs_without_coordinates_are_written_but_not_drawn(results, regions, 
     placed = nx.read_graphml(graphs.write_graphs(results, regions, tmp_path / "placed")["synergy"])
     assert sorted(synergy.edges) == sorted(placed.edges)
     region_graph = graphs.project_region_graph(graphs.build_hypergraph(results, unplaced), "synergy")
-    with pytest.raises(ValueError, match=r"regions \['A', 'B', 'C', 'D', .*\] of the graph have no MNI coordinates"):
+    with pytest.raises(ValueError, match=r"regions \['A', 'C', 'D', .*\] of the graph have no MNI coordinates"):
         graphs.plot_connectome_figure(region_graph)
     with pytest.raises(ValueError, match="have no MNI coordinates"):
         graphs.view_connectome_html(region_graph)
+
+
+def test_graphml_has_no_nan_and_names_nodes_for_gephi(results, regions, tmp_path):
+    """Java GraphML readers (Gephi, Cytoscape) reject 'nan'; Gephi shows a node's label as its name."""
+    table = results.assign(ci_low=np.nan, ci_high=np.inf)
+    path = graphs.write_graphs(table, regions, tmp_path / "sub-01")["hypergraph"]
+    text = path.read_text()
+    assert ">nan<" not in text.lower() and ">inf<" not in text.lower()
+    hypergraph = nx.read_graphml(path)
+    node = hypergraph.nodes["set:3"]
+    assert "ci_low" not in node and "ci_high" not in node
+    assert node["label"] == f"A+C+{EVIL}+D" and node["significance"] == results.loc[3, "label"]
+    assert hypergraph.nodes["A"]["label"] == "A"

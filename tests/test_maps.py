@@ -10,6 +10,7 @@ from pathlib import Path
 os.environ.setdefault("MPLCONFIGDIR", tempfile.mkdtemp(prefix="mplconfig-"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
 import nibabel as nib  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -34,7 +35,7 @@ def regions() -> pd.DataFrame:
 @pytest.fixture
 def results() -> pd.DataFrame:
     return pd.DataFrame({
-        "group": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", "E"), ("A", "C", "E"), ("B", "D", "E")],
+        "set": [("A", "B", "C"), ("A", "B", "D"), ("C", "D", "E"), ("A", "C", "E"), ("B", "D", "E")],
         "order": [3, 3, 3, 3, 3],
         "o_info": [0.5, 0.25, -0.4, -0.1, 0.02],
         "label": ["redundant", "redundant", "synergistic", "synergistic", "n.s."],
@@ -81,7 +82,7 @@ def test_region_scores_without_gradient_are_nan(results, regions):
 
 def test_region_scores_reject_unknown_regions_and_labels(results, regions):
     bad = results.copy()
-    bad.loc[0, "group"] = ("A", "B", "Z")
+    bad.loc[0, "set"] = ("A", "B", "Z")
     with pytest.raises(ValueError, match=r"names regions \['Z'\]"):
         maps.region_scores(bad, regions)
     bad = results.copy()
@@ -90,7 +91,7 @@ def test_region_scores_reject_unknown_regions_and_labels(results, regions):
         maps.region_scores(bad, regions)
     with pytest.raises(ValueError, match=r"lacks columns \['network'\]"):
         maps.region_scores(results, regions.drop(columns="network"))
-    with pytest.raises(ValueError, match="gradient of group .* has 2 values"):
+    with pytest.raises(ValueError, match="gradient of set .* has 2 values"):
         wrong = results.copy()
         wrong.at[0, "o_info_gradient"] = (0.1, 0.2)
         maps.region_scores(wrong, regions)
@@ -159,6 +160,39 @@ def test_plot_region_map_saves_png_and_svg(results, regions, label_image, tmp_pa
         maps.plot_region_map(scores, "both")
 
 
+def test_colour_maps_start_at_a_visible_colour():
+    for kind in ("redundancy", "synergy"):
+        red, green, blue, _ = maps.kind_colormap(kind)(0.0)
+        assert 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.85, kind  # not the near-white end
+        assert maps.kind_colormap(kind)(1.0) == pytest.approx(plt.get_cmap(maps.KIND_CMAPS[kind])(1.0))
+
+
+def test_shared_scale_and_floor(results, regions, label_image):
+    scores = maps.region_scores(results, regions)
+    figure = maps.plot_region_map(scores, "redundancy", label_image, vmax=2.0, floor=0.3,
+                                  colorbar_label="summed |difference| (nats)")
+    colorbar = [a for a in figure.axes if a.get_ylabel() == "summed |difference| (nats)"]
+    assert len(colorbar) == 1 and colorbar[0].get_ylim()[1] == pytest.approx(2.0)  # the shared top, not 0.75
+    def most_markers(figure) -> int:  # the top and front views show every marker; the side views one hemisphere
+        return max(len(c.get_offsets()) for a in figure.axes for c in a.collections)
+
+    # redundancy scores: A 0.75, B 0.75, C 0.5, D 0.25, E 0
+    assert most_markers(maps.plot_region_map(scores, "redundancy", vmax=2.0, floor=0.3)) == 3
+    assert most_markers(maps.plot_region_map(scores, "redundancy", vmax=2.0, floor=0.6)) == 2
+    assert most_markers(maps.plot_region_map(scores, "redundancy")) == 4  # every positive score
+    empty = maps.plot_region_map(scores, "redundancy", vmax=2.0, floor=0.8)  # an empty glass brain
+    assert max((len(c.get_offsets()) for a in empty.axes for c in a.collections), default=0) == 0
+    with pytest.raises(ValueError, match=r"floor=3.0 must lie in \[0, vmax=2\)"):
+        maps.plot_region_map(scores, "redundancy", label_image, vmax=2.0, floor=3.0)
+
+
+def test_set_members_figure(regions):
+    figure = maps.plot_set_members(regions.iloc[:3], maps.KIND_COLORS["synergy"])
+    assert len([a for a in figure.axes if a.get_visible()]) >= 3  # left, top and front views
+    with pytest.raises(ValueError, match="without MNI coordinates"):
+        maps.plot_set_members(regions.iloc[:3].assign(x=np.nan), "red")
+
+
 def test_plot_surface_map_offline(results, regions, label_image, tmp_path):
     scores = maps.region_scores(results, regions)
     figure = maps.plot_surface_map(label_image, scores["redundancy"].to_numpy(), "redundancy")
@@ -178,6 +212,8 @@ def test_outputs_import_nothing_from_torch():
         imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree)
                      if isinstance(node, ast.ImportFrom)}
         assert "torch" not in imported, source
+        modules = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not [m for m in modules if m.startswith("fmri_oinfo.stats")], source  # outputs test nothing
 
 
 def test_regions_without_coordinates_are_scored_but_not_drawn_as_markers(results, regions, label_image):

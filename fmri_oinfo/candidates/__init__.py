@@ -1,6 +1,6 @@
-"""Which groups of regions to test: candidate-set strategies and their union.
+"""Which sets of regions to test: candidate-set strategies and their union.
 
-Every strategy returns the same tidy table (``group``, ``order``,
+Every strategy returns the same tidy table (``set``, ``order``,
 ``chosen_by``); :func:`choose_candidates` runs those named in a
 :class:`CandidateConfig` and unites them.
 """

@@ -41,10 +41,11 @@ def choose_candidates(
     Returns
     -------
     pandas.DataFrame
-        Columns ``group``, ``order``, ``chosen_by``: one row per distinct set,
+        Columns ``set``, ``order``, ``chosen_by``: one row per distinct set,
         every reason that chose it joined with ``";"``.
     """
     values, names = check_timeseries(data)
+    config.check_budget(len(names))
     frame = pd.DataFrame(values, columns=names)
     tables = []
     for strategy in config.strategies:

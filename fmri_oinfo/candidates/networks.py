@@ -52,7 +52,7 @@ def _spanning_count(sizes: Sequence[int], order: int) -> int:
     return e[order]
 
 
-def _spanning_groups(members: list[np.ndarray], order: int) -> list[np.ndarray]:
+def _spanning_sets(members: list[np.ndarray], order: int) -> list[np.ndarray]:
     """Every set of one region from each of ``order`` distinct networks."""
     out = []
     for nets in combinations(range(len(members)), order):
@@ -127,6 +127,6 @@ def network_candidates(
                 for batch in iter_combinations(len(idx), order):
                     tables.append(candidate_table(idx[batch], names, f"network:{net}"))
         if "spanning" in modes and len(networks) >= order:
-            for groups in _spanning_groups(members, order):
-                tables.append(candidate_table(groups, names, "network:spanning"))
+            for sets in _spanning_sets(members, order):
+                tables.append(candidate_table(sets, names, "network:spanning"))
     return pd.concat(tables, ignore_index=True) if tables else empty_candidates()

@@ -31,31 +31,31 @@ class RunningTop:
     ----------
     size : int
         Rows kept.
-    groups : numpy.ndarray of int64, shape (<= size, k)
+    sets : numpy.ndarray of int64, shape (<= size, k)
     scores : numpy.ndarray of float, shape (<= size,)
     """
 
     size: int
-    groups: np.ndarray | None = None
+    sets: np.ndarray | None = None
     scores: np.ndarray | None = None
 
-    def update(self, groups: np.ndarray, scores: np.ndarray) -> None:
-        """Merge a batch ``groups`` (B, k) with ``scores`` (B,) into the top rows."""
-        if groups.shape[0] > self.size:
+    def update(self, sets: np.ndarray, scores: np.ndarray) -> None:
+        """Merge a batch ``sets`` (B, k) with ``scores`` (B,) into the top rows."""
+        if sets.shape[0] > self.size:
             keep = np.argpartition(-scores, self.size - 1)[: self.size]  # (size,)
-            groups, scores = groups[keep], scores[keep]
-        if self.groups is not None:
-            groups = np.concatenate([self.groups, groups])  # (<= 2 size, k)
+            sets, scores = sets[keep], scores[keep]
+        if self.sets is not None:
+            sets = np.concatenate([self.sets, sets])  # (<= 2 size, k)
             scores = np.concatenate([self.scores, scores])  # (<= 2 size,)
-        if groups.shape[0] > self.size:
+        if sets.shape[0] > self.size:
             keep = np.argpartition(-scores, self.size - 1)[: self.size]
-            groups, scores = groups[keep], scores[keep]
-        self.groups, self.scores = groups, scores
+            sets, scores = sets[keep], scores[keep]
+        self.sets, self.scores = sets, scores
 
     def sorted(self) -> tuple[np.ndarray, np.ndarray]:
-        """Kept rows, best first: ``groups`` (n, k) and ``scores`` (n,)."""
+        """Kept rows, best first: ``sets`` (n, k) and ``scores`` (n,)."""
         order = np.argsort(-self.scores, kind="stable")
-        return self.groups[order], self.scores[order]
+        return self.sets[order], self.scores[order]
 
 
 def extreme_sets(
@@ -74,17 +74,17 @@ def extreme_sets(
     Returns
     -------
     dict
-        ``"redundancy"`` and ``"synergy"`` map to ``(groups (n, k), o_info (n,))``,
+        ``"redundancy"`` and ``"synergy"`` map to ``(sets (n, k), o_info (n,))``,
         most extreme first (largest O, resp. most negative O).
     """
     redundant, synergistic = RunningTop(top_k), RunningTop(top_k)
-    for groups, measures in estimator.iter_exhaustive(subset_plan(order)):
+    for sets, measures in estimator.iter_exhaustive(subset_plan(order)):
         o_info = measures["o_info"]  # (B,)
-        redundant.update(groups, o_info)
-        synergistic.update(groups, -o_info)
-    red_groups, red_scores = redundant.sorted()
-    syn_groups, syn_scores = synergistic.sorted()
-    return {"redundancy": (red_groups, red_scores), "synergy": (syn_groups, -syn_scores)}
+        redundant.update(sets, o_info)
+        synergistic.update(sets, -o_info)
+    red_sets, red_scores = redundant.sorted()
+    syn_sets, syn_scores = synergistic.sorted()
+    return {"redundancy": (red_sets, red_scores), "synergy": (syn_sets, -syn_scores)}
 
 
 def random_sets(n_regions: int, order: int, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -145,8 +145,8 @@ def screen_candidates(
     tables = []
     for order in orders:
         check_order(order, len(names))
-        for direction, (groups, _) in extreme_sets(estimator, order, top_k).items():
-            tables.append(candidate_table(groups, names, f"screen:{direction}"))
+        for direction, (sets, _) in extreme_sets(estimator, order, top_k).items():
+            tables.append(candidate_table(sets, names, f"screen:{direction}"))
         controls = random_sets(len(names), order, n_control, rng)
         tables.append(candidate_table(controls, names, "screen:control"))
     return pd.concat(tables, ignore_index=True)

@@ -9,15 +9,15 @@ O-information, batched, and report the best sets at every order from 3 to
   greedy idea, batched over starts and candidates).
 - ``beam``: like greedy, but all growths of all kept sets compete, and the
   ``beam_width`` best distinct sets survive to the next order.  A wide beam
-  keeps the weakly synergistic triplets of a group whose synergy only shows at
+  keeps the weakly synergistic triplets of a set whose synergy only shows at
   higher order (see ``benchmarks/search_benchmark.py``).
 - ``anneal``: simulated annealing at each fixed order, many chains in
   parallel; a move swaps one member for a random outside region.
 - ``partial``: conditional (partial-correlation) neighbourhoods.  Synergy is
   conditional dependence: the independent parents of a sum are marginally
   unrelated but strongly related given the sum (explaining away), so every
-  member of a synergistic group has the others among its strongest partial
-  correlations even when no triplet of the group shows anything.  Each region
+  member of a synergistic set has the others among its strongest partial
+  correlations even when no triplet of the set shows anything.  Each region
   with every (k-1)-subset of its ``n_neighbours`` strongest partial
   correlations is scored; cost ``N * C(n_neighbours, k - 1)`` sets per order.
 
@@ -54,32 +54,32 @@ def _target_sign(target: str) -> float:
         raise ValueError(f"target={target!r} is not known; use one of {list(TARGET_SIGNS)}.") from None
 
 
-def gaussian_o_info(estimator: GaussianEstimator, groups: np.ndarray) -> np.ndarray:
-    """Gaussian O-information (nats) of each group, shape (G,) for groups (G, k)."""
-    plan = subset_plan(groups.shape[1])
-    tc = estimator.total_correlations(groups, plan).tc  # (G, S)
+def gaussian_o_info(estimator: GaussianEstimator, sets: np.ndarray) -> np.ndarray:
+    """Gaussian O-information (nats) of each set, shape (G,) for sets (G, k)."""
+    plan = subset_plan(sets.shape[1])
+    tc = estimator.total_correlations(sets, plan).tc  # (G, S)
     return tc @ plan.weights[:, plan.quantity_names.index("o_info")]
 
 
-def grow(groups: np.ndarray, n_regions: int) -> np.ndarray:
-    """Every one-region growth of every group.
+def grow(sets: np.ndarray, n_regions: int) -> np.ndarray:
+    """Every one-region growth of every set.
 
     Parameters
     ----------
-    groups : numpy.ndarray of int64, shape (B, k)
+    sets : numpy.ndarray of int64, shape (B, k)
     n_regions : int
 
     Returns
     -------
     numpy.ndarray of int64, shape (B, n_regions - k, k + 1)
-        ``out[b, j]`` is group ``b`` plus its ``j``-th outside region, sorted.
+        ``out[b, j]`` is set ``b`` plus its ``j``-th outside region, sorted.
     """
-    n_sets, order = groups.shape
+    n_sets, order = sets.shape
     outside = np.ones((n_sets, n_regions), dtype=bool)  # (B, N)
-    outside[np.arange(n_sets)[:, None], groups] = False
+    outside[np.arange(n_sets)[:, None], sets] = False
     added = np.nonzero(outside)[1].reshape(n_sets, n_regions - order)  # (B, N - k)
     grown = np.concatenate(
-        [np.broadcast_to(groups[:, None, :], (n_sets, n_regions - order, order)), added[..., None]],
+        [np.broadcast_to(sets[:, None, :], (n_sets, n_regions - order, order)), added[..., None]],
         axis=2,
     )  # (B, N - k, k + 1)
     return np.sort(grown, axis=2)
@@ -95,11 +95,11 @@ def _results(
 ) -> pd.DataFrame:
     """Candidate table of the ``keep`` best distinct sets per order, best first."""
     tables = []
-    for order, (groups, scores) in sorted(found.items()):
-        groups, first = np.unique(np.sort(groups, axis=1), axis=0, return_index=True)
+    for order, (sets, scores) in sorted(found.items()):
+        sets, first = np.unique(np.sort(sets, axis=1), axis=0, return_index=True)
         scores = scores[first]
         best = np.argsort(-scores, kind="stable")[:keep]
-        table = candidate_table(groups[best], names, f"search:{method}")
+        table = candidate_table(sets[best], names, f"search:{method}")
         table["o_info"] = sign * scores[best]
         tables.append(table)
     return pd.concat(tables, ignore_index=True)
@@ -145,15 +145,15 @@ def greedy_search(
     sign = _target_sign(target)
     estimator, names = _fit(data, copula, device)
     _check_search(max_order, len(names), keep)
-    groups, o_info = extreme_sets(estimator, 3, n_starts)[target]
-    found = {3: (groups, sign * o_info)}
+    sets, o_info = extreme_sets(estimator, 3, n_starts)[target]
+    found = {3: (sets, sign * o_info)}
     for order in range(4, max_order + 1):
-        grown = grow(groups, len(names))  # (B, N - k, k + 1)
+        grown = grow(sets, len(names))  # (B, N - k, k + 1)
         scores = sign * gaussian_o_info(estimator, grown.reshape(-1, order)).reshape(grown.shape[:2])
         best = scores.argmax(axis=1)  # (B,)
-        rows = np.arange(groups.shape[0])
-        groups = grown[rows, best]  # (B, k + 1)
-        found[order] = (groups, scores[rows, best])
+        rows = np.arange(sets.shape[0])
+        sets = grown[rows, best]  # (B, k + 1)
+        found[order] = (sets, scores[rows, best])
     return _results(found, sign, keep, names, "greedy")
 
 
@@ -193,14 +193,14 @@ def beam_search(
         raise ValueError(f"beam_width={beam_width} must be at least 1.")
     estimator, names = _fit(data, copula, device)
     _check_search(max_order, len(names), keep)
-    groups, o_info = extreme_sets(estimator, 3, beam_width)[target]
-    found = {3: (groups, sign * o_info)}
+    sets, o_info = extreme_sets(estimator, 3, beam_width)[target]
+    found = {3: (sets, sign * o_info)}
     for order in range(4, max_order + 1):
-        grown = np.unique(grow(groups, len(names)).reshape(-1, order), axis=0)  # (M, k + 1)
+        grown = np.unique(grow(sets, len(names)).reshape(-1, order), axis=0)  # (M, k + 1)
         scores = sign * gaussian_o_info(estimator, grown)  # (M,)
         best = np.argsort(-scores, kind="stable")[:beam_width]
-        groups = grown[best]
-        found[order] = (groups, scores[best])
+        sets = grown[best]
+        found[order] = (sets, scores[best])
     return _results(found, sign, keep, names, "beam")
 
 

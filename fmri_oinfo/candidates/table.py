@@ -1,6 +1,6 @@
 """The tidy candidate-set table every strategy returns, and its union.
 
-Columns: ``group`` (tuple of region names, in ascending column order),
+Columns: ``set`` (tuple of region names, in ascending column order),
 ``order`` (int) and ``chosen_by`` (why the set was chosen, e.g.
 ``"exhaustive"``, ``"network:Default"``, ``"screen:synergy"``,
 ``"search:beam"``, ``"user"``).  Several reasons for one set are joined with
@@ -15,37 +15,37 @@ import numpy as np
 import pandas as pd
 
 #: Columns of a candidate table, in order.
-CANDIDATE_COLUMNS: tuple[str, ...] = ("group", "order", "chosen_by")
+CANDIDATE_COLUMNS: tuple[str, ...] = ("set", "order", "chosen_by")
 
 
 def candidate_table(
-    groups: np.ndarray | Sequence[Sequence[int]],
+    sets: np.ndarray | Sequence[Sequence[int]],
     names: Sequence[str],
     chosen_by: str | Sequence[str],
 ) -> pd.DataFrame:
-    """Build a candidate table from groups of region indices.
+    """Build a candidate table from sets of region indices.
 
     Parameters
     ----------
-    groups : array of int, shape (G, k), or sequence of index sequences
-        Member indices into ``names``; orders may differ between groups.
+    sets : array of int, shape (G, k), or sequence of index sequences
+        Member indices into ``names``; orders may differ between sets.
     names : sequence of str
         Region names in column order.
     chosen_by : str or sequence of str
-        One reason for all groups, or one per group.
+        One reason for all sets, or one per set.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``group``, ``order``, ``chosen_by``; members sorted by index.
+        Columns ``set``, ``order``, ``chosen_by``; members sorted by index.
     """
-    rows = [tuple(sorted(int(i) for i in g)) for g in groups]
+    rows = [tuple(sorted(int(i) for i in g)) for g in sets]
     reasons = [chosen_by] * len(rows) if isinstance(chosen_by, str) else list(chosen_by)
     if len(reasons) != len(rows):
-        raise ValueError(f"chosen_by has {len(reasons)} entries for {len(rows)} groups.")
+        raise ValueError(f"chosen_by has {len(reasons)} entries for {len(rows)} sets.")
     return pd.DataFrame(
         {
-            "group": pd.Series([tuple(names[i] for i in r) for r in rows], dtype=object),
+            "set": pd.Series([tuple(names[i] for i in r) for r in rows], dtype=object),
             "order": pd.Series([len(r) for r in rows], dtype=np.int64),
             "chosen_by": pd.Series(reasons, dtype=object),
         }
@@ -72,26 +72,26 @@ def merge_candidates(tables: Iterable[pd.DataFrame]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``group``, ``order``, ``chosen_by``, in first-seen order.
+        Columns ``set``, ``order``, ``chosen_by``, in first-seen order.
     """
     reasons: dict[frozenset[str], list[str]] = {}
-    first_group: dict[frozenset[str], tuple[str, ...]] = {}
+    first_set: dict[frozenset[str], tuple[str, ...]] = {}
     for table in tables:
-        for group, why in zip(table["group"], table["chosen_by"]):
-            key = frozenset(group)
+        for region_set, why in zip(table["set"], table["chosen_by"]):
+            key = frozenset(region_set)
             if key not in reasons:
                 reasons[key] = []
-                first_group[key] = tuple(group)
+                first_set[key] = tuple(region_set)
             for reason in str(why).split(";"):
                 if reason and reason not in reasons[key]:
                     reasons[key].append(reason)
     if not reasons:
         return empty_candidates()
-    groups = list(first_group.values())
+    sets = list(first_set.values())
     return pd.DataFrame(
         {
-            "group": pd.Series(groups, dtype=object),
-            "order": pd.Series([len(g) for g in groups], dtype=np.int64),
+            "set": pd.Series(sets, dtype=object),
+            "order": pd.Series([len(g) for g in sets], dtype=np.int64),
             "chosen_by": pd.Series([";".join(r) for r in reasons.values()], dtype=object),
         }
     )

@@ -1,6 +1,6 @@
-"""User strategy: groups listed in a text file, by region name or column index.
+"""User strategy: sets listed in a text file, by region name or column index.
 
-One group per line; members separated by tabs (TSV), else commas, else
+One set per line; members separated by tabs (TSV), else commas, else
 whitespace.  Blank lines and lines starting with ``#`` are skipped.  A member
 that is a region name is that region; otherwise an integer is a column index.
 """
@@ -40,12 +40,12 @@ def _member_index(token: str, index_of: dict[str, int], n_regions: int, where: s
 
 
 def user_candidates(path: str | Path, names: Sequence[str]) -> pd.DataFrame:
-    """Read groups of regions from a text file.
+    """Read sets of regions from a text file.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        Text/TSV file, one group per line.
+        Text/TSV file, one set per line.
     names : sequence of str
         Region names in column order of the data.
 
@@ -60,13 +60,13 @@ def user_candidates(path: str | Path, names: Sequence[str]) -> pd.DataFrame:
         When ``path`` does not exist.
     ValueError
         For unknown names (with close matches), out-of-range indices,
-        repeated members, groups of fewer than 3 regions, or an empty file.
+        repeated members, sets of fewer than 3 regions, or an empty file.
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"groups file {path} does not exist; give a text file with one group per line.")
+        raise FileNotFoundError(f"file of sets {path} does not exist; give a text file with one set per line.")
     index_of = {str(name): j for j, name in enumerate(names)}
-    groups = []
+    sets = []
     for number, line in enumerate(path.read_text().splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
@@ -77,7 +77,7 @@ def user_candidates(path: str | Path, names: Sequence[str]) -> pd.DataFrame:
             raise ValueError(f"{where}: a region is listed twice in {tokens}; members must be distinct.")
         if len(members) < 3:
             raise ValueError(f"{where}: {tokens} has {len(members)} regions; O-information needs 3 or more.")
-        groups.append(members)
-    if not groups:
-        raise ValueError(f"groups file {path} lists no groups; write one group of 3 or more regions per line.")
-    return candidate_table(groups, names, "user")
+        sets.append(members)
+    if not sets:
+        raise ValueError(f"file of sets {path} lists no sets; write one set of 3 or more regions per line.")
+    return candidate_table(sets, names, "user")

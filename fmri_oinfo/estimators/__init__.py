@@ -2,7 +2,7 @@
 
 Every estimator follows :class:`fmri_oinfo.estimators.base.Estimator`:
 ``fit(data, sets=None, gradient=False)`` learns from one subject's region time
-series and ``measures(groups, plan)`` returns every quantity of sets of one
+series and ``measures(sets, plan)`` returns every quantity of sets of one
 order.  The closed-form Gaussian estimators answer any set; FMMI trains one
 conditional flow model per call on the pairs the sets need.
 """

@@ -13,7 +13,7 @@ from fmri_oinfo.measures import SubsetPlan
 
 @dataclass(frozen=True)
 class TCEstimate:
-    """Total correlations of the planned subsets of a batch of groups.
+    """Total correlations of the planned subsets of a batch of sets.
 
     Attributes
     ----------
@@ -46,7 +46,11 @@ class Estimator(Protocol):
     def fit(
         self, data: np.ndarray, sets: Sequence[np.ndarray] | None = None, gradient: bool = False
     ) -> "Estimator":
-        """Learn from validated region time series (T, N); ``sets`` lists every set that will be asked."""
+        """Learn from validated region time series (T, N).
 
-    def measures(self, groups: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
+        ``sets``: every set that will be asked, as integer arrays (G_k, k),
+        one per order; None when any set may be asked.
+        """
+
+    def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
         """Quantities of sets (G, k) of one order, in ``plan.quantity_names`` order."""

@@ -42,14 +42,18 @@ class FMMIEstimator:
     def fit(
         self, data: np.ndarray, sets: Sequence[np.ndarray] | None = None, gradient: bool = False
     ) -> "FMMIEstimator":
-        """Train the subject model on the (T, N) time series, for ``sets`` (or random conditioning sets)."""
+        """Train the subject model on the (T, N) time series for ``sets``, one (G_k, k) array per order.
+
+        Without sets, it trains on random conditioning sets (any set may be asked).
+        """
         model = SubjectFlowModel(device=self.device, seed=self.seed, progress=self.progress, **self.options)
-        self.model_ = model.fit(data, sets=sets, gradient=gradient)
+        rows = None if sets is None else [row for block in sets for row in np.asarray(block)]
+        self.model_ = model.fit(data, sets=rows, gradient=gradient)
         return self
 
-    def measures(self, groups: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
+    def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
         """Quantities of sets (G, k) of one order, in ``plan.quantity_names`` order, with standard errors."""
-        answer = self.model_.oinfo(groups, gradient=plan.gradient)
+        answer = self.model_.oinfo(sets, gradient=plan.gradient)
         names = ("tc", "dtc", "o_info", "s_info")
         values = np.column_stack([answer[name] for name in names])  # (G, 4)
         se = np.column_stack([answer[f"{name}_se"] for name in names])

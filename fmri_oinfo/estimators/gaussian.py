@@ -376,9 +376,9 @@ class GaussianEstimator:
         ]
         return TCEstimate(tc=np.concatenate(chunks, axis=0))
 
-    def measures(self, groups: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
-        """Every quantity of ``plan`` for each group (G, k), without standard errors."""
-        tc = self.total_correlations(groups, plan).tc
+    def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
+        """Every quantity of ``plan`` for each set (G, k), without standard errors."""
+        tc = self.total_correlations(sets, plan).tc
         return MeasureEstimate(values=np.asarray(tc) @ plan.weights)
 
     def iter_exhaustive(self, plan: SubsetPlan) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:

@@ -1,6 +1,6 @@
 """Group studies: every subject through the single-subject pipeline as Dask tasks, then group statistics.
 
-- :func:`discover_study` finds the subjects and their groups;
+- :func:`discover_study` finds the subjects and their cohorts;
 - :func:`dask_client` gives a Dask client (local cluster, scheduler address or
   dask-jobqueue);
 - :func:`run_group_study` runs the subjects and the group statistics;
@@ -11,27 +11,35 @@ The command line is ``python -m fmri_oinfo.group STUDY_DIR``; ``docs/group.md``
 documents it.
 """
 
-from fmri_oinfo.group.cluster import dask_client
-from fmri_oinfo.group.config import GroupConfig, load_group_config
-from fmri_oinfo.group.outputs import write_group_outputs
-from fmri_oinfo.group.report import write_group_report
-from fmri_oinfo.group.run import GroupStudyResult, run_group_study
-from fmri_oinfo.group.statistics import group_difference_table, group_mean_table, one_sample_test, two_sample_test
-from fmri_oinfo.group.study import Study, Subject, discover_study
+from __future__ import annotations
 
-__all__ = [
-    "GroupConfig",
-    "GroupStudyResult",
-    "Study",
-    "Subject",
-    "dask_client",
-    "discover_study",
-    "group_difference_table",
-    "group_mean_table",
-    "load_group_config",
-    "one_sample_test",
-    "run_group_study",
-    "two_sample_test",
-    "write_group_outputs",
-    "write_group_report",
-]
+import importlib
+from typing import Any
+
+#: Public names and the module that defines them (imported on first use, so
+#: that ``--help`` answers without loading Dask, numpy or torch).
+_PUBLIC = {
+    "dask_client": "fmri_oinfo.group.cluster",
+    "GroupConfig": "fmri_oinfo.group.config",
+    "load_group_config": "fmri_oinfo.group.config",
+    "write_group_outputs": "fmri_oinfo.group.outputs",
+    "write_group_report": "fmri_oinfo.group.report",
+    "GroupStudyResult": "fmri_oinfo.group.run",
+    "run_group_study": "fmri_oinfo.group.run",
+    "cohort_difference_table": "fmri_oinfo.group.statistics",
+    "group_mean_table": "fmri_oinfo.group.statistics",
+    "one_sample_test": "fmri_oinfo.group.statistics",
+    "two_sample_test": "fmri_oinfo.group.statistics",
+    "Study": "fmri_oinfo.group.study",
+    "Subject": "fmri_oinfo.group.study",
+    "discover_study": "fmri_oinfo.group.study",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'fmri_oinfo.group' has no attribute {name!r}")
+
+
+__all__ = sorted(_PUBLIC)

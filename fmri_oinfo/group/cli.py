@@ -4,37 +4,35 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from fmri_oinfo.group.cluster import dask_client
-from fmri_oinfo.group.config import load_group_config
-from fmri_oinfo.group.outputs import write_group_outputs
-from fmri_oinfo.group.report import write_group_report
-from fmri_oinfo.group.run import run_group_study
-from fmri_oinfo.group.study import discover_study
-
 logger = logging.getLogger(__name__)
+
+PROG = "python -m fmri_oinfo.group"
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m fmri_oinfo.group``."""
     parser = argparse.ArgumentParser(
-        prog="python -m fmri_oinfo.group",
+        prog=PROG,
         description="Group-level O-information (redundancy > 0, synergy < 0) of a study, subjects run as Dask tasks.",
     )
     parser.add_argument("study_dir", type=Path,
                         help="BIDS / fMRIPrep derivatives root, or a folder of per-subject region tables")
     parser.add_argument("--participants", type=Path, help="participants.tsv (default: STUDY_DIR/participants.tsv)")
-    parser.add_argument("--group-col", help="column of participants.tsv with two groups to compare "
-                                            "(default: [group] group_column of --config)")
+    parser.add_argument("--cohort-col", "--group-col", dest="cohort_col",
+                        help="column of participants.tsv with two cohorts to compare "
+                             "(default: [group] cohort_column of --config)")
     parser.add_argument("--config", help="pipeline configuration (pipelines/fast.toml, a name such as 'fast', or a "
                                          "copy) with an optional [group] table; default pipelines/default.toml "
                                          "(see docs/group.md)")
     parser.add_argument("--out", type=Path, help="output folder (default: STUDY_DIR/derivatives/fmri-oinfo-group)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
-    where.add_argument("--workers", type=int, help="workers of the local Dask cluster (default: one per core, or per GPU)")
+    where.add_argument("--workers", type=_positive, help="workers of the local Dask cluster (default: one per core, "
+                                                          "or per GPU)")
     where.add_argument("--cluster-config", type=Path, help="dask-jobqueue cluster TOML, e.g. pipelines/slurm.toml "
                                                                  "(default: [group] cluster of --config)")
     parser.add_argument("--subjects", help="comma-separated subjects to run, e.g. sub-01,sub-02")
@@ -46,36 +44,96 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give e.g. --workers 2") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: give at least 1 worker")
+    return value
+
+
+def _warnings_by_message(result) -> dict[str, list[str]]:
+    """Each distinct warning of the study's subject tasks, with the subjects that raised it."""
+    found: dict[str, list[str]] = {}
+    for outcome in (*result.prepared, *result.estimated):
+        for text in outcome.warnings:
+            subjects = found.setdefault(text, [])
+            if outcome.subject not in subjects:
+                subjects.append(outcome.subject)
+    return found
+
+
+def _subjects(labels: list[str]) -> str:
+    return ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a group study; returns 0 on success, 1 when some subjects failed."""
+    """Run a group study; returns 0 on success, 1 when some subjects failed or the study could not run."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
-                        format="%(levelname)s %(name)s: %(message)s")
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.captureWarnings(True)
+    from dataclasses import replace
+
+    from fmri_oinfo.group.cluster import dask_client
+    from fmri_oinfo.group.config import load_group_config
+    from fmri_oinfo.group.outputs import write_group_outputs
+    from fmri_oinfo.group.report import write_group_report
+    from fmri_oinfo.group.run import run_group_study
+    from fmri_oinfo.group.study import discover_study
+
+    # Dask logs its own life (start, connections, a slow worker killed at shutdown) at INFO and WARNING:
+    # only its errors unless -vv (set after importing it: its import sets the level).
+    logging.getLogger("distributed").setLevel(logging.DEBUG if args.verbose >= 2 else logging.ERROR)
     overrides = {"pool": True} if args.pool else {}
     if args.candidate_source:
         overrides["candidate_source"] = args.candidate_source
     try:
         config = load_group_config(args.config, **overrides)
         subjects = [s.strip() for s in args.subjects.split(",") if s.strip()] if args.subjects else None
-        study = discover_study(args.study_dir, args.participants, args.group_col or config.group_column or None,
+        study = discover_study(args.study_dir, args.participants, args.cohort_col or config.cohort_column or None,
                                subjects)
-    except (ValueError, FileNotFoundError) as error:
+        if study.cohort_column is not None and len(study.cohorts) > 2:
+            raise ValueError(
+                f"--cohort-col {study.cohort_column!r} has {len(study.cohorts)} values {list(study.cohorts)}; the "
+                "between-cohort comparison needs two: keep two cohorts with --subjects or use a two-valued column."
+            )
+        out_dir = args.out or args.study_dir / "derivatives" / "fmri-oinfo-group"
+        _check_writable(out_dir)
+    except (ValueError, OSError) as error:
         parser.error(str(error))
-    out_dir = args.out or args.study_dir / "derivatives" / "fmri-oinfo-group"
     cluster = args.cluster_config
     if cluster is None and config.cluster and args.scheduler is None and args.workers is None:
         cluster = Path(config.cluster)
-    with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads) as client:
-        result = run_group_study(study, config, out_dir, client)
-    files = write_group_outputs(result)
-    report = write_group_report(result)
+    try:
+        with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads,
+                         quiet=args.verbose < 2) as client:
+            result = run_group_study(study, config, out_dir, client, progress=True)
+        warned = _warnings_by_message(result)
+        notes = tuple(f"warning ({_subjects(who)}): {text}" for text, who in warned.items())
+        result = replace(result, notes=(*result.notes, *notes))
+        files = write_group_outputs(result)
+        report = write_group_report(result)
+    except (ValueError, OSError, RuntimeError) as error:  # every subject failed; file-system errors
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    for text, who in warned.items():
+        print(f"warning ({_subjects(who)}): {text}", file=sys.stderr)
     n_sig = 0 if result.results is None else int((result.results["label"] != "n.s.").sum())
     print(f"{len(result.succeeded)}/{len(study.subjects)} subjects, {len(result.sets)} sets, "
           f"{n_sig} significant group sets (q < {config.alpha})", end="")
     if result.difference is not None:
-        print(f", {int((result.difference['label'] != 'n.s.').sum())} between-group differences", end="")
+        print(f", {int((result.difference['label'] != 'n.s.').sum())} between-cohort differences", end="")
     print(f"\nreport: {report}\ntables: {files['subjects'].parent}")
     for failure in result.failures:
         print(f"FAILED {failure.subject} ({failure.step}): {failure.error}")
     return 1 if result.failures else 0
+
+
+def _check_writable(folder: Path) -> None:
+    from fmri_oinfo.pipeline.outputs import check_output_folder
+
+    check_output_folder(folder)

@@ -72,6 +72,20 @@ class PinGPU(WorkerPlugin):
         os.environ["CUDA_VISIBLE_DEVICES"] = str(number % self.n_gpus)
 
 
+class QuietWorkerLog(WorkerPlugin):
+    """Keep a local worker's own Dask log (heartbeats failing while the cluster shuts down) off the terminal.
+
+    Subject failures travel in their outcomes and Dask-level failures reach
+    the calling process; what a worker logs itself is noise on a shared
+    terminal.  ``-vv`` on the command line leaves it on.
+    """
+
+    name = "fmri-oinfo-quiet-worker-log"
+
+    def setup(self, worker: Any) -> None:
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
 def jobqueue_cluster(path: str | Path) -> tuple[Any, int]:
     """Build the dask-jobqueue cluster described by a TOML file.
 
@@ -118,6 +132,7 @@ def dask_client(
     n_workers: int | None = None,
     cluster_config: str | Path | None = None,
     processes: bool = True,
+    quiet: bool = False,
 ) -> Iterator[Client]:
     """A connected :class:`distributed.Client`, closed (with its cluster) on exit.
 
@@ -133,6 +148,8 @@ def dask_client(
         TOML description of a dask-jobqueue cluster (:func:`jobqueue_cluster`).
     processes : bool, default=True
         Local workers as processes (False: threads of this process; for tests).
+    quiet : bool, default=False
+        Local worker processes log nothing of their own (:class:`QuietWorkerLog`).
 
     Yields
     ------
@@ -157,10 +174,15 @@ def dask_client(
     n_gpus = gpu_count() if processes else 0
     workers = n_workers or (n_gpus or available_cores())
     resources = {GPU_RESOURCE: 1} if n_gpus else None
+    # The scheduler serves HTTP (health, metrics) even without a dashboard, on port 8787 unless told
+    # otherwise: a free port (":0") and no dashboard, so that two studies never compete for 8787.
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, resources=resources,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+                      dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         if n_gpus:
             client.register_plugin(PinGPU(n_gpus))
+        if quiet and processes:
+            client.register_plugin(QuietWorkerLog())
         logger.info("local Dask cluster: %d worker(s)%s", workers, f", {n_gpus} GPU(s)" if n_gpus else "")
         yield client
 

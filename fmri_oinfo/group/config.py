@@ -8,7 +8,7 @@ it by :func:`fmri_oinfo.pipeline.run_subject`) with one more table::
     n_permutations = 4999
     pool = false
     candidate_source = "union"
-    group_column = "group"          # column of participants.tsv (--group-col wins)
+    cohort_column = "group"          # column of participants.tsv (--cohort-col wins)
     cluster = "pipelines/slurm.toml"  # dask-jobqueue file (--cluster-config wins)
 
 or a file holding only ``[group]`` that names the pipeline configuration::
@@ -17,7 +17,9 @@ or a file holding only ``[group]`` that names the pipeline configuration::
     pipeline = "pipelines/fast.toml"  # a path (relative to this file or the
                                       # working folder) or a shipped name ("fast")
 
-Unknown tables or keys are refused with their name.
+Unknown tables or keys are refused with their name and close matches, values
+of the wrong type with the expected type (:mod:`fmri_oinfo.schema`, the same
+loader as the pipeline's sections).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from fmri_oinfo.pipeline import PipelineConfig, config_from_mapping, load_config
-from fmri_oinfo.pipeline.config import read_toml, with_overrides
+from fmri_oinfo.pipeline.config import PipelineConfig, config_from_mapping, load_config, read_toml, with_overrides
+from fmri_oinfo.schema import build, normalise, unknown_key_message
 
 #: Where the common candidate list comes from.
 CANDIDATE_SOURCES: tuple[str, ...] = ("union", "pooled")
@@ -53,7 +55,7 @@ class GroupConfig:
         ``union``: union of the per-subject candidate sets; ``pooled``: one
         candidate selection on the standardised, concatenated time series.
     pool : bool, default=False
-        Group result from the pooled time series (one estimation per group,
+        Group result from the pooled time series (one estimation per set,
         tested with surrogates) instead of group statistics over the
         subjects' estimates.
     n_permutations : int, default=4999
@@ -64,8 +66,8 @@ class GroupConfig:
         FDR level of the group labels.
     seed : int, default=0
         Seeds the permutations and the pooled surrogates.
-    group_column : str, default=""
-        Column of ``participants.tsv`` holding the groups ("" = none).
+    cohort_column : str, default=""
+        Column of ``participants.tsv`` holding the cohorts ("" = none).
     cluster : str, default=""
         dask-jobqueue cluster file (``pipelines/slurm.toml``; "" = local).
     """
@@ -77,29 +79,22 @@ class GroupConfig:
     n_surrogates: int = 999
     alpha: float = 0.05
     seed: int = 0
-    group_column: str = ""
+    cohort_column: str = ""
     cluster: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.pipeline, PipelineConfig):
-            raise ValueError(f"pipeline is a {type(self.pipeline).__name__}; give a PipelineConfig "
-                             "(fmri_oinfo.pipeline.load_config).")
+        normalise(self, "group")
         if self.candidate_source not in CANDIDATE_SOURCES:
             raise ValueError(f"group.candidate_source = {self.candidate_source!r}; use one of "
                              f"{list(CANDIDATE_SOURCES)}.")
         for name in ("n_permutations", "n_surrogates"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 19:
+            if value < 19:
                 raise ValueError(f"group.{name} = {value!r}; give an integer of at least 19 (999 or more is typical).")
-        if isinstance(self.alpha, bool) or not isinstance(self.alpha, (int, float)) or not 0 < self.alpha < 1:
+        if not 0 < self.alpha < 1:
             raise ValueError(f"group.alpha = {self.alpha!r} must be a number in (0, 1).")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+        if self.seed < 0:
             raise ValueError(f"group.seed = {self.seed!r}; give a non-negative integer.")
-        if not isinstance(self.pool, bool):
-            raise ValueError(f"group.pool = {self.pool!r} must be true or false.")
-        for name in ("group_column", "cluster"):
-            if not isinstance(getattr(self, name), str):
-                raise ValueError(f"group.{name} = {getattr(self, name)!r}; give a string ('' for none).")
 
     @property
     def estimator(self) -> str:
@@ -169,22 +164,25 @@ def load_group_config(path: str | Path | None = None, **overrides: Any) -> Group
     else:
         document = read_toml(path)
         source = Path(path)
-        unknown = sorted(set(document) - {*PIPELINE_SECTIONS, "group"})
-        if unknown:
-            raise ValueError(f"{source}: unknown table(s) {unknown}; a group configuration has the pipeline "
-                             f"sections {list(PIPELINE_SECTIONS)} and [group].")
+        for name in document:
+            if name not in (*PIPELINE_SECTIONS, "group"):
+                raise ValueError(f"{source}: unknown table [{name}]; a group configuration has the pipeline "
+                                 f"sections {list(PIPELINE_SECTIONS)} and [group].")
         group = document.pop("group", {})
         if not isinstance(group, Mapping):
             raise ValueError(f"{source}: [group] must be a table, found {group!r}.")
         group = dict(group)
-        bad = sorted(set(group) - set(GROUP_KEYS))
-        if bad:
-            raise ValueError(f"{source}: [group] unknown keys {bad}; known keys are {sorted(GROUP_KEYS)}.")
+        for key in group:
+            if key not in GROUP_KEYS:
+                raise ValueError(f"{source}: " + unknown_key_message("group", str(key), list(GROUP_KEYS)))
         pipeline = config_from_mapping(_pipeline_document(group, document, source))
     group_fields = {f.name for f in fields(GroupConfig)}
     pipeline = overrides.pop("pipeline", pipeline)
     pipeline_overrides = {k: v for k, v in overrides.items() if k not in group_fields}
     if pipeline_overrides:
         pipeline = with_overrides(pipeline, **pipeline_overrides)
-    config = GroupConfig(pipeline=pipeline, **group)
+    try:
+        config = build(GroupConfig, group, "group", pipeline=pipeline)
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}" if path is not None else str(err)) from None
     return replace(config, **{k: v for k, v in overrides.items() if k in group_fields})

@@ -1,11 +1,11 @@
 """A generated group study of region tables, for tests, benchmarks and trying the command.
 
 ``make_table_study(root)`` writes ``sub-XX_timeseries.tsv`` (+ JSON sidecar
-with region coordinates) for two groups and a ``participants.tsv`` with a
+with region coordinates) for two cohorts and a ``participants.tsv`` with a
 ``group`` column.  Regions ``R0..R{N-1}`` are independent standard normal
 noise, except the planted synergistic triplet ``R0, R1, R2``:
-``R2 = R0 + R1 + noise * e``, with ``noise_a`` in group ``control`` and
-``noise_b`` in group ``patient`` (smaller noise: stronger synergy).  With
+``R2 = R0 + R1 + noise * e``, with ``noise_a`` in cohort ``control`` and
+``noise_b`` in cohort ``patient`` (smaller noise: stronger synergy).  With
 ``noise_a = noise_b = None`` nothing is planted (a null study).
 """
 
@@ -33,20 +33,20 @@ def _regions(n_regions: int) -> pd.DataFrame:
 
 def make_table_study(
     root: str | Path,
-    n_per_group: int = 10,
+    n_per_cohort: int = 10,
     n_regions: int = 8,
     n_volumes: int = 200,
     noise_a: float | None = 2.0,
     noise_b: float | None = 0.5,
     seed: int = 0,
 ) -> Path:
-    """Write a two-group study of region tables; returns ``root``.
+    """Write a two-cohort study of region tables; returns ``root``.
 
     Parameters
     ----------
     root : str or pathlib.Path
         Folder to write (created).
-    n_per_group : int, default=10
+    n_per_cohort : int, default=10
         Subjects in each of ``control`` and ``patient``.
     n_regions : int, default=8
     n_volumes : int, default=200
@@ -55,22 +55,22 @@ def make_table_study(
         ``patient``; None leaves ``R2`` independent (no planted set).
     seed : int, default=0
     """
-    if n_regions < 4 or n_per_group < 2 or n_volumes < 20:
-        raise ValueError("make_table_study needs n_regions >= 4, n_per_group >= 2 and n_volumes >= 20.")
+    if n_regions < 4 or n_per_cohort < 2 or n_volumes < 20:
+        raise ValueError("make_table_study needs n_regions >= 4, n_per_cohort >= 2 and n_volumes >= 20.")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     regions = _regions(n_regions)
     rng = np.random.default_rng(seed)
     rows = []
-    for k in range(2 * n_per_group):
+    for k in range(2 * n_per_cohort):
         label = f"sub-{k + 1:02d}"
-        group, noise = ("control", noise_a) if k % 2 == 0 else ("patient", noise_b)
+        cohort, noise = ("control", noise_a) if k % 2 == 0 else ("patient", noise_b)
         values = rng.standard_normal((n_volumes, n_regions))  # (T, N)
         if noise is not None:
             values[:, 2] = values[:, 0] + values[:, 1] + noise * values[:, 2]
         data = pd.DataFrame(values, columns=regions["name"].tolist())
         RegionTimeseries(data, regions, {"t_r": 2.0, "source": "fmri_oinfo.group.example"}).save(
             root / f"{label}_timeseries.tsv")
-        rows.append({"participant_id": label, "group": group})
+        rows.append({"participant_id": label, "group": cohort})
     pd.DataFrame(rows).to_csv(root / "participants.tsv", sep="\t", index=False)
     return root

@@ -3,13 +3,13 @@
 Everything goes to ``<out>/group/``, written atomically:
 
 ``group_subjects.tsv``
-    One row per subject: group, status, failing step and error, QC.
+    One row per subject: cohort, status, failing step and error, QC.
 ``group_candidates.tsv``
     The common candidate list.
 ``group_subject_oinfo.tsv``
     Per-subject O-information of every set (long table).
 ``group_results.tsv``, ``group_difference.tsv``
-    Group result table and between-group table (sets as JSON lists).
+    Group result table and between-cohort table (sets as JSON lists).
 ``group_desc-{mean,difference}_...``
     Region maps (NIfTI when a label image is known, PNG figures) and GraphML
     graphs of the group mean and of the difference, from
@@ -28,7 +28,7 @@ from fmri_oinfo import graphs, maps
 from fmri_oinfo.atomic import write_atomically
 from fmri_oinfo.group.run import GroupStudyResult
 from fmri_oinfo.group.statistics import difference_as_results
-from fmri_oinfo.group.subject import encode_group
+from fmri_oinfo.group.subject import encode_set
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def write_table(table: pd.DataFrame, path: Path) -> Path:
 
 
 def subject_table(result: GroupStudyResult) -> pd.DataFrame:
-    """One row per subject: ``subject``, ``group``, ``status``, ``step``, ``error``, ``seconds``, QC columns,
+    """One row per subject: ``subject``, ``cohort``, ``status``, ``step``, ``error``, ``seconds``, QC columns,
     ``report`` (the subject's HTML report, relative to ``folder``, "" when none) and ``folder``."""
     prepared = {o.subject: o for o in result.prepared}
     estimated = {o.subject: o for o in result.estimated}
@@ -50,7 +50,7 @@ def subject_table(result: GroupStudyResult) -> pd.DataFrame:
         failed = first if not first.ok else (second if second is not None and not second.ok else None)
         rows.append({
             "subject": subject.label,
-            "group": subject.group or "",
+            "cohort": subject.cohort or "",
             "status": "failed" if failed else ("cached" if first.status == "cached" and
                                                 (second is None or second.status == "cached") else "computed"),
             "step": failed.step if failed else "",
@@ -64,7 +64,7 @@ def subject_table(result: GroupStudyResult) -> pd.DataFrame:
 
 
 def _with_encoded_sets(table: pd.DataFrame) -> pd.DataFrame:
-    return table.assign(group=[encode_group(g) for g in table["group"]])
+    return table.assign(set=[encode_set(g) for g in table["set"]])
 
 
 def label_image(result: GroupStudyResult, atlas_dir: str | Path | None = None) -> nib.Nifti1Image | None:
@@ -84,7 +84,9 @@ def label_image(result: GroupStudyResult, atlas_dir: str | Path | None = None) -
     if subset.regions["name"].tolist() != result.regions["name"].tolist():
         logger.warning("the study's regions do not follow the atlas %s; group maps drawn as markers", atlas)
         return None
-    return subset.label_image()
+    from fmri_oinfo.pipeline.outputs import mni_coded
+
+    return mni_coded(subset.label_image(), loaded.space)
 
 
 def _has_coordinates(regions: pd.DataFrame) -> bool:
@@ -117,7 +119,10 @@ def write_group_outputs(result: GroupStudyResult) -> dict[str, Path]:
     with a :class:`~fmri_oinfo.extract.RegionTimeseries` sidecar); without
     them only the tables are written.
     """
+    from fmri_oinfo.pipeline.outputs import write_dataset_description
+
     folder = result.out_dir / "group"
+    write_dataset_description(result.out_dir, [result.study.root])
     files = {
         "subjects": write_table(subject_table(result), folder / "group_subjects.tsv"),
         "candidates": write_table(_with_encoded_sets(result.sets), folder / "group_candidates.tsv"),

@@ -9,7 +9,7 @@ random sample (random effects).  ``docs/group.md`` says when to use which.
 Under pooling, the Gaussian O-information of a set depends on the data only
 through the pooled correlation matrix, which is the average of the subjects'
 correlation matrices weighted by ``T_s - 1`` (each subject z-scored with
-``ddof=1``).  The between-group permutation test re-pools the permuted groups
+``ddof=1``).  The between-cohort permutation test re-pools the permuted cohorts
 from those matrices instead of from the data.
 """
 
@@ -61,7 +61,7 @@ def pool_series(series: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(np.concatenate(blocks), columns=names)
 
 
-def gaussian_o_info_from_correlation(correlation: np.ndarray, groups: np.ndarray) -> np.ndarray:
+def gaussian_o_info_from_correlation(correlation: np.ndarray, sets: np.ndarray) -> np.ndarray:
     """Gaussian O-information of sets from correlation matrices.
 
     ``Omega(S) = 1/2 [(n - 2) log det R_S - sum_i log det R_{S without i}]``
@@ -70,17 +70,17 @@ def gaussian_o_info_from_correlation(correlation: np.ndarray, groups: np.ndarray
     Parameters
     ----------
     correlation : array of shape (..., N, N)
-    groups : array of int, shape (G, n)
+    sets : array of int, shape (G, n)
 
     Returns
     -------
     numpy.ndarray, shape (..., G)
     """
-    order = groups.shape[1]
-    full = correlation[..., groups[:, :, None], groups[:, None, :]]  # (..., G, n, n)
+    order = sets.shape[1]
+    full = correlation[..., sets[:, :, None], sets[:, None, :]]  # (..., G, n, n)
     logdet_full = np.linalg.slogdet(full)[1]  # (..., G)
     leave_out = np.array([[j for j in range(order) if j != i] for i in range(order)])  # (n, n-1)
-    reduced = groups[:, leave_out]  # (G, n, n-1)
+    reduced = sets[:, leave_out]  # (G, n, n-1)
     sub = correlation[..., reduced[..., :, None], reduced[..., None, :]]  # (..., G, n, n-1, n-1)
     logdet_reduced = np.linalg.slogdet(sub)[1].sum(axis=-1)  # (..., G)
     return 0.5 * ((order - 2) * logdet_full - logdet_reduced)
@@ -98,26 +98,26 @@ def _pooled_o_info(correlations: np.ndarray, weights: np.ndarray, rows: dict[int
 
 def pooled_difference_table(
     series: Sequence[pd.DataFrame],
-    groups: Sequence[str],
+    cohorts: Sequence[str],
     sets: pd.DataFrame,
-    group_a: str,
-    group_b: str,
+    cohort_a: str,
+    cohort_b: str,
     n_permutations: int = 4999,
     alpha: float = 0.05,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Between-group test of pooled Gaussian O-information (label permutations).
+    """Between-cohort test of pooled Gaussian O-information (label permutations).
 
     Parameters
     ----------
     series : sequence of pandas.DataFrame
         Per-subject region time series.
-    groups : sequence of str
+    cohorts : sequence of str
         Group of each subject.
     sets : pandas.DataFrame
-        Common candidate list (``group``, ``order``, ``chosen_by``) over regions
+        Common candidate list (``set``, ``order``, ``chosen_by``) over regions
         present in every subject.
-    group_a, group_b : str
+    cohort_a, cohort_b : str
     n_permutations : int, default=4999
     alpha : float, default=0.05
     seed : int, default=0
@@ -125,27 +125,27 @@ def pooled_difference_table(
     Returns
     -------
     pandas.DataFrame
-        The columns of :func:`fmri_oinfo.group.statistics.group_difference_table`;
-        ``mean_a``/``mean_b`` are the pooled O-information of each group,
+        The columns of :func:`fmri_oinfo.group.statistics.cohort_difference_table`;
+        ``mean_a``/``mean_b`` are the pooled O-information of each cohort,
         ``n_a``/``n_b`` subject counts; SE, interval and effect sizes are NaN
         (a pooled estimate has no between-subject spread).
     """
-    groups = np.asarray(groups, dtype=object)
-    used = (groups == group_a) | (groups == group_b)
+    cohorts = np.asarray(cohorts, dtype=object)
+    used = (cohorts == cohort_a) | (cohorts == cohort_b)
     chosen = [s for s, keep in zip(series, used) if keep]
-    in_a = groups[used] == group_a
+    in_a = cohorts[used] == cohort_a
     names = common_regions(chosen)
     index = {name: j for j, name in enumerate(names)}
-    missing = sorted({m for g in sets["group"] for m in g if m not in index})
+    missing = sorted({m for g in sets["set"] for m in g if m not in index})
     if missing:
         raise ValueError(f"sets name regions {missing[:10]} that some subjects lack; pool over common regions.")
     correlations = np.stack([np.corrcoef(s.loc[:, names].to_numpy(float), rowvar=False) for s in chosen])  # (S, N, N)
     lengths = np.array([len(s) - 1.0 for s in chosen])  # (S,)
     rows: dict[int, tuple[list[int], list[list[int]]]] = {}
-    for position, group in enumerate(sets["group"]):
-        entry = rows.setdefault(len(group), ([], []))
+    for position, region_set in enumerate(sets["set"]):
+        entry = rows.setdefault(len(region_set), ([], []))
         entry[0].append(position)
-        entry[1].append([index[m] for m in group])
+        entry[1].append([index[m] for m in region_set])
     arrays = {k: (np.array(p), np.array(m)) for k, (p, m) in rows.items()}
     n_sets = len(sets)
     both = np.stack([in_a, ~in_a]).astype(float) * lengths  # (2, S)
@@ -161,7 +161,7 @@ def pooled_difference_table(
         exceed += (np.abs(null) >= np.abs(difference) * (1 - 1e-12)).sum(axis=0)
     p = (1.0 + exceed) / (1.0 + n_permutations)
     q = benjamini_hochberg(p)
-    table = sets.loc[:, ["group", "order", "chosen_by"]].reset_index(drop=True).copy()
+    table = sets.loc[:, ["set", "order", "chosen_by"]].reset_index(drop=True).copy()
     table["mean_a"], table["mean_b"] = observed[0], observed[1]
     table["n_a"], table["n_b"] = int(in_a.sum()), int((~in_a).sum())
     table["difference"] = difference
@@ -173,5 +173,5 @@ def pooled_difference_table(
     label[~(q < alpha)] = "n.s."
     table["label"] = label
     table.attrs.update(test="label permutation of pooled correlations", n_permutations=n_permutations,
-                       alpha=alpha, seed=seed, group_a=group_a, group_b=group_b)
+                       alpha=alpha, seed=seed, cohort_a=cohort_a, cohort_b=cohort_b)
     return table

@@ -1,17 +1,22 @@
 """The group HTML report: ``templates/group.html`` extends the subject report's ``base.html``.
 
-Sections: cohort (subjects, groups, cache use), failures with their errors,
-subjects with QC and links to their own reports, group O-information tables,
-the between-group comparison, group maps, group graphs, method and
-parameters.  Figures are embedded as base64 PNG; the page loads nothing from
-the network.
+On the subject report's principles: findings first (what the group tests
+found, and before any table why nothing can be significant when the design
+cannot reach it), then the cohort and its subjects (each linked to its own
+report), the group and between-cohort tables, maps and graphs drawn from
+labelled sets only on colour scales shared by maps of a kind (with a floor
+below which nothing is drawn; difference maps named by their direction), a
+methods paragraph, links to the group files, warnings, and the parameters
+that applied, collapsed.  Counts, labels and directions are read from the
+group tables and their ``attrs``, never recomputed.  Figures are embedded;
+the page loads nothing from the network.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,37 +29,38 @@ from fmri_oinfo import graphs, maps
 from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.group.outputs import label_image, subject_table
 from fmri_oinfo.group.run import GroupStudyResult
-from fmri_oinfo.group.statistics import difference_as_results
 from fmri_oinfo.report import package_versions
-from fmri_oinfo.report.figures import figure_to_data_uri
+from fmri_oinfo.report.findings import chosen_by_tags
+from fmri_oinfo.report.methods import REFERENCES
 from fmri_oinfo.report.render import TEMPLATE_DIR, flatten_parameters
+from fmri_oinfo.report.sections import embedded
 
 logger = logging.getLogger(__name__)
 
 #: Sections of the group report: (anchor id, heading), in page order.
 GROUP_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("findings", "Findings"),
     ("cohort", "Cohort"),
-    ("failures", "Failures"),
     ("subjects", "Subjects and QC"),
+    ("failures", "Failures"),
     ("results", "Group O-information"),
-    ("difference", "Between-group comparison"),
+    ("difference", "Between-cohort comparison"),
     ("maps", "Group maps"),
     ("graphs", "Group graphs"),
-    ("method", "Method and parameters"),
+    ("methods", "Methods"),
+    ("files", "Output files"),
+    ("warnings", "Warnings"),
+    ("parameters", "Parameters"),
 )
 
-_METHOD = {
-    False: ("Each subject was run through the single-subject pipeline (fmri_oinfo.pipeline) on the common "
-            "candidate list, and its O-information of every set was estimated on its own time series. Group mean: sign-flip permutation test against zero. Between groups: permutation of "
-            "group labels, statistic mean A - mean B. Both two-sided, Benjamini-Hochberg FDR across sets; "
-            "effect sizes are Cohen's d and Hedges' g; intervals are t intervals."),
-    True: ("The subjects' time series were z-scored per subject and concatenated (pooled), and O-information was "
-           "estimated once on the pooled data and tested with surrogates (fixed effects: the inference concerns "
-           "these subjects). Each subject was also run through the single-subject pipeline on the same sets "
-           "(its own report). Between groups: permutation of subject labels, re-pooling each permuted group."),
-}
+#: Rows of each group table.
+TOP_ROWS = 25
 
-_TOP = 25
+#: Region scores (summed |O-information|, nats) at or below this are not drawn on group maps.
+MAP_FLOOR_NATS = 0.01
+
+#: The colour scale of a kind reaches at least this many floors, so a few tiny sets are not drawn at full colour.
+MIN_SCALE_FLOORS = 10
 
 
 def group_environment() -> jinja2.Environment:
@@ -68,21 +74,82 @@ def group_environment() -> jinja2.Environment:
     )
 
 
-def _embed(title: str, draw: Callable[[], Any], caption: str) -> dict[str, str]:
-    try:
-        return {"title": title, "uri": figure_to_data_uri(draw()), "caption": caption, "error": ""}
-    except Exception as error:  # a broken figure must not lose the report
-        logger.warning("group figure %r could not be drawn: %s", title, error)
-        return {"title": title, "uri": "", "caption": caption, "error": f"{type(error).__name__}: {error}"}
-
-
 def _clean(record: dict[str, Any]) -> dict[str, Any]:
     """NaN and missing values as None (shown as a dash)."""
     return {k: (None if v is None or (isinstance(v, float) and not np.isfinite(v)) else v) for k, v in record.items()}
 
 
 def _records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{**_clean(r), "members": list(r["group"])} for r in table.to_dict(orient="records")]
+    return [{**_clean(r), "members": list(r["set"]), "tags": chosen_by_tags(r.get("chosen_by", ""))}
+            for r in table.to_dict(orient="records")]
+
+
+def direction_texts(difference: pd.DataFrame) -> pd.Series:
+    """Each row's direction in words: the table's ``direction`` column, else its label in cohort names.
+
+    ``"higher in A"`` becomes ``"<A> > <B>"`` (higher O-information in A:
+    more redundant or less synergistic); n.s. rows are ``""``.
+    """
+    a, b = difference.attrs.get("cohort_a", "A"), difference.attrs.get("cohort_b", "B")
+    significant = difference["label"].astype(str) != "n.s."
+    if "direction" in difference.columns:
+        words = difference["direction"].fillna("").astype(str)
+    else:
+        words = difference["label"].map({"higher in A": f"{a} > {b}", "higher in B": f"{b} > {a}"}).fillna("")
+    return words.where(significant, "")
+
+
+def _reachability(table: pd.DataFrame | None, alpha: float) -> str:
+    """Why a group table cannot label anything (attrs), or the smallest q when nothing was labelled."""
+    if table is None or not len(table):
+        return ""
+    if table.attrs.get("reachable") is False:
+        return str(table.attrs.get("reachability_note") or "this design cannot reach significance.")
+    if (table["label"].astype(str) != "n.s.").any():
+        return ""
+    q = pd.to_numeric(table["q_value"], errors="coerce")
+    return f"no set reached q < {alpha:g}; the smallest q-value was {q.min():.3g}." if q.notna().any() else ""
+
+
+def _findings(result: GroupStudyResult) -> dict[str, Any]:
+    alpha = result.config.alpha
+    sentences: list[str] = []
+    notes: list[str] = []
+    strongest: list[str] = []
+    table = result.results
+    if table is not None:
+        n_red = int((table["label"] == "redundant").sum())
+        n_syn = int((table["label"] == "synergistic").sum())
+        test = table.attrs.get("test", "surrogate test" if result.config.pool else "group test")
+        head = (f"{n_red + n_syn} set{'s' if n_red + n_syn != 1 else ''} labelled ({n_red} redundant, "
+                f"{n_syn} synergistic)" if n_red + n_syn else "No set labelled")
+        sentences.append(f"Group {'pooled estimate' if result.config.pool else 'mean'}: {head} of "
+                         f"{len(table):,} tested ({test}, FDR {100 * alpha:g} %), {len(result.succeeded)} subjects.")
+        note = _reachability(table, alpha)
+        if note:
+            notes.append(f"Group {'pooled estimate' if result.config.pool else 'mean'}: {note}")
+        for label in ("redundant", "synergistic"):
+            rows = table[table["label"] == label]
+            if len(rows):
+                row = rows.loc[rows["o_info"].abs().idxmax()]
+                strongest.append(f"most {label}: {', '.join(map(str, row['set']))} (O = {row['o_info']:.3g} nats, "
+                                 f"q = {row['q_value']:.2g})")
+    difference = result.difference
+    if difference is not None:
+        a, b = difference.attrs["cohort_a"], difference.attrs["cohort_b"]
+        directions = direction_texts(difference)
+        counts = directions[directions != ""].value_counts()
+        detail = "; ".join(f"{n} {text}" for text, n in counts.items())
+        sentences.append(f"Between cohorts ({a}, {b}): {int(counts.sum())} of {len(difference):,} sets differ "
+                         f"(FDR {100 * alpha:g} %)" + (f": {detail}." if detail else "."))
+        note = _reachability(difference, alpha)
+        if note:
+            notes.append(f"Between cohorts: {note}")
+        if counts.sum():
+            row = difference.loc[(directions != "")].sort_values("q_value").iloc[0]
+            strongest.append(f"clearest difference: {', '.join(map(str, row['set']))} ({directions[row.name]}, "
+                             f"difference = {row['difference']:.3g} nats, q = {row['q_value']:.2g})")
+    return {"sentences": sentences, "notes": notes, "strongest": strongest}
 
 
 def _results_section(result: GroupStudyResult) -> dict[str, Any]:
@@ -91,15 +158,16 @@ def _results_section(result: GroupStudyResult) -> dict[str, Any]:
         return {"available": False, "description": "No group result."}
     if result.config.pool:
         table = table.assign(n_subjects=len(result.succeeded), cohen_d=np.nan, hedges_g=np.nan)
-    redundant = table[table["label"] == "redundant"].sort_values("o_info", ascending=False).head(_TOP)
-    synergistic = table[table["label"] == "synergistic"].sort_values("o_info").head(_TOP)
+    redundant = table[table["label"] == "redundant"].sort_values("o_info", ascending=False)
+    synergistic = table[table["label"] == "synergistic"].sort_values("o_info")
     description = ("Pooled O-information per set, surrogate test." if result.config.pool else
-                   "Mean over subjects of each set's O-information; sign-flip permutation test against zero.")
+                   "Mean over subjects of each set's O-information, "
+                   f"{table.attrs.get('test', 'group test')}.")
     return {
         "available": True, "description": description, "n_sets": len(table),
-        "n_redundant": int((table["label"] == "redundant").sum()),
-        "n_synergistic": int((table["label"] == "synergistic").sum()),
-        "redundant": _records(redundant), "synergistic": _records(synergistic),
+        "n_redundant": len(redundant), "n_synergistic": len(synergistic),
+        "redundant": _records(redundant.head(TOP_ROWS)), "synergistic": _records(synergistic.head(TOP_ROWS)),
+        "has_effects": not result.config.pool,
     }
 
 
@@ -107,50 +175,87 @@ def _difference_section(result: GroupStudyResult) -> dict[str, Any] | None:
     table = result.difference
     if table is None:
         return None
-    group_a, group_b = table.attrs["group_a"], table.attrs["group_b"]
-    shown = table.sort_values(["q_value", "p_value"]).head(_TOP * 2)
-    rows = _records(shown)
-    names = {"higher in A": f"higher in {group_a}", "higher in B": f"higher in {group_b}", "n.s.": "n.s."}
-    for row in rows:
-        row["label_text"] = names[row["label"]]
+    cohort_a, cohort_b = table.attrs["cohort_a"], table.attrs["cohort_b"]
+    shown = table.assign(direction_text=direction_texts(table)).sort_values(["q_value", "p_value"])
+    rows = _records(shown.head(TOP_ROWS * 2))
     return {
-        "group_a": group_a, "group_b": group_b, "rows": rows, "n_sets": len(table),
+        "cohort_a": cohort_a, "cohort_b": cohort_b, "rows": rows, "n_sets": len(table),
         "n_significant": int((table["label"] != "n.s.").sum()),
-        "description": f"Difference {group_a} - {group_b} of O-information (nats): positive means more redundant "
-                       f"(or less synergistic) in {group_a}. {table.attrs.get('test', '')}, "
-                       f"{table.attrs.get('n_permutations', '')} permutations.",
+        "description": f"Difference {cohort_a} \u2212 {cohort_b} of O-information (nats): positive means more "
+                       f"redundant (or less synergistic) in {cohort_a}; "
+                       f"{table.attrs.get('test', 'permutation test')}"
+                       + (f", {table.attrs['n_permutations']} permutations" if table.attrs.get("n_permutations")
+                          else "") + ".",
     }
 
 
-def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def _scale(values: Sequence[np.ndarray]) -> float:
+    """Top of a colour scale shared by maps of one kind, at least MIN_SCALE_FLOORS floors."""
+    top = max((float(np.nanmax(v)) for v in values if v.size and np.isfinite(v).any()), default=0.0)
+    return max(top, MIN_SCALE_FLOORS * MAP_FLOOR_NATS)
+
+
+def _direction_tables(result: GroupStudyResult) -> list[tuple[str, str, pd.DataFrame]]:
+    """``(direction, kind, table)`` per significant direction of the difference: the sets of that
+    direction labelled as the kind's sets with ``|o_info| = |difference|`` (for scores and graphs)."""
+    difference = result.difference
+    if difference is None:
+        return []
+    directions = direction_texts(difference)
+    tables = []
+    for text in [t for t in dict.fromkeys(directions) if t]:
+        if "direction" in difference.columns:
+            kind = "synergy" if "synergy" in text else "redundancy"
+        else:  # older tables: A > B is higher O-information (warm colours), B > A lower (cool)
+            kind = "redundancy" if text.startswith(f"{difference.attrs['cohort_a']} >") else "synergy"
+        chosen = (directions == text).to_numpy()
+        sign = 1.0 if kind == "redundancy" else -1.0
+        table = difference.loc[:, ["set", "order", "chosen_by", "p_value", "q_value"]].copy()
+        table["o_info"] = sign * np.abs(difference["difference"].to_numpy(float))
+        table["label"] = np.where(chosen, maps.KIND_LABELS[kind], "n.s.")
+        tables.append((text, kind, table))
+    return tables
+
+
+def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[str, str]], list[str]]:
+    """Map and graph figures, and one sentence per map that is not drawn, saying why."""
     if result.results is None:
-        return [], []
-    try:
-        maps.check_regions(result.regions)
-    except ValueError:
-        return [], []
+        return [], [], ["Group maps are not drawn: there is no group result."]
+    if not maps.has_coordinates(result.regions):
+        return [], [], ["Group maps are not drawn: the regions have no MNI coordinates (tables without a sidecar)."]
     image = label_image(result)
-    tables = [("Group mean", result.results)]
-    if result.difference is not None:
-        a, b = result.difference.attrs["group_a"], result.difference.attrs["group_b"]
-        tables.append((f"Difference {a} - {b}", difference_as_results(result.difference)))
-    map_items, graph_items = [], []
-    for name, table in tables:
-        scores = maps.region_scores(table, result.regions)
-        hypergraph = graphs.build_hypergraph(table, result.regions)
-        for kind in ("redundancy", "synergy"):
-            map_items.append(_embed(
-                f"{name}: region {kind}", lambda s=scores, k=kind: maps.plot_region_map(s, k, image),
-                f"Sum of |O-information| (nats) of the significant {maps.KIND_LABELS[kind]} sets containing each "
-                "region" + ("" if name == "Group mean" else
-                            f" (redundancy: sets higher in {a}; synergy: sets higher in {b})") + ".",
+    name = "Group pooled estimate" if result.config.pool else "Group mean"
+    drawn: list[tuple[str, str, pd.DataFrame, str]] = [
+        (f"{name}: {kind}", kind, result.results, f"{kind} (nats)") for kind in ("redundancy", "synergy")]
+    drawn += [(f"Difference: {text}", kind, table, "summed |difference| (nats)")
+              for text, kind, table in _direction_tables(result)]
+    scores = [maps.region_scores(table, result.regions) for _, _, table, _ in drawn]
+    scales = {kind: _scale([s[k].to_numpy(float) for (_, k, _, _), s in zip(drawn, scores) if k == kind])
+              for kind in ("redundancy", "synergy")}
+    map_items, graph_items, notes = [], [], []
+    for (title, kind, table, label), score in zip(drawn, scores):
+        n_sets = int((table["label"] == maps.KIND_LABELS[kind]).sum())
+        if not (score[kind] > MAP_FLOOR_NATS).any():
+            if n_sets:
+                notes.append(f"{title}: {n_sets} labelled set{'s' if n_sets != 1 else ''}, but no region reaches "
+                             f"{MAP_FLOOR_NATS:g} nats: not drawn.")
+            continue
+        what = "|difference| of O-information" if title.startswith("Difference") else "|O-information|"
+        map_items.append(embedded(
+            title, lambda s=score, k=kind, t=title, c=label: maps.plot_region_map(
+                s, k, image, title=t, vmax=scales[k], floor=MAP_FLOOR_NATS, colorbar_label=c),
+            f"Summed {what} (nats) of the {n_sets} labelled sets containing each region; scale shared by the "
+            f"{kind} maps of this report (0 to {scales[kind]:.3g}); regions at or below {MAP_FLOOR_NATS:g} nats "
+            "are not drawn.",
+        ))
+        region_graph = graphs.project_region_graph(graphs.build_hypergraph(table, result.regions), kind)
+        if region_graph.number_of_edges():
+            graph_items.append(embedded(
+                f"{title} graph", lambda g=region_graph, t=title: graphs.plot_connectome_figure(g, title=t),
+                f"Regions of the labelled sets; edge weight: summed {what} (nats) of the sets sharing both "
+                "regions.",
             ))
-            graph_items.append(_embed(
-                f"{name}: {kind} graph",
-                lambda h=hypergraph, k=kind: graphs.plot_connectome_figure(graphs.project_region_graph(h, k)),
-                "Edge weight: summed |O-information| (nats) of significant sets sharing both regions.",
-            ))
-    return map_items, graph_items
+    return map_items, graph_items, notes
 
 
 def _subject_rows(result: GroupStudyResult, report_path: Path) -> list[dict[str, Any]]:
@@ -158,54 +263,136 @@ def _subject_rows(result: GroupStudyResult, report_path: Path) -> list[dict[str,
     for row in rows:
         if row["report"]:
             target = Path(row["folder"]) / row["report"]
-            row["report"] = os.path.relpath(target, report_path.parent)
+            row["report"] = Path(os.path.relpath(target, report_path.parent)).as_posix()
     return rows
 
 
-def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike) -> str:
-    """The group report as one HTML string (links are relative to ``report_path``)."""
+def applied_parameters(result: GroupStudyResult) -> list[tuple[str, str]]:
+    """The settings that applied to this study, flattened: the ``[group]`` table with the cohort column
+    actually used, and the pipeline sections that ran (no extraction or input selection for table inputs,
+    no engine options for a closed-form estimator, no pooling settings without ``--pool``)."""
+    document = result.config.to_dict()
+    group = dict(document.pop("group"))
+    group["cohort_column"] = result.study.cohort_column or ""
+    if not result.config.pool:
+        group.pop("n_surrogates", None)
+    group.pop("cluster", None)
+    if all(s.kind == "table" for s in result.study.subjects):
+        document.pop("extraction", None)
+        document.pop("inputs", None)
+    estimation = document.get("estimation")
+    if isinstance(estimation, Mapping) and estimation.get("estimator") != "fmmi":
+        document["estimation"] = {k: v for k, v in estimation.items() if k != "fmmi"}
+    return flatten_parameters({"group": group, **document})
+
+
+def _methods(result: GroupStudyResult, versions: Mapping[str, str]) -> dict[str, Any]:
+    references = [REFERENCES["rosas2019"]]
+    config = result.config
+    cited = "[1]"
+    text = [f"Each of {len(result.succeeded)} subjects was run through the single-subject fmri-oinfo pipeline on a "
+            f"common list of {len(result.sets):,} candidate sets ({config.candidate_source} of the subjects' "
+            f"candidates), and the O-information {cited} of every set was estimated with the {config.estimator} "
+            "estimator."]
+    if config.pool:
+        text.append("The subjects' z-scored time series were concatenated and O-information was estimated once on "
+                    "the pooled data and tested with surrogates (fixed effects: the inference concerns these "
+                    "subjects).")
+    if result.results is not None:
+        text.append(f"Group test: {result.results.attrs.get('test', 'group test')}"
+                    + (f" ({result.results.attrs['n_permutations']} permutations)"
+                       if result.results.attrs.get("n_permutations") else "") + ".")
+    if result.difference is not None:
+        attrs = result.difference.attrs
+        text.append(f"Between cohorts ({attrs['cohort_a']} vs {attrs['cohort_b']}, from the "
+                    f"\u201c{result.study.cohort_column}\u201d column): {attrs.get('test', 'permutation test')}"
+                    + (f" ({attrs['n_permutations']} permutations)" if attrs.get("n_permutations") else "") + ".")
+    references.append(REFERENCES["benjamini1995"])
+    text.append(f"q-values are Benjamini-Hochberg [2] across sets; sets with q < {config.alpha:g} are labelled.")
+    software = [f"{name} {versions[name]}" for name in ("fmri-oinfo", "python", "numpy", "scipy", "nilearn",
+                                                        "dask") if versions.get(name)]
+    text.append("Software: " + ", ".join(software) + ".")
+    return {"text": " ".join(text), "references": references}
+
+
+def _files(result: GroupStudyResult, report_path: Path, files: Mapping[str, Path] | None) -> list[dict[str, str]]:
+    if files is None:
+        folder = result.out_dir / "group"
+        paths = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    else:
+        paths = sorted(Path(p) for p in files.values())
+    return [{"href": Path(os.path.relpath(p, report_path.parent)).as_posix(), "what": p.name}
+            for p in paths if p.resolve() != report_path.resolve()]
+
+
+def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike,
+                      files: Mapping[str, Path] | None = None, warnings: Sequence[str] = ()) -> str:
+    """The group report as one HTML string (links are relative to ``report_path``).
+
+    Parameters
+    ----------
+    result : GroupStudyResult
+    report_path : str or path-like
+    files : mapping of str to pathlib.Path or None
+        Group output files to link; those in ``<out>/group/`` when None.
+    warnings : sequence of str
+        Warnings of the study, shown with its notes.
+    """
     report_path = Path(report_path)
     subjects = _subject_rows(result, report_path)
     used = set(result.succeeded)
-    groups = []
-    for name in result.study.groups:
-        members = [s.label for s in result.study.subjects if s.group == name]
-        groups.append((name, len(members), sum(m in used for m in members)))
-    map_items, graph_items = _figures(result)
+    cohorts = []
+    for name in result.study.cohorts:
+        members = [s.label for s in result.study.subjects if s.cohort == name]
+        cohorts.append((name, len(members), sum(m in used for m in members)))
+    map_items, graph_items, map_notes = _figures(result)
+    versions = package_versions()
+    tables = all(s.kind == "table" for s in result.study.subjects)
     variables = {
         "title": f"O-information group report: {result.study.root.name}",
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "sections": GROUP_SECTIONS,
+        "findings": _findings(result),
         "cohort": {
             "n_subjects": len(result.study.subjects), "n_used": len(used),
             "n_cached": sum(r["status"] == "cached" for r in subjects), "n_failed": len(result.failures),
             "n_sets": len(result.sets), "candidate_source": result.config.candidate_source,
             "mode": "pooled (fixed effects)" if result.config.pool else "per-subject estimation, group statistics",
             "estimator": result.config.estimator, "seconds": result.seconds,
-            "groups": groups, "group_column": result.study.group_column,
+            "cohorts": cohorts, "cohort_column": result.study.cohort_column or "",
+            "atlas": "" if tables else result.config.pipeline.extraction.atlas,
+            "inputs": "region tables" if tables else "images", "tables": tables,
         },
         "notes": list(result.notes),
+        "warnings": [str(w) for w in warnings],
         "failures": [{"subject": o.subject, "step": o.step, "error": o.error} for o in result.failures],
         "subjects": subjects,
         "results": _results_section(result),
         "difference": _difference_section(result),
         "maps": map_items,
         "graph_figures": graph_items,
+        "map_notes": map_notes,
         "alpha": result.config.alpha,
         "ci_label": f"{100 * (1 - result.config.alpha):g}% CI",
-        "method": _METHOD[result.config.pool],
-        "parameters": flatten_parameters(result.config.to_dict()),
-        "versions": package_versions(),
+        "methods": _methods(result, versions),
+        "files": _files(result, report_path, files),
+        "parameters": applied_parameters(result),
+        "versions": versions,
     }
     return group_environment().get_template("group.html").render(**variables)
 
 
-def write_group_report(result: GroupStudyResult, path: str | os.PathLike | None = None) -> Path:
-    """Write the group report atomically (default ``<out>/group/group_report.html``)."""
+def write_group_report(result: GroupStudyResult, path: str | os.PathLike | None = None,
+                       files: Mapping[str, Path] | None = None, warnings: Sequence[str] | None = None) -> Path:
+    """Write the group report atomically (default ``<out>/group/group_report.html``).
+
+    ``files`` (group outputs to link; the group folder's files when None) and
+    ``warnings`` (shown in the report) are optional.
+    """
     path = Path(path) if path is not None else result.out_dir / "group" / "group_report.html"
     if path.suffix != ".html":
         raise ValueError(f"path={str(path)!r} must end with .html.")
-    document = group_report_html(result, path)
+    document = group_report_html(result, path, files, list(warnings or []))
     written = write_text_atomically(path, document)
     logger.info("wrote the group report %s (%.1f MB)", written, len(document.encode("utf-8")) / 1e6)
     return written

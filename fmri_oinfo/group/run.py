@@ -10,7 +10,7 @@
    pipeline output and the subject's HTML report).
 4. Per-subject mode: the group tests of :mod:`fmri_oinfo.group.statistics`
    on the subjects' estimates.  Pooled mode: one estimation on the pooled
-   time series (one Dask task, surrogate test), and the pooled between-group
+   time series (one Dask task, surrogate test), and the pooled between-cohort
    test.
 5. Tables, maps, graphs and the HTML report (:mod:`fmri_oinfo.group.outputs`,
    :mod:`fmri_oinfo.group.report`).
@@ -22,6 +22,7 @@ the group statistics; the others go on.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,13 +31,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from distributed import Client
+from distributed import Client, as_completed
+from tqdm import tqdm
 
 from fmri_oinfo.candidates import choose_candidates, merge_candidates
 from fmri_oinfo.group.cluster import task_resources
 from fmri_oinfo.group.config import GroupConfig
 from fmri_oinfo.group.pooling import pool_series, pooled_difference_table
-from fmri_oinfo.group.statistics import group_difference_table, group_mean_table
+from fmri_oinfo.group.statistics import cohort_difference_table, group_mean_table
 from fmri_oinfo.group.study import Study, Subject
 from fmri_oinfo.group.subject import (
     SubjectOutcome,
@@ -63,15 +65,15 @@ class GroupStudyResult:
     prepared, estimated : tuple of SubjectOutcome
         Outcome of each pass per subject.
     sets : pandas.DataFrame
-        The common candidate list (``group``, ``order``, ``chosen_by``).
+        The common candidate list (``set``, ``order``, ``chosen_by``).
     subject_values : pandas.DataFrame
-        Long table: ``subject``, ``subject_group``, ``group`` (the set),
+        Long table: ``subject``, ``cohort``, ``set``,
         ``order``, ``o_info``, ``tc``, ``dtc``, ``s_info`` (nats); one row per
         successful subject and set.
     results : pandas.DataFrame or None
         Group result table (mean over subjects, or the pooled estimate).
     difference : pandas.DataFrame or None
-        Between-group table, with two groups.
+        Between-cohort table, with two cohorts.
     regions : pandas.DataFrame
         Region metadata of the study (union over subjects).
     seconds : float
@@ -122,15 +124,20 @@ def _submit_per_subject(client: Client, step: str, subjects: list[str], function
                       resources=resources, pure=False, **arguments)
 
 
-def _gather(futures: list, subjects: list[str], step: str, folders: list[str]) -> list[SubjectOutcome]:
+def _gather(futures: list, subjects: list[str], step: str, folders: list[str],
+            progress: bool = False) -> list[SubjectOutcome]:
     """Outcomes of ``futures``; a task that Dask itself gave up on (e.g. a worker killed too often) is a failure.
 
     ``Future.result`` is read future by future instead of checking statuses
     after ``distributed.wait``: a finished result held by a worker that dies
     later is recomputed, and its future is briefly not "finished" again; the
     result call waits for the recomputation where a status check would record
-    a spurious failure.
+    a spurious failure.  With ``progress``, a bar counts the subjects of the
+    step as their tasks finish, whatever their order.
     """
+    with tqdm(total=len(futures), desc=step, unit="subject", disable=not progress, file=sys.stderr) as bar:
+        for _ in as_completed(futures):
+            bar.update()
     outcomes = []
     for future, subject, folder in zip(futures, subjects, folders):
         try:
@@ -163,16 +170,16 @@ def _common_sets(prepared: list[SubjectOutcome], config: GroupConfig, regions: p
                              device=config.pipeline.estimation.device)
 
 
-def _two_groups(study: Study) -> tuple[str, str] | None:
-    groups = study.groups
-    if study.group_column is None or len(groups) < 2:
+def _two_cohorts(study: Study) -> tuple[str, str] | None:
+    cohorts = study.cohorts
+    if study.cohort_column is None or len(cohorts) < 2:
         return None
-    if len(groups) > 2:
+    if len(cohorts) > 2:
         raise ValueError(
-            f"--group-col {study.group_column!r} has {len(groups)} values {list(groups)}; the between-group "
-            "comparison needs two: keep two groups with --subjects or use a two-valued column."
+            f"--cohort-col {study.cohort_column!r} has {len(cohorts)} values {list(cohorts)}; the between-cohort "
+            "comparison needs two: keep two cohorts with --subjects or use a two-valued column."
         )
-    return groups[0], groups[1]
+    return cohorts[0], cohorts[1]
 
 
 def run_group_study(
@@ -181,6 +188,7 @@ def run_group_study(
     out_dir: str | Path,
     client: Client,
     prepare: Callable[[Subject, GroupConfig, str | Path], SubjectOutcome] = prepare_subject,
+    progress: bool = False,
 ) -> GroupStudyResult:
     """Run a group study on a Dask cluster and compute the group statistics.
 
@@ -198,20 +206,22 @@ def run_group_study(
     prepare : callable, default=prepare_subject
         The first per-subject pass (same signature); it must cache its result
         before returning.
+    progress : bool, default=False
+        Show a bar per step (subjects finished) on stderr.
 
     Returns
     -------
     GroupStudyResult
     """
     started = time.perf_counter()
-    pair = _two_groups(study)
+    pair = _two_cohorts(study)
     out_dir = Path(out_dir)
     resources = task_resources(client)
     labels = [s.label for s in study.subjects]
     folders = [str(subject_folder(out_dir, s.label)) for s in study.subjects]
     futures = _submit_per_subject(client, "prepare", labels, prepare, study.subjects, resources,
                                   config=config, out_dir=str(out_dir))
-    prepared = _gather(futures, labels, "prepare", folders)
+    prepared = _gather(futures, labels, "prepare", folders, progress)
     ok = [o for o in prepared if o.ok]
     notes: list[str] = []
     if not ok:
@@ -220,29 +230,34 @@ def run_group_study(
         )
     regions = _study_regions(ok)
     sets = _common_sets(ok, config, regions)
-    group_of = {s.label: s.group for s in study.subjects}
-    groups = [tuple(g) for g in sets["group"]]
+    cohort_of = {s.label: s.cohort for s in study.subjects}
+    region_sets = [tuple(g) for g in sets["set"]]
     ok_labels = [o.subject for o in ok]
+    # The common list goes to the workers once, as one scattered object that every task depends on.
+    # Passed as a keyword argument instead, Dask puts any value over 100 kB into the graph as a data
+    # node keyed by the argument's name ("sets"), which is not unique, and the scheduler then fails
+    # every task with AssertionError(<TaskState 'sets' processing>) (a few hundred sets suffice).
+    [shared_sets] = client.scatter([region_sets], hash=False, broadcast=True)
     futures = _submit_per_subject(client, "estimate", ok_labels, estimate_subject, ok, resources,
-                                  groups=groups, config=config)
-    estimated = _gather(futures, ok_labels, "estimate", [o.folder for o in ok])
+                                  sets=shared_sets, config=config)
+    estimated = _gather(futures, ok_labels, "estimate", [o.folder for o in ok], progress)
     done = [o for o in estimated if o.ok]
     if not done:
         raise RuntimeError(
             "every subject failed: " + "; ".join(f"{o.subject}: {o.error}" for o in estimated[:5])
         )
-    tables = [read_subject_values(o, groups) for o in done]
+    tables = [read_subject_values(o, region_sets) for o in done]
     subject_values = pd.concat(
-        [t.assign(subject=o.subject, subject_group=group_of[o.subject]) for o, t in zip(done, tables)],
+        [t.assign(subject=o.subject, cohort=cohort_of[o.subject]) for o, t in zip(done, tables)],
         ignore_index=True,
-    ).loc[:, ["subject", "subject_group", "group", "order", "o_info", "tc", "dtc", "s_info"]]
+    ).loc[:, ["subject", "cohort", "set", "order", "o_info", "tc", "dtc", "s_info"]]
     difference = None
     if not config.pool:
         matrix = {q: np.stack([t[q].to_numpy(float) for t in tables]) for q in ("o_info", "tc", "dtc", "s_info")}
         results = group_mean_table(sets, matrix["o_info"], matrix, config.n_permutations, config.alpha, config.seed)
         if pair is not None:
-            difference = group_difference_table(
-                sets, matrix["o_info"], np.array([group_of[o.subject] for o in done], dtype=object), *pair,
+            difference = cohort_difference_table(
+                sets, matrix["o_info"], np.array([cohort_of[o.subject] for o in done], dtype=object), *pair,
                 n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
             )
     else:
@@ -251,10 +266,10 @@ def run_group_study(
         used = [o for o in ok if o.subject in {d.subject for d in done}]
         series = [read_series(o) for o in used]
         pooled = pool_series(series)
-        kept = [g for g in groups if set(g) <= set(pooled.columns)]
-        if len(kept) < len(groups):
-            notes.append(f"pooling: {len(groups) - len(kept)} set(s) with a region missing in some subject left out")
-            sets = sets[[tuple(g) in set(kept) for g in sets["group"]]].reset_index(drop=True)
+        kept = [g for g in region_sets if set(g) <= set(pooled.columns)]
+        if len(kept) < len(region_sets):
+            notes.append(f"pooling: {len(region_sets) - len(kept)} set(s) with a region missing in some subject left out")
+            sets = sets[[tuple(g) in set(kept) for g in sets["set"]]].reset_index(drop=True)
         future = client.submit(assess_sets, pooled, sets, estimator=config.estimator,
                                n_surrogates=config.n_surrogates, alpha=config.alpha, seed=config.seed,
                                resources=resources, pure=False, **config.estimator_options)
@@ -262,11 +277,11 @@ def run_group_study(
         if pair is not None:
             if config.estimator == "gaussian":
                 difference = pooled_difference_table(
-                    series, [group_of[o.subject] for o in used], sets, *pair,
+                    series, [cohort_of[o.subject] for o in used], sets, *pair,
                     n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
                 )
             else:
-                notes.append("pooled between-group test needs estimation.estimator = 'gaussian'; "
+                notes.append("pooled between-cohort test needs estimation.estimator = 'gaussian'; "
                              "use per-subject mode")
     return GroupStudyResult(
         study=study, config=config, out_dir=out_dir, prepared=tuple(prepared), estimated=tuple(estimated),

@@ -3,15 +3,15 @@
 Input: a matrix ``values`` of shape (S subjects, G sets), NaN where a subject
 has no estimate for a set (a region dropped during its extraction).
 
-One-sample test (is the group mean O-information zero?)
+One-sample test (is the mean O-information zero?)
     Sign-flip permutation test of the mean: under the null the subjects'
     values are symmetric around zero, so flipping the sign of any subject's
     values leaves their distribution unchanged.  Every set uses the same
     flips (their dependence is kept).  Exact (all ``2**S`` flips) when
     ``2**S <= n_permutations``, else ``n_permutations`` random flips and
     ``p = (1 + #{|null| >= |observed|}) / (1 + n_permutations)``.
-Two-sample test (do groups A and B differ?)
-    Permutation of the group labels; statistic ``mean_A - mean_B``, same
+Two-sample test (do cohorts A and B differ?)
+    Permutation of the cohort labels; statistic ``mean_A - mean_B``, same
     two-sided p-value.
 Both are two-sided, computed for all sets at once (matrix products over
 chunks of permutations), seeded, and FDR-corrected across sets with
@@ -54,7 +54,7 @@ class OneSampleResult:
 
 @dataclass(frozen=True)
 class TwoSampleResult:
-    """Per set: group means and sizes, ``difference`` (A - B), its ``se``, ``p``, interval and effect sizes."""
+    """Per set: cohort means and sizes, ``difference`` (A - B), its ``se``, ``p``, interval and effect sizes."""
 
     mean_a: np.ndarray
     mean_b: np.ndarray
@@ -150,7 +150,7 @@ def one_sample_test(
     )
 
 
-def _group_moments(values: np.ndarray, valid: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, ...]:
+def _cohort_moments(values: np.ndarray, valid: np.ndarray, member: np.ndarray) -> tuple[np.ndarray, ...]:
     mask = valid & member[:, None]  # (S, G)
     n = mask.sum(axis=0)  # (G,)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -173,7 +173,7 @@ def two_sample_test(
     values : array of shape (S, G)
         Per-subject O-information (nats); NaN where missing.
     in_a : array of bool, shape (S,)
-        True for the subjects of group A, False for group B.
+        True for the subjects of cohort A, False for cohort B.
     n_permutations : int, default=4999
     alpha : float, default=0.05
         Level of the ``1 - alpha`` t interval (pooled variance).
@@ -182,18 +182,18 @@ def two_sample_test(
     Returns
     -------
     TwoSampleResult
-        ``p`` is NaN for sets with fewer than 2 subjects in either group.
+        ``p`` is NaN for sets with fewer than 2 subjects in either cohort.
     """
     values = _check_values(values)
     in_a = np.asarray(in_a, dtype=bool)
     if in_a.shape != (values.shape[0],):
         raise ValueError(f"in_a has shape {in_a.shape}; one flag per subject ({values.shape[0]}) is needed.")
     if in_a.all() or not in_a.any():
-        raise ValueError("in_a puts every subject in one group; a two-sample test needs both groups.")
+        raise ValueError("in_a puts every subject in one cohort; a two-sample test needs both cohorts.")
     valid = np.isfinite(values)  # (S, G)
     filled = np.where(valid, values, 0.0)
-    mean_a, var_a, n_a = _group_moments(values, valid, in_a)
-    mean_b, var_b, n_b = _group_moments(values, valid, ~in_a)
+    mean_a, var_a, n_a = _cohort_moments(values, valid, in_a)
+    mean_b, var_b, n_b = _cohort_moments(values, valid, ~in_a)
     difference = mean_a - mean_b  # (G,)
     total_sum, total_n = filled.sum(axis=0), valid.sum(axis=0)  # (G,)
     weights = valid.astype(float)  # (S, G)
@@ -242,7 +242,7 @@ def group_mean_table(
     Parameters
     ----------
     sets : pandas.DataFrame
-        The common candidate list (``group``, ``order``, ``chosen_by``), G rows.
+        The common candidate list (``set``, ``order``, ``chosen_by``), G rows.
     values : array of shape (S, G)
         Per-subject O-information (nats).
     quantities : dict of str to array (S, G), optional
@@ -254,14 +254,14 @@ def group_mean_table(
     Returns
     -------
     pandas.DataFrame
-        The result-table columns (``group``, ``order``, ``chosen_by``,
+        The result-table columns (``set``, ``order``, ``chosen_by``,
         ``o_info`` = group mean, ``o_info_se`` = SE across subjects, ``tc``,
         ``dtc``, ``s_info``, ``ci_low``, ``ci_high``, ``p_value``, ``q_value``,
         ``label``) plus ``n_subjects``, ``cohen_d`` and ``hedges_g``.
     """
     result = one_sample_test(values, n_permutations, alpha, seed)
     q = benjamini_hochberg(result.p)
-    table = sets.loc[:, ["group", "order", "chosen_by"]].reset_index(drop=True).copy()
+    table = sets.loc[:, ["set", "order", "chosen_by"]].reset_index(drop=True).copy()
     table["o_info"] = result.mean
     table["o_info_se"] = result.se
     with np.errstate(invalid="ignore"):
@@ -276,44 +276,44 @@ def group_mean_table(
     return table
 
 
-def group_difference_table(
+def cohort_difference_table(
     sets: pd.DataFrame,
     values: np.ndarray,
-    groups: np.ndarray,
-    group_a: str,
-    group_b: str,
+    cohorts: np.ndarray,
+    cohort_a: str,
+    cohort_b: str,
     n_permutations: int = 4999,
     alpha: float = 0.05,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Between-group table: ``group_a - group_b`` per set, permutation p, BH q, effect sizes.
+    """Between-cohort table: ``cohort_a - cohort_b`` per set, permutation p, BH q, effect sizes.
 
     Parameters
     ----------
     sets : pandas.DataFrame
         Common candidate list, G rows.
     values : array of shape (S, G)
-    groups : array of str, shape (S,)
-        Each subject's group; only subjects of ``group_a`` and ``group_b`` are used.
-    group_a, group_b : str
+    cohorts : array of str, shape (S,)
+        Each subject's cohort; only subjects of ``cohort_a`` and ``cohort_b`` are used.
+    cohort_a, cohort_b : str
     n_permutations, alpha, seed
         See :func:`two_sample_test`.
 
     Returns
     -------
     pandas.DataFrame
-        ``group``, ``order``, ``chosen_by``, ``mean_a``, ``mean_b``, ``n_a``,
+        ``set``, ``order``, ``chosen_by``, ``mean_a``, ``mean_b``, ``n_a``,
         ``n_b``, ``difference`` (nats, A - B), ``difference_se``, ``ci_low``,
         ``ci_high``, ``p_value``, ``q_value``, ``cohen_d``, ``hedges_g``, and
         ``label``: ``"higher in A"`` / ``"higher in B"`` (O-information,
         i.e. more redundant / less synergistic) where ``q < alpha``, else
-        ``"n.s."``.  ``attrs`` holds ``group_a`` and ``group_b``.
+        ``"n.s."``.  ``attrs`` holds ``cohort_a`` and ``cohort_b``.
     """
-    groups = np.asarray(groups, dtype=object)
-    used = (groups == group_a) | (groups == group_b)
-    result = two_sample_test(np.asarray(values)[used], groups[used] == group_a, n_permutations, alpha, seed)
+    cohorts = np.asarray(cohorts, dtype=object)
+    used = (cohorts == cohort_a) | (cohorts == cohort_b)
+    result = two_sample_test(np.asarray(values)[used], cohorts[used] == cohort_a, n_permutations, alpha, seed)
     q = benjamini_hochberg(result.p)
-    table = sets.loc[:, ["group", "order", "chosen_by"]].reset_index(drop=True).copy()
+    table = sets.loc[:, ["set", "order", "chosen_by"]].reset_index(drop=True).copy()
     table["mean_a"], table["mean_b"] = result.mean_a, result.mean_b
     table["n_a"], table["n_b"] = result.n_a, result.n_b
     table["difference"], table["difference_se"] = result.difference, result.se
@@ -322,18 +322,18 @@ def group_difference_table(
     table["cohen_d"], table["hedges_g"] = result.cohen_d, result.hedges_g
     table["label"] = _labels(result.difference, q, alpha, "higher in A", "higher in B")
     table.attrs.update(test="label permutation", n_permutations=n_permutations, alpha=alpha, seed=seed,
-                       group_a=group_a, group_b=group_b)
+                       cohort_a=cohort_a, cohort_b=cohort_b)
     return table
 
 
 def difference_as_results(difference: pd.DataFrame) -> pd.DataFrame:
-    """A between-group table in result-table form, for maps and graphs.
+    """A between-cohort table in result-table form, for maps and graphs.
 
     ``o_info`` is the difference (A - B); ``label`` is ``"redundant"`` for
     sets significantly higher in A and ``"synergistic"`` for sets
     significantly higher in B.
     """
-    table = difference.loc[:, ["group", "order", "chosen_by", "p_value", "q_value", "ci_low", "ci_high"]].copy()
+    table = difference.loc[:, ["set", "order", "chosen_by", "p_value", "q_value", "ci_low", "ci_high"]].copy()
     table["o_info"] = difference["difference"].to_numpy(float)
     table["o_info_se"] = difference["difference_se"].to_numpy(float)
     table["label"] = difference["label"].map({"higher in A": "redundant", "higher in B": "synergistic"}).fillna("n.s.")

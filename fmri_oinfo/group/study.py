@@ -1,4 +1,4 @@
-"""Find the subjects of a study and their groups (``participants.tsv``).
+"""Find the subjects of a study and their cohorts (``participants.tsv``).
 
 Two layouts of ``STUDY_DIR`` are recognised:
 
@@ -24,14 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from fmri_oinfo.inputs.entities import is_nifti, parse_entities
+from fmri_oinfo.inputs.tables import is_region_table, tables_in
 
 logger = logging.getLogger(__name__)
-
-#: Extensions of region tables.
-TABLE_EXTENSIONS: tuple[str, ...] = (".tsv", ".tsv.gz", ".csv", ".csv.gz", ".npy")
-
-#: File names that are never a subject's region table.
-_NOT_TABLES = ("_desc-confounds_timeseries", "_desc-confounds_regressors", "_labels", "participants", "_events")
 
 
 @dataclass(frozen=True)
@@ -45,14 +40,14 @@ class Subject:
     source : pathlib.Path
         The subject folder (images) or its region table.
     kind : {"images", "table"}
-    group : str or None
-        Value of the group column of ``participants.tsv``, if one was chosen.
+    cohort : str or None
+        Value of the cohort column of ``participants.tsv``, if one was chosen.
     """
 
     label: str
     source: Path
     kind: str
-    group: str | None = None
+    cohort: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,27 +57,18 @@ class Study:
     root: Path
     subjects: tuple[Subject, ...]
     participants: pd.DataFrame | None
-    group_column: str | None
+    cohort_column: str | None
 
     @property
-    def groups(self) -> tuple[str, ...]:
-        """Distinct group values, sorted (empty without a group column)."""
-        return tuple(sorted({s.group for s in self.subjects if s.group is not None}))
-
-
-def _is_table(path: Path) -> bool:
-    name = path.name
-    return (
-        path.is_file()
-        and name.lower().endswith(TABLE_EXTENSIONS)
-        and not any(marker in name for marker in _NOT_TABLES)
-    )
+    def cohorts(self) -> tuple[str, ...]:
+        """Distinct cohort values, sorted (empty without a cohort column)."""
+        return tuple(sorted({s.cohort for s in self.subjects if s.cohort is not None}))
 
 
 def _subject_folder_kind(folder: Path) -> tuple[str, Path] | None:
     if any(is_nifti(p) for p in folder.rglob("*.nii*")):
         return "images", folder
-    tables = sorted(p for p in folder.rglob("*") if _is_table(p))
+    tables = tables_in(folder)
     if len(tables) == 1:
         return "table", tables[0]
     if len(tables) > 1:
@@ -101,7 +87,7 @@ def _discover(root: Path) -> list[Subject]:
             logger.warning("%s has neither images nor a region table; skipped", folder)
             continue
         subjects[folder.name] = Subject(folder.name, found[1], found[0])
-    for table in sorted(p for p in root.glob("sub-*") if _is_table(p)):
+    for table in sorted(p for p in root.glob("sub-*") if is_region_table(p)):
         label = f"sub-{parse_entities(table)[0].get('sub', '')}"
         if label == "sub-":
             raise ValueError(f"{table}: cannot read the subject label; name tables sub-<label>[_...].tsv.")
@@ -141,7 +127,7 @@ def read_participants(path: str | Path) -> pd.DataFrame:
 def discover_study(
     root: str | Path,
     participants: str | Path | None = None,
-    group_column: str | None = None,
+    cohort_column: str | None = None,
     subjects: Sequence[str] | None = None,
 ) -> Study:
     """Find the subjects of a study.
@@ -152,8 +138,8 @@ def discover_study(
         BIDS / fMRIPrep derivatives root, or a folder of region tables.
     participants : str, pathlib.Path or None
         ``participants.tsv``; ``<root>/participants.tsv`` is used when present.
-    group_column : str or None
-        Column of ``participants`` that assigns each subject its group.
+    cohort_column : str or None
+        Column of ``participants`` that assigns each subject its cohort.
     subjects : sequence of str or None
         Keep only these subjects (``"sub-01"`` or ``"01"``).
 
@@ -166,8 +152,8 @@ def discover_study(
     FileNotFoundError
         When ``root`` does not exist or holds no subject.
     ValueError
-        For unknown requested subjects, a missing group column, or subjects
-        without a group value.
+        For unknown requested subjects, a missing cohort column, or subjects
+        without a cohort value.
     """
     root = Path(root)
     if not root.is_dir():
@@ -188,20 +174,20 @@ def discover_study(
     if participants is None and (root / "participants.tsv").is_file():
         participants = root / "participants.tsv"
     table = read_participants(participants) if participants is not None else None
-    if group_column is not None:
+    if cohort_column is not None:
         if table is None:
-            raise ValueError(f"--group-col {group_column} needs a participants.tsv; none in {root}, give --participants.")
-        if group_column not in table.columns:
+            raise ValueError(f"--cohort-col {cohort_column} needs a participants.tsv; none in {root}, give --participants.")
+        if cohort_column not in table.columns:
             raise ValueError(
-                f"--group-col {group_column!r} is not a column of participants.tsv; found {list(table.columns)}."
+                f"--cohort-col {cohort_column!r} is not a column of participants.tsv; found {list(table.columns)}."
             )
-        value = dict(zip(table["participant_id"], table[group_column]))
+        value = dict(zip(table["participant_id"], table[cohort_column]))
         unassigned = [s.label for s in found if not value.get(s.label, "").strip() or value[s.label] == "n/a"]
         if unassigned:
             raise ValueError(
-                f"subjects {unassigned[:10]} have no {group_column!r} value in participants.tsv; "
+                f"subjects {unassigned[:10]} have no {cohort_column!r} value in participants.tsv; "
                 "add them or leave them out with --subjects."
             )
         found = [Subject(s.label, s.source, s.kind, value[s.label]) for s in found]
     logger.info("study %s: %d subjects", root, len(found))
-    return Study(root=root, subjects=tuple(found), participants=table, group_column=group_column)
+    return Study(root=root, subjects=tuple(found), participants=table, cohort_column=cohort_column)

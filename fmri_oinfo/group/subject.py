@@ -23,11 +23,12 @@ returned as a failed outcome; it never stops the other subjects.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,8 @@ class SubjectOutcome:
         ``mean_fd`` (mm, None when unknown).
     regions : tuple of dict
         Region metadata rows (``name``, ``network``, ``x``, ``y``, ``z``).
+    warnings : tuple of str
+        Warnings of the pass, once each (printed once per study by the command, not by the worker).
     """
 
     subject: str
@@ -85,6 +88,7 @@ class SubjectOutcome:
     seconds: float = 0.0
     qc: dict[str, Any] = field(default_factory=dict)
     regions: tuple[dict[str, Any], ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -96,13 +100,13 @@ class SubjectOutcome:
         return Path(self.folder) / self.files[role]
 
 
-def encode_group(group: Sequence[str]) -> str:
+def encode_set(region_set: Sequence[str]) -> str:
     """A set of region names as a JSON list (safe for any region name in a TSV cell)."""
-    return json.dumps([str(m) for m in group])
+    return json.dumps([str(m) for m in region_set])
 
 
-def decode_group(text: str) -> tuple[str, ...]:
-    """Inverse of :func:`encode_group`."""
+def decode_set(text: str) -> tuple[str, ...]:
+    """Inverse of :func:`encode_set`."""
     return tuple(json.loads(text))
 
 
@@ -141,11 +145,35 @@ def _regions(subject: Subject, series) -> tuple[dict[str, Any], ...]:
     return tuple(regions[["name", "network", "x", "y", "z"]].to_dict(orient="records"))
 
 
-def _failure(subject: Subject, step: str, folder: Path, started: float) -> SubjectOutcome:
+def _failure(subject: Subject, step: str, folder: Path, started: float,
+             warnings: Sequence[str] = ()) -> SubjectOutcome:
     error = traceback.format_exc(limit=0).strip().splitlines()[-1]
     logger.error("%s %s failed: %s", subject.label, step, error)
     return SubjectOutcome(subject.label, step, "failed", str(subject.source), str(folder), error=error,
-                          seconds=time.perf_counter() - started)
+                          seconds=time.perf_counter() - started, warnings=tuple(warnings))
+
+
+@contextlib.contextmanager
+def _task_log() -> Iterator[list[str]]:
+    """A subject task's warnings, collected for its outcome; in a worker process nothing is printed.
+
+    A worker process has no log handler, so its warnings would go to the
+    terminal once per subject; a null handler keeps them for the outcome, and
+    the command prints each once for the study.
+    """
+    from fmri_oinfo.pipeline.notices import collect_warnings
+
+    package = logging.getLogger("fmri_oinfo")
+    quiet = None
+    if not package.handlers and not logging.getLogger().handlers:
+        quiet = logging.NullHandler()
+        package.addHandler(quiet)
+    try:
+        with collect_warnings() as warnings:
+            yield warnings
+    finally:
+        if quiet is not None:
+            package.removeHandler(quiet)
 
 
 def prepare_subject(subject: Subject, config: GroupConfig, out_dir: str | Path) -> SubjectOutcome:
@@ -164,65 +192,69 @@ def prepare_subject(subject: Subject, config: GroupConfig, out_dir: str | Path) 
         ``files``: ``timeseries`` (TSV + JSON sidecar) and, with
         ``candidate_source="union"``, ``candidates`` (the subject's own sets, JSON).
     """
+    started = time.perf_counter()
+    folder = subject_folder(out_dir, subject.label)
+    with _task_log() as warnings:
+        try:
+            return _prepare(subject, config, folder, started, warnings)
+        except Exception:  # one subject's failure is reported, never raised
+            return _failure(subject, "prepare", folder, started, warnings)
+
+
+def _prepare(subject: Subject, config: GroupConfig, folder: Path, started: float,
+             warnings: list[str]) -> SubjectOutcome:
     from fmri_oinfo.atlases import load_atlas
     from fmri_oinfo.pipeline import stages
     from fmri_oinfo.pipeline.cache import StageCache
     from fmri_oinfo.pipeline.inputs import gather_inputs
 
-    started = time.perf_counter()
-    folder = subject_folder(out_dir, subject.label)
     pipeline = config.pipeline
-    try:
-        atlas = None if subject.kind == "table" else load_atlas(pipeline.extraction.atlas,
-                                                                pipeline.extraction.atlas_dir or None)
-        inputs = gather_inputs(subject.source, pipeline, None if atlas is None else atlas.space,
-                               None if atlas is None else atlas.coords)
-        cache = StageCache(folder / ".cache")
-        key = stages.extraction_key(inputs, pipeline)
-        series, extraction = cache.run(
-            "extraction", key, lambda: stages.extract(inputs, pipeline),
-            lambda ts, stage: {"n_regions": ts.data.shape[1], "n_volumes": ts.data.shape[0],
-                               "file": ts.save(stage / stages.TIMESERIES_FILE).name},
-            stages.load_timeseries,
+    atlas = None if subject.kind == "table" else load_atlas(pipeline.extraction.atlas,
+                                                            pipeline.extraction.atlas_dir or None)
+    inputs = gather_inputs(subject.source, pipeline, None if atlas is None else atlas.space,
+                           None if atlas is None else atlas.coords)
+    cache = StageCache(folder / ".cache")
+    key = stages.extraction_key(inputs, pipeline)
+    series, extraction = cache.run(
+        "extraction", key, lambda: stages.extract(inputs, pipeline), stages.save_timeseries,
+        stages.load_timeseries,
+    )
+    done = [extraction]
+    files = {"timeseries": str((extraction.folder / stages.TIMESERIES_FILE).relative_to(folder))}
+    if config.candidate_source == "union":
+        _, chosen = cache.run(
+            "candidates", stages.candidates_key(key, pipeline), lambda: stages.candidate(series, pipeline),
+            lambda table, stage: (stages.save_candidates(table, stage), {"n_sets": len(table)})[1],
+            stages.load_candidates,
         )
-        done = [extraction]
-        files = {"timeseries": str((extraction.folder / stages.TIMESERIES_FILE).relative_to(folder))}
-        if config.candidate_source == "union":
-            _, chosen = cache.run(
-                "candidates", stages.candidates_key(key, pipeline), lambda: stages.candidate(series, pipeline),
-                lambda table, stage: (stages.save_candidates(table, stage), {"n_sets": len(table)})[1],
-                stages.load_candidates,
-            )
-            done.append(chosen)
-            files["candidates"] = str(chosen.folder.relative_to(folder))
-        status = "cached" if all(r.reused for r in done) else "computed"
-        return SubjectOutcome(subject.label, "prepare", status, str(subject.source), str(folder), files,
-                              seconds=time.perf_counter() - started, qc=_qc(series),
-                              regions=_regions(subject, series))
-    except Exception:  # one subject's failure is reported, never raised
-        return _failure(subject, "prepare", folder, started)
+        done.append(chosen)
+        files["candidates"] = str(chosen.folder.relative_to(folder))
+    status = "cached" if all(r.reused for r in done) else "computed"
+    return SubjectOutcome(subject.label, "prepare", status, str(subject.source), str(folder), files,
+                          seconds=time.perf_counter() - started, qc=_qc(series),
+                          regions=_regions(subject, series), warnings=tuple(warnings))
 
 
-def _write_sets(path: Path, groups: Sequence[tuple[str, ...]]) -> Path:
-    """The user-strategy groups file: one set per line, members separated by tabs."""
+def _write_sets(path: Path, sets: Sequence[tuple[str, ...]]) -> Path:
+    """The user-strategy file of sets: one set per line, members separated by tabs."""
     text = "# common candidate sets of the group study (written by fmri_oinfo.group)\n"
-    text += "".join("\t".join(g) + "\n" for g in groups)
+    text += "".join("\t".join(g) + "\n" for g in sets)
     return write_text_atomically(path, text)
 
 
 def estimate_subject(
-    prepared: SubjectOutcome, groups: Sequence[tuple[str, ...]], config: GroupConfig
+    prepared: SubjectOutcome, sets: Sequence[tuple[str, ...]], config: GroupConfig
 ) -> SubjectOutcome:
     """Second pass: the whole pipeline on one subject, for the common candidate sets.
 
     Sets with a region the subject lacks (dropped during extraction) are left
-    out of its groups file; they get NaN in :func:`read_subject_values`.
+    out of its sets file; they get NaN in :func:`read_subject_values`.
 
     Parameters
     ----------
     prepared : SubjectOutcome
         A successful :func:`prepare_subject` outcome.
-    groups : sequence of tuple of str
+    sets : sequence of tuple of str
         The common candidate list.
     config : GroupConfig
 
@@ -230,7 +262,7 @@ def estimate_subject(
     -------
     SubjectOutcome
         ``files``: ``results`` (the pipeline's ``*_oinfo.tsv``), ``sets`` (the
-        groups file), ``config``, ``provenance`` and ``report`` when written.
+        sets file), ``config``, ``provenance`` and ``report`` when written.
     """
     from fmri_oinfo.pipeline import run_subject
     from fmri_oinfo.pipeline.config import with_overrides
@@ -238,26 +270,28 @@ def estimate_subject(
     started = time.perf_counter()
     folder = Path(prepared.folder)
     subject = Subject(prepared.subject, Path(prepared.source), "table")
-    try:
-        present = {str(r["name"]) for r in prepared.regions}
-        usable = [g for g in groups if present.issuperset(g)]
-        if not usable:
-            raise ValueError(f"{prepared.subject} has none of the {len(groups)} common candidate sets "
-                             f"(regions dropped?); it has {len(present)} regions.")
-        sets_file = _write_sets(folder / f"{prepared.subject}_desc-group_candidates.txt", usable)
-        pipeline = with_overrides(config.pipeline, candidates__strategies=["user"],
-                                  candidates__user_file=str(sets_file))
-        outputs = run_subject(prepared.source, pipeline, out_dir=folder)
-        files = {"results": outputs.results, "sets": sets_file, "config": outputs.config,
-                 "provenance": outputs.provenance}
-        if outputs.report is not None:
-            files["report"] = outputs.report
-        status = "cached" if set(outputs.stages.values()) == {"reused"} else "computed"
-        return SubjectOutcome(prepared.subject, "estimate", status, prepared.source, str(folder),
-                              {role: str(Path(p).relative_to(folder)) for role, p in files.items()},
-                              seconds=time.perf_counter() - started, qc=prepared.qc, regions=prepared.regions)
-    except Exception:  # one subject's failure is reported, never raised
-        return _failure(subject, "estimate", folder, started)
+    with _task_log() as warnings:
+        try:
+            present = {str(r["name"]) for r in prepared.regions}
+            usable = [g for g in sets if present.issuperset(g)]
+            if not usable:
+                raise ValueError(f"{prepared.subject} has none of the {len(sets)} common candidate sets "
+                                 f"(regions dropped?); it has {len(present)} regions.")
+            sets_file = _write_sets(folder / f"{prepared.subject}_desc-group_candidates.txt", usable)
+            pipeline = with_overrides(config.pipeline, candidates__strategies=["user"],
+                                      candidates__user_file=str(sets_file))
+            outputs = run_subject(prepared.source, pipeline, out_dir=folder)
+            files = {"results": outputs.results, "sets": sets_file, "config": outputs.config,
+                     "provenance": outputs.provenance}
+            if outputs.report is not None:
+                files["report"] = outputs.report
+            status = "cached" if set(outputs.stages.values()) == {"reused"} else "computed"
+            return SubjectOutcome(prepared.subject, "estimate", status, prepared.source, str(folder),
+                                  {role: str(Path(p).relative_to(folder)) for role, p in files.items()},
+                                  seconds=time.perf_counter() - started, qc=prepared.qc, regions=prepared.regions,
+                                  warnings=tuple(warnings))
+        except Exception:  # one subject's failure is reported, never raised
+            return _failure(subject, "estimate", folder, started, warnings)
 
 
 def read_candidates(outcome: SubjectOutcome) -> pd.DataFrame:
@@ -268,34 +302,34 @@ def read_candidates(outcome: SubjectOutcome) -> pd.DataFrame:
 
 
 def read_series(outcome: SubjectOutcome) -> pd.DataFrame:
-    """The subject's region time series (T x N, columns = region names) from the first pass."""
-    from fmri_oinfo.extract import RegionTimeseries
+    """The subject's region time series (T x N, columns = region names) from the first pass, exactly."""
+    from fmri_oinfo.pipeline.stages import load_timeseries
 
-    return RegionTimeseries.load(outcome.path("timeseries")).data
+    return load_timeseries(outcome.path("timeseries").parent).data
 
 
-def read_subject_values(outcome: SubjectOutcome, groups: Sequence[tuple[str, ...]]) -> pd.DataFrame:
-    """The subject's estimates of the common sets, in the order of ``groups``.
+def read_subject_values(outcome: SubjectOutcome, sets: Sequence[tuple[str, ...]]) -> pd.DataFrame:
+    """The subject's estimates of the common sets, in the order of ``sets``.
 
     Parameters
     ----------
     outcome : SubjectOutcome
         A successful :func:`estimate_subject` outcome.
-    groups : sequence of tuple of str
+    sets : sequence of tuple of str
 
     Returns
     -------
     pandas.DataFrame
-        ``group``, ``order`` and :data:`SUBJECT_QUANTITIES` (nats); NaN for a
+        ``set``, ``order`` and :data:`SUBJECT_QUANTITIES` (nats); NaN for a
         set the subject lacks.
     """
     from fmri_oinfo.pipeline import read_result_table
 
     results = read_result_table(outcome.path("results"))
-    row_of = {frozenset(g): i for i, g in enumerate(results["group"])}
-    rows = [row_of.get(frozenset(g), -1) for g in groups]
-    table = pd.DataFrame({"group": pd.Series([tuple(g) for g in groups], dtype=object),
-                          "order": [len(g) for g in groups]})
+    row_of = {frozenset(g): i for i, g in enumerate(results["set"])}
+    rows = [row_of.get(frozenset(g), -1) for g in sets]
+    table = pd.DataFrame({"set": pd.Series([tuple(g) for g in sets], dtype=object),
+                          "order": [len(g) for g in sets]})
     for name in SUBJECT_QUANTITIES:
         values = results[name].to_numpy(float)
         table[name] = [values[r] if r >= 0 else np.nan for r in rows]

@@ -83,6 +83,21 @@ def _check_finite(run: Run, data: np.ndarray, mask: np.ndarray | None) -> None:
         )
 
 
+def _check_signal(run: Run, data: np.ndarray, mask: np.ndarray | None) -> None:
+    """Refuse an image without signal: every voxel (in the mask) constant over time, e.g. all zero."""
+    first = data[..., :1]  # (x, y, z, 1)
+    varies = (data != first).any(axis=3)  # (x, y, z)
+    if mask is not None:
+        varies &= mask
+    if not varies.any():
+        value = float(first.flat[0]) if first.size else 0.0
+        what = "all zero" if value == 0 and not np.any(first) else "constant over time in every voxel"
+        raise ValueError(
+            f"{run.bold} is {what}{' inside the brain mask' if mask is not None else ''}: it holds no fMRI signal. "
+            "Check that the right file was given (a preprocessed BOLD series) and that it was written completely."
+        )
+
+
 def _same_grid(a: nib.Nifti1Image, b: nib.Nifti1Image) -> bool:
     return tuple(a.shape[:3]) == tuple(b.shape[:3]) and np.allclose(a.affine, b.affine, atol=AFFINE_TOLERANCE)
 
@@ -115,11 +130,33 @@ def _check_confounds(run: Run, n_volumes: int) -> None:
             f"{run.confounds}: cannot read the confounds table ({type(err).__name__}: {err}); "
             "it must be fMRIPrep's tab-separated *_desc-confounds_timeseries.tsv."
         ) from None
+    if table.shape[1] == 1 and "," in str(table.columns[0]):
+        raise ValueError(
+            f"{run.confounds} is comma-separated; fMRIPrep's confounds tables are tab-separated. "
+            "Save it with tabs between columns (pandas: to_csv(path, sep='\\t'))."
+        )
     if len(table) != n_volumes:
         raise ValueError(
             f"{run.confounds} has {len(table)} rows but {run.bold.name} has {n_volumes} volumes; "
             "the confounds must come from the same run (one row per volume)."
         )
+    for column in table.columns:
+        values = pd.to_numeric(table[column], errors="coerce")
+        text = table[column].notna() & values.isna()
+        if text.any():
+            row = int(np.flatnonzero(text.to_numpy())[0])
+            raise ValueError(
+                f"{run.confounds}: column {column!r} holds {table[column].iloc[row]!r} in row {row + 1} "
+                "(not a number); confounds must be numbers, with n/a only in the first row of derivative columns."
+            )
+        missing = np.array(values.isna(), dtype=bool)
+        missing[:1] = False  # fMRIPrep leaves the first row of derivatives and framewise displacement empty
+        if missing.any():
+            row = int(np.flatnonzero(missing)[0])
+            raise ValueError(
+                f"{run.confounds}: column {column!r} is empty (n/a or NaN) in row {row + 1}; only the first row of "
+                "a derivative column may be empty. Regenerate the confounds or fill the gap."
+            )
 
 
 def _space_family(space: str) -> str:
@@ -198,7 +235,9 @@ def check_runs(
             )
         reference = reference or (run, image)
         mask = _load_mask(run, image)
-        _check_finite(run, _read_voxels(run.bold, image), mask)
+        voxels = _read_voxels(run.bold, image)
+        _check_finite(run, voxels, mask)
+        _check_signal(run, voxels, mask)
         _check_confounds(run, n_volumes)
         _check_space(run, image, atlas_space, atlas_coords)
         volumes.append(n_volumes)

@@ -8,6 +8,8 @@ region names in a labels file (one name per line, or a TSV/CSV with a
 
 from __future__ import annotations
 
+import csv
+import gzip
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +20,25 @@ from fmri_oinfo.inputs.entities import strip_extension
 from fmri_oinfo.validation import check_timeseries
 
 _SEPARATORS = {".tsv": "\t", ".tsv.gz": "\t", ".csv": ",", ".csv.gz": ","}
+
+#: File endings of region tables.
+TABLE_ENDINGS: tuple[str, ...] = (".tsv", ".tsv.gz", ".csv", ".csv.gz", ".npy")
+
+#: File names that are never a subject's region table.
+NOT_TABLES: tuple[str, ...] = (
+    "_desc-confounds_timeseries", "_desc-confounds_regressors", "_labels", "participants", "_events",
+)
+
+
+def is_region_table(path: Path) -> bool:
+    """Whether ``path`` is a file that can hold a subject's region time series (by its name)."""
+    name = path.name
+    return path.is_file() and name.lower().endswith(TABLE_ENDINGS) and not any(m in name for m in NOT_TABLES)
+
+
+def tables_in(folder: Path) -> list[Path]:
+    """The region tables anywhere under ``folder``, sorted."""
+    return sorted(p for p in Path(folder).rglob("*") if is_region_table(p))
 
 
 def _extension(path: Path) -> str:
@@ -73,7 +94,34 @@ def _load_npy(path: Path, labels: str | Path | Sequence[str] | None) -> pd.DataF
     return pd.DataFrame(values, columns=names)
 
 
-def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | None = None) -> pd.DataFrame:
+def _header(path: Path, separator: str) -> list[str]:
+    """The header row as written (pandas renames repeated names, ``R1`` -> ``R1.1``)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as stream:
+            return next(csv.reader(stream, delimiter=separator), [])
+    except (OSError, UnicodeDecodeError, EOFError, csv.Error) as err:
+        raise ValueError(f"{path}: cannot read the header row ({type(err).__name__}: {err}); "
+                         "give a text table with one header row of region names.") from None
+
+
+def _check_shape(path: Path, table: pd.DataFrame, min_volumes: int) -> None:
+    n_rows, n_columns = table.shape
+    if n_rows < n_columns:
+        raise ValueError(
+            f"{path} has {n_rows} rows and {n_columns} columns: a region table has time points in rows and one "
+            "column per region, so it looks transposed. Save it as (time points, regions)"
+            + (f"; it needs at least {min_volumes} time points." if n_columns >= min_volumes else ".")
+        )
+    if n_rows < min_volumes:
+        raise ValueError(
+            f"{path} has {n_rows} rows (time points); the analysis needs at least {min_volumes} "
+            "(inputs.min_volumes). Use a longer recording, or lower min_volumes."
+        )
+
+
+def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | None = None,
+                      min_volumes: int = 3) -> pd.DataFrame:
     """Load region time series that were extracted elsewhere.
 
     Parameters
@@ -85,6 +133,8 @@ def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | Non
         Region names of an NPY array: a text file (one per line), a TSV/CSV with
         a ``name`` column, or the names themselves.  Without it,
         ``<stem>_labels.txt`` next to the array is used.  Not used for TSV/CSV.
+    min_volumes : int, default=3
+        Fewest time points (rows) accepted (the pipeline's ``inputs.min_volumes``).
 
     Returns
     -------
@@ -97,7 +147,8 @@ def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | Non
         When the file does not exist.
     ValueError
         For unknown formats, missing names, non-numeric, non-finite or constant
-        columns, duplicate names, or too few time points.
+        columns, duplicate names, fewer than ``min_volumes`` time points, or
+        more columns than rows (a transposed table).
     """
     path = Path(path)
     if not path.is_file():
@@ -108,6 +159,14 @@ def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | Non
     elif ext in _SEPARATORS:
         if labels is not None:
             raise ValueError(f"labels= is for .npy arrays; {path.name} names its regions in its header row.")
+        header = _header(path, _SEPARATORS[ext])
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            raise ValueError(f"{path}: the header repeats the region name(s) {repeated[:10]}; give every column "
+                             "a unique name.")
+        if len(header) == 1 and _SEPARATORS[ext] == "\t" and "," in header[0]:
+            raise ValueError(f"{path} is comma-separated but named .tsv; rename it .csv or separate columns "
+                             "with tabs.")
         try:
             table = pd.read_csv(path, sep=_SEPARATORS[ext])
         except Exception as err:  # pandas raises several types for bad tables
@@ -115,7 +174,6 @@ def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | Non
     else:
         raise ValueError(f"{path}: unknown table format {ext!r}; use .tsv, .csv (header of region names) or .npy.")
     table.columns = [str(c) for c in table.columns]
-    if table.shape[0] < 3:
-        raise ValueError(f"{path} has {table.shape[0]} rows (time points); a table needs time points in rows.")
+    _check_shape(path, table, max(3, min_volumes))
     values, names = check_timeseries(table, source=str(path))
     return pd.DataFrame(values, columns=names)

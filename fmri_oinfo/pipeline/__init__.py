@@ -16,19 +16,28 @@ Public names (stable, used by the group command):
 
 from __future__ import annotations
 
-from fmri_oinfo.pipeline.cli import main
-from fmri_oinfo.pipeline.config import PipelineConfig, config_from_mapping, load_config, to_toml
-from fmri_oinfo.pipeline.outputs import read_result_table
-from fmri_oinfo.pipeline.run import SubjectOutputs, default_output_dir, run_subject
+import importlib
+from typing import Any
 
-__all__ = [
-    "PipelineConfig",
-    "SubjectOutputs",
-    "config_from_mapping",
-    "default_output_dir",
-    "load_config",
-    "main",
-    "read_result_table",
-    "run_subject",
-    "to_toml",
-]
+#: Public names and the module that defines them (imported on first use, so
+#: that ``--help`` answers without loading numpy, torch or nilearn).
+_PUBLIC = {
+    "PipelineConfig": "fmri_oinfo.pipeline.config",
+    "config_from_mapping": "fmri_oinfo.pipeline.config",
+    "load_config": "fmri_oinfo.pipeline.config",
+    "to_toml": "fmri_oinfo.pipeline.config",
+    "main": "fmri_oinfo.pipeline.cli",
+    "read_result_table": "fmri_oinfo.pipeline.outputs",
+    "SubjectOutputs": "fmri_oinfo.pipeline.run",
+    "default_output_dir": "fmri_oinfo.pipeline.run",
+    "run_subject": "fmri_oinfo.pipeline.run",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    raise AttributeError(f"module 'fmri_oinfo.pipeline' has no attribute {name!r}")
+
+
+__all__ = sorted(_PUBLIC)

@@ -6,7 +6,13 @@ before it.  A stage folder is complete once its ``done.json`` marker exists,
 which is written last; a folder without the marker (an interrupted stage) is
 discarded and the stage runs again.  Files inside a stage folder are written
 in a temporary folder that is renamed into place, so the cache never holds a
-half-written stage.
+half-written stage.  The warnings a stage emitted are kept in its marker and
+issued again when the stage is reused, so a resumed run reports them too.
+
+Staging names are short (``.tmp-<stage>-<8 random characters>``), whatever
+the stage key, and staging folders left by a killed run are removed by the
+next run (:data:`fmri_oinfo.atomic.ORPHAN_AGE_S`: a stage is computed before
+its folder is created, so a staging folder lives seconds).
 """
 
 from __future__ import annotations
@@ -22,13 +28,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fmri_oinfo.atomic import TEMPORARY_PREFIX, remove_orphans
+from fmri_oinfo.pipeline.notices import collect_warnings, reissue
+
 logger = logging.getLogger(__name__)
 
 #: Name of the completion marker, written last.
 DONE_MARKER = "done.json"
 
 #: Bump when stage outputs change meaning, so that old caches are not reused.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
+
+
 
 T = TypeVar("T")
 
@@ -111,17 +122,22 @@ class StageCache:
         value, StageResult
         """
         final = self.folder(stage, key)
-        if self.is_done(stage, key) and (still_valid is None or still_valid(self.marker(stage, key))):
-            logger.info("stage %s: reused (%s)", stage, final.name)
-            return load(final), StageResult(stage, key, final, True, 0.0)
+        if self.is_done(stage, key):
+            marker = self.marker(stage, key)
+            if still_valid is None or still_valid(marker):
+                logger.info("stage %s: reused (%s)", stage, final.name)
+                reissue(marker.get("warnings", []))
+                return load(final), StageResult(stage, key, final, True, 0.0)
         start = time.perf_counter()
-        value = compute()
+        with collect_warnings() as emitted:
+            value = compute()
         seconds = time.perf_counter() - start
         self.root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{stage}-{key}."))
+        remove_orphans(self.root)
+        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f"{TEMPORARY_PREFIX}{stage[:12]}-"))
         try:
             extra = save(value, staging) or {}
-            marker = {"stage": stage, "key": key, "seconds": round(seconds, 3), **extra}
+            marker = {"stage": stage, "key": key, "seconds": round(seconds, 3), "warnings": emitted, **extra}
             (staging / DONE_MARKER).write_text(json.dumps(marker, indent=2, default=str) + "\n")
             if final.exists():
                 shutil.rmtree(final)

@@ -9,9 +9,6 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from fmri_oinfo.estimators import ESTIMATORS
-from fmri_oinfo.pipeline.config import DEVICES, load_config
-
 logger = logging.getLogger("fmri_oinfo.pipeline")
 
 PROG = "fmri-oinfo"
@@ -36,21 +33,21 @@ def _orders(text: str) -> tuple[int, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``fmri-oinfo``."""
+    """The argument parser of ``fmri-oinfo`` (imports nothing heavy: ``--help`` answers at once)."""
     parser = argparse.ArgumentParser(
         prog=PROG, description="Redundancy and synergy (O-information) between brain regions of one subject.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("subject", type=Path, metavar="SUBJECT_DIR",
-                        help="subject folder (fMRIPrep, BIDS or plain NIfTI), a 4-D NIfTI file, "
-                             "or a region time-series table (.tsv, .csv, .npy)")
+                        help="subject folder (fMRIPrep, BIDS or plain NIfTI, or holding one region table), "
+                             "a 4-D NIfTI file, or a region time-series table (.tsv, .csv, .npy)")
     parser.add_argument("--out", type=Path, help="output folder (default: see below)")
     parser.add_argument("--config", help="pipeline TOML (a path, or a name in pipelines/: default, fast, thorough)")
     parser.add_argument("--atlas", help="atlas name (e.g. seitzman2018) or path to a labels/maps NIfTI")
     parser.add_argument("--atlas-dir", help="folder of pre-placed atlas files")
     parser.add_argument("--orders", type=_orders, help="set sizes, e.g. 3,4")
-    parser.add_argument("--estimator", choices=ESTIMATORS, help="O-information estimator")
-    parser.add_argument("--device", choices=DEVICES, help="torch device")
+    parser.add_argument("--estimator", metavar="NAME", help="O-information estimator: gaussian, gaussian-copula, fmmi")
+    parser.add_argument("--device", metavar="DEVICE", help="torch device: auto, cpu, cuda")
     parser.add_argument("--seed", type=int, help="seed of candidates, surrogates and estimators")
     parser.add_argument("--task", help="keep runs of this task")
     parser.add_argument("--session", help="keep runs of this session")
@@ -64,21 +61,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _configure_logging(verbose: bool, quiet: bool) -> None:
+class ProgressSafeHandler(logging.Handler):
+    """Writes log lines through ``tqdm.write``, so that they never land inside a progress bar."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from tqdm import tqdm
+
+        try:
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:  # noqa: BLE001 - logging must never raise
+            self.handleError(record)
+
+
+def configure_logging(verbose: bool, quiet: bool) -> None:
+    """The package's log (and its collected warnings) to stderr, through the progress bar."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler = ProgressSafeHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
     package = logging.getLogger("fmri_oinfo")
     package.handlers[:] = [handler]
     package.setLevel(level)
     package.propagate = False
-    # The library modules log at INFO; keep the default log to the pipeline's own lines.
+    # The library modules log at INFO; keep the default log to the pipeline's own lines (warnings still show).
     if not verbose:
         for name in ("fmri_oinfo.extract", "fmri_oinfo.inputs", "fmri_oinfo.candidates", "fmri_oinfo.report",
                      "fmri_oinfo.maps", "fmri_oinfo.graphs", "fmri_oinfo.atlases", "fmri_oinfo.stats"):
             logging.getLogger(name).setLevel(logging.WARNING)
-    logging.captureWarnings(True)
-    if not verbose:
         warnings.filterwarnings("ignore", category=DeprecationWarning)
         warnings.filterwarnings("ignore", category=FutureWarning)
 
@@ -90,20 +98,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success; 1 with ``fmri-oinfo: error: <message>`` on stderr when
-        the inputs or settings are wrong (2 for bad arguments, from argparse).
+        the inputs, settings or file system are wrong (2 for bad arguments,
+        from argparse).  Warnings of the run are shown once each, and kept in
+        the provenance file and the report.
     """
-    from fmri_oinfo.pipeline.run import run_subject
-
     args = build_parser().parse_args(argv)
-    _configure_logging(args.verbose, args.quiet)
+    configure_logging(args.verbose, args.quiet)
     try:
+        from fmri_oinfo.pipeline.config import load_config
+        from fmri_oinfo.pipeline.run import run_subject
+
         config = load_config(
             args.config, atlas=args.atlas, atlas_dir=args.atlas_dir, orders=args.orders,
             estimator=args.estimator, device=args.device, seed=args.seed, task=args.task,
             session=args.session, run=args.run, space=args.space, confounds=args.confounds, t_r=args.t_r,
         )
         outputs = run_subject(args.subject, config, args.out, progress=not args.quiet)
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, OSError) as err:  # bad input or settings; file-system errors (permissions, full disk)
         if args.verbose:
             logger.exception("failed")
         print(f"{PROG}: error: {err}", file=sys.stderr)

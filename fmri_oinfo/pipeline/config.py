@@ -1,8 +1,18 @@
 """The pipeline configuration: TOML files in ``pipelines/`` as frozen dataclasses.
 
-A configuration has six sections, each a frozen dataclass validated on load;
-every error names the key (``statistics.n_surrogates``), what was found and
-what is allowed.  ``pipelines/default.toml`` documents every key.
+A configuration has six sections, each a frozen dataclass whose fields carry
+the defaults: this module is the one source of every default, and
+``pipelines/default.toml`` shows and documents exactly these values (a test
+keeps the two equal key by key).  A user file may give any subset of the
+keys; the others take these defaults.  Files are read by one generic loader
+(:mod:`fmri_oinfo.schema`): an unknown key is refused with its close matches,
+a value of the wrong type with the expected type, and a value out of range by
+the section's own checks; every message names the key
+(``statistics.n_surrogates``).
+
+To add a setting, add a field with its default to its section's dataclass
+(and its range check to ``__post_init__``), and the same key with a comment to
+``pipelines/default.toml``; nothing else changes.
 
 ``[inputs]``      which runs of the subject to use (:func:`fmri_oinfo.inputs.find_runs`)
 ``[extraction]``  atlas and cleaning (:func:`fmri_oinfo.extract.extract_timeseries`)
@@ -17,46 +27,46 @@ In TOML, optional numbers are switched off with ``0`` (for example
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
 from fmri_oinfo.atlases import DEFAULT_ATLAS
 from fmri_oinfo.candidates import CandidateConfig
+from fmri_oinfo.engine.subject_config import SubjectFlowConfig
 from fmri_oinfo.estimators import ESTIMATORS
 from fmri_oinfo.extract import CONFOUND_STRATEGIES
-from fmri_oinfo.resources import project_folder
+from fmri_oinfo.resources import data_folder
+from fmri_oinfo.schema import build, field_types, normalise, to_table
 from fmri_oinfo.stats import MIN_BOOTSTRAP_FOR_SE, SURROGATES
 
-#: Folder of the ready configurations shipped with the source tree.
-PIPELINES_DIR = project_folder("pipelines")
+#: Folder of the shipped configurations (the repository's pipelines/, or the installed package's copy).
+PIPELINES_DIR = data_folder("pipelines")
 
 DEVICES = ("auto", "cpu", "cuda")
 STANDARDIZE = ("zscore_sample", "zscore", "none")
 CONFOUNDS = ("auto", "none", *CONFOUND_STRATEGIES)
-
-#: ``[estimation.fmmi]`` keys of the FMMI estimator itself; the others are engine settings (SubjectFlowConfig).
-FMMI_RUN_OPTIONS = ("progress",)
 
 
 def _fail(key: str, value: Any, expected: str) -> None:
     raise ValueError(f"{key} = {value!r}: {expected}.")
 
 
-def _check_type(key: str, value: Any, kind: type | tuple[type, ...], expected: str) -> None:
-    if isinstance(value, bool) and kind is not bool and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-        _fail(key, value, expected)
-    if not isinstance(value, kind):
-        _fail(key, value, expected)
-
-
-def _non_negative_number(key: str, value: Any) -> None:
-    _check_type(key, value, (int, float), "expected a number (0 switches it off)")
+def _non_negative_number(key: str, value: float) -> None:
     if not math.isfinite(value) or value < 0:
         _fail(key, value, "expected a finite number >= 0 (0 switches it off)")
+
+
+def _at_least(key: str, value: int, least: int) -> None:
+    if value < least:
+        _fail(key, value, f"expected an integer >= {least}")
 
 
 def _choice(key: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -76,12 +86,9 @@ class InputsConfig:
     min_volumes: int = 50
 
     def __post_init__(self) -> None:
-        for name in ("task", "session", "run", "space"):
-            _check_type(f"inputs.{name}", getattr(self, name), str, "expected a string ('' for any)")
+        normalise(self, "inputs")
         _non_negative_number("inputs.t_r", self.t_r)
-        _check_type("inputs.min_volumes", self.min_volumes, int, "expected an integer")
-        if self.min_volumes < 3:
-            _fail("inputs.min_volumes", self.min_volumes, "expected an integer of at least 3")
+        _at_least("inputs.min_volumes", self.min_volumes, 3)
 
 
 @dataclass(frozen=True)
@@ -100,86 +107,81 @@ class ExtractionConfig:
     confounds_options: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _check_type("extraction.atlas", self.atlas, str, "expected an atlas name or a path")
+        normalise(self, "extraction")
         if not self.atlas:
             _fail("extraction.atlas", self.atlas, "expected an atlas name or a path")
-        _check_type("extraction.atlas_dir", self.atlas_dir, str, "expected a folder path ('' for none)")
         _choice("extraction.confounds", self.confounds, CONFOUNDS)
         for name in ("high_pass", "low_pass", "fd_threshold", "smoothing_fwhm"):
             _non_negative_number(f"extraction.{name}", getattr(self, name))
         if self.high_pass and self.low_pass and self.high_pass >= self.low_pass:
             _fail("extraction.high_pass", self.high_pass, f"must be below extraction.low_pass = {self.low_pass}")
-        _check_type("extraction.detrend", self.detrend, bool, "expected true or false")
         _choice("extraction.standardize", self.standardize, STANDARDIZE)
-        _check_type("extraction.confounds_options", self.confounds_options, Mapping, "expected a table")
-        object.__setattr__(self, "confounds_options", dict(self.confounds_options))
+
+
+def _check_fmmi(self: Any) -> None:
+    normalise(self, "estimation.fmmi")
+    try:
+        SubjectFlowConfig(**to_table(self))
+    except ValueError as err:
+        raise ValueError(f"estimation.fmmi: {err}") from None
+
+
+#: ``[estimation.fmmi]``: every setting of the FMMI subject model
+#: (:class:`fmri_oinfo.engine.subject_config.SubjectFlowConfig`, a key added
+#: there appears here by itself) with the model's own defaults, which are
+#: sized for one subject in minutes on a CPU.
+FMMISettings = dataclasses.make_dataclass(
+    "FMMISettings",
+    [(f.name, field_types(SubjectFlowConfig)[f.name], field(default=f.default)) for f in fields(SubjectFlowConfig)],
+    frozen=True,
+    namespace={"__post_init__": _check_fmmi,
+               "__doc__": "Options of the FMMI estimator: the settings of its subject model (SubjectFlowConfig)."},
+)
+FMMISettings.__module__ = __name__  # importable by name, so that Dask can pickle configurations
 
 
 @dataclass(frozen=True)
 class EstimationConfig:
     """Estimator of the O-information and where it runs."""
 
-    estimator: str = "gaussian"
+    estimator: str = "fmmi"
     device: str = "auto"
     seed: int = 0
     gradient: bool = False
-    fmmi: Mapping[str, Any] = field(default_factory=dict)
+    fmmi: FMMISettings = field(default_factory=FMMISettings)
 
     def __post_init__(self) -> None:
+        normalise(self, "estimation")
         _choice("estimation.estimator", self.estimator, ESTIMATORS)
         _choice("estimation.device", self.device, DEVICES)
-        _check_type("estimation.seed", self.seed, int, "expected a non-negative integer")
         if self.seed < 0:
             _fail("estimation.seed", self.seed, "expected a non-negative integer")
-        _check_type("estimation.gradient", self.gradient, bool, "expected true or false")
-        _check_type("estimation.fmmi", self.fmmi, Mapping, "expected a table of FMMI engine options")
-        object.__setattr__(self, "fmmi", dict(self.fmmi))
-        engine_options = {k: v for k, v in self.fmmi.items() if k not in FMMI_RUN_OPTIONS}
-        if "progress" in self.fmmi:
-            _check_type("estimation.fmmi.progress", self.fmmi["progress"], bool, "expected true or false")
-        if engine_options:
-            from fmri_oinfo.engine.subject_config import SubjectFlowConfig
-
-            defaults = SubjectFlowConfig()
-            for key, value in engine_options.items():
-                if hasattr(defaults, key):
-                    kinds, expected = _expected_kind(getattr(defaults, key))
-                    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-                        _fail(f"estimation.fmmi.{key}", value, expected)
-            try:
-                SubjectFlowConfig.from_options(**engine_options)
-            except (TypeError, ValueError) as err:
-                raise ValueError(f"estimation.fmmi: {err}") from None
 
     def options(self, estimator: str) -> dict[str, Any]:
-        """Estimator options for ``estimator``: the FMMI table for ``"fmmi"``, else none."""
-        return dict(self.fmmi) if estimator == "fmmi" else {}
+        """Estimator options for ``estimator``: the ``[estimation.fmmi]`` table for ``"fmmi"``, else none."""
+        return to_table(self.fmmi) if estimator == "fmmi" else {}
 
 
 @dataclass(frozen=True)
 class StatisticsConfig:
     """Surrogate test, FDR and bootstrap intervals."""
 
-    n_surrogates: int = 199
+    n_surrogates: int = 999
     surrogate: str = "circular"
-    n_bootstrap: int = 100
+    n_bootstrap: int = 200
     block_length: int = 0
     alpha: float = 0.05
     ci_level: float = 0.95
-    estimator: str = "same"
+    estimator: str = "gaussian-copula"
 
     def __post_init__(self) -> None:
+        normalise(self, "statistics")
         for name, least in (("n_surrogates", 1), ("n_bootstrap", 0), ("block_length", 0)):
-            value = getattr(self, name)
-            _check_type(f"statistics.{name}", value, int, "expected an integer")
-            if value < least:
-                _fail(f"statistics.{name}", value, f"expected an integer >= {least}")
+            _at_least(f"statistics.{name}", getattr(self, name), least)
         _choice("statistics.surrogate", self.surrogate, SURROGATES)
         for name in ("alpha", "ci_level"):
-            value = getattr(self, name)
-            _check_type(f"statistics.{name}", value, (int, float), "expected a number in (0, 1)")
-            if not 0 < value < 1:
-                _fail(f"statistics.{name}", value, "expected a number in (0, 1)")
+            if not 0 < getattr(self, name) < 1:
+                _fail(f"statistics.{name}", getattr(self, name), "expected a number in (0, 1)")
         _choice("statistics.estimator", self.estimator, ("same", *ESTIMATORS))
 
     def test_estimator(self, estimation: EstimationConfig) -> str:
@@ -200,19 +202,17 @@ class OutputsConfig:
     graphs: bool = True
     report: bool = True
     interactive: bool = True
+    full_views: bool = False
     top_n: int = 25
 
     def __post_init__(self) -> None:
-        for name in ("maps", "graphs", "report", "interactive"):
-            _check_type(f"outputs.{name}", getattr(self, name), bool, "expected true or false")
-        _check_type("outputs.top_n", self.top_n, int, "expected a positive integer")
-        if self.top_n < 1:
-            _fail("outputs.top_n", self.top_n, "expected a positive integer")
+        normalise(self, "outputs")
+        _at_least("outputs.top_n", self.top_n, 1)
 
 
 @dataclass(frozen=True)
 class PipelineConfig:
-    """The whole configuration of one subject run."""
+    """The whole configuration of one subject run; ``PipelineConfig()`` is ``pipelines/default.toml``."""
 
     inputs: InputsConfig = field(default_factory=InputsConfig)
     extraction: ExtractionConfig = field(default_factory=ExtractionConfig)
@@ -221,19 +221,16 @@ class PipelineConfig:
     statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
     outputs: OutputsConfig = field(default_factory=OutputsConfig)
 
+    def __post_init__(self) -> None:
+        normalise(self, "config")
+
     def to_dict(self) -> dict[str, dict[str, Any]]:
-        """Every section as a plain nested dict (tuples as lists), as TOML holds it."""
-        return {f.name: _plain(asdict(getattr(self, f.name))) for f in fields(self)}
+        """Every section as a plain nested dict (tuples as lists, None as ""), as TOML holds it."""
+        return to_table(self)
 
 
-_SECTIONS: dict[str, type] = {
-    "inputs": InputsConfig,
-    "extraction": ExtractionConfig,
-    "candidates": CandidateConfig,
-    "estimation": EstimationConfig,
-    "statistics": StatisticsConfig,
-    "outputs": OutputsConfig,
-}
+#: Sections by name.
+SECTIONS: tuple[str, ...] = tuple(f.name for f in fields(PipelineConfig))
 
 #: Short override names (CLI options) and the key they set.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -252,70 +249,30 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _expected_kind(default: Any) -> tuple[tuple[type, ...], str]:
-    """Types a TOML value may have, judged from the field's default, and their description."""
-    if isinstance(default, bool):
-        return (bool,), "expected true or false"
-    if isinstance(default, int):
-        return (int,), "expected an integer"
-    if isinstance(default, float):
-        return (int, float), "expected a number"
-    if isinstance(default, (str, type(None))):
-        return (str,), "expected a string"
-    if isinstance(default, (tuple, list)):
-        return (list, tuple), "expected a list"
-    return (Mapping,), "expected a table"
-
-
-def _check_types(name: str, cls: type, table: Mapping[str, Any]) -> None:
-    defaults = cls()
-    for key, value in table.items():
-        kinds, expected = _expected_kind(getattr(defaults, key))
-        wrong_bool = isinstance(value, bool) and bool not in kinds
-        if wrong_bool or not isinstance(value, kinds):
-            _fail(f"{name}.{key}", value, expected)
-        if isinstance(value, (list, tuple)) and value:
-            item_kinds = (int,) if all(isinstance(v, int) for v in getattr(defaults, key)) else (str,)
-            if any(isinstance(v, bool) or not isinstance(v, item_kinds) for v in value):
-                _fail(f"{name}.{key}", value, f"expected a list of {'integers' if item_kinds == (int,) else 'strings'}")
-
-
-def _section(name: str, table: Any) -> Any:
-    cls = _SECTIONS[name]
-    if not isinstance(table, Mapping):
-        raise ValueError(f"[{name}] must be a table, found {table!r}.")
-    known = {f.name for f in fields(cls)}
-    unknown = sorted(set(table) - known)
-    if unknown:
-        listed = ", ".join(f"{name}.{k}" for k in unknown)
-        raise ValueError(f"unknown key(s) {listed}; known keys of [{name}]: {sorted(known)}.")
-    _check_types(name, cls, table)
-    if cls is CandidateConfig:
-        values = {k: (None if k == "user_file" and v == "" else v) for k, v in table.items()}
-        return CandidateConfig.from_mapping(values)
-    return cls(**table)
-
-
 def config_from_mapping(mapping: Mapping[str, Any]) -> PipelineConfig:
     """Validate a parsed TOML document (or any nested mapping) into a :class:`PipelineConfig`.
+
+    Missing sections and keys take the defaults of the section dataclasses.
 
     Raises
     ------
     ValueError
-        Naming the unknown section or key, or the key with a bad value.
+        Naming the unknown section or key (with close matches), or the key
+        with a bad value and what is expected.
     """
-    unknown = sorted(set(mapping) - set(_SECTIONS))
-    if unknown:
-        raise ValueError(f"unknown section(s) {unknown}; known sections: {list(_SECTIONS)}.")
-    return PipelineConfig(**{name: _section(name, mapping.get(name, {})) for name in _SECTIONS})
+    for name in mapping:
+        if name not in SECTIONS:
+            near = difflib.get_close_matches(str(name), SECTIONS, n=1)
+            hint = f" (did you mean [{near[0]}]?)" if near else ""
+            raise ValueError(f"unknown section [{name}]{hint}; known sections: {list(SECTIONS)}.")
+    sections = {}
+    for name in SECTIONS:
+        table = mapping.get(name, {})
+        if name == "candidates" and isinstance(table, Mapping):
+            sections[name] = CandidateConfig.from_mapping(table)
+        else:
+            sections[name] = build(field_types(PipelineConfig)[name], table, name)
+    return PipelineConfig(**sections)
 
 
 def _resolve_path(path: str | Path) -> Path:
@@ -325,31 +282,59 @@ def _resolve_path(path: str | Path) -> Path:
     return PIPELINES_DIR / f"{path.name}.toml"
 
 
+def shipped_configs() -> list[str]:
+    """Names of the shipped pipeline configurations (``default``, ``fast``, ``thorough``)."""
+    return sorted(p.stem for p in PIPELINES_DIR.glob("*.toml") if p.stem != "slurm")
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Parse a configuration file; a bare name (``fast``) means ``pipelines/fast.toml``."""
+    """Parse a configuration file; a bare name (``fast``) means the shipped ``pipelines/fast.toml``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    ValueError
+        When it is not UTF-8 text or not valid TOML, naming the file.
+    """
     path = _resolve_path(path)
     if not path.is_file():
         raise FileNotFoundError(
-            f"config file {path} does not exist; give a TOML file such as pipelines/default.toml "
-            f"(ready ones: {sorted(p.stem for p in PIPELINES_DIR.glob('*.toml'))})."
+            f"config file {path} does not exist; give a TOML file such as pipelines/default.toml, "
+            f"or the name of a shipped one: {shipped_configs()}."
         )
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a text file (not UTF-8); give a TOML configuration file.") from None
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read the configuration ({err.strerror}).") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ValueError(f"{path}: not valid TOML ({err}).") from None
 
 
 def _set_key(document: dict[str, Any], dotted: str, value: Any) -> None:
     section, _, key = dotted.partition(".")
-    if section not in _SECTIONS or not key:
+    if section not in SECTIONS or not key:
         raise ValueError(
-            f"override {dotted!r}: use section__key with a section of {list(_SECTIONS)}, "
+            f"override {dotted!r}: use section__key with a section of {list(SECTIONS)}, "
             f"or one of {sorted(ALIASES)}."
         )
     table = document.setdefault(section, {})
     if not isinstance(table, dict):
         raise ValueError(f"[{section}] must be a table, found {table!r}.")
     table[key] = list(value) if isinstance(value, tuple) else value
+
+
+def _apply(document: dict[str, Any], overrides: Mapping[str, Any]) -> PipelineConfig:
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        for dotted in ALIASES.get(name, (name.replace("__", ".", 1),)):
+            _set_key(document, dotted, value)
+    return config_from_mapping(document)
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> PipelineConfig:
@@ -359,8 +344,8 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> PipelineCon
     ----------
     path : str, pathlib.Path or None
         A TOML file (see ``pipelines/default.toml``), or a bare name of a
-        shipped configuration (``"fast"``).  None uses ``pipelines/default.toml``
-        when the source tree is present, else the built-in defaults.
+        shipped configuration (``"fast"``).  None: the defaults, which are
+        those of ``pipelines/default.toml``.
     **overrides
         Values that replace those of the file; None values are ignored.  Either
         a short name (``atlas``, ``orders``, ``estimator``, ``device``,
@@ -379,79 +364,34 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> PipelineCon
     ValueError
         Naming the unknown or invalid key.
     """
-    if path is None:
-        default = PIPELINES_DIR / "default.toml"
-        document = read_toml(default) if default.is_file() else {}
-    else:
-        document = read_toml(path)
-    for name, value in overrides.items():
-        if value is None:
-            continue
-        targets = ALIASES.get(name, (name.replace("__", ".", 1),))
-        for dotted in targets:
-            _set_key(document, dotted, value)
-    return config_from_mapping(document)
+    return _apply({} if path is None else read_toml(path), overrides)
 
 
 def with_overrides(config: PipelineConfig, **overrides: Any) -> PipelineConfig:
     """A copy of ``config`` with overrides applied as in :func:`load_config`."""
-    document = tomllib.loads(to_toml(config))
-    for name, value in overrides.items():
-        if value is None:
-            continue
-        for dotted in ALIASES.get(name, (name.replace("__", ".", 1),)):
-            _set_key(document, dotted, value)
-    return config_from_mapping(document)
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, Mapping):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise ValueError(f"cannot write {value!r} to TOML.")
+    return _apply(config.to_dict(), overrides)
 
 
 def to_toml(config: PipelineConfig) -> str:
-    """The resolved configuration as TOML text that :func:`load_config` reads back."""
-    lines = ["# Resolved configuration of this run (written by fmri-oinfo).", ""]
-    for section, table in config.to_dict().items():
-        lines.append(f"[{section}]")
-        nested = {}
-        for key, value in table.items():
-            if value is None:
-                value = ""
-            if isinstance(value, Mapping) and section == "estimation":
-                nested[key] = value
-                continue
-            lines.append(f"{key} = {_toml_value(value)}")
-        lines.append("")
-        for key, value in nested.items():
-            lines.append(f"[{section}.{key}]")
-            lines.extend(f"{k} = {_toml_value(v)}" for k, v in value.items())
-            lines.append("")
-    return "\n".join(lines)
+    """The resolved configuration as TOML text (every key) that :func:`load_config` reads back."""
+    return "# Resolved configuration of this run (written by fmri-oinfo).\n\n" + tomli_w.dumps(config.to_dict())
 
 
 __all__ = [
     "ALIASES",
+    "FMMISettings",
     "PIPELINES_DIR",
     "EstimationConfig",
     "ExtractionConfig",
     "InputsConfig",
     "OutputsConfig",
     "PipelineConfig",
+    "SECTIONS",
     "StatisticsConfig",
     "config_from_mapping",
     "load_config",
     "read_toml",
+    "shipped_configs",
     "to_toml",
     "with_overrides",
 ]

@@ -11,15 +11,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from fmri_oinfo.inputs import Run, check_runs, find_runs
-from fmri_oinfo.inputs.entities import parse_entities, strip_extension
+from fmri_oinfo.inputs import Run, check_runs, find_runs, load_region_table
+from fmri_oinfo.inputs.entities import is_nifti, parse_entities, strip_extension
+from fmri_oinfo.inputs.tables import TABLE_ENDINGS, tables_in
 from fmri_oinfo.pipeline.cache import file_digest
 from fmri_oinfo.pipeline.config import PipelineConfig
 
 logger = logging.getLogger(__name__)
-
-#: File endings read as a region time-series table (extraction skipped).
-TABLE_ENDINGS = (".tsv", ".tsv.gz", ".csv", ".csv.gz", ".npy")
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,8 @@ class SubjectInputs:
         The region time-series table, when one was given.
     digests : dict of str to str
         SHA-256 of every input file's content, by path.
+    n_regions : int or None
+        Columns of the table, when one was given.
     """
 
     source: Path
@@ -48,6 +48,7 @@ class SubjectInputs:
     runs: tuple[Run, ...]
     table: Path | None
     digests: dict[str, str]
+    n_regions: int | None = None
 
     @property
     def is_table(self) -> bool:
@@ -97,6 +98,30 @@ def is_table_path(path: Path) -> bool:
     return path.name.lower().endswith(TABLE_ENDINGS)
 
 
+def folder_table(folder: Path) -> Path | None:
+    """The one region table of a subject folder without images (as the group command finds it), else None.
+
+    Raises
+    ------
+    ValueError
+        When the folder has no image and several tables.
+    """
+    if not folder.is_dir() or any(is_nifti(p) for p in folder.rglob("*.nii*")):
+        return None
+    tables = tables_in(folder)
+    if len(tables) > 1:
+        raise ValueError(
+            f"{folder} holds no image and {len(tables)} region tables ({', '.join(p.name for p in tables[:4])}); "
+            "give one of them as SUBJECT_DIR, or keep one table per subject folder."
+        )
+    return tables[0] if tables else None
+
+
+def subject_source(subject: Path) -> Path:
+    """What ``subject`` stands for: a folder with images, a table, or the one table inside a folder."""
+    return folder_table(subject) or subject
+
+
 def gather_inputs(subject: str | Path, config: PipelineConfig, atlas_space: str | None = None,
                   atlas_coords=None) -> SubjectInputs:
     """Find and validate the inputs of one subject.
@@ -127,18 +152,25 @@ def gather_inputs(subject: str | Path, config: PipelineConfig, atlas_space: str 
             f"{source} does not exist; give a subject folder (e.g. derivatives/fmriprep/sub-01), "
             "a 4-D NIfTI file or a region time-series table (.tsv, .csv, .npy)."
         )
-    if source.is_file() and is_table_path(source):
-        files = [source]
-        labels = source.with_name(strip_extension(source) + "_labels.txt")
-        if source.name.endswith(".npy") and labels.is_file():
+    table = subject_source(source)
+    if table.is_file() and is_table_path(table):
+        n_regions = load_region_table(table, min_volumes=config.inputs.min_volumes).shape[1]  # checked before any write
+        files = [table]
+        labels = table.with_name(strip_extension(table) + "_labels.txt")
+        if table.name.endswith(".npy") and labels.is_file():
             files.append(labels)
         digests = {str(p): file_digest(p) for p in files}
-        return SubjectInputs(source, _subject_label(source, ()), _shared_entities((), source), (), source, digests)
+        label = _subject_label(source if source.is_dir() else table, ())
+        return SubjectInputs(source, label, _shared_entities((), table), (), table, digests, n_regions)
     inputs = config.inputs
     runs = tuple(find_runs(
         source, task=inputs.task or None, session=inputs.session or None, run=inputs.run or None,
         space=inputs.space or None, t_r=inputs.t_r or None,
     ))
+    atlas = Path(config.extraction.atlas)
+    if atlas.is_file() and any(atlas.resolve() == run.bold.resolve() for run in runs):
+        raise ValueError(f"extraction.atlas (--atlas) is {atlas}, the subject's BOLD image; give an atlas: a "
+                         "registry name (seitzman2018) or a labels/maps NIfTI in the image's space.")
     check_runs(runs, inputs.min_volumes, atlas_space, atlas_coords)
     digests = {str(p): file_digest(p) for run in runs for p in _run_files(run)}
     return SubjectInputs(source, _subject_label(source, runs), _shared_entities(runs, source), runs, None, digests)

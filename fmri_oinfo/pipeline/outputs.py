@@ -10,14 +10,24 @@ so an interrupted run leaves complete files or none.  Names, with
     <prefix>_desc-{redundancy,synergy,netoinfo}_map.nii.gz
     <prefix>_desc-{hypergraph,redundancy,synergy}_graph.graphml
     <prefix>_config.toml                     the resolved configuration
-    <prefix>_provenance.json                 versions, input hashes, stage timings
+    <prefix>_provenance.json                 versions, input hashes, stage timings, warnings
     sub-XX_report.html
+
+As a BIDS derivative: ``dataset_description.json`` (with ``GeneratedBy``)
+in the output root, a JSON sidecar beside every table and map (estimator,
+units, the configuration's hash), NIfTI maps of an MNI atlas coded as MNI
+(sform and qform code 4).  Outputs an earlier run wrote into the same folder
+and this run did not (a switched-off report, say) are removed, so that the
+folder never holds files that contradict its result table.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
-from fmri_oinfo.atomic import write_text_atomically
+from fmri_oinfo.atomic import TEMPORARY_PREFIX, write_text_atomically
 from fmri_oinfo.extract import RegionTimeseries
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs, bids_label
@@ -84,18 +94,18 @@ def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) ->
 
 
 def result_table_text(results: pd.DataFrame) -> str:
-    """The result table as TSV: groups (and gradients) as JSON lists, floats to 10 digits."""
+    """The result table as TSV: sets (and gradients) as JSON lists, floats to 10 digits."""
     table = results.copy()
-    table["group"] = [json.dumps(list(g)) for g in table["group"]]
+    table["set"] = [json.dumps(list(g)) for g in table["set"]]
     if "o_info_gradient" in table.columns:
         table["o_info_gradient"] = [json.dumps([float(f"{v:.10g}") for v in g]) for g in table["o_info_gradient"]]
     return table.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a")
 
 
 def read_result_table(path: str | Path) -> pd.DataFrame:
-    """Read a ``*_oinfo.tsv`` written by the pipeline (groups back as tuples of names)."""
+    """Read a ``*_oinfo.tsv`` written by the pipeline (sets back as tuples of names)."""
     table = pd.read_csv(path, sep="\t", na_values="n/a", keep_default_na=False)
-    table["group"] = pd.Series([tuple(json.loads(g)) for g in table["group"]], dtype=object)
+    table["set"] = pd.Series([tuple(json.loads(g)) for g in table["set"]], dtype=object)
     if "o_info_gradient" in table.columns:
         table["o_info_gradient"] = pd.Series([tuple(json.loads(g)) for g in table["o_info_gradient"]], dtype=object)
     return table
@@ -154,26 +164,226 @@ def report_parameters(config: PipelineConfig, results: pd.DataFrame, inputs: Sub
     return parameters
 
 
+#: What each output file holds, by its role in the written-files mapping (links in the report).
+FILE_ROLES: dict[str, str] = {
+    "results": "result table: one row per tested set (TSV)",
+    "timeseries": "region time series analysed (TSV)",
+    "timeseries_sidecar": "regions and extraction metadata of the time series (JSON)",
+    "region_scores": "region redundancy and synergy scores (TSV)",
+    "map_redundancy": "region redundancy map (NIfTI)",
+    "map_synergy": "region synergy map (NIfTI)",
+    "map_net_o_info": "region net O-information map (NIfTI)",
+    "graph_hypergraph": "labelled sets linked to their regions (GraphML)",
+    "graph_redundancy": "redundancy region graph (GraphML)",
+    "graph_synergy": "synergy region graph (GraphML)",
+    "config": "the resolved configuration (TOML)",
+    "provenance": "provenance: software versions, input hashes, stage timings (JSON)",
+}
+
+
+def _report_files(files: Mapping[str, Path], names: OutputNames) -> list[tuple[str, str]]:
+    """``(what, href)`` of every file of the run, relative to the report's folder."""
+    listed = dict(files)
+    listed.update(config=names.config, provenance=names.provenance)  # written after the report, same names
+    rows = []
+    for role, path in listed.items():
+        if role == "report":
+            continue
+        href = Path(os.path.relpath(Path(path), names.report.parent)).as_posix()
+        rows.append((FILE_ROLES.get(role, role.replace("_", " ")), href))
+    return rows
+
+
+def _qc_images(meta: dict[str, Any]) -> tuple[nib.Nifti1Image | None, nib.Nifti1Image | None]:
+    """Mean EPI and brain mask of the first run, when its files are still there (None otherwise)."""
+    runs = meta.get("runs") or []
+    if not runs:
+        return None, None
+    mean = mask = None
+    bold, mask_path = runs[0].get("bold"), runs[0].get("mask")
+    try:
+        if bold and Path(bold).is_file():
+            from nilearn.image import mean_img
+
+            mean = mean_img(bold, copy_header=True)
+        if mask_path and Path(mask_path).is_file():
+            mask = nib.load(mask_path)
+    except (OSError, ValueError) as error:  # a QC background is not worth failing the report
+        logger.warning("The report's atlas overlay has no background: %s", error)
+    return mean, mask
+
+
 def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_image: nib.Nifti1Image | None,
                  config: PipelineConfig, inputs: SubjectInputs, names: OutputNames,
-                 null: np.ndarray | None = None) -> dict[str, Path]:
-    """The self-contained HTML report (``null``: surrogate values per result row, for its null section)."""
+                 null: np.ndarray | None = None, files: Mapping[str, Path] | None = None,
+                 warnings: Sequence[str] = ()) -> dict[str, Path]:
+    """The self-contained HTML report.
+
+    ``null``: surrogate values per result row (the null section); ``files``:
+    the run's other outputs by role, linked from the report; ``warnings``:
+    the run's warnings, one line each, shown in their own section.
+    """
     from fmri_oinfo.report import ReportContext, render_report
 
     meta = timeseries.metadata
     dropped = {d["name"]: d["reason"] for d in meta.get("dropped_regions", [])}
-    fd = meta.get("framewise_displacement")
-    fd = None if fd is None else np.array([np.nan if v is None else v for v in fd], dtype=float)
+    mean, mask = _qc_images(meta) if label_image is not None else (None, None)
     context = ReportContext(
         subject=inputs.subject, results=results, regions=timeseries.regions,
         atlas="none (region table)" if inputs.is_table else config.extraction.atlas,
         parameters=report_parameters(config, results, inputs),
         label_image=label_image, timeseries=timeseries.data,
-        framewise_displacement=fd,
         censored_volumes=meta.get("censored_volumes", {}), dropped_regions=dropped,
         confound_strategy=str(meta.get("confound_strategy") or ""), t_r=meta.get("t_r"),
         source_files=meta.get("source_files", []), top_n=config.outputs.top_n,
-        interactive=config.outputs.interactive, null_distributions=null,
+        interactive=config.outputs.interactive, full_views=config.outputs.full_views, null_distributions=null,
         no_coordinates_reason=TABLE_INPUT_REASON if inputs.is_table else "the atlas gives no MNI coordinates",
+        extraction=meta, mean_image=mean, mask_image=mask, output_files=_report_files(files or {}, names),
+        warnings=list(warnings),
     )
     return {"report": render_report(context, names.report)}
+
+
+#: Folder-level record of the files an fmri-oinfo run wrote (relative path -> output prefix).
+OUTPUTS_MANIFEST = ".fmri-oinfo-outputs.json"
+
+#: BIDS version the derivative metadata follows.
+BIDS_VERSION = "1.9.0"
+
+
+def check_output_folder(folder: Path) -> None:
+    """Make sure ``folder`` can be created and written, before any long computation.
+
+    Raises
+    ------
+    ValueError
+        Naming the folder, what is wrong and the fix.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"--out {folder} is a file; give a folder (it is created if needed).")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=TEMPORARY_PREFIX):
+            pass
+    except OSError as err:
+        raise ValueError(
+            f"--out {folder} cannot be written ({err.strerror or err}); give a folder you can write to."
+        ) from None
+
+
+def derivative_root(folder: Path, subject: str) -> Path:
+    """The BIDS derivative dataset root of a subject's output folder (the parent of ``sub-XX/``)."""
+    folder = Path(folder)
+    return folder.parent if folder.name == subject else folder
+
+
+def write_dataset_description(root: Path, sources: Sequence[str | Path] = ()) -> Path:
+    """``dataset_description.json`` of the derivative dataset at ``root`` (written when absent or changed)."""
+    from fmri_oinfo import __version__
+
+    description: dict[str, Any] = {
+        "Name": "fmri-oinfo: O-information (redundancy and synergy) between brain regions",
+        "BIDSVersion": BIDS_VERSION,
+        "DatasetType": "derivative",
+        "GeneratedBy": [{
+            "Name": "fmri-oinfo",
+            "Version": __version__,
+            "Description": "Region time series, candidate sets, O-information estimates, surrogate tests, "
+                           "maps, graphs and reports.",
+        }],
+    }
+    if sources:
+        description["SourceDatasets"] = [{"URL": Path(s).resolve().as_uri()} for s in sources]
+    path = Path(root) / "dataset_description.json"
+    text = json.dumps(description, indent=2) + "\n"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_text_atomically(path, text)
+    return path
+
+
+#: What each sidecar says about its file, by output role.
+_DESCRIPTIONS = {
+    "results": "One row per candidate set of regions: O-information, TC, DTC, S-information, surrogate test, "
+               "FDR q-value and label (docs/results.md).",
+    "region_scores": "Per region: redundancy, synergy and net O-information of the significant sets it belongs to.",
+    "map_redundancy": "Region redundancy score painted in the atlas.",
+    "map_synergy": "Region synergy score painted in the atlas.",
+    "map_net_o_info": "Region net O-information painted in the atlas.",
+}
+
+
+def write_sidecars(written: Mapping[str, Path], results: pd.DataFrame, config_hash: str, atlas: str) -> dict[str, Path]:
+    """A JSON sidecar beside each table and map: what it holds, estimator, units, configuration hash.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        ``<role>_sidecar`` -> path, for the written tables and maps.
+    """
+    attrs = {k: v for k, v in results.attrs.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    common = {
+        "Estimator": attrs.get("estimator"),
+        "TestEstimator": attrs.get("test_estimator", attrs.get("estimator")),
+        "Units": attrs.get("units", "nats"),
+        "ConfigurationHash": config_hash,
+        "Atlas": atlas,
+    }
+    sidecars = {}
+    for role, description in _DESCRIPTIONS.items():
+        if role not in written:
+            continue
+        path = Path(written[role])
+        name = path.name[: -len(".nii.gz")] if path.name.endswith(".nii.gz") else path.stem
+        content = {"Description": description, **common}
+        if role == "results":
+            content["Statistics"] = attrs
+        sidecars[f"{role}_sidecar"] = write_text_atomically(
+            path.with_name(name + ".json"), json.dumps(content, indent=2, default=str) + "\n")
+    return sidecars
+
+
+def mni_coded(image: nib.Nifti1Image, space: str) -> nib.Nifti1Image:
+    """``image`` with sform and qform codes 4 (MNI152) when the atlas space is an MNI template."""
+    if space.upper().startswith("MNI"):
+        image = nib.Nifti1Image(np.asanyarray(image.dataobj), image.affine, image.header.copy())
+        image.set_sform(image.affine, code=4)
+        image.set_qform(image.affine, code=4)
+    return image
+
+
+def remove_stale_outputs(folder: Path, prefix: str, report: Path, written: Sequence[Path]) -> list[str]:
+    """Remove what an earlier run wrote here for this subject and analysis and this run did not write.
+
+    An earlier run's files are read from :data:`OUTPUTS_MANIFEST`; those with
+    this run's ``prefix``, or the subject's report, that this run did not
+    write are deleted (another analysis of the subject, another prefix, is
+    left alone).  The manifest is then updated.
+
+    Returns
+    -------
+    list of str
+        Removed files, relative to ``folder``.
+    """
+    folder = Path(folder)
+    manifest = folder / OUTPUTS_MANIFEST
+    try:
+        earlier = json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    except (OSError, ValueError):
+        earlier = {}
+    now = {str(Path(p).relative_to(folder)) for p in written}
+    removed = []
+    for name, owner in sorted(earlier.items()):
+        if name in now or not (owner == prefix or name == report.name):
+            continue
+        path = folder / name
+        if path.is_file():
+            os.remove(path)
+            removed.append(name)
+    kept = {name: owner for name, owner in earlier.items() if name not in removed and (folder / name).is_file()}
+    kept.update({name: prefix for name in now})
+    write_text_atomically(manifest, json.dumps(dict(sorted(kept.items())), indent=1) + "\n")
+    if removed:
+        logger.info("removed %d output(s) of an earlier run that this run did not write: %s", len(removed),
+                    ", ".join(removed))
+    return removed

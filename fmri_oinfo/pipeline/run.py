@@ -20,19 +20,26 @@ from typing import Any
 from tqdm import tqdm
 
 from fmri_oinfo.atlases import Atlas, load_atlas
-from fmri_oinfo.atomic import write_text_atomically
+from fmri_oinfo.atomic import remove_orphans, write_text_atomically
 from fmri_oinfo.maps import has_coordinates
 from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig, to_toml
-from fmri_oinfo.pipeline.inputs import SubjectInputs, gather_inputs, is_table_path
+from fmri_oinfo.pipeline.inputs import SubjectInputs, gather_inputs, is_table_path, subject_source
+from fmri_oinfo.pipeline.notices import collect_warnings
 from fmri_oinfo.pipeline.outputs import (
     TABLE_INPUT_REASON,
     OutputNames,
+    check_output_folder,
+    derivative_root,
+    mni_coded,
     output_names,
+    remove_stale_outputs,
+    write_dataset_description,
     write_graphs,
     write_maps,
     write_report,
+    write_sidecars,
     write_tables,
 )
 
@@ -76,6 +83,11 @@ class SubjectOutputs:
         Time spent per stage (0 when reused).
     skipped : dict of str to str
         Outputs not written and why.
+    warnings : tuple of str
+        The run's warnings, once each (also in the provenance file and the report).
+    removed : tuple of str
+        Outputs of an earlier run in this folder that this run did not write,
+        removed (relative to ``out_dir``).
     """
 
     subject: str
@@ -91,6 +103,8 @@ class SubjectOutputs:
     stages: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
 
 
 def default_output_dir(inputs: SubjectInputs) -> Path:
@@ -102,7 +116,8 @@ def default_output_dir(inputs: SubjectInputs) -> Path:
 
 
 def _atlas_for(subject: Path, config: PipelineConfig) -> Atlas | None:
-    if subject.is_file() and is_table_path(subject):
+    source = subject_source(subject)
+    if source.is_file() and is_table_path(source):
         return None
     return load_atlas(config.extraction.atlas, config.extraction.atlas_dir or None)
 
@@ -116,14 +131,14 @@ def _outputs_valid(out_dir: Path):
 
 
 def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: PipelineConfig, inputs: SubjectInputs,
-                   names: OutputNames) -> tuple[dict[str, Path], dict[str, str]]:
+                   names: OutputNames, warnings: list[str]) -> tuple[dict[str, Path], dict[str, str]]:
     results, null = assessment
     written = write_tables(results, timeseries, names)
     skipped: dict[str, str] = {}
     outputs = config.outputs
     label_image = None
     if atlas is not None and (outputs.maps or outputs.report):
-        label_image = atlas.subset(timeseries.regions["name"].tolist()).label_image()
+        label_image = mni_coded(atlas.subset(timeseries.regions["name"].tolist()).label_image(), atlas.space)
     if outputs.maps and label_image is None:
         skipped["maps"] = f"no atlas label image: {TABLE_INPUT_REASON}"
         logger.warning("NIfTI maps need an atlas label image; %s, so none were written.", TABLE_INPUT_REASON)
@@ -131,15 +146,18 @@ def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: Pipeline
         written.update(write_maps(results, timeseries.regions, label_image, names))
     if outputs.graphs:
         written.update(write_graphs(results, timeseries.regions, names))
+    written.update(write_sidecars(written, results, stage_key("config", config.to_dict()),
+                                  "none (region table)" if atlas is None else config.extraction.atlas))
     if outputs.report:
         if not has_coordinates(timeseries.regions):
             skipped["report_brain_views"] = f"no coordinates: {TABLE_INPUT_REASON}"
-        written.update(write_report(results, timeseries, label_image, config, inputs, names, null))
+        written.update(write_report(results, timeseries, label_image, config, inputs, names, null,
+                                    files=written, warnings=warnings))
     return written, skipped
 
 
 def _provenance(inputs: SubjectInputs, config: PipelineConfig, results: dict[str, StageResult],
-                total: float, skipped: dict[str, str]) -> dict[str, Any]:
+                total: float, skipped: dict[str, str], warnings: list[str], removed: list[str]) -> dict[str, Any]:
     from fmri_oinfo.report import package_versions
 
     return {
@@ -153,6 +171,8 @@ def _provenance(inputs: SubjectInputs, config: PipelineConfig, results: dict[str
                           "seconds": round(r.seconds, 3)} for name, r in results.items()},
         "total_seconds": round(total, 3),
         "skipped_outputs": skipped,
+        "warnings": list(warnings),
+        "removed_stale_outputs": removed,
     }
 
 
@@ -163,7 +183,8 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
     Parameters
     ----------
     subject : str or pathlib.Path
-        A subject folder (fMRIPrep, BIDS or plain NIfTI), a 4-D NIfTI file, or
+        A subject folder (fMRIPrep, BIDS or plain NIfTI, or a folder holding
+        one region table and no image), a 4-D NIfTI file, or
         a region time-series table (``.tsv``/``.csv`` with a header of region
         names, or ``.npy`` with ``<stem>_labels.txt``); a table skips
         extraction and, having no atlas, the NIfTI maps and the report's
@@ -187,7 +208,12 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
         validation.
     """
     start = time.perf_counter()
-    subject = Path(subject)
+    with collect_warnings() as warnings:
+        return _run(Path(subject), config, out_dir, progress, start, warnings)
+
+
+def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: bool, start: float,
+         warnings: list[str]) -> SubjectOutputs:
     if not subject.exists():
         raise FileNotFoundError(
             f"{subject} does not exist; give a subject folder (e.g. derivatives/fmriprep/sub-01), "
@@ -196,22 +222,25 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
     atlas = _atlas_for(subject, config)
     inputs = gather_inputs(subject, config, None if atlas is None else atlas.space,
                            None if atlas is None else atlas.coords)
+    if config.candidates.strategies != ("user",):  # before minutes of extraction
+        config.candidates.check_budget(len(atlas.regions) if atlas is not None else inputs.n_regions)
     out_dir = Path(out_dir) if out_dir is not None else default_output_dir(inputs)
+    check_output_folder(out_dir)
+    remove_orphans(out_dir)
     names = output_names(inputs, config, out_dir)
     cache = StageCache(out_dir / ".cache")
     done: dict[str, StageResult] = {}
     logger.info("%s: %s -> %s", inputs.subject, inputs.source, out_dir)
 
-    with tqdm(total=len(STAGES), desc=inputs.subject, unit="stage", disable=not progress, file=sys.stderr) as bar:
+    with tqdm(total=len(STAGES), desc=inputs.subject, unit="stage", disable=not progress, file=sys.stderr,
+              bar_format="{desc}: {n}/{total} stages |{bar}| {elapsed}{postfix}") as bar:
         def step(name: str) -> None:
             bar.set_postfix_str(name)
 
         step("extraction")
         key = stages.extraction_key(inputs, config)
         timeseries, done["extraction"] = cache.run(
-            "extraction", key, lambda: stages.extract(inputs, config),
-            lambda ts, folder: {"n_regions": ts.data.shape[1], "n_volumes": ts.data.shape[0],
-                                "file": str(ts.save(folder / stages.TIMESERIES_FILE).name)},
+            "extraction", key, lambda: stages.extract(inputs, config), stages.save_timeseries,
             stages.load_timeseries,
         )
         bar.update()
@@ -228,7 +257,8 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
         step("statistics")
         key = stages.assessment_key(key, config)
         assessment, done["assessment"] = cache.run(
-            "assessment", key, lambda: stages.assess(timeseries, candidates, config, return_null=True),
+            "assessment", key, lambda: stages.assess(timeseries, candidates, config, return_null=True,
+                                                     progress=progress),
             stages.save_assessment, stages.load_assessment,
         )
         bar.update()
@@ -247,22 +277,28 @@ def run_subject(subject: str | Path, config: PipelineConfig, out_dir: Path | Non
             return {role: out_dir / name for role, name in listing["written"].items()}, listing["skipped"]
 
         (written, skipped), done["outputs"] = cache.run(
-            "outputs", outputs_key, lambda: _write_outputs(assessment, timeseries, atlas, config, inputs, names),
+            "outputs", outputs_key,
+            lambda: _write_outputs(assessment, timeseries, atlas, config, inputs, names, warnings),
             save_outputs, load_outputs, still_valid=_outputs_valid(out_dir),
         )
         bar.update()
 
     write_text_atomically(names.config, to_toml(config))
+    description = write_dataset_description(derivative_root(out_dir, inputs.subject), [inputs.source])
+    removed = remove_stale_outputs(out_dir, names.prefix, names.report,
+                                   [*written.values(), names.config, names.provenance])
     total = time.perf_counter() - start
-    provenance = _provenance(inputs, config, done, total, skipped)
+    provenance = _provenance(inputs, config, done, total, skipped, warnings, removed)
     write_text_atomically(names.provenance, json.dumps(provenance, indent=2, default=str) + "\n")
-    logger.info("%s: done in %.1f s; results in %s", inputs.subject, total, names.results)
+    logger.info("%s: done in %.1f s; results in %s (dataset description: %s)", inputs.subject, total,
+                names.results, description)
     return SubjectOutputs(
         subject=inputs.subject, out_dir=out_dir, results=written["results"], timeseries=written["timeseries"],
         region_scores=written.get("region_scores"),
-        maps={k[len("map_"):]: v for k, v in written.items() if k.startswith("map_")},
+        maps={k[len("map_"):]: v for k, v in written.items() if k.startswith("map_") and not k.endswith("_sidecar")},
         graphs={k[len("graph_"):]: v for k, v in written.items() if k.startswith("graph_")},
         report=written.get("report"), config=names.config, provenance=names.provenance,
         stages={name: "reused" if r.reused else "computed" for name, r in done.items()},
         seconds={name: r.seconds for name, r in done.items()}, skipped=skipped,
+        warnings=tuple(warnings), removed=tuple(removed),
     )

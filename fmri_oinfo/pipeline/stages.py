@@ -28,11 +28,15 @@ from fmri_oinfo.inputs import load_region_table
 from fmri_oinfo.pipeline.cache import file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs
+from fmri_oinfo.pipeline.progress import TrackedEstimator
 from fmri_oinfo.stats import assess_sets, significance_labels
 
 logger = logging.getLogger(__name__)
 
+#: The time series as a table with its JSON sidecar (regions, provenance), for reading.
 TIMESERIES_FILE = "timeseries.tsv"
+#: The same values, exactly (float64), so that a resumed run is byte-identical.
+TIMESERIES_VALUES = "timeseries.npy"
 CANDIDATES_FILE = "candidates.json"
 RESULTS_FILE = "results.json"
 #: Surrogate O-information per result row, float32 array (n_sets, n_surrogates).
@@ -55,7 +59,7 @@ def extraction_key(inputs: SubjectInputs, config: PipelineConfig) -> str:
 def extract(inputs: SubjectInputs, config: PipelineConfig) -> RegionTimeseries:
     """Region time series of the subject: extracted from the runs, or read from the table."""
     if inputs.is_table:
-        data = load_region_table(inputs.table)
+        data = load_region_table(inputs.table, min_volumes=config.inputs.min_volumes)
         regions = pd.DataFrame({"name": data.columns, "network": "", "x": np.nan, "y": np.nan, "z": np.nan})
         metadata = {"t_r": config.inputs.t_r or None, "atlas": None, "source_files": [str(inputs.table)],
                     "confound_strategy": None, "dropped_regions": [], "censored_volumes": {},
@@ -73,9 +77,22 @@ def extract(inputs: SubjectInputs, config: PipelineConfig) -> RegionTimeseries:
     )
 
 
+def save_timeseries(timeseries: RegionTimeseries, folder: Path) -> dict[str, Any]:
+    """Write the time series into an extraction stage folder: table + sidecar, and the exact values (``.npy``)."""
+    timeseries.save(folder / TIMESERIES_FILE)
+    np.save(folder / TIMESERIES_VALUES, timeseries.data.to_numpy(dtype=np.float64))
+    return {"n_regions": timeseries.data.shape[1], "n_volumes": timeseries.data.shape[0], "file": TIMESERIES_FILE}
+
+
 def load_timeseries(folder: Path) -> RegionTimeseries:
-    """The time series saved in an extraction stage folder."""
-    return RegionTimeseries.load(folder / TIMESERIES_FILE)
+    """The time series saved by :func:`save_timeseries`, with the exact values of the run that computed them."""
+    timeseries = RegionTimeseries.load(folder / TIMESERIES_FILE)
+    values = np.load(folder / TIMESERIES_VALUES)
+    if values.shape != timeseries.data.shape:
+        raise ValueError(f"{folder / TIMESERIES_VALUES} has shape {values.shape}, its table "
+                         f"{timeseries.data.shape}; delete {folder} to recompute the stage.")
+    timeseries.data = pd.DataFrame(values, columns=timeseries.data.columns)
+    return timeseries
 
 
 # --------------------------------------------------------------------------- candidates
@@ -95,8 +112,8 @@ def candidate(timeseries: RegionTimeseries, config: PipelineConfig) -> pd.DataFr
 
 
 def save_candidates(table: pd.DataFrame, folder: Path) -> None:
-    """Write a candidate table as JSON (groups as lists of names)."""
-    rows = [{"group": list(r.group), "order": int(r.order), "chosen_by": str(r.chosen_by)}
+    """Write a candidate table as JSON (sets as lists of names)."""
+    rows = [{"set": list(r.set), "order": int(r.order), "chosen_by": str(r.chosen_by)}
             for r in table.itertuples(index=False)]
     (folder / CANDIDATES_FILE).write_text(json.dumps(rows, indent=1) + "\n")
 
@@ -105,7 +122,7 @@ def load_candidates(folder: Path) -> pd.DataFrame:
     """Read a candidate table written by :func:`save_candidates`."""
     rows = json.loads((folder / CANDIDATES_FILE).read_text())
     return pd.DataFrame({
-        "group": pd.Series([tuple(r["group"]) for r in rows], dtype=object),
+        "set": pd.Series([tuple(r["set"]) for r in rows], dtype=object),
         "order": [r["order"] for r in rows],
         "chosen_by": [r["chosen_by"] for r in rows],
     })
@@ -121,7 +138,8 @@ def assessment_key(upstream: str, config: PipelineConfig) -> str:
 
 
 def assess(
-    timeseries: RegionTimeseries, candidates: pd.DataFrame, config: PipelineConfig, return_null: bool = False
+    timeseries: RegionTimeseries, candidates: pd.DataFrame, config: PipelineConfig, return_null: bool = False,
+    progress: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Result table: estimates, surrogate p-values, q-values, intervals and labels.
 
@@ -138,21 +156,27 @@ def assess(
 
     With ``return_null=True`` the surrogate O-information values come too, as
     an array (n_sets, n_surrogates) whose rows follow the ranked table.
+    ``progress`` shows a bar of the datasets scored (data, surrogates,
+    bootstrap resamples).
     """
     if candidates.empty:
         raise ValueError("the candidate strategies chose no set; widen [candidates] (orders, strategies, top_k).")
     est, stats = config.estimation, config.statistics
     tested = stats.test_estimator(est)
-    table, null = assess_sets(
-        timeseries.data, candidates, estimator=tested, n_surrogates=stats.n_surrogates,
-        surrogate=stats.surrogate, n_bootstrap=stats.n_bootstrap, block_length=stats.block_length or None,
-        alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, device=est.device, return_null=True,
-        **est.options(tested),
-    )
+    tracked = TrackedEstimator(tested, len(candidates), 1 + stats.n_surrogates + stats.n_bootstrap, progress,
+                               seed=est.seed, device=est.device, **est.options(tested))
+    try:
+        table, null = assess_sets(
+            timeseries.data, candidates, estimator=tracked, n_surrogates=stats.n_surrogates,
+            surrogate=stats.surrogate, n_bootstrap=stats.n_bootstrap, block_length=stats.block_length or None,
+            alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, return_null=True,
+        )
+    finally:
+        tracked.close()
     attrs = dict(table.attrs)
     if tested != est.estimator or est.gradient:
         estimate = estimate_oinfo(
-            timeseries.data, list(table["group"]), estimator=est.estimator, device=est.device, seed=est.seed,
+            timeseries.data, list(table["set"]), estimator=est.estimator, device=est.device, seed=est.seed,
             gradient=est.gradient, **est.options(est.estimator),
         )
         if est.gradient:
@@ -201,7 +225,7 @@ def _json_number(value: Any) -> Any:
 
 
 def save_results(table: pd.DataFrame, folder: Path) -> None:
-    """Write a result table as JSON (exact floats, groups as lists)."""
+    """Write a result table as JSON (exact floats, sets as lists)."""
     records = []
     for row in table.to_dict(orient="records"):
         record = {}
@@ -221,11 +245,11 @@ def load_results(folder: Path) -> pd.DataFrame:
     rows = document["rows"]
     table = pd.DataFrame({column: [r[column] for r in rows] for column in document["columns"]},
                          columns=document["columns"])
-    table["group"] = pd.Series([tuple(r["group"]) for r in rows], dtype=object)
+    table["set"] = pd.Series([tuple(r["set"]) for r in rows], dtype=object)
     if "o_info_gradient" in table.columns:
         table["o_info_gradient"] = pd.Series([tuple(r["o_info_gradient"]) for r in rows], dtype=object)
     for column in table.columns:
-        if column not in ("group", "chosen_by", "label", "o_info_gradient", "order"):
+        if column not in ("set", "chosen_by", "label", "o_info_gradient", "order"):
             table[column] = table[column].astype(float)
     table.attrs = document["attrs"]
     return table

@@ -62,8 +62,21 @@ def sphere_label_image(regions: pd.DataFrame, radius: float = 8.0, voxel_size: f
     return nib.Nifti1Image(labels.reshape(shape), affine)
 
 
-def example_results() -> pd.DataFrame:
-    """An example result table: two redundant, two synergistic and three n.s. sets."""
+def example_results(contract: bool = True) -> pd.DataFrame:
+    """An example result table: two redundant, two synergistic and three n.s. sets.
+
+    Parameters
+    ----------
+    contract : bool, default=True
+        Include the columns and ``attrs`` of the selection-aware inference
+        (``inference``, ``p_irreducible``, ``irreducible``, ``carriers``;
+        ``estimator``, ``alpha``, ``n_tested``, ``n_screened`` ...; see
+        ``docs/results.md``); False gives an older table without them.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
     rows = [
         (("L_PCC", "R_PCC", "L_mPFC"), 0.42, 0.03, 0.0005, 0.002, "redundant", (0.15, 0.12, 0.2)),
         (("L_V1", "R_V1", "L_V4", "R_V4"), 0.31, 0.04, 0.001, 0.003, "redundant", (0.1, 0.1, 0.08, 0.09)),
@@ -73,21 +86,57 @@ def example_results() -> pd.DataFrame:
         (("L_V4", "R_SMA", "L_PCC"), -0.01, 0.03, 0.62, 0.7, "n.s.", (0.0, -0.01, 0.0)),
         (("R_V1", "L_SMA", "R_mPFC", "L_M1"), 0.015, 0.04, 0.5, 0.6, "n.s.", (0.0, 0.01, 0.0, 0.0)),
     ]
-    table = pd.DataFrame(rows, columns=["group", "o_info", "o_info_se", "p_value", "q_value", "label",
+    table = pd.DataFrame(rows, columns=["set", "o_info", "o_info_se", "p_value", "q_value", "label",
                                         "o_info_gradient"])
-    table["order"] = [len(g) for g in table["group"]]
-    table["chosen_by"] = ["network:Default", "network:Visual", "screen:synergy", "search:beam",
+    table["order"] = [len(g) for g in table["set"]]
+    table["chosen_by"] = ["network:Default", "network:Visual", "screen:synergy", "search:beam;screen:synergy",
                           "screen:control", "screen:control", "screen:control"]
     table["ci_low"] = table["o_info"] - 1.96 * table["o_info_se"]
     table["ci_high"] = table["o_info"] + 1.96 * table["o_info_se"]
     table["tc"] = np.abs(table["o_info"]) + 0.5
     table["dtc"] = table["tc"] - table["o_info"]
     table["s_info"] = table["tc"] + table["dtc"]
-    return table[["group", "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low",
-                  "ci_high", "p_value", "q_value", "label", "o_info_gradient"]]
+    columns = ["set", "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low",
+               "ci_high", "p_value", "q_value", "label", "o_info_gradient"]
+    if not contract:
+        return table[columns]
+    table["inference"] = ["per-set", "per-set", "split-sample", "split-sample", "split-sample", "split-sample",
+                          "split-sample"]
+    table["p_irreducible"] = [0.001, 0.002, 0.001, 0.003, 0.3, 0.5, 0.4]
+    table["irreducible"] = [True, True, True, True, False, False, False]
+    table["carriers"] = [("L_PCC", "R_PCC", "L_mPFC"), ("L_V1", "R_V1", "L_V4", "R_V4"), ("L_M1", "R_V4", "L_mPFC"),
+                         ("R_M1", "L_SMA", "R_PCC"), (), (), ()]
+    table = table[columns[:12] + ["p_irreducible", "label", "irreducible", "carriers", "inference",
+                                  "o_info_gradient"]]
+    table.attrs = {"estimator": "gaussian", "units": "nats", "error_rate": "FDR", "alpha": 0.05, "n_tested": 7,
+                   "n_screened": 220, "selection": "sets chosen on volumes 0-99, tested on volumes 100-199",
+                   "surrogate": "circular", "n_surrogates": 200, "reachable": True, "reachability_note": "",
+                   "ci_level": 0.95, "n_bootstrap": 200}
+    return table
 
 
-def example_context(seed: int = 0, label_image: bool = True, interactive: bool = True) -> ReportContext:
+def example_extraction(regions: pd.DataFrame, framewise_displacement: np.ndarray,
+                       censored: list[int], seed: int = 0) -> dict:
+    """Extraction metadata of the example, as :class:`fmri_oinfo.extract.RegionTimeseries` records it."""
+    rng = np.random.default_rng(seed)
+    return {
+        "t_r": 2.0,
+        "atlas": {"name": "example-spheres-8mm", "kind": "spheres", "space": "MNI152", "n_regions": len(regions),
+                  "citation": "Made-up regions for the example report."},
+        "confound_strategy": "simple",
+        "cleaning": {"high_pass": 0.01, "low_pass": 0.1, "detrend": True, "standardize": "zscore_sample",
+                     "fd_threshold": 0.5},
+        "runs": [{"name": "run-1", "n_volumes": len(framewise_displacement), "censored_volumes": censored,
+                  "framewise_displacement": [None if not np.isfinite(v) else float(v)
+                                             for v in framewise_displacement]}],
+        "censored_volumes": {"run-1": censored},
+        "region_qc": {name: {"tsnr": float(rng.normal(60.0, 12.0)), "coverage": 1.0 if i != 7 else 0.82}
+                      for i, name in enumerate(regions["name"])},
+    }
+
+
+def example_context(seed: int = 0, label_image: bool = True, interactive: bool = True,
+                    contract: bool = True) -> ReportContext:
     """A complete example :class:`ReportContext` from made-up numbers.
 
     Parameters
@@ -95,21 +144,29 @@ def example_context(seed: int = 0, label_image: bool = True, interactive: bool =
     seed : int, default=0
         Seed of the random time series, motion and surrogates.
     label_image : bool, default=True
-        Include the sphere label image (else maps fall back to markers).
+        Include the sphere label image and a brain mask (else maps fall back
+        to markers and the atlas overlay is left out).
     interactive : bool, default=True
         Embed the interactive 3-D views.
+    contract : bool, default=True
+        Result table with the selection-aware inference columns and attrs
+        (see :func:`example_results`).
 
     Returns
     -------
     ReportContext
     """
+    from nilearn.datasets import load_mni152_brain_mask
+
     rng = np.random.default_rng(seed)
     regions = example_regions()
-    results = example_results()
+    results = example_results(contract)
     n_volumes = 200
-    timeseries = pd.DataFrame(rng.standard_normal((n_volumes, len(regions))), columns=regions["name"])
+    censored = [57, 58, 140]
+    timeseries = pd.DataFrame(rng.standard_normal((n_volumes - len(censored), len(regions))),
+                              columns=regions["name"])
     fd = np.abs(rng.normal(0.12, 0.06, n_volumes))
-    fd[[57, 58, 140]] = [0.9, 0.7, 0.65]
+    fd[censored] = [0.9, 0.7, 0.65]
     fd[0] = np.nan
     nulls = rng.normal(0.0, 0.05, (len(results), 200))
     return ReportContext(
@@ -121,14 +178,17 @@ def example_context(seed: int = 0, label_image: bool = True, interactive: bool =
                     "statistics": {"surrogates": 200, "surrogate_kind": "phase", "alpha": 0.05}},
         label_image=sphere_label_image(regions) if label_image else None,
         timeseries=timeseries,
-        framewise_displacement=fd,
-        censored_volumes={"run-1": [57, 58, 140]},
+        censored_volumes={"run-1": censored},
         dropped_regions={"L_Amygdala": "fewer than 50% of voxels inside the brain mask"},
         confound_strategy="simple (motion 6 + wm_csf, high-pass)",
         t_r=2.0,
         source_files=("sub-example_task-rest_desc-preproc_bold.nii.gz",),
         null_distributions=nulls,
         interactive=interactive,
+        extraction=example_extraction(regions, fd, censored, seed),
+        mask_image=load_mni152_brain_mask(resolution=4) if label_image else None,
+        output_files=(("result table", "sub-example_oinfo.tsv"), ("region scores", "sub-example_regions.tsv")),
+        warnings=("Example warning: 1 region was dropped (L_Amygdala).",),
     )
 
 

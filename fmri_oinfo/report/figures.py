@@ -1,21 +1,25 @@
-"""Report-only figures (quality control, O-information by order, nulls) and embedding.
+"""Report-only figures of the results (O-information by order, null distributions) and embedding.
 
 Brain maps and connectomes come from :mod:`fmri_oinfo.maps` and
-:mod:`fmri_oinfo.graphs`; this module draws the remaining figures of the
-report and turns any matplotlib figure into a ``data:`` URI so that the HTML
-file needs nothing beside itself.
+:mod:`fmri_oinfo.graphs`, quality-control figures from
+:mod:`fmri_oinfo.report.qc`; this module draws the remaining figures and
+turns any matplotlib figure into a ``data:`` URI so that the HTML file needs
+nothing beside itself.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from PIL import Image
 
 #: Colour of each result label (redundancy warm, synergy cool, n.s. grey).
 LABEL_COLORS: dict[str, str] = {"redundant": "#c0392b", "synergistic": "#2471a3", "n.s.": "#9e9e9e"}
@@ -24,127 +28,45 @@ LABEL_COLORS: dict[str, str] = {"redundant": "#c0392b", "synergistic": "#2471a3"
 MAX_NULL_PANELS = 8
 
 
-def figure_to_data_uri(figure: Figure, dpi: int = 110) -> str:
-    """Render ``figure`` as a base64 PNG ``data:`` URI and close it.
+def figure_to_data_uri(figure: Figure, dpi: int = 100, image_format: str = "png") -> str:
+    """Render ``figure`` as a base64 ``data:`` URI and close it.
 
     Parameters
     ----------
     figure : matplotlib.figure.Figure
-    dpi : int, default=110
+    dpi : int, default=100
+    image_format : {"png", "jpeg"}, default="png"
+        JPEG (quality 85) for noise-like images such as carpet plots and
+        correlation matrices, which PNG cannot compress; PNGs are stored with
+        a 256-colour palette.
 
     Returns
     -------
     str
-        ``"data:image/png;base64,..."``.
+        ``"data:image/png;base64,..."`` or ``"data:image/jpeg;base64,..."``.
     """
+    if image_format not in ("png", "jpeg"):
+        raise ValueError(f"image_format={image_format!r}; use 'png' or 'jpeg'.")
     buffer = io.BytesIO()
+    options = {"pil_kwargs": {"quality": 85}} if image_format == "jpeg" else {}
     try:
-        figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        figure.savefig(buffer, format=image_format, dpi=dpi, bbox_inches="tight", facecolor="white", **options)
     finally:
         plt.close(figure)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    data = buffer.getvalue() if image_format == "jpeg" else _palette_png(buffer.getvalue())
+    return f"data:image/{image_format};base64," + base64.b64encode(data).decode("ascii")
 
 
-def _seconds_axis(n_volumes: int, t_r: float | None) -> tuple[np.ndarray, str]:
-    if t_r:
-        return np.arange(n_volumes) * float(t_r), "time (s)"
-    return np.arange(n_volumes, dtype=float), "volume"
-
-
-def _mark_censored(axes, censored: Sequence[int], times: np.ndarray) -> None:
-    for index, volume in enumerate(censored):
-        if 0 <= volume < times.size:
-            axes.axvline(times[volume], color="#e67e22", alpha=0.35, linewidth=1.0,
-                         label="censored" if index == 0 else None)
-
-
-def carpet_figure(
-    timeseries: pd.DataFrame,
-    networks: Sequence[str] | None = None,
-    censored: Sequence[int] = (),
-    t_r: float | None = None,
-) -> Figure:
-    """Carpet plot of region time series, z-scored per region.
-
-    Parameters
-    ----------
-    timeseries : pandas.DataFrame of shape (T, N)
-        Region time series, one column per region.
-    networks : sequence of str or None
-        Network of each column; rows are grouped by network when given.
-    censored : sequence of int
-        Censored volume indices, marked in orange.
-    t_r : float or None
-        Repetition time (s) for the time axis; volumes are counted when None.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    values = timeseries.to_numpy(dtype=float)  # (T, N)
-    scale = values.std(axis=0)
-    z = (values - values.mean(axis=0)) / np.where(scale > 0, scale, 1.0)  # (T, N)
-    order = np.arange(z.shape[1])
-    if networks is not None:
-        order = np.argsort(np.asarray(networks, dtype=str), kind="stable")
-    times, axis_label = _seconds_axis(z.shape[0], t_r)
-    figure, axes = plt.subplots(figsize=(9.0, 3.4))
-    image = axes.imshow(z[:, order].T, aspect="auto", cmap="gray", vmin=-2.5, vmax=2.5,
-                        interpolation="nearest", extent=(times[0], times[-1] if times.size > 1 else 1.0,
-                                                         z.shape[1] - 0.5, -0.5))
-    _mark_censored(axes, censored, times)
-    if networks is not None:
-        sorted_networks = np.asarray(networks, dtype=str)[order]
-        edges = np.flatnonzero(sorted_networks[1:] != sorted_networks[:-1]) + 0.5
-        for edge in edges:
-            axes.axhline(edge, color="#f1c40f", linewidth=0.8)
-        bounds = np.concatenate([[-0.5], edges, [z.shape[1] - 0.5]])
-        axes.set_yticks((bounds[:-1] + bounds[1:]) / 2.0,
-                        [name or "no network" for name in sorted_networks[np.concatenate([[0], (edges + 0.5).astype(int)])]],
-                        fontsize=8)
-    axes.set_xlabel(axis_label)
-    axes.set_ylabel("regions by network" if networks is not None else "region")
-    axes.set_title(f"Region time series ({z.shape[1]} regions, {z.shape[0]} volumes)")
-    colorbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.01)
-    colorbar.set_label("z-score")
-    if len(censored):
-        axes.legend(loc="upper right", fontsize=8)
-    return figure
-
-
-def framewise_displacement_figure(
-    framewise_displacement: Sequence[float] | np.ndarray,
-    censored: Sequence[int] = (),
-    t_r: float | None = None,
-) -> Figure:
-    """Framewise displacement per volume with censored volumes marked.
-
-    Parameters
-    ----------
-    framewise_displacement : array-like of shape (T,)
-        FD in mm (NaN for the first volume is allowed).
-    censored : sequence of int
-        Censored volume indices.
-    t_r : float or None
-        Repetition time (s) for the time axis.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-    """
-    fd = np.asarray(framewise_displacement, dtype=float)  # (T,)
-    times, axis_label = _seconds_axis(fd.size, t_r)
-    figure, axes = plt.subplots(figsize=(9.0, 2.4))
-    axes.plot(times, fd, color="#34495e", linewidth=1.0, label="FD")
-    _mark_censored(axes, censored, times)
-    finite = fd[np.isfinite(fd)]
-    mean = float(finite.mean()) if finite.size else float("nan")
-    axes.set_title(f"Framewise displacement (mean {mean:.3f} mm)")
-    axes.set_xlabel(axis_label)
-    axes.set_ylabel("FD (mm)")
-    axes.set_xlim(times[0], times[-1] if times.size > 1 else 1.0)
-    axes.legend(loc="upper right", fontsize=8)
-    return figure
+def _palette_png(data: bytes) -> bytes:
+    """The PNG with a 256-colour palette: about 4 times smaller for plots and glass brains, alike to the eye."""
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    quantized = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    palette = np.array(quantized.getpalette(), dtype=np.int16).reshape(-1, 3)  # (colours, 3)
+    palette[(palette >= 250).all(axis=1)] = 255  # the page is white: keep the figure's white exact
+    quantized.putpalette(palette.astype(np.uint8).ravel().tolist())
+    buffer = io.BytesIO()
+    quantized.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def oinfo_by_order_figure(results: pd.DataFrame) -> Figure:
@@ -191,10 +113,10 @@ def null_values_by_row(results: pd.DataFrame, null_distributions: np.ndarray | p
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table (``group`` as tuples), with a RangeIndex.
+        Result table (``set`` as tuples), with a RangeIndex.
     null_distributions : array of shape (n_sets, n_surrogates) or pandas.DataFrame
         An array has one row per row of ``results``; a DataFrame has columns
-        ``group`` and ``o_info_null``, one row per surrogate value.
+        ``set`` and ``o_info_null``, one row per surrogate value.
 
     Returns
     -------
@@ -202,18 +124,18 @@ def null_values_by_row(results: pd.DataFrame, null_distributions: np.ndarray | p
         Row position in ``results`` to its surrogate O-information values.
     """
     if isinstance(null_distributions, pd.DataFrame):
-        missing = [c for c in ("group", "o_info_null") if c not in null_distributions.columns]
+        missing = [c for c in ("set", "o_info_null") if c not in null_distributions.columns]
         if missing:
             raise ValueError(
                 f"null_distributions lacks columns {missing} (found {list(null_distributions.columns)}); "
-                "use one row per surrogate value with columns group and o_info_null."
+                "use one row per surrogate value with columns set and o_info_null."
             )
-        keys = [tuple(str(m) for m in g) for g in null_distributions["group"]]
+        keys = [tuple(str(m) for m in g) for g in null_distributions["set"]]
         values = null_distributions["o_info_null"].to_numpy(dtype=float)
         grouped: dict[tuple[str, ...], list[float]] = {}
         for key, value in zip(keys, values):
             grouped.setdefault(key, []).append(value)
-        position = {tuple(str(m) for m in g): i for i, g in enumerate(results["group"])}
+        position = {tuple(str(m) for m in g): i for i, g in enumerate(results["set"])}
         return {position[k]: np.asarray(v) for k, v in grouped.items() if k in position}
     array = np.asarray(null_distributions, dtype=float)
     if array.ndim != 2 or array.shape[0] != len(results):
@@ -224,25 +146,71 @@ def null_values_by_row(results: pd.DataFrame, null_distributions: np.ndarray | p
     return {i: array[i] for i in range(array.shape[0])}
 
 
+def null_panel_rows(table: pd.DataFrame, candidates: Sequence[int], max_panels: int,
+                    alpha: float | None) -> list[int]:
+    """Rows whose null the figure shows: the strongest labelled sets and the borderline ones.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Result table in its own ranking (``label``, ``q_value``, ``o_info``).
+    candidates : sequence of int
+        Rows that have surrogates.
+    max_panels : int
+    alpha : float or None
+        Label level; borderline sets are those whose q lies nearest to it.
+
+    Returns
+    -------
+    list of int
+        Up to ``max_panels`` rows: the first redundant and first synergistic
+        rows of the ranking (a quarter of the panels each), then the rows whose
+        q-value is nearest to ``alpha`` (labelled just below it and not labelled
+        just above it), in the table's order.
+    """
+    rows = table.loc[list(candidates)]
+    chosen: list[int] = []
+    quarter = max(1, max_panels // 4)
+    for label in ("redundant", "synergistic"):
+        chosen += rows.index[rows["label"] == label][:quarter].tolist()
+    q = pd.to_numeric(rows.get("q_value", pd.Series(np.nan, index=rows.index)), errors="coerce")
+    if alpha is not None and q.notna().any():
+        distance = (np.log(q.clip(lower=1e-12)) - np.log(alpha)).abs()
+        for index in distance.sort_values(kind="stable").index:
+            if len(chosen) >= max_panels:
+                break
+            if index not in chosen:
+                chosen.append(index)
+    for index in rows.index:
+        if len(chosen) >= max_panels:
+            break
+        if index not in chosen:
+            chosen.append(index)
+    return sorted(chosen[:max_panels], key=lambda i: rows.index.get_loc(i))
+
+
 def null_distribution_figure(
     results: pd.DataFrame,
     null_distributions: np.ndarray | pd.DataFrame,
     max_panels: int = MAX_NULL_PANELS,
+    alpha: float | None = None,
 ) -> Figure:
     """Histograms of surrogate O-information with the observed value marked.
 
-    Shows the most redundant and most synergistic sets that have surrogates
-    (half the panels each when both exist).  The observed value is
-    ``o_info_test`` when the table has it (the value the null was computed
-    for), else ``o_info``.
+    Shows the strongest labelled sets and the borderline ones
+    (:func:`null_panel_rows`); each panel is titled by the set's rank in the
+    table and its members on up to three lines, with its p- and q-values.
 
     Parameters
     ----------
     results : pandas.DataFrame
-        Result table (``group``, ``o_info``, ``p_value``, ``q_value``, ``label``).
+        Result table (``set``, ``o_info``, ``p_value``, ``q_value``, ``label``)
+        in its own ranking.
     null_distributions : array or pandas.DataFrame
         See :func:`null_values_by_row`.
     max_panels : int, default=8
+    alpha : float or None
+        Label level (borderline sets are chosen around it).
 
     Returns
     -------
@@ -252,38 +220,38 @@ def null_distribution_figure(
     nulls = null_values_by_row(table, null_distributions)
     if not nulls:
         raise ValueError("null_distributions matches no set of the result table.")
-    observed = "o_info_test" if "o_info_test" in table.columns else "o_info"
-    rows = table.loc[sorted(nulls)]
-    top = rows.sort_values(observed, ascending=False).index.tolist()
-    half = max_panels // 2
-    chosen = list(dict.fromkeys(top[:half] + top[::-1][:half]))[:max_panels]
-    chosen = sorted(chosen, key=lambda i: -table.at[i, observed])
+    chosen = null_panel_rows(table, sorted(nulls), max_panels, alpha)
     columns = min(4, len(chosen))
     lines = int(np.ceil(len(chosen) / columns))
-    figure, axes_grid = plt.subplots(lines, columns, figsize=(2.7 * columns, 2.4 * lines), squeeze=False)
+    figure, axes_grid = plt.subplots(lines, columns, figsize=(2.5 * columns, 2.55 * lines), squeeze=False)
     for axes in axes_grid.ravel()[len(chosen):]:
         axes.set_visible(False)
+    label_rank = table.groupby("label").cumcount() + 1  # rank within its label, as in the report's tables
     for axes, index in zip(axes_grid.ravel(), chosen):
         row = table.loc[index]
         color = LABEL_COLORS.get(row["label"], LABEL_COLORS["n.s."])
+        observed = float(row["o_info"])
         axes.hist(nulls[index], bins=30, color="#bdc3c7", edgecolor="none")
-        axes.axvline(row[observed], color=color, linewidth=2.0)
-        members = ", ".join(row["group"])
-        axes.set_title(members if len(members) <= 38 else members[:35] + "...", fontsize=7.5)
+        axes.axvline(observed, color=color, linewidth=2.0)
+        members = textwrap.wrap(", ".join(row["set"]), width=34)
+        if len(members) > 3:
+            members = members[:2] + [f"... ({len(row['set'])} regions in all)"]
+        name = row["label"] if row["label"] == "n.s." else f"{row['label']} #{label_rank[index]}"
+        axes.set_title(name + "\n" + "\n".join(members), fontsize=7, color=color, loc="left")
         details = []
         for column, name in (("p_value", "p"), ("q_value", "q")):
             if column in table.columns and pd.notna(row[column]):
                 details.append(f"{name} = {row[column]:.3g}")
-        low = min(float(np.min(nulls[index])), float(row[observed]))
-        high = max(float(np.max(nulls[index])), float(row[observed]))
+        low = min(float(np.min(nulls[index])), observed)
+        high = max(float(np.max(nulls[index])), observed)
         padding = 0.08 * (high - low) if high > low else 0.05
         axes.set_xlim(low - padding, high + padding)
-        observed_right = row[observed] > (low + high) / 2.0
+        observed_right = observed > (low + high) / 2.0
         axes.text(0.03 if observed_right else 0.97, 0.95, "\n".join(details), transform=axes.transAxes,
                   fontsize=7, va="top", ha="left" if observed_right else "right")
-        axes.tick_params(labelsize=7)
-        axes.set_xlabel("O-information (nats)", fontsize=8)
-    figure.suptitle("Surrogate null distributions (grey) and observed O-information (line)", fontsize=10)
+        axes.tick_params(labelsize=6.5)
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        axes.set_yticks([])
+        axes.set_xlabel("O-information (nats)", fontsize=7.5)
     figure.tight_layout()
     return figure
-

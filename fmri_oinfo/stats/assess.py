@@ -27,13 +27,13 @@ from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indice
 from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.resampled import OInfoEstimator, checked_o_info, resolve_estimator, stacked_o_info
 from fmri_oinfo.stats.surrogates import SURROGATES, make_surrogates
-from fmri_oinfo.validation import check_groups, check_timeseries
+from fmri_oinfo.validation import check_sets, check_timeseries
 
 logger = logging.getLogger(__name__)
 
 #: Columns of the result table, in order.
 RESULT_COLUMNS: tuple[str, ...] = (
-    "group", "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info",
+    "set", "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info",
     "ci_low", "ci_high", "p_value", "q_value", "label",
 )
 
@@ -44,21 +44,21 @@ MIN_BOOTSTRAP_FOR_SE = 2
 _CHUNK = 64
 
 
-def _candidate_groups(candidates: pd.DataFrame | Iterable[Sequence[int | str]]) -> tuple[list, list[str]]:
+def _candidate_sets(candidates: pd.DataFrame | Iterable[Sequence[int | str]]) -> tuple[list, list[str]]:
     if isinstance(candidates, pd.DataFrame):
-        if "group" not in candidates.columns:
+        if "set" not in candidates.columns:
             raise ValueError(
-                f"candidates has columns {list(candidates.columns)}; a 'group' column "
+                f"candidates has columns {list(candidates.columns)}; a 'set' column "
                 "(tuples of region names) is needed, as returned by choose_candidates."
             )
-        groups = list(candidates["group"])
+        sets = list(candidates["set"])
         if "chosen_by" in candidates.columns:
             reasons = [str(r) for r in candidates["chosen_by"]]
         else:
-            reasons = ["user"] * len(groups)
-        return groups, reasons
-    groups = [tuple(g) for g in candidates]
-    return groups, ["user"] * len(groups)
+            reasons = ["user"] * len(sets)
+        return sets, reasons
+    sets = [tuple(g) for g in candidates]
+    return sets, ["user"] * len(sets)
 
 
 def _surrogate_stream(
@@ -137,14 +137,14 @@ def assess_sets(
     data : array of shape (T, N) or pandas.DataFrame
         Region time series, time points in rows; DataFrame columns name the
         regions.
-    candidates : pandas.DataFrame or iterable of groups
-        A candidate table (``group``, ``order``, ``chosen_by``), or groups of
+    candidates : pandas.DataFrame or iterable of sets
+        A candidate table (``set``, ``order``, ``chosen_by``), or sets of
         region names or column indices (then ``chosen_by="user"``).
     estimator : str or callable, default="gaussian"
         A name for :func:`fmri_oinfo.estimate_oinfo` (``"gaussian"``,
         ``"gaussian-copula"``, ``"fmmi"``), or a callable ``(data (T, M),
-        groups) -> DataFrame`` with at least ``o_info`` (and optionally
-        ``tc``, ``dtc``, ``s_info``, ``o_info_se``) per group.  The same
+        sets) -> DataFrame`` with at least ``o_info`` (and optionally
+        ``tc``, ``dtc``, ``s_info``, ``o_info_se``) per set.  The same
         estimator scores the data, the surrogates and the bootstrap resamples.
     n_surrogates : int, default=999
         Surrogate datasets for the null; the smallest p-value is
@@ -175,7 +175,7 @@ def assess_sets(
     Returns
     -------
     pandas.DataFrame
-        One row per candidate, in input order, with columns ``group`` (tuple
+        One row per candidate, in input order, with columns ``set`` (tuple
         of names), ``order``, ``chosen_by``, ``o_info``, ``o_info_se``, ``tc``,
         ``dtc``, ``s_info``, ``ci_low``, ``ci_high``, ``p_value``, ``q_value``,
         ``label``.  ``o_info_se`` is the bootstrap standard deviation when
@@ -188,12 +188,12 @@ def assess_sets(
     Raises
     ------
     ValueError
-        For invalid data, groups, estimator or arguments.
+        For invalid data, sets, estimator or arguments.
     """
     _check_arguments(n_surrogates, surrogate, n_bootstrap, alpha, ci_level)
     values, names = check_timeseries(data)
-    groups, reasons = _candidate_groups(candidates)
-    rows = check_groups(groups, names, values.shape[0])
+    sets, reasons = _candidate_sets(candidates)
+    rows = check_sets(sets, names, values.shape[0])
     used = np.unique(np.concatenate(rows))  # (M,) regions in any candidate
     local = [np.searchsorted(used, r) for r in rows]  # member positions among ``used``
     sub = values[:, used]  # (T, M)
@@ -224,7 +224,7 @@ def assess_sets(
 
     table = pd.DataFrame(
         {
-            "group": pd.Series([tuple(names[j] for j in r) for r in rows], dtype=object),
+            "set": pd.Series([tuple(names[j] for j in r) for r in rows], dtype=object),
             "order": [len(r) for r in rows],
             "chosen_by": reasons,
             "o_info": o_info,

@@ -2,10 +2,10 @@
 
 Surrogates and bootstrap resamples are just more datasets.  Rather than one
 estimator call per dataset, ``R`` datasets of ``M`` regions are laid side by
-side as one (T, R * M) table and every group is repeated with its members
-offset to each copy, so one call scores all groups on all ``R`` datasets.
-This is exact for estimators whose estimate of a group depends only on that
-group's columns (the Gaussian ones, and the FMMI engine, which models one group
+side as one (T, R * M) table and every set is repeated with its members
+offset to each copy, so one call scores all sets on all ``R`` datasets.
+This is exact for estimators whose estimate of a set depends only on that
+set's columns (the Gaussian ones, and the FMMI engine, which models one set
 at a time).
 """
 
@@ -20,8 +20,8 @@ import pandas as pd
 
 from fmri_oinfo.api import estimate_oinfo
 
-#: An O-information estimator: ``(data (T, M), groups of column indices) -> table``
-#: with at least an ``o_info`` column, one row per group in input order (the
+#: An O-information estimator: ``(data (T, M), sets of column indices) -> table``
+#: with at least an ``o_info`` column, one row per set in input order (the
 #: signature and output of :func:`fmri_oinfo.estimate_oinfo`).
 OInfoEstimator = Callable[[np.ndarray, Sequence[Sequence[int]]], pd.DataFrame]
 
@@ -44,12 +44,12 @@ def resolve_estimator(estimator: str | OInfoEstimator, seed: int, options: dict[
     return partial(estimate_oinfo, estimator=estimator, seed=seed, **options)
 
 
-def checked_o_info(table: pd.DataFrame, n_groups: int) -> np.ndarray:
-    """The ``o_info`` column of an estimator's table, checked to have ``n_groups`` rows."""
-    if "o_info" not in table.columns or len(table) != n_groups:
+def checked_o_info(table: pd.DataFrame, n_sets: int) -> np.ndarray:
+    """The ``o_info`` column of an estimator's table, checked to have ``n_sets`` rows."""
+    if "o_info" not in table.columns or len(table) != n_sets:
         raise ValueError(
             f"the estimator returned {len(table)} rows with columns {list(table.columns)}; "
-            f"one row per group ({n_groups}) with an 'o_info' column is needed."
+            f"one row per set ({n_sets}) with an 'o_info' column is needed."
         )
     return table["o_info"].to_numpy(dtype=float)
 
@@ -57,17 +57,17 @@ def checked_o_info(table: pd.DataFrame, n_groups: int) -> np.ndarray:
 def stacked_o_info(
     estimate: OInfoEstimator,
     datasets: Iterable[np.ndarray],
-    groups: Sequence[np.ndarray],
+    sets: Sequence[np.ndarray],
     max_columns: int = 256,
 ) -> np.ndarray:
-    """O-information of every group on every dataset.
+    """O-information of every set on every dataset.
 
     Parameters
     ----------
     estimate : OInfoEstimator
     datasets : iterable of numpy.ndarray, each shape (T, M)
         All with the same shape (a generator is consumed lazily).
-    groups : sequence of numpy.ndarray of int
+    sets : sequence of numpy.ndarray of int
         Column indices into a dataset; orders may differ.
     max_columns : int, default=256
         At most this many columns per estimator call (at least one dataset).
@@ -82,9 +82,9 @@ def stacked_o_info(
     def flush() -> None:
         n_columns = pending[0].shape[1]
         stacked = np.concatenate(pending, axis=1)  # (T, R * M)
-        shifted = [g + r * n_columns for r in range(len(pending)) for g in groups]
+        shifted = [g + r * n_columns for r in range(len(pending)) for g in sets]
         o_info = checked_o_info(estimate(stacked, shifted), len(shifted))
-        results.append(o_info.reshape(len(pending), len(groups)))  # (R, G)
+        results.append(o_info.reshape(len(pending), len(sets)))  # (R, G)
         pending.clear()
 
     for dataset in datasets:
@@ -94,5 +94,5 @@ def stacked_o_info(
     if pending:
         flush()
     if not results:
-        return np.empty((0, len(groups)))
+        return np.empty((0, len(sets)))
     return np.concatenate(results, axis=0)

@@ -24,7 +24,7 @@ def regions():
 
 
 def test_union_keeps_every_reason(data, regions, tmp_path):
-    groups_file = tmp_path / "groups.tsv"
+    groups_file = tmp_path / "sets.tsv"
     groups_file.write_text("a\tb\tc\nd e f g\n")
     config = CandidateConfig(
         strategies=("exhaustive", "networks", "screen", "user"), orders=(3,), top_k=1, n_control=0,
@@ -32,7 +32,7 @@ def test_union_keeps_every_reason(data, regions, tmp_path):
     )
     table = choose_candidates(data, config, regions=regions)
     assert len(table) == 35 + 1  # all 35 triplets, plus the user's 4-set
-    reasons = dict(zip(table["group"], table["chosen_by"]))
+    reasons = dict(zip(table["set"], table["chosen_by"]))
     assert reasons[("a", "b", "c")] == "exhaustive;network:A;screen:redundancy;user"
     assert reasons[("d", "e", "f")] == "exhaustive;network:B;screen:synergy"
     assert reasons[("a", "d", "g")] == "exhaustive"
@@ -43,7 +43,7 @@ def test_search_strategy_through_the_config(data):
     config = CandidateConfig(strategies=("search",), search_methods=("beam",), search_targets=("synergy",),
                              max_order=4, search_keep=1, beam_width=10)
     table = choose_candidates(data, config)
-    assert table["group"].tolist()[0] == ("d", "e", "f")
+    assert table["set"].tolist()[0] == ("d", "e", "f")
     assert table["chosen_by"].tolist() == ["search:beam", "search:beam"]
     assert table["order"].tolist() == [3, 4]
 
@@ -52,7 +52,7 @@ def test_config_from_toml_and_its_errors():
     parsed = tomllib.loads('strategies = ["screen", "search"]\norders = [3, 4]\ntop_k = 7\n')
     config = CandidateConfig.from_mapping(parsed)
     assert config.strategies == ("screen", "search") and config.orders == (3, 4) and config.top_k == 7
-    with pytest.raises(ValueError, match=r"unknown keys \['topk'\]"):
+    with pytest.raises(ValueError, match=r"unknown key candidates.topk \(did you mean top_k\?\)"):
         CandidateConfig.from_mapping({"topk": 3})
     with pytest.raises(ValueError, match=r"candidates.strategies: \['random'\] not known"):
         CandidateConfig(strategies=("random",))

@@ -13,7 +13,7 @@ NAMES = [f"r{i}" for i in range(8)]
 def test_exhaustive_lists_every_subset_of_every_order():
     table = exhaustive_candidates(NAMES, [3, 4])
     expected = [tuple(NAMES[i] for i in c) for k in (3, 4) for c in combinations(range(8), k)]
-    assert table["group"].tolist() == expected
+    assert table["set"].tolist() == expected
     assert len(table) == math.comb(8, 3) + math.comb(8, 4) == 126
     assert set(table["chosen_by"]) == {"exhaustive"}
 

@@ -18,7 +18,7 @@ def regions():
 
 def test_within_network_sets_are_all_subsets_of_each_network(regions):
     table = network_candidates(NAMES, regions, [3], modes=["within"])
-    by_reason = table.groupby("chosen_by")["group"].apply(set).to_dict()
+    by_reason = table.groupby("chosen_by")["set"].apply(set).to_dict()
     assert by_reason == {
         "network:Default": {("d1", "d2", "d3")},
         "network:Visual": set(combinations(["v1", "v2", "v3", "v4"], 3)),
@@ -31,9 +31,9 @@ def test_spanning_sets_take_one_region_per_network(regions):
         tuple(sorted(t, key=NAMES.index))
         for t in product(["v1", "v2", "v3", "v4"], ["d1", "d2", "d3"], ["s1", "s2"])
     }
-    assert set(table["group"]) == expected and len(table) == 4 * 3 * 2
+    assert set(table["set"]) == expected and len(table) == 4 * 3 * 2
     assert set(table["chosen_by"]) == {"network:spanning"}
-    assert not any("x" in g for g in table["group"])  # unlabelled region left out
+    assert not any("x" in g for g in table["set"])  # unlabelled region left out
 
 
 def test_network_cap_counts_both_modes(regions):

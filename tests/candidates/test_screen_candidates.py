@@ -23,13 +23,13 @@ def planted():
 def test_running_top_equals_a_full_sort():
     rng = np.random.default_rng(0)
     scores = rng.standard_normal(1000)
-    groups = np.arange(3000).reshape(1000, 3)
+    sets = np.arange(3000).reshape(1000, 3)
     top = RunningTop(25)
     for start in range(0, 1000, 64):
-        top.update(groups[start : start + 64], scores[start : start + 64])
+        top.update(sets[start : start + 64], scores[start : start + 64])
     kept_groups, kept_scores = top.sorted()
     best = np.argsort(-scores)[:25]
-    np.testing.assert_array_equal(kept_groups, groups[best])
+    np.testing.assert_array_equal(kept_groups, sets[best])
     np.testing.assert_array_equal(kept_scores, scores[best])
 
 
@@ -51,7 +51,7 @@ def test_screen_keeps_top_k_per_direction_and_a_control_sample(planted):
         (3, "screen:control"): 6, (3, "screen:redundancy"): 4, (3, "screen:synergy"): 4,
         (4, "screen:control"): 6, (4, "screen:redundancy"): 4, (4, "screen:synergy"): 4,
     }
-    first = table.groupby("chosen_by", sort=False)["group"].first()
+    first = table.groupby("chosen_by", sort=False)["set"].first()
     assert first["screen:synergy"] == ("r3", "r4", "r5")
     assert first["screen:redundancy"] == ("r0", "r1", "r2")
 

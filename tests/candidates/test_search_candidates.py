@@ -13,7 +13,7 @@ from fmri_oinfo.synthetic import GroundTruthSystem, planted_search_system, redun
 
 @pytest.fixture(scope="module")
 def planted():
-    """A 5-region synergistic group hidden among 35 regions with 3 redundant factors."""
+    """A 5-region synergistic set hidden among 35 regions with 3 redundant factors."""
     system = planted_search_system(n_regions=40, n_factors=3, seed=2)
     names = [f"r{i}" for i in range(40)]
     data = pd.DataFrame(system.system.sample(1200, seed=5), columns=names)
@@ -47,8 +47,8 @@ def test_beam_search_finds_the_planted_synergistic_group(planted):
     _, data, truth = planted
     table = beam_search(data, max_order=5, beam_width=300, keep=3)
     best5 = table[table["order"] == 5].iloc[0]
-    assert best5["group"] == truth and best5["chosen_by"] == "search:beam"
-    check = estimate_oinfo(data, [best5["group"]])["o_info"].iloc[0]
+    assert best5["set"] == truth and best5["chosen_by"] == "search:beam"
+    check = estimate_oinfo(data, [best5["set"]])["o_info"].iloc[0]
     assert best5["o_info"] == pytest.approx(check, rel=1e-10)
     assert sorted(table["order"].unique()) == [3, 4, 5]
 
@@ -57,7 +57,7 @@ def test_every_search_reports_scores_that_match_estimate_oinfo(clusters):
     table = search_candidates(clusters, targets=["redundancy"], max_order=4, keep=2,
                               beam_width=50, n_starts=3, n_chains=16, n_steps=200, seed=1)
     assert set(table["chosen_by"]) == {"search:greedy", "search:beam", "search:anneal", "search:partial"}
-    check = estimate_oinfo(clusters, [tuple(int(m) for m in g) for g in table["group"]])
+    check = estimate_oinfo(clusters, [tuple(int(m) for m in g) for g in table["set"]])
     np.testing.assert_allclose(table["o_info"].to_numpy(), check["o_info"].to_numpy(), rtol=1e-10)
 
 
@@ -69,7 +69,7 @@ def test_most_redundant_sets_lie_in_the_strong_cluster(clusters, search):
         table = beam_search(clusters, max_order=5, target="redundancy", beam_width=20)
     else:
         table = anneal_search(clusters, orders=(3, 5), target="redundancy", n_chains=32, n_steps=300, seed=0)
-    best = table.groupby("order")["group"].first()
+    best = table.groupby("order")["set"].first()
     assert best[5] == ("0", "1", "2", "3", "4")
     assert set(best[3]) <= {"0", "1", "2", "3", "4"}
 
@@ -124,7 +124,7 @@ def test_partial_search_finds_the_planted_group_from_its_neighbourhoods(planted)
     _, data, truth = planted
     table = partial_search(data, max_order=5, n_neighbours=6, keep=2)
     best5 = table[table["order"] == 5].iloc[0]
-    assert best5["group"] == truth and best5["chosen_by"] == "search:partial"
+    assert best5["set"] == truth and best5["chosen_by"] == "search:partial"
     with pytest.raises(ValueError, match="n_neighbours=3 must be at least max_order - 1 = 4"):
         partial_search(data, max_order=5, n_neighbours=3)
 
@@ -132,6 +132,6 @@ def test_partial_search_finds_the_planted_group_from_its_neighbourhoods(planted)
 def test_guided_annealing_finds_the_planted_group(planted):
     _, data, truth = planted
     table = anneal_search(data, orders=(5,), n_chains=16, n_steps=200, seed=0, guided_fraction=0.5, keep=1)
-    assert table["group"].iloc[0] == truth
+    assert table["set"].iloc[0] == truth
     with pytest.raises(ValueError, match=r"guided_fraction=1.5 must lie in \[0, 1\]"):
         anneal_search(data, guided_fraction=1.5)

@@ -1,4 +1,4 @@
-"""User strategy: groups read from a text file."""
+"""User strategy: sets read from a text file."""
 
 import pytest
 
@@ -8,7 +8,7 @@ NAMES = ["Left Hippocampus", "Right Hippocampus", "Precuneus", "Cuneus", "Insula
 
 
 def test_reads_tsv_names_comma_indices_and_skips_comments(tmp_path):
-    path = tmp_path / "groups.tsv"
+    path = tmp_path / "sets.tsv"
     path.write_text(
         "# my hypotheses\n"
         "Left Hippocampus\tRight Hippocampus\tPrecuneus\n"
@@ -17,7 +17,7 @@ def test_reads_tsv_names_comma_indices_and_skips_comments(tmp_path):
         "Cuneus Insula 2\n"
     )
     table = user_candidates(path, NAMES)
-    assert table["group"].tolist() == [
+    assert table["set"].tolist() == [
         ("Left Hippocampus", "Right Hippocampus", "Precuneus"),
         ("Left Hippocampus", "Right Hippocampus", "Cuneus", "Insula"),
         ("Precuneus", "Cuneus", "Insula"),
@@ -27,9 +27,9 @@ def test_reads_tsv_names_comma_indices_and_skips_comments(tmp_path):
 
 
 def test_unknown_name_lists_close_matches(tmp_path):
-    path = tmp_path / "groups.tsv"
+    path = tmp_path / "sets.tsv"
     path.write_text("Left Hipocampus\tPrecuneus\tCuneus\n")
-    with pytest.raises(ValueError, match=r"groups.tsv line 1: unknown region 'Left Hipocampus'\. "
+    with pytest.raises(ValueError, match=r"sets.tsv line 1: unknown region 'Left Hipocampus'\. "
                                          r"Close matches: \['Left Hippocampus', 'Right Hippocampus'\]"):
         user_candidates(path, NAMES)
 
@@ -40,7 +40,7 @@ def test_unknown_name_lists_close_matches(tmp_path):
         ("0 1 9\n", "index 9 is out of range for 5 regions"),
         ("0 1 1\n", "listed twice"),
         ("0 1\n", "has 2 regions; O-information needs 3"),
-        ("# nothing\n", "lists no groups"),
+        ("# nothing\n", "lists no sets"),
     ],
 )
 def test_bad_groups_are_refused(tmp_path, text, message):

@@ -34,7 +34,7 @@ def prepare_or_always_die(subject, config, out_dir):
 
 
 def test_killed_worker_loses_nothing_and_a_rerun_is_identical(tmp_path: Path, config_file: Path) -> None:
-    study = discover_study(make_table_study(tmp_path / "study", n_per_group=3, n_regions=6), group_column="group")
+    study = discover_study(make_table_study(tmp_path / "study", n_per_cohort=3, n_regions=6), cohort_column="group")
     config = load_group_config(config_file, n_permutations=499)
     out = tmp_path / "out"
     with dask_client(n_workers=2) as client:  # worker processes under nannies
@@ -59,7 +59,7 @@ def test_killed_worker_loses_nothing_and_a_rerun_is_identical(tmp_path: Path, co
 
 
 def test_a_subject_that_kills_every_worker_fails_alone(tmp_path: Path, config_file: Path) -> None:
-    study = discover_study(make_table_study(tmp_path / "study", n_per_group=3, n_regions=6), group_column="group")
+    study = discover_study(make_table_study(tmp_path / "study", n_per_cohort=3, n_regions=6), cohort_column="group")
     config = load_group_config(config_file, n_permutations=99)
     # Dask gives up on a task after one death, and a worker holds only the task it runs (no bystanders die with it)
     settings = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}

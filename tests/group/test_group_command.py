@@ -19,35 +19,35 @@ from fmri_oinfo.group.report import write_group_report
 def _run(study: Path, out: Path, config_file: Path, **overrides):
     """The command's steps without maps and figures (faster), on a threaded LocalCluster."""
     with dask_client(n_workers=2, processes=False) as client:
-        return run_group_study(discover_study(study, group_column="group"),
+        return run_group_study(discover_study(study, cohort_column="group"),
                                load_group_config(config_file, **overrides), out, client)
 
 
 def _read(path: Path) -> pd.DataFrame:
     table = pd.read_csv(path, sep="\t")
-    table["group"] = [tuple(json.loads(g)) for g in table["group"]]
+    table["set"] = [tuple(json.loads(g)) for g in table["set"]]
     return table
 
 
-def test_planted_group_difference_is_found_and_the_report_is_offline(tmp_path, config_file, capsys) -> None:
-    study = make_table_study(tmp_path / "study", n_per_group=10)
+def test_planted_cohort_difference_is_found_and_the_report_is_offline(tmp_path, config_file, capsys) -> None:
+    study = make_table_study(tmp_path / "study", n_per_cohort=10)
     out = tmp_path / "out"
-    code = main([str(study), "--group-col", "group", "--config", str(config_file), "--out", str(out),
+    code = main([str(study), "--cohort-col", "group", "--config", str(config_file), "--out", str(out),
                  "--workers", "2", "--threads"])
     assert code == 0
     difference = _read(out / "group" / "group_difference.tsv")
-    planted = difference[difference["group"] == PLANTED_SET].iloc[0]
+    planted = difference[difference["set"] == PLANTED_SET].iloc[0]
     assert planted["q_value"] < 0.05 and planted["label"] == "higher in A"  # control (A) less synergistic
     assert planted["difference"] > 0.2 and planted["hedges_g"] > 2.0
-    assert (difference[difference["group"] != PLANTED_SET]["q_value"] >= 0.05).all()
+    assert (difference[difference["set"] != PLANTED_SET]["q_value"] >= 0.05).all()
     results = _read(out / "group" / "group_results.tsv")
-    assert results.set_index("group").loc[[PLANTED_SET], "label"].item() == "synergistic"
+    assert results.set_index("set").loc[[PLANTED_SET], "label"].item() == "synergistic"
     assert len(results) == 56  # C(8, 3) sets
     values = _read(out / "group" / "group_subject_oinfo.tsv")
-    assert len(values) == 20 * 56 and not values.duplicated(["subject", "group"]).any()
+    assert len(values) == 20 * 56 and not values.duplicated(["subject", "set"]).any()
     report = (out / "group" / "group_report.html").read_text()
     assert external_references(report) == []
-    for heading in ("Cohort", "Failures", "Between-group comparison", "Group maps", "Group graphs"):
+    for heading in ("Cohort", "Failures", "Between-cohort comparison", "Group maps", "Group graphs"):
         assert heading in report
     assert (out / "group" / "group_desc-difference_desc-synergy_map.png").is_file()
     assert (out / "group" / "group_desc-mean_desc-hypergraph_graph.graphml").is_file()
@@ -55,14 +55,14 @@ def test_planted_group_difference_is_found_and_the_report_is_offline(tmp_path, c
 
 
 def test_null_study_finds_nothing(tmp_path, config_file) -> None:
-    study = make_table_study(tmp_path / "null", n_per_group=8, noise_a=None, noise_b=None, seed=3)
+    study = make_table_study(tmp_path / "null", n_per_cohort=8, noise_a=None, noise_b=None, seed=3)
     result = _run(study, tmp_path / "out", config_file)
     assert len(result.results) == 56 and (result.results["q_value"] >= 0.05).all()
     assert (result.difference["q_value"] >= 0.05).all()
 
 
 def test_a_failing_subject_is_reported_and_the_study_resumes(tmp_path, config_file) -> None:
-    study = make_table_study(tmp_path / "study", n_per_group=4)
+    study = make_table_study(tmp_path / "study", n_per_cohort=4)
     broken = study / "sub-03_timeseries.tsv"
     good = broken.read_text()
     lines = good.splitlines()
@@ -85,18 +85,18 @@ def test_a_failing_subject_is_reported_and_the_study_resumes(tmp_path, config_fi
 
 
 def test_pooled_mode_finds_the_planted_difference(tmp_path, config_file) -> None:
-    study = make_table_study(tmp_path / "study", n_per_group=10)
+    study = make_table_study(tmp_path / "study", n_per_cohort=10)
     result = _run(study, tmp_path / "out", config_file, pool=True, candidate_source="pooled", n_surrogates=199)
     difference = result.difference
-    planted = difference[difference["group"] == PLANTED_SET].iloc[0]
+    planted = difference[difference["set"] == PLANTED_SET].iloc[0]
     assert planted["q_value"] < 0.05 and planted["mean_b"] < planted["mean_a"] < 0
-    assert result.results.set_index("group").loc[[PLANTED_SET], "label"].item() == "synergistic"
+    assert result.results.set_index("set").loc[[PLANTED_SET], "label"].item() == "synergistic"
     assert len(result.succeeded) == 20 and len(result.subject_values) == 20 * len(result.sets)
     assert (tmp_path / "out" / "sub-20" / "sub-20_oinfo.tsv").is_file()  # every subject got its pipeline run
 
 
 def test_bad_arguments_are_refused_with_the_fix(tmp_path, capsys) -> None:
-    study = make_table_study(tmp_path / "study", n_per_group=2)
+    study = make_table_study(tmp_path / "study", n_per_cohort=2)
     with pytest.raises(SystemExit):
         main([str(study), "--group-col", "sex"])
     assert "'sex' is not a column of participants.tsv" in capsys.readouterr().err

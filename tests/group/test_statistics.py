@@ -11,7 +11,7 @@ import pytest
 from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.group.pooling import gaussian_o_info_from_correlation, pool_series, pooled_difference_table
 from fmri_oinfo.group.statistics import (
-    group_difference_table,
+    cohort_difference_table,
     group_mean_table,
     hedges_correction,
     one_sample_test,
@@ -49,9 +49,9 @@ def test_false_positive_rate_over_many_null_studies(test: str) -> None:
 def test_planted_effects_are_found_and_seeds_reproduce() -> None:
     rng = np.random.default_rng(3)
     values = rng.standard_normal((20, 50))
-    values[:, 0] -= 1.2  # group mean below zero
+    values[:, 0] -= 1.2  # mean below zero
     in_a = np.arange(20) < 10
-    values[in_a, 1] += 2.5  # group A higher
+    values[in_a, 1] += 2.5  # cohort A higher
     one = one_sample_test(values, 1999, seed=4)
     two = two_sample_test(values, in_a, 1999, seed=4)
     assert one.p[0] <= 2 / 2000 and two.p[1] < 0.01
@@ -86,23 +86,23 @@ def test_missing_subjects_equal_dropping_them() -> None:
     dropped = one_sample_test(np.delete(values[:, 1:], 3, axis=0), 999)
     assert one.n.tolist() == [12, 11]
     assert one.mean[1] == pytest.approx(dropped.mean[0]) and one.cohen_d[1] == pytest.approx(dropped.cohen_d[0])
-    with pytest.raises(ValueError, match="both groups"):
+    with pytest.raises(ValueError, match="both cohorts"):
         two_sample_test(values, np.ones(12, bool))
 
 
-def test_tables_carry_q_values_labels_and_group_names() -> None:
+def test_tables_carry_q_values_labels_and_cohort_names() -> None:
     rng = np.random.default_rng(8)
     values = rng.standard_normal((16, 6))
     values[:, 0] -= 2.0
-    groups = np.array(["b", "a"] * 8, dtype=object)
-    values[groups == "a", 2] += 2.0
-    sets = pd.DataFrame({"group": [(f"R{i}", "X", "Y") for i in range(6)], "order": 3, "chosen_by": "user"})
+    cohorts = np.array(["b", "a"] * 8, dtype=object)
+    values[cohorts == "a", 2] += 2.0
+    sets = pd.DataFrame({"set": [(f"R{i}", "X", "Y") for i in range(6)], "order": 3, "chosen_by": "user"})
     mean = group_mean_table(sets, values, n_permutations=999)
     np.testing.assert_allclose(mean["q_value"], benjamini_hochberg(mean["p_value"].to_numpy()))
     assert mean.loc[0, "label"] == "synergistic" and mean.loc[0, "q_value"] < 0.05
-    diff = group_difference_table(sets, values, groups, "a", "b", n_permutations=999)
-    assert diff.attrs["group_a"] == "a" and diff.loc[2, "label"] == "higher in A"
-    assert diff.loc[2, "difference"] == pytest.approx(values[groups == "a", 2].mean() - values[groups == "b", 2].mean())
+    diff = cohort_difference_table(sets, values, cohorts, "a", "b", n_permutations=999)
+    assert diff.attrs["cohort_a"] == "a" and diff.loc[2, "label"] == "higher in A"
+    assert diff.loc[2, "difference"] == pytest.approx(values[cohorts == "a", 2].mean() - values[cohorts == "b", 2].mean())
 
 
 def test_o_information_from_pooled_correlation_equals_estimation_on_pooled_data() -> None:
@@ -113,26 +113,26 @@ def test_o_information_from_pooled_correlation_equals_estimation_on_pooled_data(
         x[:, 3] = x[:, 0] + x[:, 1] + 0.5 * x[:, 3]
         series.append(pd.DataFrame(x * rng.uniform(1, 3, 5) + 7, columns=list("ABCDE")))
     pooled = pool_series(series)
-    groups = [("A", "B", "D"), ("A", "C", "E"), ("A", "B", "C", "D")]
-    expected = estimate_oinfo(pooled, groups)["o_info"].to_numpy()
+    sets = [("A", "B", "D"), ("A", "C", "E"), ("A", "B", "C", "D")]
+    expected = estimate_oinfo(pooled, sets)["o_info"].to_numpy()
     correlation = np.corrcoef(pooled.to_numpy(), rowvar=False)
     for order in (3, 4):
-        rows = [i for i, g in enumerate(groups) if len(g) == order]
-        members = np.array([["ABCDE".index(m) for m in groups[i]] for i in rows])
+        rows = [i for i, g in enumerate(sets) if len(g) == order]
+        members = np.array([["ABCDE".index(m) for m in sets[i]] for i in rows])
         np.testing.assert_allclose(gaussian_o_info_from_correlation(correlation, members), expected[rows],
                                    rtol=1e-9, atol=1e-12)
 
 
-def test_pooled_between_group_test_finds_a_planted_difference() -> None:
+def test_pooled_between_cohort_test_finds_a_planted_difference() -> None:
     rng = np.random.default_rng(10)
-    series, groups = [], []
+    series, cohorts = [], []
     for k in range(12):
         x = rng.standard_normal((150, 5))
         if k % 2:
             x[:, 2] = x[:, 0] + x[:, 1] + 0.5 * x[:, 2]
         series.append(pd.DataFrame(x, columns=list("ABCDE")))
-        groups.append("patient" if k % 2 else "control")
-    sets = pd.DataFrame({"group": [("A", "B", "C"), ("A", "D", "E"), ("B", "D", "E")], "order": 3, "chosen_by": "user"})
-    table = pooled_difference_table(series, groups, sets, "control", "patient", n_permutations=499)
+        cohorts.append("patient" if k % 2 else "control")
+    sets = pd.DataFrame({"set": [("A", "B", "C"), ("A", "D", "E"), ("B", "D", "E")], "order": 3, "chosen_by": "user"})
+    table = pooled_difference_table(series, cohorts, sets, "control", "patient", n_permutations=499)
     assert table.loc[0, "label"] == "higher in A" and table.loc[0, "q_value"] < 0.05
     assert (table.loc[1:, "label"] == "n.s.").all()

@@ -17,21 +17,21 @@ from fmri_oinfo.pipeline import load_config
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_table_study_with_groups_and_subject_filter(tmp_path: Path) -> None:
-    study = discover_study(make_table_study(tmp_path / "s", n_per_group=3), group_column="group",
+def test_table_study_with_cohorts_and_subject_filter(tmp_path: Path) -> None:
+    study = discover_study(make_table_study(tmp_path / "s", n_per_cohort=3), cohort_column="group",
                            subjects=["sub-01", "02", "sub-03"])
     assert [s.label for s in study.subjects] == ["sub-01", "sub-02", "sub-03"]
-    assert [s.group for s in study.subjects] == ["control", "patient", "control"]
-    assert study.groups == ("control", "patient") and {s.kind for s in study.subjects} == {"table"}
+    assert [s.cohort for s in study.subjects] == ["control", "patient", "control"]
+    assert study.cohorts == ("control", "patient") and {s.kind for s in study.subjects} == {"table"}
 
 
 def test_discovery_refuses_bad_studies_with_the_fix(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no subject found"):
         discover_study(tmp_path)
-    root = make_table_study(tmp_path / "s", n_per_group=2)
+    root = make_table_study(tmp_path / "s", n_per_cohort=2)
     (root / "participants.tsv").write_text("participant_id\tgroup\nsub-01\tcontrol\nsub-02\tn/a\n")
     with pytest.raises(ValueError, match=r"subjects \['sub-02', 'sub-03', 'sub-04'\] have no 'group' value"):
-        discover_study(root, group_column="group")
+        discover_study(root, cohort_column="group")
     with pytest.raises(FileNotFoundError, match="--participants"):
         discover_study(root, participants=tmp_path / "missing.tsv")
 
@@ -39,10 +39,10 @@ def test_discovery_refuses_bad_studies_with_the_fix(tmp_path: Path) -> None:
 def test_config_is_a_pipeline_config_with_a_group_table_validated_by_key(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('[candidates]\nstrategies = ["exhaustive"]\n[estimation]\nestimator = "gaussian"\n'
-                    '[group]\nn_permutations = 999\npool = true\ngroup_column = "sex"\n')
+                    '[group]\nn_permutations = 999\npool = true\ncohort_column = "sex"\n')
     config = load_group_config(path, seed=3, statistics__n_surrogates=19)
     assert config.pipeline.candidates.strategies == ("exhaustive",) and config.estimator == "gaussian"
-    assert config.n_permutations == 999 and config.pool and config.group_column == "sex" and config.seed == 3
+    assert config.n_permutations == 999 and config.pool and config.cohort_column == "sex" and config.seed == 3
     assert config.pipeline.statistics.n_surrogates == 19
     shipped = load_group_config(REPO / "pipelines" / "fast.toml")  # a plain pipeline config: group defaults
     assert shipped.pipeline == load_config("fast") and shipped.n_permutations == 4999
@@ -50,13 +50,13 @@ def test_config_is_a_pipeline_config_with_a_group_table_validated_by_key(tmp_pat
     named = load_group_config(path)
     assert named.pipeline == load_config("fast") and named.alpha == 0.01
     path.write_text("[group]\npermutations = 5\n")
-    with pytest.raises(ValueError, match=r"\[group\] unknown keys \['permutations'\]"):
+    with pytest.raises(ValueError, match=r"unknown key group.permutations \(did you mean n_permutations\?\)"):
         load_group_config(path)
     path.write_text("[statistics]\nn_surogates = 5\n")
     with pytest.raises(ValueError, match=r"statistics\.n_surogates"):
         load_group_config(path)
     path.write_text("[cluster]\nkind = 'slurm'\n")
-    with pytest.raises(ValueError, match=r"unknown table\(s\) \['cluster'\]"):
+    with pytest.raises(ValueError, match=r"unknown table \[cluster\]"):
         load_group_config(path)
     path.write_text('[group]\npipeline = "fast"\n[estimation]\nestimator = "gaussian"\n')
     with pytest.raises(ValueError, match=r"also has the pipeline section\(s\) \['estimation'\]"):
@@ -80,17 +80,17 @@ def test_demo_nifti_study_through_a_local_cluster(tmp_path: Path) -> None:
     import json
 
     truth = json.loads((root / "ground_truth.json").read_text())
-    triplet = next(g["regions"] for g in truth["groups"] if g["name"] == "synergistic_triplet")
-    groups_file = tmp_path / "sets.txt"
-    groups_file.write_text(",".join(triplet) + "\n")
-    config = load_group_config("fast", candidates__strategies=["user"], candidates__user_file=str(groups_file),
+    triplet = next(g["regions"] for g in truth["sets"] if g["name"] == "synergistic_triplet")
+    sets_file = tmp_path / "sets.txt"
+    sets_file.write_text(",".join(triplet) + "\n")
+    config = load_group_config("fast", candidates__strategies=["user"], candidates__user_file=str(sets_file),
                                statistics__n_surrogates=19, statistics__n_bootstrap=0, outputs__interactive=False,
                                outputs__maps=False, outputs__graphs=False, n_permutations=99)
     study = discover_study(root)
     assert [s.kind for s in study.subjects] == ["images", "images"]
     with dask_client(n_workers=1, processes=False) as client:
         result = run_group_study(study, config, tmp_path / "out", client)
-    assert result.failures == [] and result.results["group"].tolist() == [tuple(triplet)]
+    assert result.failures == [] and result.results["set"].tolist() == [tuple(triplet)]
     assert (result.subject_values["o_info"] < 0).all()  # planted synergy in both subjects
     assert result.prepared[0].qc["n_volumes"] == 120
     subjects = subject_table(result)  # each subject has its own pipeline report, linked from the group report

@@ -86,7 +86,7 @@ def test_real_resting_state_series_from_nitime() -> None:
     np.testing.assert_allclose(table.to_numpy(), raw, rtol=1e-12)
     rois = table.iloc[:, 3:]
     result = estimate_oinfo(rois, [("LPCC", "RPCC", "LPrec"), ("LPut", "RPut", "LCau", "RCau")])
-    assert result["group"].tolist() == [("LPCC", "RPCC", "LPrec"), ("LPut", "RPut", "LCau", "RCau")]
+    assert result["set"].tolist() == [("LPCC", "RPCC", "LPrec"), ("LPut", "RPut", "LCau", "RCau")]
     assert np.isfinite(result["o_info"]).all()
     # bilateral homologues of real resting-state data are strongly coupled: total correlation well above zero
     assert (result["tc"] > 0.1).all()

@@ -4,11 +4,19 @@ reaches the stage it belongs to."""
 from __future__ import annotations
 
 import tomllib
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import pytest
 
-from fmri_oinfo.pipeline.config import PIPELINES_DIR, config_from_mapping, load_config, to_toml, with_overrides
+from fmri_oinfo.pipeline.config import (
+    PIPELINES_DIR,
+    PipelineConfig,
+    config_from_mapping,
+    load_config,
+    to_toml,
+    with_overrides,
+)
+from fmri_oinfo.schema import differences
 
 #: Subject-pipeline configurations (pipelines/ also holds cluster files of the group command).
 SHIPPED = ("default", "fast", "thorough")
@@ -46,7 +54,7 @@ def test_shipped_configs_differ_as_documented():
     assert default.statistics.estimator == "gaussian-copula" and fast.statistics.estimator == "same"
     assert thorough.statistics.n_surrogates > default.statistics.n_surrogates > fast.statistics.n_surrogates
     assert thorough.candidates.max_order > default.candidates.max_order
-    assert thorough.estimation.fmmi["steps"] > default.estimation.fmmi["steps"]
+    assert thorough.estimation.fmmi.steps > default.estimation.fmmi.steps
 
 
 @pytest.mark.parametrize("name", SHIPPED)
@@ -64,8 +72,10 @@ def test_unknown_key_is_named(section):
 
 
 def test_unknown_section_is_named():
-    with pytest.raises(ValueError, match="unknown section.*'surrogates'"):
+    with pytest.raises(ValueError, match=r"unknown section \[surrogates\]"):
         config_from_mapping({"surrogates": {}})
+    with pytest.raises(ValueError, match=r"unknown section \[statistic\] \(did you mean \[statistics\]\?\)"):
+        config_from_mapping({"statistic": {}})
 
 
 def _wrong_type(value):
@@ -94,7 +104,7 @@ def test_wrong_type_is_named(section, key):
         ({"estimator": "knn"}, r"estimation\.estimator = 'knn'"),
         ({"device": "tpu"}, r"estimation\.device = 'tpu'"),
         ({"seed": -1}, r"estimation\.seed = -1"),
-        ({"estimation__fmmi": {"stepz": 3}}, r"estimation\.fmmi: unknown FMMI option\(s\) \['stepz'\]"),
+        ({"estimation__fmmi": {"stepz": 3}}, r"unknown key estimation\.fmmi\.stepz \(did you mean steps\?\)"),
         ({"estimation__fmmi": {"steps": 0}}, r"estimation\.fmmi: steps=0"),
         ({"estimation__fmmi": {"folds": 1}}, r"estimation\.fmmi: folds=1"),
         ({"confounds": "heavy"}, r"extraction\.confounds = 'heavy'"),
@@ -147,3 +157,50 @@ def test_sections_are_frozen():
     for section in fields(config):
         with pytest.raises(AttributeError):
             setattr(getattr(config, section.name), fields(getattr(config, section.name))[0].name, None)
+
+
+def test_default_toml_is_the_schema_key_by_key():
+    """pipelines/default.toml shows exactly the defaults of the section dataclasses (every key, equal values)."""
+    document = tomllib.loads((PIPELINES_DIR / "default.toml").read_text())
+    assert differences(PipelineConfig().to_dict(), document) == []
+    assert load_config() == PipelineConfig() == load_config("default")
+
+
+def test_a_partial_file_gets_exactly_the_documented_defaults(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('[inputs]\ntask = "rest"\n\n[estimation.fmmi]\nsteps = 50\n')
+    config = load_config(path)
+    default = load_config("default")
+    assert config.inputs == replace(default.inputs, task="rest")
+    assert config.estimation.fmmi == replace(default.estimation.fmmi, steps=50)
+    for section in ("extraction", "candidates", "statistics", "outputs"):
+        assert getattr(config, section) == getattr(default, section)
+
+
+def test_unknown_key_names_close_matches_and_wrong_type_the_expected_type():
+    with pytest.raises(ValueError, match=r"unknown key statistics\.n_surogates \(did you mean n_surrogates"):
+        config_from_mapping({"statistics": {"n_surogates": 9}})
+    with pytest.raises(ValueError, match=r"statistics\.n_surrogates = '99': expected an integer\."):
+        config_from_mapping({"statistics": {"n_surrogates": "99"}})
+    with pytest.raises(ValueError, match=r"candidates\.orders = \[3, 'x'\]: expected a list of integers\."):
+        config_from_mapping({"candidates": {"orders": [3, "x"]}})
+    with pytest.raises(ValueError, match=r"estimation\.fmmi\.width = 1\.5: expected an integer\."):
+        config_from_mapping({"estimation": {"fmmi": {"width": 1.5}}})
+    with pytest.raises(ValueError, match=r"outputs\.maps = 1: expected true or false\."):
+        config_from_mapping({"outputs": {"maps": 1}})
+
+
+def test_a_binary_config_file_is_named(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_bytes(bytes(range(256)) * 4)
+    with pytest.raises(ValueError, match=r"config\.toml is not a text file"):
+        load_config(path)
+
+
+def test_resolved_config_is_written_by_tomli_w_and_reads_back(tmp_path):
+    config = load_config("thorough", orders=(3, 4), candidates__user_file="")
+    text = to_toml(config)
+    assert tomllib.loads(text) == config.to_dict()
+    path = tmp_path / "resolved.toml"
+    path.write_text(text)
+    assert load_config(path) == config

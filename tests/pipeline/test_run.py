@@ -1,9 +1,10 @@
-"""The subject command end to end on the demo subject: outputs, planted groups,
+"""The subject command end to end on the demo subject: outputs, planted sets,
 reuse of finished stages, resume after an interruption, bad input."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -59,11 +60,32 @@ def test_report_shows_the_cached_null_distributions(demo_run):
     exceed = (np.abs(null) >= np.abs(results["o_info"].to_numpy(np.float32))[:, None]).sum(axis=1)
     np.testing.assert_allclose((1 + exceed) / 100, results["p_value"], rtol=1e-12)
     html = demo_run.report.read_text()
-    nulls = html[html.index('<section id="nulls">'):]
-    nulls = nulls[:nulls.index("</section>")]
-    assert f"{len(results)} sets with surrogates (99 surrogates per set, median)" in nulls
-    assert nulls.count('<img src="data:image/png;base64,') == 1
+    statistics = html[html.index('<section id="statistics">'):]
+    statistics = statistics[:statistics.index("</section>")]
+    assert f"{len(results)} sets with surrogates (99 surrogates per set, median)" in statistics
+    assert statistics.count('<img src="data:image/png;base64,') == 2  # orders and nulls
     assert "No null distributions were given." not in html
+
+
+def test_report_links_every_output_and_shows_the_quality_control(demo_run):
+    html = demo_run.report.read_text()
+    files = html[html.index('<section id="files">'):]
+    files = files[:files.index("</section>")]
+    links = re.findall(r'<a href="([^"]+)">', files)
+    written = [demo_run.results, demo_run.timeseries, demo_run.region_scores, *demo_run.maps.values(),
+               *demo_run.graphs.values(), demo_run.config, demo_run.provenance]
+    described = [demo_run.results, demo_run.region_scores, *demo_run.maps.values()]  # each with a JSON sidecar
+    sidecars = [p.name.removesuffix(".nii.gz").removesuffix(".tsv") + ".json" for p in described]
+    assert sorted(links) == sorted([p.name for p in written] + [demo_run.timeseries.with_suffix(".json").name]
+                                   + sidecars)
+    assert all((demo_run.report.parent / link).is_file() for link in links)
+    quality = html[html.index('<section id="quality">'):]
+    quality = quality[:quality.index("</section>")]
+    for title in ("Atlas over the data", "Temporal SNR per region", "Framewise displacement", "Carpet plot",
+                  "Region correlation matrix"):
+        assert f"<h3>{title}</h3>\n  <img" in quality, title
+    assert "regions lie entirely inside the brain mask" in " ".join(quality.split())
+    assert "extracted with nilearn" in html and "Seitzman BA" in html  # methods and the atlas reference
 
 
 def test_provenance_lists_inputs_versions_and_stages(demo_run, demo_root):
@@ -79,18 +101,18 @@ def test_planted_groups_top_the_table_with_their_sign(demo_run, ground_truth):
     table = read_result_table(demo_run.results)
     n_significant = int((table["label"] != "n.s.").sum())
     assert (table["label"].iloc[:n_significant] != "n.s.").all()  # significant sets come first
-    planted = {name: [set(g["regions"]) for g in ground_truth["groups"] if np.sign(g["expected_o_info_sign"]) == s]
+    planted = {name: [set(g["regions"]) for g in ground_truth["sets"] if np.sign(g["expected_o_info_sign"]) == s]
                for name, s in (("redundant", 1), ("synergistic", -1))}
-    for group in ground_truth["groups"]:
-        wanted = "redundant" if group["expected_o_info_sign"] > 0 else "synergistic"
-        rows = table[[set(g) == set(group["regions"]) for g in table["group"]]]
-        assert len(rows) == 1, group["name"]
+    for planted_set in ground_truth["sets"]:
+        wanted = "redundant" if planted_set["expected_o_info_sign"] > 0 else "synergistic"
+        rows = table[[set(g) == set(planted_set["regions"]) for g in table["set"]]]
+        assert len(rows) == 1, planted_set["name"]
         assert rows["label"].iloc[0] == wanted
-        assert np.sign(rows["o_info"].iloc[0]) == group["expected_o_info_sign"]
-        # every set of the same label ranked above it holds a planted group of that sign
+        assert np.sign(rows["o_info"].iloc[0]) == planted_set["expected_o_info_sign"]
+        # every set of the same label ranked above it holds a planted set of that sign
         above = table.loc[: rows.index[0] - 1]
-        above = above[above["label"] == wanted]["group"]
-        assert all(any(p <= set(g) for p in planted[wanted]) for g in above), (group["name"], list(above))
+        above = above[above["label"] == wanted]["set"]
+        assert all(any(p <= set(g) for p in planted[wanted]) for g in above), (planted_set["name"], list(above))
 
 
 def test_rerun_reuses_every_stage_and_changes_no_table(demo_run, demo_root, small_config):
@@ -168,7 +190,7 @@ def test_fmmi_wiring_with_tiny_training(demo_run, tmp_path):
     config = load_config("default", candidates__strategies=["exhaustive"], statistics__n_surrogates=19,
                          statistics__n_bootstrap=0, device="cpu",
                          estimation__fmmi={"steps": 50, "width": 16, "context_dim": 16, "batch_size": 64,
-                                           "folds": 2, "ensemble": 2, "progress": False})
+                                           "folds": 2, "ensemble": 2})
     outputs = run_subject(table, config, tmp_path / "out")
     results = read_result_table(outputs.results)
     assert len(results) == 10  # C(5, 3)

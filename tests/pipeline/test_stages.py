@@ -25,13 +25,13 @@ CHANGED = {
     "task": "rest", "session": "1", "run": "1", "space": "MNI152NLin6Asym", "t_r": 2.5, "min_volumes": 60,
     "atlas": "power2011", "atlas_dir": "/elsewhere", "confounds": "compcor", "high_pass": 0.02,
     "low_pass": 0.09, "detrend": False, "standardize": "zscore", "fd_threshold": 0.5, "smoothing_fwhm": 4.0,
-    "strategies": ["exhaustive"], "orders": [3, 4], "max_sets": 10, "top_k": 7, "n_control": 9,
+    "strategies": ["exhaustive"], "orders": [3, 4], "max_sets": 10, "max_screened": 10**8, "top_k": 7, "n_control": 9,
     "network_modes": ["within"], "search_methods": ["beam"], "search_targets": ["synergy"], "max_order": 4,
     "search_keep": 4, "beam_width": 50, "n_starts": 3, "anneal_chains": 8, "anneal_steps": 20,
-    "n_neighbours": 4, "user_file": "groups.txt", "copula": True, "seed": 3, "estimator": "gaussian",
+    "n_neighbours": 4, "user_file": "sets.txt", "copula": True, "seed": 3, "estimator": "gaussian",
     "device": "cpu", "gradient": True, "n_surrogates": 19, "surrogate": "phase", "n_bootstrap": 5,
     "block_length": 4, "alpha": 0.1, "ci_level": 0.9, "maps": False, "graphs": False, "report": False,
-    "interactive": False, "top_n": 5,
+    "interactive": False, "full_views": True, "top_n": 5,
 }
 
 
@@ -76,7 +76,8 @@ def test_option_enters_the_key_of_its_stage(section, key, subject_inputs):
 
 def test_fmmi_options_enter_the_estimation_key(subject_inputs):
     base = load_config("default")
-    changed = load_config("default", estimation__fmmi={**base.estimation.fmmi, "steps": 50})
+    changed = load_config("default", estimation__fmmi={"steps": 50})
+    assert changed.estimation.fmmi.width == base.estimation.fmmi.width  # a partial table keeps the other defaults
     before, after = _keys(base, subject_inputs), _keys(changed, subject_inputs)
     assert before[:2] == after[:2] and before[2] != after[2]
 
@@ -132,7 +133,7 @@ def test_statistics_options_reach_assess_sets(small_series):
     assert table["p_value"].min() == pytest.approx(1 / 200)
     assert all(len(g) == 3 for g in table["o_info_gradient"])
     # the redundant triplet of the shared signal ranks first
-    assert set(table["group"].iloc[0]) == {"r0", "r1", "r2"} and table["label"].iloc[0] == "redundant"
+    assert set(table["set"].iloc[0]) == {"r0", "r1", "r2"} and table["label"].iloc[0] == "redundant"
 
 
 def test_other_null_estimator_keeps_the_tested_value(small_series):
@@ -143,7 +144,7 @@ def test_other_null_estimator_keeps_the_tested_value(small_series):
     plain = stages.assess(small_series, stages.candidate(small_series, config),
                           load_config("fast", candidates__strategies=["exhaustive"], statistics__n_surrogates=19,
                                       statistics__n_bootstrap=0))
-    merged = table.merge(plain, on="group", suffixes=("", "_plain"))
+    merged = table.merge(plain, on="set", suffixes=("", "_plain"))
     np.testing.assert_allclose(merged["o_info"], merged["o_info_plain"], rtol=1e-10)
     assert not np.allclose(merged["o_info_test"], merged["o_info"], rtol=1e-6)
 
@@ -154,7 +155,7 @@ def test_other_null_estimator_keeps_the_bootstrap_spread_as_se(small_series):
     mixed = stages.assess(small_series, stages.candidate(small_series, mixed_config), mixed_config)
     copula_config = load_config("fast", estimation__estimator="gaussian-copula", **options)
     copula = stages.assess(small_series, stages.candidate(small_series, copula_config), copula_config)
-    merged = mixed.merge(copula, on="group", suffixes=("", "_copula"))
+    merged = mixed.merge(copula, on="set", suffixes=("", "_copula"))
     # the SE goes with the intervals: both from the tested estimator's bootstrap
     np.testing.assert_allclose(merged["o_info_test"], merged["o_info_copula"], rtol=1e-12)
     np.testing.assert_allclose(merged["o_info_se"], merged["o_info_se_copula"], rtol=1e-12)
@@ -176,7 +177,7 @@ def test_assess_returns_the_null_aligned_with_the_ranked_table(small_series, tmp
     loaded, loaded_null = stages.load_assessment(tmp_path)
     assert loaded_null.dtype == np.float32
     np.testing.assert_allclose(loaded_null, null, rtol=1e-6)
-    assert loaded["group"].tolist() == table["group"].tolist()
+    assert loaded["set"].tolist() == table["set"].tolist()
     np.save(tmp_path / stages.NULL_FILE, null[:3])
     with pytest.raises(ValueError, match="has 3 rows for 20 result rows; delete"):
         stages.load_assessment(tmp_path)

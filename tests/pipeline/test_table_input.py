@@ -58,15 +58,21 @@ def test_table_input_report_is_offline_with_qc_orders_and_nulls(table_run):
     document = table_run.report.read_text(encoding="utf-8")
     assert table_run.report.name == "sub-nitime_report.html"
     assert graphs.external_references(document) == []
-    assert "<iframe" not in document  # no 3-D views without coordinates
+    assert "<iframe" not in document and "<canvas" not in document  # no 3-D views without coordinates
     for anchor, _heading in SUBJECT_SECTIONS:
         assert f'<section id="{anchor}">' in document
-    images = {a: _section(document, a).count('<img src="data:image/png;base64,')
-              for a in ("quality", "maps", "graphs", "orders", "nulls")}
-    assert images == {"quality": 1, "maps": 0, "graphs": 0, "orders": 1, "nulls": 1}  # carpet, orders, nulls
+    images = {a: _section(document, a).count('<img src="data:image/')
+              for a in ("findings", "quality", "maps", "graphs", "statistics")}
+    # carpet and correlation matrix (no atlas, FD or tSNR for a table); orders and nulls; no brain
+    assert images == {"findings": 0, "quality": 2, "maps": 0, "graphs": 0, "statistics": 2}
     assert "Brain maps are not drawn: no coordinates: the input was a region table" in _section(document, "maps")
     assert "Connectome figures and 3-D views are not drawn" in _section(document, "graphs")
-    assert "56 sets with surrogates (99 surrogates per set, median)" in _section(document, "nulls")
-    assert "none (region table)" in _section(document, "summary")
-    assert all(name in _section(document, "maps") for name in REGIONS)  # region score table
+    assert "56 sets with surrogates (99 surrogates per set, median)" in _section(document, "statistics")
+    assert "Input: a region table (no extraction by fmri-oinfo)." in _section(document, "quality")
+    assert "none (region table)" in _section(document, "parameters")
+    assert "fmri-oinfo did not extract or clean them" in _section(document, "methods")
+    labelled = read_result_table(table_run.results).query("label != 'n.s.'")
+    involved = {m for members in labelled["set"] for m in members}
+    assert all(name in _section(document, "maps") for name in involved)  # region score table
+    assert "MNI x, y, z" not in document  # no coordinates anywhere
     assert 'class="error"' not in document  # no figure failed

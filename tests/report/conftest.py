@@ -27,16 +27,20 @@ def hostile_name() -> str:
 
 @pytest.fixture(scope="session")
 def hostile_context():
-    """Example context whose last region (R_SMA, in an n.s. set and a synergistic graph node) is hostile."""
+    """Example context whose last region (R_SMA, in a labelled synergistic set and an n.s. set) is hostile."""
     context = example_context(seed=1)
     regions = context.regions.copy()
     regions.loc[regions["name"] == "R_SMA", "name"] = HOSTILE_NAME
     results = context.results.copy()
-    results["group"] = [tuple(HOSTILE_NAME if m == "R_SMA" else m for m in g) for g in results["group"]]
-    results.loc[3, "group"] = ("R_M1", "L_SMA", HOSTILE_NAME, "L_V1")
+    results["set"] = [tuple(HOSTILE_NAME if m == "R_SMA" else m for m in g) for g in results["set"]]
+    results.loc[3, "set"] = ("R_M1", "L_SMA", HOSTILE_NAME, "L_V1")
+    results.attrs = dict(context.results.attrs)
     timeseries = context.timeseries.rename(columns={"R_SMA": HOSTILE_NAME})
+    extraction = dict(context.extraction)
+    extraction["region_qc"] = {HOSTILE_NAME if name == "R_SMA" else name: qc
+                               for name, qc in extraction["region_qc"].items()}
     return dataclasses.replace(
-        context, regions=regions, results=results, timeseries=timeseries,
+        context, regions=regions, results=results, timeseries=timeseries, extraction=extraction,
         source_files=("sub-01_<b>bold</b>.nii.gz",),
     )
 

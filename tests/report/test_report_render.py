@@ -11,7 +11,7 @@ import pytest
 
 from fmri_oinfo.report import ReportContext, render_report, render_report_html
 from fmri_oinfo.report.example import example_context
-from fmri_oinfo.report.figures import null_values_by_row
+from fmri_oinfo.report.figures import null_panel_rows, null_values_by_row
 from fmri_oinfo.report.render import SUBJECT_SECTIONS, report_environment
 
 
@@ -87,28 +87,37 @@ def page(rendered_report) -> tuple[str, PageReader]:
     return document, read(document)
 
 
+def _section(document: str, anchor: str) -> str:
+    start = document.index(f'<section id="{anchor}">')
+    return document[start:document.index("</section>", start)]
+
+
 def test_report_loads_nothing_from_the_network(page):
     document, reader = page
     outside = [r for r in reader.references if not r[2].startswith(("#", "data:"))]
-    assert outside == []
-    assert reader.srcdocs and len(reader.srcdocs) == 2
-    for srcdoc in reader.srcdocs:
-        inner = read(srcdoc)
-        assert [r for r in inner.references if not r[2].startswith(("#", "data:"))] == []
-        assert inner.scripts, "the interactive view carries its JavaScript inline"
-    assert all(src.startswith("data:image/png;base64,") for src in reader.images)
-    # glass brain x2, surfaces x2, connectomes x2, carpet, FD, orders, nulls
-    assert len(reader.images) == 10
-    assert len(reader.scripts) == 1 and "table.sortable" in reader.scripts[0]
+    assert outside == [("a", "href", "sub-example_oinfo.tsv"), ("a", "href", "sub-example_regions.tsv")]  # links
+    assert reader.srcdocs == []  # light 3-D views: no iframe, no plotly
+    assert all(src.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")) for src in reader.images)
+    # set glass brains x4, region maps x2, connectomes x2, atlas overlay, tSNR, FD, carpet, correlation,
+    # orders, nulls; no surface (a sphere atlas)
+    assert len(reader.images) == 15
+    code = [script for script in reader.scripts if "function" in script]
+    assert len(code) == 2 and "table.sortable" in code[1] and "convexHull" in code[0]
+    assert 'id="view-redundancy-data"' in document and 'id="brain-outline"' in document
 
 
-def test_report_has_every_section(page):
-    _, reader = page
+def test_report_has_every_section_findings_first(page):
+    document, reader = page
     for anchor, _heading in SUBJECT_SECTIONS:
         assert anchor in reader.ids
     assert {"redundant-sets", "synergistic-sets", "region-scores", "atlas-regions"} <= set(reader.ids)
-    navigation = [r[2] for r in reader.references if r[0] == "a"]
-    assert navigation == [f"#{anchor}" for anchor, _ in SUBJECT_SECTIONS]
+    navigation = [r[2] for r in reader.references if r[0] == "a" and r[2].startswith("#") and r[2][1:] in
+                  {a for a, _ in SUBJECT_SECTIONS}]
+    assert navigation[:len(SUBJECT_SECTIONS)] == [f"#{anchor}" for anchor, _ in SUBJECT_SECTIONS]
+    positions = [document.index(f'<section id="{anchor}">') for anchor, _ in SUBJECT_SECTIONS]
+    assert positions == sorted(positions) and SUBJECT_SECTIONS[0][0] == "findings"
+    parameters = _section(document, "parameters")
+    assert parameters.count("<details>") == 3 and "<details open" not in parameters  # collapsed
 
 
 def test_user_strings_are_escaped(page, hostile_name):
@@ -117,34 +126,75 @@ def test_user_strings_are_escaped(page, hostile_name):
     assert "<b>bold</b>" not in document
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;R_SMA" in document
     assert "sub-01_&lt;b&gt;bold&lt;/b&gt;.nii.gz" in document
-    for srcdoc in reader.srcdocs:
-        assert "<script>alert" not in srcdoc
+    assert "\\u003cscript\\u003ealert('x')\\u003c/script\\u003eR_SMA" in document  # inside the view's JSON
     # The name reads back as text, not markup, in the region table.
     assert any(hostile_name in row[0] for row in reader.tables["atlas-regions"])
 
 
-def test_set_tables_rank_the_strongest_sets_first(page, hostile_name):
+def test_summary_sentence_states_the_counts_of_the_table(page):
+    document, _ = page
+    findings = _section(document, "findings")
+    assert ("4 sets labelled (2 redundant, 2 synergistic) of 7 tested, after per-set (pre-specified sets) and "
+            "split-sample (data-chosen sets) testing at FDR 5 %; 220 sets screened.") in findings
+    # one card per labelled set (at most 3 per kind), in the table's ranking, with anatomy and MNI coordinates
+    assert findings.count('<div class="card ') == 4
+    assert findings.index("Redundant set #1") < findings.index("Redundant set #2")
+    assert "(-8, -52, 28)" in findings and "left hemisphere" in findings
+    assert "a set within the Default network" in findings
+    assert "chosen on one block of volumes, tested on another block the choice never saw" in findings
+    assert "Carried by R_M1, L_SMA (grey: not a carrier)" in findings  # carriers in member order
+
+
+def test_set_tables_follow_the_table_ranking(page, hostile_name):
     _, reader = page
     redundant = reader.tables["redundant-sets"]
     synergistic = reader.tables["synergistic-sets"]
-    assert [row[1] for row in redundant] == ["L_PCC, R_PCC, L_mPFC", "L_V1, R_V1, L_V4, R_V4"]
-    assert [float(row[5]) for row in redundant] == [0.42, 0.31]
-    assert [row[1] for row in synergistic] == ["L_M1, R_V4, L_mPFC", f"R_M1, L_SMA, {hostile_name}, L_V1"]
-    assert [float(row[5]) for row in synergistic] == [-0.27, -0.18]
-    ci = redundant[0][7]
-    low, high = (float(v) for v in ci.strip("[]").split(","))
+    assert [row[1].split()[0] for row in redundant] == ["L_PCC", "L_V1"]
+    assert [float(row[2]) for row in redundant] == [0.42, 0.31]
+    assert [row[1].split()[0] for row in synergistic] == ["L_M1", "R_M1"]
+    assert "R_V4 Visual, right hemisphere (30, -78, -12)" in " ".join(synergistic[0][1].split())
+    assert [float(row[2]) for row in synergistic] == [-0.27, -0.18]
+    low, high = (float(v) for v in redundant[0][3].strip("[]").split(","))
     assert low == pytest.approx(0.42 - 1.96 * 0.03, abs=5e-4)
     assert high == pytest.approx(0.42 + 1.96 * 0.03, abs=5e-4)
-    assert [row[9] for row in redundant] == ["0.002", "0.003"]
-    assert [row[10] for row in synergistic] == ["synergistic", "synergistic"]
+    assert [row[4] for row in redundant] == ["0.002", "0.003"]
+    assert [row[5] for row in synergistic] == ["synergistic", "synergistic"]
+    assert [row[7] for row in synergistic] == ["screen S", "beamscreen S"]  # short tags
+    assert [row[8] for row in synergistic] == ["split-sample", "split-sample"]
+    assert [row[10] for row in synergistic] == ["0.001", "0.003"]  # p irreducible
 
 
-def test_report_lists_parameters_versions_and_quality(page):
+def test_quality_control_and_methods(page):
     document, _ = page
-    for text in ("statistics.surrogates", "surrogate_kind", "nilearn", "torch", "run-1", "57, 58, 140",
-                 "L_Amygdala", "fewer than 50% of voxels inside the brain mask",
-                 "simple (motion 6 + wm_csf, high-pass)", "example-spheres-8mm"):
-        assert text in document, text
+    quality = " ".join(_section(document, "quality").split())
+    for text in ("run-1", "57, 58, 140", "3 of 200", "1.5 %", "L_Amygdala",
+                 "fewer than 50% of voxels inside the brain mask", "simple (motion 6 + wm_csf, high-pass)",
+                 "11 of 12 regions lie entirely inside the brain mask; 1 partly outside (lowest: R_V4 82 %)",
+                 "drawn over the brain mask", "Temporal SNR per region", "the censoring threshold 0.5 mm",
+                 "Region correlation matrix"):
+        assert text in quality, text
+    methods = " ".join(_section(document, "methods").split())
+    for text in ("Rosas FE", "Abraham A", "Benjamini Y", "Kriegeskorte N", "Made-up regions for the example report.",
+                 "band-pass filtered (0.01-0.1 Hz)", "3 of 200 volumes (1.5 %) were censored (framewise "
+                 "displacement above 0.5 mm)", "200 circular time-shift surrogates", "220 sets were screened"):
+        assert text in methods, text
+    assert "Example warning: 1 region was dropped (L_Amygdala)." in _section(document, "warnings")
+    assert "statistics.surrogates" in _section(document, "parameters") and "torch" in document
+
+
+def _text_only(context: ReportContext, **changes) -> ReportContext:
+    """The context without what draws figures (coordinates, images, time series, nulls): tests of text."""
+    regions = context.regions.assign(x=np.nan, y=np.nan, z=np.nan)
+    return dataclasses.replace(context, regions=regions, label_image=None, timeseries=None, mask_image=None,
+                               null_distributions=None, interactive=False, extraction=None, **changes)
+
+
+def test_mean_gradient_column_only_with_gradients():
+    full = _text_only(example_context(label_image=False, interactive=False))
+    assert "Mean gradient" in _section(render_report_html(full), "maps")
+    results = full.results.drop(columns="o_info_gradient")
+    results.attrs = dict(full.results.attrs)
+    assert "Mean gradient" not in _section(render_report_html(dataclasses.replace(full, results=results)), "maps")
 
 
 def test_minimal_report_without_optional_inputs(tmp_path):
@@ -156,21 +206,49 @@ def test_minimal_report_without_optional_inputs(tmp_path):
     document = path.read_text(encoding="utf-8")
     reader = read(document)
     assert reader.srcdocs == []
-    # glass brain markers x2, connectomes x2, orders; no surfaces, QC or nulls
-    assert len(reader.images) == 5
-    for note in ("No time series or framewise displacement were given.", "No null distributions were given.",
+    # set glass brains x4, glass brain markers x2, connectomes x2, orders; no surfaces, QC or nulls
+    assert len(reader.images) == 9
+    for note in ("No time series, framewise displacement or images were given", "No null distributions were given.",
                  "No parameters were recorded.", "maps are drawn as markers", "No volume was censored.",
-                 "No region was dropped."):
-        assert note in document
+                 "No region was dropped.", "No output file was listed.", "No warning was recorded."):
+        assert note in document, note
 
 
-def test_report_without_significant_sets_says_so(tmp_path):
-    full = example_context(label_image=False, interactive=True)
+def test_older_result_table_without_the_inference_columns():
+    document = render_report_html(_text_only(example_context(label_image=False, interactive=False, contract=False)))
+    assert ("4 sets labelled (2 redundant, 2 synergistic) of 7 tested, after surrogate testing at FDR 5 %."
+            in _section(document, "findings"))  # alpha from the parameters, no screening count
+    header = _section(document, "sets")
+    assert "p irred." not in header and "<th>Test</th>" not in header
+
+
+def test_report_without_labelled_sets_says_why_and_draws_no_empty_figure(tmp_path):
+    full = example_context(label_image=True, interactive=True)
     results = full.results.assign(label="n.s.")
-    document = render_report_html(dataclasses.replace(full, results=results, null_distributions=None))
-    assert "No set is significantly redundant." in document
-    assert "No set is significantly synergistic." in document
-    assert read(document).srcdocs == []  # no edges: no interactive views
+    results.attrs = dict(full.results.attrs)
+    document = render_report_html(dataclasses.replace(full, results=results))
+    findings = _section(document, "findings")
+    assert "No set labelled of 7 tested" in findings
+    assert "No set reached q &lt; 0.05: the smallest q-value was 0.002, of set L_PCC, R_PCC, L_mPFC." in findings
+    assert "No set is labelled redundant." in _section(document, "sets")
+    assert "Brain maps are not drawn: no set is labelled" in _section(document, "maps")
+    assert "Connectome figures and 3-D views are not drawn: no set is labelled" in _section(document, "graphs")
+    for anchor in ("findings", "maps", "graphs"):
+        assert "<img" not in _section(document, anchor) and "<canvas" not in _section(document, anchor)
+    assert 'id="brain-outline"' not in document  # no view: no outline, no view script
+    assert _section(document, "statistics").count("<img") == 2  # orders and nulls still drawn
+
+
+def test_unreachable_design_is_said_before_any_table():
+    full = _text_only(example_context(label_image=False, interactive=False))
+    results = full.results.assign(label="n.s.")
+    results.attrs = {**full.results.attrs, "reachable": False,
+                     "reachability_note": "7 sets with 19 surrogates: the smallest q is 0.35, above alpha 0.05."}
+    document = render_report_html(dataclasses.replace(full, results=results))
+    findings = _section(document, "findings")
+    assert "This design cannot label a set:</b> 7 sets with 19 surrogates" in findings
+    assert "7 sets with 19 surrogates: the smallest q is 0.35, above alpha 0.05." in findings
+    assert document.index("7 sets with 19 surrogates") < document.index("<table")
 
 
 def test_render_report_rejects_bad_path_and_context(tmp_path):
@@ -182,11 +260,15 @@ def test_render_report_rejects_bad_path_and_context(tmp_path):
         dataclasses.replace(context, top_n=0)
     with pytest.raises(ValueError, match="results is a list"):
         dataclasses.replace(context, results=[])
+    with pytest.raises(ValueError, match="warnings is a str"):
+        dataclasses.replace(context, warnings="one warning")
+    with pytest.raises(ValueError, match="extraction is a list"):
+        dataclasses.replace(context, extraction=[])
 
 
 def test_null_distributions_long_table_and_shape_check():
     results = example_context(label_image=False, interactive=False).results
-    long = pd.DataFrame({"group": [results.loc[0, "group"]] * 3 + [results.loc[2, "group"]] * 2,
+    long = pd.DataFrame({"set": [results.loc[0, "set"]] * 3 + [results.loc[2, "set"]] * 2,
                          "o_info_null": [0.1, -0.1, 0.0, 0.2, 0.3]})
     by_row = null_values_by_row(results, long)
     assert sorted(by_row) == [0, 2]
@@ -195,6 +277,15 @@ def test_null_distributions_long_table_and_shape_check():
         null_values_by_row(results, np.zeros((3, 10)))
     with pytest.raises(ValueError, match=r"lacks columns \['o_info_null'\]"):
         null_values_by_row(results, long.rename(columns={"o_info_null": "value"}))
+
+
+def test_null_panels_show_the_strongest_and_the_borderline_sets():
+    results = example_context(label_image=False, interactive=False).results
+    # ranking: 2 redundant, 2 synergistic (q 0.002-0.005), then n.s. with q 0.55, 0.7, 0.6
+    # the first redundant and synergistic sets, then by nearness of q to alpha on a log scale: 0.005, 0.55, 0.003
+    assert null_panel_rows(results, range(7), 4, 0.05) == [0, 2, 3, 4]
+    assert null_panel_rows(results, range(7), 5, 0.05) == [0, 2, 3, 4, 6]  # q = 0.6 before 0.003
+    assert null_panel_rows(results, [4, 5, 6], 2, 0.05) == [4, 6]  # q 0.55 and 0.6 are nearer 0.05 than 0.7
 
 
 def test_base_template_serves_a_group_report():
@@ -211,31 +302,44 @@ def test_base_template_serves_a_group_report():
     assert "sub-01_report.html" in document
 
 
-def _section(document: str, anchor: str) -> str:
-    start = document.index(f'<section id="{anchor}">')
-    return document[start:document.index("</section>", start)]
-
-
-def test_report_without_coordinates_keeps_tables_qc_orders_and_nulls(tmp_path):
+def test_report_without_coordinates_keeps_tables_qc_and_statistics(tmp_path):
     full = example_context(label_image=False, interactive=True)
-    regions = full.regions.assign(x=np.nan, y=np.nan, z=np.nan)
-    context = dataclasses.replace(full, regions=regions, no_coordinates_reason="the input was a region table")
+    regions = full.regions.assign(x=np.nan, y=np.nan, z=np.nan, network="")
+    extraction = {"t_r": 2.0, "atlas": None, "source_files": ["sub-01_timeseries.tsv"], "runs": []}
+    context = dataclasses.replace(full, regions=regions, no_coordinates_reason="the input was a region table",
+                                  extraction=extraction, censored_volumes={}, dropped_regions={})
     path = render_report(context, tmp_path / "sub-01_report.html")
     document = path.read_text(encoding="utf-8")
     reader = read(document)
-    assert [r for r in reader.references if not r[2].startswith(("#", "data:"))] == []
-    assert reader.srcdocs == []  # no 3-D views
+    assert [r for r in reader.references if not r[2].startswith(("#", "data:", "sub-example"))] == []
+    assert reader.srcdocs == [] and "<canvas" not in document  # no 3-D views
     for anchor, _heading in SUBJECT_SECTIONS:
         assert anchor in reader.ids
-    # carpet, FD, orders, nulls; no glass brain, surface or connectome
-    assert len(reader.images) == 4
-    assert [len(_section(document, a).split("<img")) - 1 for a in ("quality", "maps", "graphs", "orders", "nulls")] \
-        == [2, 0, 0, 1, 1]
+    # carpet and correlation (no FD, tSNR or atlas for a table), orders, nulls; no brain
+    assert [_section(document, a).count("<img") for a in ("findings", "quality", "maps", "graphs", "statistics")] \
+        == [0, 2, 0, 0, 2]
     assert "Brain maps are not drawn: no coordinates: the input was a region table." in _section(document, "maps")
     assert ("Connectome figures and 3-D views are not drawn: no coordinates: the input was a region table."
             in _section(document, "graphs"))
-    assert "The regions have no MNI coordinates (the input was a region table)" in _section(document, "atlas")
-    assert len(reader.tables["region-scores"]) == len(regions)
+    assert "Input: a region table (no extraction by fmri-oinfo)." in _section(document, "quality")
+    assert "were read from sub-01_timeseries.tsv; fmri-oinfo did not extract or clean them" in document
+    assert len(reader.tables["region-scores"]) == 10  # the regions of labelled sets
     assert [row[0] for row in reader.tables["redundant-sets"][:1]] == ["1"]
-    # missing coordinates show as dashes, not "nan"
-    assert {tuple(row[2:5]) for row in reader.tables["atlas-regions"]} == {("\u2013", "\u2013", "\u2013")}
+    assert reader.tables["redundant-sets"][0][1] == "L_PCC, R_PCC, L_mPFC"  # names only: no location to show
+    assert "MNI x, y, z" not in _section(document, "findings")
+
+
+def test_example_report_size(page):
+    document, _ = page
+    assert len(document.encode("utf-8")) < 1_000_000  # measured 0.5 MB with both 3-D views
+
+
+def test_full_views_are_an_option():
+    context = example_context(label_image=False, interactive=True)
+    document = render_report_html(dataclasses.replace(context, full_views=True, timeseries=None, extraction=None,
+                                                      null_distributions=None))
+    reader = read(document)
+    assert len(reader.srcdocs) == 2 and all(len(doc) > 1_000_000 for doc in reader.srcdocs)  # plotly + mesh
+    assert 'id="brain-outline"' not in document and "<canvas" not in document
+    for srcdoc in reader.srcdocs:
+        assert [r for r in read(srcdoc).references if not r[2].startswith(("#", "data:"))] == []

@@ -1,4 +1,4 @@
-"""assess_sets: planted groups found, false-positive rate near alpha, estimator as parameter."""
+"""assess_sets: planted sets found, false-positive rate near alpha, estimator as parameter."""
 
 from functools import partial
 
@@ -28,8 +28,8 @@ def planted():
 
 def test_planted_groups_are_significant_and_controls_are_not(planted):
     system, data = planted
-    groups = [("r0", "r1", "r2"), ("r3", "r4", "r5"), ("r6", "r7", "r8"), ("r0", "r3", "r6")]
-    candidates = pd.DataFrame({"group": groups, "order": 3, "chosen_by": ["a", "b", "c", "d"]})
+    sets = [("r0", "r1", "r2"), ("r3", "r4", "r5"), ("r6", "r7", "r8"), ("r0", "r3", "r6")]
+    candidates = pd.DataFrame({"set": sets, "order": 3, "chosen_by": ["a", "b", "c", "d"]})
     table = assess_sets(data, candidates, n_surrogates=199, n_bootstrap=200, seed=0)
     assert list(table.columns) == list(RESULT_COLUMNS)
     assert table["label"].tolist() == ["redundant", "synergistic", "n.s.", "n.s."]
@@ -40,7 +40,7 @@ def test_planted_groups_are_significant_and_controls_are_not(planted):
     assert ((table["ci_low"] <= truth) & (truth <= table["ci_high"])).all()
     assert (table["ci_low"] < table["o_info"]).all() and (table["o_info"] < table["ci_high"]).all()
     assert (table["o_info_se"] > 0).all()
-    observed = estimate_oinfo(data, groups)
+    observed = estimate_oinfo(data, sets)
     for column in ("o_info", "tc", "dtc", "s_info"):
         np.testing.assert_allclose(table[column], observed[column], rtol=1e-12)
     assert table.attrs["block_length"] == 9  # round(800 ** (1/3))
@@ -55,11 +55,11 @@ def test_false_positive_rate_is_near_alpha_on_null_systems(surrogate):
     the accepted band [0.02, 0.085] is about 3 of them either side.
     """
     rng = np.random.default_rng(11)
-    groups = np.arange(60).reshape(20, 3)
+    sets = np.arange(60).reshape(20, 3)
     p_values = []
     for system in range(20):
         data = autocorrelated(rng.standard_normal((300, 60)), 0.6)
-        table = assess_sets(data, groups.tolist(), n_surrogates=99, surrogate=surrogate,
+        table = assess_sets(data, sets.tolist(), n_surrogates=99, surrogate=surrogate,
                             n_bootstrap=0, seed=system)
         p_values.append(table["p_value"].to_numpy())
     rate = (np.concatenate(p_values) <= 0.05).mean()
@@ -70,13 +70,13 @@ def test_a_callable_estimator_is_used_for_observed_and_null(planted):
     _, data = planted
     calls = []
 
-    def copula(values, groups):
+    def copula(values, sets):
         calls.append(values.shape)
-        return estimate_oinfo(values, groups, estimator="gaussian-copula")
+        return estimate_oinfo(values, sets, estimator="gaussian-copula")
 
-    groups = [("r0", "r1", "r2"), ("r3", "r4", "r5")]
-    by_name = assess_sets(data, groups, estimator="gaussian-copula", n_surrogates=19, n_bootstrap=5, seed=3)
-    by_callable = assess_sets(data, groups, estimator=copula, n_surrogates=19, n_bootstrap=5, seed=3)
+    sets = [("r0", "r1", "r2"), ("r3", "r4", "r5")]
+    by_name = assess_sets(data, sets, estimator="gaussian-copula", n_surrogates=19, n_bootstrap=5, seed=3)
+    by_callable = assess_sets(data, sets, estimator=copula, n_surrogates=19, n_bootstrap=5, seed=3)
     pd.testing.assert_frame_equal(by_name, by_callable, check_like=False, check_exact=False, rtol=1e-12)
     assert calls[0] == (800, 6)  # observed: only the regions in candidate sets
     assert sum(shape[1] for shape in calls[1:]) == 6 * (19 + 5)  # every resample, stacked
@@ -85,9 +85,9 @@ def test_a_callable_estimator_is_used_for_observed_and_null(planted):
 def test_stacking_datasets_is_exact():
     rng = np.random.default_rng(0)
     datasets = [rng.standard_normal((200, 5)) for _ in range(7)]
-    groups = [np.array([0, 1, 2]), np.array([1, 2, 3, 4])]
-    stacked = stacked_o_info(estimate_oinfo, iter(datasets), groups, max_columns=12)
-    looped = np.array([estimate_oinfo(d, groups)["o_info"].to_numpy() for d in datasets])
+    sets = [np.array([0, 1, 2]), np.array([1, 2, 3, 4])]
+    stacked = stacked_o_info(estimate_oinfo, iter(datasets), sets, max_columns=12)
+    looped = np.array([estimate_oinfo(d, sets)["o_info"].to_numpy() for d in datasets])
     np.testing.assert_allclose(stacked, looped, rtol=1e-10, atol=1e-14)
 
 
@@ -107,7 +107,7 @@ def test_p_values_and_labels_by_hand():
         ({"alpha": 1.5}, r"alpha=1.5 must lie in \(0, 1\)"),
         ({"n_bootstrap": -1}, "n_bootstrap=-1 must be 0"),
         ({"estimator": "knn"}, "estimator='knn' is not known"),
-        ({"estimator": lambda v, g: pd.DataFrame({"x": [1]})}, "one row per group"),
+        ({"estimator": lambda v, g: pd.DataFrame({"x": [1]})}, "one row per set"),
         ({"estimator": estimate_oinfo, "bias_correction": True}, "bind them into the callable"),
     ],
 )
@@ -135,9 +135,9 @@ def test_bootstrap_partial_application_keeps_options(planted):
 
 def test_return_null_gives_the_surrogates_behind_the_p_values(planted):
     _, data = planted
-    groups = [("r0", "r1", "r2"), ("r3", "r4", "r5"), ("r6", "r7", "r8")]
-    plain = assess_sets(data, groups, n_surrogates=49, n_bootstrap=0, seed=3)
-    table, null = assess_sets(data, groups, n_surrogates=49, n_bootstrap=0, seed=3, return_null=True)
+    sets = [("r0", "r1", "r2"), ("r3", "r4", "r5"), ("r6", "r7", "r8")]
+    plain = assess_sets(data, sets, n_surrogates=49, n_bootstrap=0, seed=3)
+    table, null = assess_sets(data, sets, n_surrogates=49, n_bootstrap=0, seed=3, return_null=True)
     assert null.shape == (3, 49) and np.isfinite(null).all()
     pd.testing.assert_frame_equal(table, plain)  # asking for the null changes nothing else
     # the returned values reproduce every p-value exactly
