@@ -22,7 +22,6 @@ after twice the steps; the in-sample oracle was -0.16).
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass, replace
 
 import torch
@@ -153,8 +152,8 @@ def train_members(
     ema = {k: p.detach().clone() for k, p in params.items()}
     best = {k: p.detach().clone() for k, p in params.items()}
     optimizer = torch.optim.Adam(params.values(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(step / config.steps, 1.0)))
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(  # cosine decay to 5 % of the peak
+        optimizer, T_max=config.steps, eta_min=0.05 * config.learning_rate
     )
     held_out = draw_examples(z, pairs, held_rows, n_held, probabilities, config.eval_size, config, generator)
     with torch.no_grad():

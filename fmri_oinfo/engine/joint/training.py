@@ -9,7 +9,6 @@ path (the others never enter a divergence).
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 
 import torch
@@ -108,8 +107,8 @@ def train_residuals(
     ema = [p.detach().clone() for p in params]
     best = [p.detach().clone() for p in params]
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(step / config.steps, 1.0)))
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(  # cosine decay to 5 % of the peak
+        optimizer, T_max=config.steps, eta_min=0.05 * config.learning_rate
     )
     eval_batch = draw_batch(data.held_out, config.eval_batch_size, data, paths, config, generator)
     with torch.no_grad():
