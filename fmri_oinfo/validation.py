@@ -221,14 +221,20 @@ def index_sets(sets: Any, names: Sequence[str], n_samples: int) -> tuple[int, Se
     rows = [_member_indices(list(s), g, names, index_of) for g, s in enumerate(sets)]
     if not rows:
         raise ValueError("sets is empty; give at least one set of 3 or more regions.")
+    buckets = bucket_by_order(rows)
+    for positions, members in buckets.values():
+        _check_rows(members, positions, len(names), n_samples, lambda row, p=positions: _shown(sets[p[row]]))
+    return len(rows), buckets
+
+
+def bucket_by_order(rows: Sequence[Sequence[int]]) -> SetBuckets:
+    """Sets of member indices stacked by order: ``{k: (positions (G_k,), members (G_k, k))}``."""
     lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
     buckets: SetBuckets = {}
     for k in np.unique(lengths):
         positions = np.flatnonzero(lengths == k)
-        members = np.array([rows[p] for p in positions], dtype=np.int64).reshape(len(positions), int(k))
-        _check_rows(members, positions, len(names), n_samples, lambda row, p=positions: _shown(sets[p[row]]))
-        buckets[int(k)] = (positions, members)
-    return len(rows), buckets
+        buckets[int(k)] = (positions, np.array([rows[p] for p in positions], dtype=np.int64).reshape(-1, int(k)))
+    return buckets
 
 
 def check_sets(sets: Any, names: Sequence[str], n_samples: int) -> list[np.ndarray]:

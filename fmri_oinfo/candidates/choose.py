@@ -1,4 +1,4 @@
-"""One entry point: run the configured strategies and unite their sets."""
+"""One entry point: run the configured strategies and unite their sets (and count what they scored)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fmri_oinfo.candidates.screen import screen_candidates
 from fmri_oinfo.candidates.search import search_candidates
 from fmri_oinfo.candidates.table import merge_candidates
 from fmri_oinfo.candidates.user import user_candidates
+from fmri_oinfo.enumeration import n_combinations
 from fmri_oinfo.validation import check_timeseries
 
 logger = logging.getLogger(__name__)
@@ -73,3 +74,37 @@ def choose_candidates(
         logger.info("candidates: %s chose %d sets", strategy, len(table))
         tables.append(table)
     return merge_candidates(tables)
+
+
+def count_scored(n_regions: int, config: CandidateConfig) -> int:
+    """Sets the data-driven strategies (screen, search) score while choosing.
+
+    The screen scores every set of each order; the searches score their
+    starting triplets and every growth, move or neighbourhood they try
+    (counted before duplicates are removed, so beam and partial give an upper
+    bound).  Pre-specified strategies score nothing.
+
+    Parameters
+    ----------
+    n_regions : int
+    config : CandidateConfig
+
+    Returns
+    -------
+    int
+    """
+    total = 0
+    if "screen" in config.strategies:
+        total += sum(n_combinations(n_regions, k) for k in config.orders)
+    if "search" in config.strategies:
+        orders = range(4, config.max_order + 1)
+        neighbours = min(config.n_neighbours, n_regions - 1)
+        per_target = {
+            "greedy": n_combinations(n_regions, 3) + sum(config.n_starts * (n_regions - k + 1) for k in orders),
+            "beam": n_combinations(n_regions, 3) + sum(
+                min(config.beam_width, n_combinations(n_regions, k - 1)) * (n_regions - k + 1) for k in orders),
+            "anneal": config.anneal_chains * (config.anneal_steps + 1) * (config.max_order - 2),
+            "partial": sum(n_regions * n_combinations(neighbours, k - 1) for k in range(3, config.max_order + 1)),
+        }
+        total += len(config.search_targets) * sum(per_target[m] for m in config.search_methods)
+    return int(total)

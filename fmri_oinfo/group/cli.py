@@ -76,8 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
-    from dataclasses import replace
-
     from fmri_oinfo.group.cluster import dask_client
     from fmri_oinfo.group.config import load_group_config
     from fmri_oinfo.group.outputs import write_group_outputs
@@ -113,10 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                          quiet=args.verbose < 2) as client:
             result = run_group_study(study, config, out_dir, client, progress=True)
         warned = _warnings_by_message(result)
-        notes = tuple(f"warning ({_subjects(who)}): {text}" for text, who in warned.items())
-        result = replace(result, notes=(*result.notes, *notes))
+        warnings = [f"{text} ({_subjects(who)})" for text, who in warned.items()]
         files = write_group_outputs(result)
-        report = write_group_report(result)
+        report = write_group_report(result, files=files, warnings=warnings)
     except (ValueError, OSError, RuntimeError) as error:  # every subject failed; file-system errors
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1

@@ -37,16 +37,19 @@ from tqdm import tqdm
 from fmri_oinfo.candidates import choose_candidates, merge_candidates
 from fmri_oinfo.group.cluster import task_resources
 from fmri_oinfo.group.config import GroupConfig
-from fmri_oinfo.group.pooling import pool_series, pooled_difference_table
+from fmri_oinfo.group.pooling import pool_series, pooled_cohort_difference
 from fmri_oinfo.group.statistics import cohort_difference_table, group_mean_table
 from fmri_oinfo.group.study import Study, Subject
 from fmri_oinfo.group.subject import (
     SubjectOutcome,
     estimate_subject,
+    member_baselines,
     prepare_subject,
     read_candidates,
     read_series,
     read_subject_values,
+    sets_chosen_from_data,
+    split_block,
     subject_folder,
 )
 
@@ -164,7 +167,7 @@ def _study_regions(prepared: list[SubjectOutcome]) -> pd.DataFrame:
 def _common_sets(prepared: list[SubjectOutcome], config: GroupConfig, regions: pd.DataFrame) -> pd.DataFrame:
     if config.candidate_source == "union":
         return merge_candidates(read_candidates(o) for o in prepared)
-    pooled = pool_series([read_series(o) for o in prepared])
+    pooled = pool_series([split_block(read_series(o), config, "selection") for o in prepared])
     return choose_candidates(pooled, config.pipeline.candidates,
                              regions=regions.set_index("name").loc[list(pooled.columns)].reset_index(),
                              device=config.pipeline.estimation.device)
@@ -250,21 +253,28 @@ def run_group_study(
     subject_values = pd.concat(
         [t.assign(subject=o.subject, cohort=cohort_of[o.subject]) for o, t in zip(done, tables)],
         ignore_index=True,
-    ).loc[:, ["subject", "cohort", "set", "order", "o_info", "tc", "dtc", "s_info"]]
+    ).loc[:, ["subject", "cohort", "set", "order", "o_info", "null_mean", "tc", "dtc", "s_info"]]
     difference = None
     if not config.pool:
-        matrix = {q: np.stack([t[q].to_numpy(float) for t in tables]) for q in ("o_info", "tc", "dtc", "s_info")}
-        results = group_mean_table(sets, matrix["o_info"], matrix, config.n_permutations, config.alpha, config.seed)
+        matrix = {q: np.stack([t[q].to_numpy(float) for t in tables])
+                  for q in ("o_info", "null_mean", "tc", "dtc", "s_info")}
+        members = member_baselines(tables)  # (S, G, K)
+        results = group_mean_table(sets, matrix["o_info"], matrix["null_mean"], matrix, config.n_permutations,
+                                   config.alpha, config.seed, member_baselines=members)
         if pair is not None:
             difference = cohort_difference_table(
-                sets, matrix["o_info"], np.array([cohort_of[o.subject] for o in done], dtype=object), *pair,
+                sets, matrix["o_info"], matrix["null_mean"],
+                np.array([cohort_of[o.subject] for o in done], dtype=object), *pair,
                 n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
+                member_baselines=members,
             )
     else:
         from fmri_oinfo.stats import assess_sets
 
         used = [o for o in ok if o.subject in {d.subject for d in done}]
-        series = [read_series(o) for o in used]
+        # sets chosen on the subjects' selection blocks are tested on their test blocks
+        block = "test" if sets_chosen_from_data(config) else "whole"
+        series = [split_block(read_series(o), config, block) for o in used]
         pooled = pool_series(series)
         kept = [g for g in region_sets if set(g) <= set(pooled.columns)]
         if len(kept) < len(region_sets):
@@ -272,11 +282,12 @@ def run_group_study(
             sets = sets[[tuple(g) in set(kept) for g in sets["set"]]].reset_index(drop=True)
         future = client.submit(assess_sets, pooled, sets, estimator=config.estimator,
                                n_surrogates=config.n_surrogates, alpha=config.alpha, seed=config.seed,
-                               resources=resources, pure=False, **config.estimator_options)
+                               selected=np.zeros(len(sets), dtype=bool), resources=resources, pure=False,
+                               **config.estimator_options)
         results = future.result()
         if pair is not None:
             if config.estimator == "gaussian":
-                difference = pooled_difference_table(
+                difference = pooled_cohort_difference(
                     series, [cohort_of[o.subject] for o in used], sets, *pair,
                     n_permutations=config.n_permutations, alpha=config.alpha, seed=config.seed,
                 )

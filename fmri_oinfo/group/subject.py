@@ -42,8 +42,9 @@ from fmri_oinfo.group.study import Subject
 
 logger = logging.getLogger(__name__)
 
-#: Quantities read per subject and set from the pipeline's result table.
-SUBJECT_QUANTITIES: tuple[str, ...] = ("o_info", "tc", "dtc", "s_info")
+#: Quantities read per subject and set from the pipeline's result table (``null_mean``: the
+#: subject's surrogate baseline, which the group tests subtract).
+SUBJECT_QUANTITIES: tuple[str, ...] = ("o_info", "null_mean", "tc", "dtc", "s_info")
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,8 @@ def estimate_subject(
                                  f"(regions dropped?); it has {len(present)} regions.")
             sets_file = _write_sets(folder / f"{prepared.subject}_desc-group_candidates.txt", usable)
             pipeline = with_overrides(config.pipeline, candidates__strategies=["user"],
-                                      candidates__user_file=str(sets_file))
+                                      candidates__user_file=str(sets_file),
+                                      statistics__user_sets_from_data=sets_chosen_from_data(config))
             outputs = run_subject(prepared.source, pipeline, out_dir=folder)
             files = {"results": outputs.results, "sets": sets_file, "config": outputs.config,
                      "provenance": outputs.provenance}
@@ -292,6 +294,46 @@ def estimate_subject(
                                   warnings=tuple(warnings))
         except Exception:  # one subject's failure is reported, never raised
             return _failure(subject, "estimate", folder, started, warnings)
+
+
+def sets_chosen_from_data(config: GroupConfig) -> bool:
+    """Whether the common list was chosen by looking at the subjects' data (screen or search).
+
+    Then each subject tests it on its test block only (the volumes that chose
+    it are left out), as the pipeline does for its own screened sets.
+    """
+    from fmri_oinfo.pipeline.stages import DATA_DRIVEN_STRATEGIES
+
+    pipeline = config.pipeline
+    return bool(set(pipeline.candidates.strategies) & set(DATA_DRIVEN_STRATEGIES)) or (
+        pipeline.statistics.user_sets_from_data)
+
+
+def split_block(series: pd.DataFrame, config: GroupConfig, block: str) -> pd.DataFrame:
+    """The ``"selection"`` or ``"test"`` block of a subject's series under the study's split, or ``"whole"``."""
+    from fmri_oinfo.stats import sample_split
+
+    if block == "whole":
+        return series
+    statistics = config.pipeline.statistics
+    split = sample_split(series.to_numpy(float), statistics.selection_fraction, statistics.split_gap)
+    return series.iloc[split.selection_rows if block == "selection" else split.test_rows]
+
+
+def member_baselines(tables: Sequence[pd.DataFrame]) -> np.ndarray:
+    """The subjects' per-member baselines as one array (S, G, K), NaN-padded beyond each set's order.
+
+    Parameters
+    ----------
+    tables : sequence of pandas.DataFrame
+        :func:`read_subject_values` of each subject, over the same sets.
+    """
+    width = max(len(g) for g in tables[0]["set"])
+    out = np.full((len(tables), len(tables[0]), width), np.nan)
+    for s, table in enumerate(tables):
+        for g, baselines in enumerate(table["member_null_mean"]):
+            out[s, g, : len(baselines)] = baselines
+    return out
 
 
 def read_candidates(outcome: SubjectOutcome) -> pd.DataFrame:
@@ -320,7 +362,8 @@ def read_subject_values(outcome: SubjectOutcome, sets: Sequence[tuple[str, ...]]
     Returns
     -------
     pandas.DataFrame
-        ``set``, ``order`` and :data:`SUBJECT_QUANTITIES` (nats); NaN for a
+        ``set``, ``order``, :data:`SUBJECT_QUANTITIES` (nats) and
+        ``member_null_mean`` (tuples, in the set's member order); NaN for a
         set the subject lacks.
     """
     from fmri_oinfo.pipeline import read_result_table
@@ -333,4 +376,9 @@ def read_subject_values(outcome: SubjectOutcome, sets: Sequence[tuple[str, ...]]
     for name in SUBJECT_QUANTITIES:
         values = results[name].to_numpy(float)
         table[name] = [values[r] if r >= 0 else np.nan for r in rows]
+    # each member's baseline, in the order of the common set's members
+    baselines = [dict(zip(results["set"].iloc[r], results["member_null_mean"].iloc[r])) if r >= 0 else {}
+                 for r in rows]
+    table["member_null_mean"] = pd.Series([tuple(b.get(m, np.nan) for m in g) for g, b in zip(sets, baselines)],
+                                          dtype=object)
     return table

@@ -18,7 +18,7 @@ To add a setting, add a field with its default to its section's dataclass
 ``[extraction]``  atlas and cleaning (:func:`fmri_oinfo.extract.extract_timeseries`)
 ``[candidates]``  which sets to test (:class:`fmri_oinfo.candidates.CandidateConfig`)
 ``[estimation]``  estimator, device, seed, and ``[estimation.fmmi]`` engine options
-``[statistics]``  surrogates, bootstrap, FDR (:func:`fmri_oinfo.stats.assess_sets`)
+``[statistics]``  sample split, surrogates, tail, bootstrap, FDR (:func:`fmri_oinfo.stats.assess_sets`)
 ``[outputs]``     which files to write and how the report looks
 
 In TOML, optional numbers are switched off with ``0`` (for example
@@ -45,7 +45,7 @@ from fmri_oinfo.estimators import ESTIMATORS
 from fmri_oinfo.extract import CONFOUND_STRATEGIES
 from fmri_oinfo.resources import data_folder
 from fmri_oinfo.schema import build, field_types, normalise, to_table
-from fmri_oinfo.stats import MIN_BOOTSTRAP_FOR_SE, SURROGATES
+from fmri_oinfo.stats import SURROGATES, TAILS
 
 #: Folder of the shipped configurations (the repository's pipelines/, or the installed package's copy).
 PIPELINES_DIR = data_folder("pipelines")
@@ -142,12 +142,18 @@ FMMISettings.__module__ = __name__  # importable by name, so that Dask can pickl
 
 @dataclass(frozen=True)
 class EstimationConfig:
-    """Estimator of the O-information and where it runs."""
+    """Estimator of every claim (value, nulls, p/q, interval, SE) and where it runs.
 
-    estimator: str = "fmmi"
+    ``fmmi_column`` adds the FMMI estimate of every set in its own descriptive
+    columns (``o_info_fmmi``, ``o_info_fmmi_se``; no test) when ``estimator``
+    is another one.
+    """
+
+    estimator: str = "gaussian-copula"
     device: str = "auto"
     seed: int = 0
     gradient: bool = False
+    fmmi_column: bool = True
     fmmi: FMMISettings = field(default_factory=FMMISettings)
 
     def __post_init__(self) -> None:
@@ -164,34 +170,35 @@ class EstimationConfig:
 
 @dataclass(frozen=True)
 class StatisticsConfig:
-    """Surrogate test, FDR and bootstrap intervals."""
+    """Sample splitting, surrogate nulls, irreducibility, FDR and bootstrap intervals.
+
+    ``selection_fraction`` of the volumes choose the data-driven candidate
+    sets (screen, search) and the rest, after ``split_gap`` volumes (0: the
+    autocorrelation length), test them; ``tail`` says how p-values beyond the
+    surrogates' reach are computed; ``user_sets_from_data`` treats the sets of
+    a user file as chosen from this data (a group study's common list).
+    """
 
     n_surrogates: int = 999
     surrogate: str = "circular"
+    tail: str = "gpd"
+    selection_fraction: float = 0.5
+    split_gap: int = 0
+    user_sets_from_data: bool = False
     n_bootstrap: int = 200
     block_length: int = 0
     alpha: float = 0.05
     ci_level: float = 0.95
-    estimator: str = "gaussian-copula"
 
     def __post_init__(self) -> None:
         normalise(self, "statistics")
-        for name, least in (("n_surrogates", 1), ("n_bootstrap", 0), ("block_length", 0)):
+        for name, least in (("n_surrogates", 1), ("n_bootstrap", 0), ("block_length", 0), ("split_gap", 0)):
             _at_least(f"statistics.{name}", getattr(self, name), least)
         _choice("statistics.surrogate", self.surrogate, SURROGATES)
-        for name in ("alpha", "ci_level"):
+        _choice("statistics.tail", self.tail, TAILS)
+        for name in ("alpha", "ci_level", "selection_fraction"):
             if not 0 < getattr(self, name) < 1:
                 _fail(f"statistics.{name}", getattr(self, name), "expected a number in (0, 1)")
-        _choice("statistics.estimator", self.estimator, ("same", *ESTIMATORS))
-
-    def test_estimator(self, estimation: EstimationConfig) -> str:
-        """The estimator of the surrogate null and the bootstrap."""
-        return estimation.estimator if self.estimator == "same" else self.estimator
-
-    @property
-    def se_from_bootstrap(self) -> bool:
-        """Whether ``o_info_se`` is the bootstrap standard deviation (enough resamples)."""
-        return self.n_bootstrap >= MIN_BOOTSTRAP_FOR_SE
 
 
 @dataclass(frozen=True)

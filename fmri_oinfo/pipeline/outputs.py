@@ -4,7 +4,7 @@ Every file is written atomically (:mod:`fmri_oinfo.atomic`),
 so an interrupted run leaves complete files or none.  Names, with
 ``<prefix> = sub-XX[_ses-YY][_task-T]_atlas-<atlas>``::
 
-    <prefix>_oinfo.tsv                       result table (one row per set)
+    <prefix>_oinfo.tsv (+ .json)             result table (one row per set) and its attrs
     <prefix>_timeseries.tsv (+ .json)        region time series and provenance
     <prefix>_desc-scores_regions.tsv         region redundancy/synergy scores
     <prefix>_desc-{redundancy,synergy,netoinfo}_map.nii.gz
@@ -93,21 +93,38 @@ def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) ->
     return OutputNames(Path(folder), "_".join(parts), inputs.subject)
 
 
+#: Result-table columns holding tuples, written as JSON lists.
+TUPLE_COLUMNS: tuple[str, ...] = ("set", "carriers", "member_null_mean", "o_info_gradient")
+
+
 def result_table_text(results: pd.DataFrame) -> str:
-    """The result table as TSV: sets (and gradients) as JSON lists, floats to 10 digits."""
+    """The result table as TSV: tuples (sets, carriers, member baselines, gradients) as JSON lists, floats to 10 digits."""
     table = results.copy()
-    table["set"] = [json.dumps(list(g)) for g in table["set"]]
-    if "o_info_gradient" in table.columns:
-        table["o_info_gradient"] = [json.dumps([float(f"{v:.10g}") for v in g]) for g in table["o_info_gradient"]]
+    for column in ("set", "carriers"):
+        if column in table.columns:
+            table[column] = [json.dumps(list(g)) for g in table[column]]
+    for column in ("member_null_mean", "o_info_gradient"):
+        if column in table.columns:
+            table[column] = [json.dumps([float(f"{v:.10g}") for v in g]) for g in table[column]]
     return table.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a")
 
 
+def result_sidecar_text(results: pd.DataFrame) -> str:
+    """The result table's ``attrs`` as JSON (``docs/results.md``: estimator, error rate, selection, ...)."""
+    return json.dumps(results.attrs, indent=1, default=str) + "\n"
+
+
 def read_result_table(path: str | Path) -> pd.DataFrame:
-    """Read a ``*_oinfo.tsv`` written by the pipeline (sets back as tuples of names)."""
+    """Read a ``*_oinfo.tsv`` written by the pipeline (tuples back as tuples, ``attrs`` from its JSON sidecar)."""
+    path = Path(path)
     table = pd.read_csv(path, sep="\t", na_values="n/a", keep_default_na=False)
-    table["set"] = pd.Series([tuple(json.loads(g)) for g in table["set"]], dtype=object)
-    if "o_info_gradient" in table.columns:
-        table["o_info_gradient"] = pd.Series([tuple(json.loads(g)) for g in table["o_info_gradient"]], dtype=object)
+    for column in TUPLE_COLUMNS:
+        if column in table.columns:
+            table[column] = pd.Series([tuple(json.loads(g)) for g in table[column]], dtype=object)
+    sidecar = path.with_suffix(".json")
+    if sidecar.is_file():
+        content = json.loads(sidecar.read_text())
+        table.attrs = content.get("Statistics", content)  # older tables: the attrs alone
     return table
 
 
@@ -141,24 +158,13 @@ def write_graphs(results: pd.DataFrame, regions: pd.DataFrame, names: OutputName
 
 
 def report_parameters(config: PipelineConfig, results: pd.DataFrame, inputs: SubjectInputs) -> dict[str, Any]:
-    """Every parameter shown in the report, with the estimator of the null spelled out."""
+    """Every parameter shown in the report, with what the claims rest on spelled out."""
     parameters: dict[str, Any] = config.to_dict()
-    tested = config.statistics.test_estimator(config.estimation)
-    parameters["statistics"]["null_estimator"] = tested
-    if tested != config.estimation.estimator:
-        estimator = config.estimation.estimator
-        if config.statistics.se_from_bootstrap:
-            tested_parts = "p/q-values and bootstrap intervals"
-            errors = (f"o_info_se is the standard deviation of the {tested} estimate over the bootstrap resamples "
-                      f"and o_info_engine_se the {estimator} estimate's own standard error")
-        else:
-            tested_parts = "p/q-values"
-            errors = f"o_info_se and o_info_engine_se are the {estimator} estimate's own standard error"
-        parameters["statistics"]["note"] = (
-            f"o_info, tc, dtc and s_info are {estimator} estimates; the surrogate null, {tested_parts} were "
-            f"computed with the {tested} estimator (o_info_test); {errors}; a set is labelled only when both "
-            "estimators agree on its sign."
-        )
+    estimator = config.estimation.estimator
+    note = (f"o_info, its null, p/q-values, intervals and o_info_se are all {estimator} estimates")
+    if "o_info_fmmi" in results.columns:
+        note += "; o_info_fmmi and o_info_fmmi_se are FMMI estimates shown for description only (not tested)"
+    parameters["statistics"]["note"] = note + "."
     parameters["input"] = {"source": str(inputs.source), "kind": "table" if inputs.is_table else "images",
                            "units": "nats"}
     return parameters
@@ -321,10 +327,9 @@ def write_sidecars(written: Mapping[str, Path], results: pd.DataFrame, config_ha
     dict of str to pathlib.Path
         ``<role>_sidecar`` -> path, for the written tables and maps.
     """
-    attrs = {k: v for k, v in results.attrs.items() if isinstance(v, (str, int, float, bool)) or v is None}
+    attrs = dict(results.attrs)
     common = {
         "Estimator": attrs.get("estimator"),
-        "TestEstimator": attrs.get("test_estimator", attrs.get("estimator")),
         "Units": attrs.get("units", "nats"),
         "ConfigurationHash": config_hash,
         "Atlas": atlas,
@@ -337,7 +342,7 @@ def write_sidecars(written: Mapping[str, Path], results: pd.DataFrame, config_ha
         name = path.name[: -len(".nii.gz")] if path.name.endswith(".nii.gz") else path.stem
         content = {"Description": description, **common}
         if role == "results":
-            content["Statistics"] = attrs
+            content["Statistics"] = attrs  # the table's attrs (docs/results.md), read back by read_result_table
         sidecars[f"{role}_sidecar"] = write_text_atomically(
             path.with_name(name + ".json"), json.dumps(content, indent=2, default=str) + "\n")
     return sidecars

@@ -1,11 +1,14 @@
-"""Progress of the statistics stage: datasets scored (the data, each surrogate, each bootstrap resample).
+"""Progress of the statistics stage when it calls an estimator set by set.
 
 :class:`TrackedEstimator` is the estimator the surrogate test calls
 (:func:`fmri_oinfo.stats.assess_sets` accepts any callable ``(data, sets) ->
 table``): it calls :func:`fmri_oinfo.estimate_oinfo` with the same name, seed,
 device and options, so the numbers are those of the named estimator, and
-advances a progress bar by the datasets each call scored (surrogates and
-resamples come stacked, several datasets per call).
+advances a progress bar by the sets each call scored.  The closed-form
+Gaussian route of the surrogate test scores all surrogates at once from
+lagged correlations and needs no bar; the pipeline tracks the other routes
+(FMMI claims, phase surrogates), which score the data, every surrogate, every
+member null and every bootstrap resample through the estimator.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -22,37 +24,30 @@ from fmri_oinfo.api import estimate_oinfo
 
 
 class TrackedEstimator:
-    """``estimate_oinfo`` with fixed settings, counting the datasets it scores.
+    """``estimate_oinfo`` with fixed settings, counting the sets it scores.
 
     Parameters
     ----------
     estimator : str
         Estimator name (``gaussian``, ``gaussian-copula``, ``fmmi``).
-    n_sets : int
-        Sets per dataset (a call with ``R * n_sets`` sets scores ``R`` datasets).
-    total : int
-        Datasets to score: 1 + surrogates + bootstrap resamples.
     enabled : bool
         Show the bar (stderr).
     seed, device, **options
         As for :func:`fmri_oinfo.estimate_oinfo`.
     """
 
-    def __init__(self, estimator: str, n_sets: int, total: int, enabled: bool, seed: int = 0, device: str = "auto",
-                 **options: Any) -> None:
+    def __init__(self, estimator: str, enabled: bool, seed: int = 0, device: str = "auto", **options: Any) -> None:
         self.__name__ = estimator  # what the result table's attrs call the estimator
         self.estimator = estimator
-        self.n_sets = n_sets
         self.seed = seed
         self.device = device
         self.options = options
-        self.bar = tqdm(total=total, desc="  statistics", unit="dataset", disable=not enabled, file=sys.stderr,
-                        leave=False)
+        self.bar = tqdm(desc="  statistics", unit="set", disable=not enabled, file=sys.stderr, leave=False)
 
-    def __call__(self, data: np.ndarray, sets: Sequence[Sequence[int]]) -> pd.DataFrame:
+    def __call__(self, data: Any, sets: Sequence[Sequence[int]]) -> pd.DataFrame:
         table = estimate_oinfo(data, sets, estimator=self.estimator, seed=self.seed, device=self.device,
                                **self.options)
-        self.bar.update(max(1, len(sets) // self.n_sets))
+        self.bar.update(len(sets))
         return table
 
     def close(self) -> None:

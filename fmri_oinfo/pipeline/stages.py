@@ -21,15 +21,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo import estimate_oinfo
-from fmri_oinfo.candidates import choose_candidates
+from fmri_oinfo.candidates import choose_candidates, count_scored
 from fmri_oinfo.extract import RegionTimeseries, extract_timeseries
 from fmri_oinfo.inputs import load_region_table
 from fmri_oinfo.pipeline.cache import file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs
 from fmri_oinfo.pipeline.progress import TrackedEstimator
-from fmri_oinfo.stats import assess_sets, significance_labels
+from fmri_oinfo.stats import (
+    SampleSplit,
+    assess_sets,
+    chosen_by_data,
+    estimate_on_blocks,
+    rank_order,
+    sample_split,
+)
+from fmri_oinfo.stats.nulls import closed_form_route
 
 logger = logging.getLogger(__name__)
 
@@ -98,17 +105,33 @@ def load_timeseries(folder: Path) -> RegionTimeseries:
 # --------------------------------------------------------------------------- candidates
 
 
+#: Candidate strategies that look at the data to choose their sets.
+DATA_DRIVEN_STRATEGIES: tuple[str, ...] = ("screen", "search")
+
+
+def selection_split(timeseries: RegionTimeseries, config: PipelineConfig) -> SampleSplit | None:
+    """The sample split of the run when some sets are chosen by looking at the data, else None."""
+    stats = config.statistics
+    strategies = set(config.candidates.strategies)
+    if not strategies & set(DATA_DRIVEN_STRATEGIES) and not ("user" in strategies and stats.user_sets_from_data):
+        return None
+    return sample_split(timeseries.data.to_numpy(float), stats.selection_fraction, stats.split_gap)
+
+
 def candidates_key(upstream: str, config: PipelineConfig) -> str:
-    """Key of the candidate stage: the time series and the candidate settings (and user file)."""
+    """Key of the candidate stage: the time series, the candidate settings (and user file) and the split."""
     user_file = config.candidates.user_file
     user_digest = file_digest(user_file) if user_file and Path(user_file).is_file() else None
-    return stage_key("candidates", upstream, asdict(config.candidates), user_digest)
+    stats = config.statistics
+    split = (stats.selection_fraction, stats.split_gap, stats.user_sets_from_data)
+    return stage_key("candidates", upstream, asdict(config.candidates), user_digest, split)
 
 
 def candidate(timeseries: RegionTimeseries, config: PipelineConfig) -> pd.DataFrame:
-    """The candidate table of the configured strategies."""
-    return choose_candidates(timeseries.data, config.candidates, regions=timeseries.regions,
-                             device=config.estimation.device)
+    """The candidate table of the configured strategies, chosen on the selection block of the split."""
+    split = selection_split(timeseries, config)
+    data = timeseries.data if split is None else timeseries.data.iloc[split.selection_rows]
+    return choose_candidates(data, config.candidates, regions=timeseries.regions, device=config.estimation.device)
 
 
 def save_candidates(table: pd.DataFrame, folder: Path) -> None:
@@ -141,18 +164,14 @@ def assess(
     timeseries: RegionTimeseries, candidates: pd.DataFrame, config: PipelineConfig, return_null: bool = False,
     progress: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
-    """Result table: estimates, surrogate p-values, q-values, intervals and labels.
+    """Result table (``docs/results.md``), ranked: every claim from ``[estimation] estimator``.
 
-    The surrogate null and the bootstrap use ``statistics.estimator``
-    (``"same"``: the estimation estimator).  When it differs, ``o_info``,
-    ``tc``, ``dtc`` and ``s_info`` come from the estimation estimator, the
-    tested value is kept as ``o_info_test``, and a set is labelled only when
-    both estimators agree on its sign.  ``o_info_se`` then stays the bootstrap
-    standard deviation (the sampling variability, as the intervals; with
-    fewer than 2 resamples it is the estimation estimator's own standard
-    error), and ``o_info_engine_se`` holds the estimation estimator's own
-    standard error (for FMMI: Monte-Carlo and training spread, which is zero
-    where every trained field kept the Gaussian answer).
+    Sets chosen by the screen or the searches are tested on the test block of
+    the split that chose them on its selection block; the others on the whole
+    run (:func:`fmri_oinfo.stats.assess_sets`).  ``gradient = true`` adds
+    ``o_info_gradient`` and ``fmmi_column = true`` (with another estimator)
+    adds the descriptive ``o_info_fmmi`` and ``o_info_fmmi_se``, each on the
+    volumes the row was tested on.
 
     With ``return_null=True`` the surrogate O-information values come too, as
     an array (n_sets, n_surrogates) whose rows follow the ranked table.
@@ -162,58 +181,38 @@ def assess(
     if candidates.empty:
         raise ValueError("the candidate strategies chose no set; widen [candidates] (orders, strategies, top_k).")
     est, stats = config.estimation, config.statistics
-    tested = stats.test_estimator(est)
-    tracked = TrackedEstimator(tested, len(candidates), 1 + stats.n_surrogates + stats.n_bootstrap, progress,
-                               seed=est.seed, device=est.device, **est.options(tested))
+    split = selection_split(timeseries, config)
+    options = est.options(est.estimator)
+    estimator: Any = est.estimator
+    if closed_form_route(est.estimator, options, stats.surrogate) is None:  # set by set: show a bar
+        estimator = TrackedEstimator(est.estimator, progress, seed=est.seed, device=est.device, **options)
+        options = {}
     try:
         table, null = assess_sets(
-            timeseries.data, candidates, estimator=tracked, n_surrogates=stats.n_surrogates,
+            timeseries.data, candidates, estimator=estimator, n_surrogates=stats.n_surrogates,
             surrogate=stats.surrogate, n_bootstrap=stats.n_bootstrap, block_length=stats.block_length or None,
-            alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, return_null=True,
+            alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, return_null=True, split=split,
+            selected=chosen_by_data(candidates["chosen_by"], stats.user_sets_from_data), tail=stats.tail,
+            n_screened=count_scored(timeseries.data.shape[1], config.candidates),
+            **({"device": est.device, **options} if isinstance(estimator, str) else {}),
         )
     finally:
-        tracked.close()
+        if isinstance(estimator, TrackedEstimator):
+            estimator.close()
     attrs = dict(table.attrs)
-    if tested != est.estimator or est.gradient:
-        estimate = estimate_oinfo(
-            timeseries.data, list(table["set"]), estimator=est.estimator, device=est.device, seed=est.seed,
-            gradient=est.gradient, **est.options(est.estimator),
-        )
-        if est.gradient:
-            table["o_info_gradient"] = list(estimate["o_info_gradient"])
-        if tested != est.estimator:
-            table.insert(table.columns.get_loc("o_info") + 1, "o_info_test", table["o_info"])
-            for column in ("o_info", "tc", "dtc", "s_info"):
-                table[column] = estimate[column].to_numpy(float)
-            own_se = estimate["o_info_se"].to_numpy(float) if "o_info_se" in estimate else np.nan
-            if not stats.se_from_bootstrap:
-                table["o_info_se"] = own_se
-            table.insert(table.columns.get_loc("o_info_se") + 1, "o_info_engine_se", own_se)
-            agree = np.sign(table["o_info"]) == np.sign(table["o_info_test"])
-            labels = significance_labels(table["o_info"].to_numpy(float), table["q_value"].to_numpy(float),
-                                         stats.alpha)
-            labels[~agree.to_numpy()] = "n.s."
-            table["label"] = labels
-    attrs.update(estimator=est.estimator, test_estimator=tested)
+    if est.gradient:
+        gradient = estimate_on_blocks(timeseries.data, table, split, est.estimator, device=est.device,
+                                      seed=est.seed, gradient=True, **est.options(est.estimator))
+        table["o_info_gradient"] = list(gradient["o_info_gradient"])
+    if est.fmmi_column and est.estimator != "fmmi":
+        fmmi = estimate_on_blocks(timeseries.data, table, split, "fmmi", device=est.device, seed=est.seed,
+                                  **est.options("fmmi"))
+        table["o_info_fmmi"] = fmmi["o_info"].to_numpy(float)
+        table["o_info_fmmi_se"] = fmmi["o_info_se"].to_numpy(float) if "o_info_se" in fmmi else np.nan
     ranked = rank_order(table)
     table = table.iloc[ranked].reset_index(drop=True)
     table.attrs = attrs
     return (table, null[ranked]) if return_null else table
-
-
-def rank_order(table: pd.DataFrame) -> np.ndarray:
-    """Row positions of :func:`rank_results`' order."""
-    order = pd.DataFrame({
-        "ns": (table["label"] == "n.s.").to_numpy(),
-        "q": table["q_value"].to_numpy(float),
-        "size": -np.abs(table["o_info"].to_numpy(float)),
-    })
-    return order.sort_values(["ns", "q", "size"], kind="stable").index.to_numpy()
-
-
-def rank_results(table: pd.DataFrame) -> pd.DataFrame:
-    """Sets labelled significant first, then by q-value, then by ``|o_info|`` (largest first)."""
-    return table.iloc[rank_order(table)].reset_index(drop=True)
 
 
 def _json_number(value: Any) -> Any:
@@ -246,10 +245,15 @@ def load_results(folder: Path) -> pd.DataFrame:
     table = pd.DataFrame({column: [r[column] for r in rows] for column in document["columns"]},
                          columns=document["columns"])
     table["set"] = pd.Series([tuple(r["set"]) for r in rows], dtype=object)
-    if "o_info_gradient" in table.columns:
-        table["o_info_gradient"] = pd.Series([tuple(r["o_info_gradient"]) for r in rows], dtype=object)
+    tuples = ("o_info_gradient", "carriers", "member_null_mean")
+    for column in tuples:
+        if column in table.columns:
+            table[column] = pd.Series([tuple(np.nan if v is None else v for v in r[column]) for r in rows],
+                                      dtype=object)
+    if "irreducible" in table.columns:
+        table["irreducible"] = table["irreducible"].astype(bool)
     for column in table.columns:
-        if column not in ("set", "chosen_by", "label", "o_info_gradient", "order"):
+        if column not in ("set", "chosen_by", "inference", "label", "irreducible", "order", *tuples):
             table[column] = table[column].astype(float)
     table.attrs = document["attrs"]
     return table

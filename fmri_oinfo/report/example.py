@@ -109,7 +109,10 @@ def example_results(contract: bool = True) -> pd.DataFrame:
     table = table[columns[:12] + ["p_irreducible", "label", "irreducible", "carriers", "inference",
                                   "o_info_gradient"]]
     table.attrs = {"estimator": "gaussian", "units": "nats", "error_rate": "FDR", "alpha": 0.05, "n_tested": 7,
-                   "n_screened": 220, "selection": "sets chosen on volumes 0-99, tested on volumes 100-199",
+                   "n_screened": 220, "selection": {
+                       "method": "sample splitting in time", "n_volumes": 200, "selection_volumes": [0, 95],
+                       "gap_volumes": 10, "gap_rule": "autocorrelation length", "test_volumes": [105, 200]},
+                   "tail": "gpd",
                    "surrogate": "circular", "n_surrogates": 200, "reachable": True, "reachability_note": "",
                    "ci_level": 0.95, "n_bootstrap": 200}
     return table

@@ -36,6 +36,8 @@ REFERENCES: dict[str, str] = {
                          "neuroscience: the dangers of double dipping. Nature Neuroscience 12:535-540 (2009)."),
     "benjamini1995": ("Benjamini Y, Hochberg Y. Controlling the false discovery rate: a practical and powerful "
                       "approach to multiple testing. Journal of the Royal Statistical Society B 57:289-300 (1995)."),
+    "knijnenburg2009": ("Knijnenburg TA, Wessels LFA, Reinders MJT, Shmulevich I. Fewer permutations, more "
+                        "accurate P-values. Bioinformatics 25:i161-i168 (2009)."),
     "kunsch1989": ("Kunsch HR. The jackknife and the bootstrap for general stationary observations. "
                    "Annals of Statistics 17:1217-1241 (1989)."),
 }
@@ -177,6 +179,24 @@ def _same_estimator_clause(results: pd.DataFrame, estimator: str) -> str:
     return suffix
 
 
+def _tail_clause(tail: str | None, cite: _Citations) -> str:
+    if tail == "gpd":
+        return ("; p-values beyond the surrogates' reach came from a generalised Pareto fit of the null's tail "
+                + cite.cite("knijnenburg2009"))
+    return "; p-values were the empirical share of surrogates at least as extreme" if tail == "empirical" else ""
+
+
+def _selection_clause(selection: Any) -> str:
+    """``attrs["selection"]`` in words: which volumes chose and which tested (1-based, inclusive)."""
+    if not isinstance(selection, Mapping) or "selection_volumes" not in selection:
+        return ""
+    (a, b), (c, d) = selection["selection_volumes"], selection["test_volumes"]
+    gap = selection.get("gap_volumes", 0)
+    rule = f", {selection['gap_rule']}" if selection.get("gap_rule") else ""
+    return (f" (volumes {a + 1}-{b} chose the sets and volumes {c + 1}-{d} tested them; the {gap} volumes between "
+            f"were left out{rule})")
+
+
 def _statistics_sentences(results: pd.DataFrame, parameters: Mapping[str, Any], cite: _Citations) -> list[str]:
     attrs = results.attrs
     statistics = _get(parameters, "statistics", default={}) or {}
@@ -189,14 +209,14 @@ def _statistics_sentences(results: pd.DataFrame, parameters: Mapping[str, Any], 
         sentences.append(
             f"Each set's O-information was compared with its value on {n_surrogates or 'the'} {kind} surrogates, "
             f"which keep each region's autocorrelation and make the regions independent {reference}"
-            + (f"; p-values beyond the surrogates' reach used {attrs['tail']}" if attrs.get("tail") else "") + ".")
+            + _tail_clause(attrs.get("tail"), cite) + ".")
     kinds = set(results["inference"].dropna().astype(str)) if "inference" in results.columns else set()
     if "split-sample" in kinds:
         selection = attrs.get("selection")
         sentences.append(
             "Sets chosen by looking at the data were chosen on one block of volumes and tested on another block "
             f"that the choice never saw, so that selection does not inflate significance {cite.cite('kriegeskorte2009')}"
-            + (f" ({selection})" if selection else "") + ".")
+            + _selection_clause(selection) + ".")
     if "p_irreducible" in results.columns:
         sentences.append("A set was labelled only if each of its members adds to the O-information of the others "
                          "(irreducibility test, the member alone shifted in time).")

@@ -1,47 +1,98 @@
-"""Which candidate sets are real: surrogate p-values, FDR and bootstrap intervals.
+"""Which candidate sets are real: the result table.
 
-For each set, the observed O-information is compared with its distribution
-over surrogate datasets in which every region keeps its autocorrelation but
-regions are independent (:mod:`fmri_oinfo.stats.surrogates`).  The test is
-two-sided on ``|O|``::
+For every candidate set, with one estimator (``attrs["estimator"]``) for the
+value, its nulls, its p/q-values, its interval and its standard error:
 
-    p = (1 + #{s : |O_s| >= |O_obs|}) / (1 + n_surrogates)
+1. **Where it is tested.**  Sets chosen by looking at the data (the screen,
+   the searches) are tested on the test block of a
+   :class:`~fmri_oinfo.stats.split.SampleSplit` (``inference =
+   "split-sample"``): the volumes that chose them are never used to test them.
+   Pre-specified sets (exhaustive, networks, user lists, the screen's random
+   controls) are tested on the whole run (``"per-set"``).  A set that is both
+   is tested as pre-specified.
+2. **Is it more than independent regions?**  ``p_value``: two-sided, ``|O|``
+   against its surrogate null (every region shifted on its own), with a
+   generalised Pareto tail beyond the surrogates' reach
+   (:mod:`fmri_oinfo.stats.tail`).
+3. **Does every member carry it?**  ``p_irreducible``: the intersection-union
+   test of :mod:`fmri_oinfo.stats.irreducible` (one member shifted at a time).
+4. **Across sets.**  Benjamini-Hochberg over every tested set of
+   ``max(p_value, p_irreducible)``: ``q_value``; labels by
+   :func:`fmri_oinfo.stats.labels.label_sets`.
+5. **How precise.**  Percentile intervals and standard errors over
+   moving-block bootstrap resamples of the block's time points.
 
-which is a valid p-value (never 0).  Benjamini-Hochberg q-values are taken
-across all sets, and a set is labelled by the sign of its O-information when
-``q < alpha``.  Confidence intervals are percentile intervals over
-moving-block bootstrap resamples of time points.  Observed, surrogate and
-bootstrap values all come from the same estimator.
+``null_mean`` (the mean of the set's surrogate null: what the estimator gives
+for independent regions) and ``member_null_mean`` (per member, the mean with
+that member alone shifted) are each subject's baselines in the group tests.
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from fmri_oinfo.api import estimate_oinfo
 from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
 from fmri_oinfo.stats.fdr import benjamini_hochberg
+from fmri_oinfo.stats.irreducible import member_p_values
+from fmri_oinfo.stats.labels import label_sets, member_names
+from fmri_oinfo.stats.nulls import closed_form_route, member_null, set_null
 from fmri_oinfo.stats.resampled import OInfoEstimator, checked_o_info, resolve_estimator, stacked_o_info
-from fmri_oinfo.stats.surrogates import SURROGATES, make_surrogates
+from fmri_oinfo.stats.split import SampleSplit, autocorrelation_length
+from fmri_oinfo.stats.surrogates import SURROGATES
+from fmri_oinfo.stats.tail import TAILS, smallest_p_value, surrogate_p_values
 from fmri_oinfo.validation import check_sets, check_timeseries
 
 logger = logging.getLogger(__name__)
 
-#: Columns of the result table, in order.
+#: Columns of the result table, in order (``docs/results.md``).
 RESULT_COLUMNS: tuple[str, ...] = (
-    "set", "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info",
-    "ci_low", "ci_high", "p_value", "q_value", "label",
+    "set", "order", "chosen_by", "inference", "o_info", "o_info_se", "tc", "dtc", "s_info",
+    "ci_low", "ci_high", "null_mean", "member_null_mean", "p_value", "p_irreducible", "q_value", "label",
+    "irreducible", "carriers",
 )
+
+#: Values of the ``inference`` column.
+INFERENCES: tuple[str, ...] = ("per-set", "split-sample")
+
+#: ``chosen_by`` tags of sets chosen without looking at the data.
+PRESPECIFIED_TAGS: tuple[str, ...] = ("exhaustive", "network", "user", "screen:control")
 
 #: Bootstrap resamples needed for ``o_info_se`` to be their standard deviation.
 MIN_BOOTSTRAP_FOR_SE = 2
 
-#: Surrogates generated per chunk (bounds memory at chunk * T * M floats).
+#: Bootstrap resamples generated per chunk (bounds memory at chunk * T * M floats).
 _CHUNK = 64
+
+
+def chosen_by_data(chosen_by: Iterable[str], user_from_data: bool = False) -> np.ndarray:
+    """Whether each set was chosen by looking at the data only (no pre-specified reason).
+
+    Parameters
+    ----------
+    chosen_by : iterable of str
+        ``;``-joined tags of the ``chosen_by`` column.
+    user_from_data : bool, default=False
+        Count ``user`` sets as chosen from this data (a group study's common
+        list, chosen by the subjects' screens).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    prespecified = tuple(t for t in PRESPECIFIED_TAGS if not (user_from_data and t == "user"))
+    flags = []
+    for reasons in chosen_by:
+        tags = [t for t in str(reasons).split(";") if t]
+        flags.append(bool(tags) and not any(t == p or t.startswith(p + ":") for t in tags for p in prespecified))
+    return np.array(flags, dtype=bool)
 
 
 def _candidate_sets(candidates: pd.DataFrame | Iterable[Sequence[int | str]]) -> tuple[list, list[str]]:
@@ -61,13 +112,6 @@ def _candidate_sets(candidates: pd.DataFrame | Iterable[Sequence[int | str]]) ->
     return sets, ["user"] * len(sets)
 
 
-def _surrogate_stream(
-    values: np.ndarray, n_surrogates: int, kind: str, rng: np.random.Generator
-) -> Iterator[np.ndarray]:
-    for start in range(0, n_surrogates, _CHUNK):
-        yield from make_surrogates(values, min(_CHUNK, n_surrogates - start), kind, rng)
-
-
 def _bootstrap_stream(
     values: np.ndarray, n_bootstrap: int, block_length: int, rng: np.random.Generator
 ) -> Iterator[np.ndarray]:
@@ -77,7 +121,7 @@ def _bootstrap_stream(
 
 
 def _check_arguments(
-    n_surrogates: int, surrogate: str, n_bootstrap: int, alpha: float, ci_level: float
+    n_surrogates: int, surrogate: str, n_bootstrap: int, alpha: float, ci_level: float, tail: str
 ) -> None:
     if n_surrogates < 1:
         raise ValueError(f"n_surrogates={n_surrogates}: at least 1 surrogate is needed (999 is typical).")
@@ -89,30 +133,84 @@ def _check_arguments(
         raise ValueError(f"alpha={alpha} must lie in (0, 1).")
     if not 0 < ci_level < 1:
         raise ValueError(f"ci_level={ci_level} must lie in (0, 1).")
+    if tail not in TAILS:
+        raise ValueError(f"tail={tail!r} is not known; use one of {list(TAILS)}.")
 
 
-def surrogate_p_values(observed: np.ndarray, null: np.ndarray) -> np.ndarray:
-    """Two-sided surrogate p-values on ``|O|``.
+def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tuple[bool, str]:
+    """Whether a design can label a set at all, and why not.
 
-    Parameters
-    ----------
-    observed : numpy.ndarray, shape (G,)
-    null : numpy.ndarray, shape (n_surrogates, G)
+    With empirical p-values the smallest q-value of a lone strong set is
+    ``n_tests / (1 + n_surrogates)``; a fitted tail has no such floor.
 
     Returns
     -------
-    numpy.ndarray, shape (G,)
-        ``(1 + #{|null| >= |observed|}) / (1 + n_surrogates)``.
+    reachable : bool
+    note : str
+        One sentence when not reachable, else "".
     """
-    exceed = (np.abs(null) >= np.abs(observed)[None, :]).sum(axis=0)  # (G,)
-    return (1.0 + exceed) / (1.0 + null.shape[0])
+    smallest = smallest_p_value(n_surrogates, tail)
+    if n_tests * smallest < alpha:
+        return True, ""
+    needed = int(np.ceil(n_tests / alpha))
+    return False, (
+        f"{n_tests} sets were tested with {n_surrogates} surrogates and empirical p-values, so a lone set's "
+        f"q-value is at least {n_tests}/{n_surrogates + 1} = {n_tests * smallest:.3g} >= alpha = {alpha:g}: "
+        f"no set can be labelled; use tail = \"gpd\" (with at least 80 surrogates) or at least {needed} surrogates."
+    )
 
 
-def significance_labels(o_info: np.ndarray, q_values: np.ndarray, alpha: float) -> np.ndarray:
-    """``"redundant"`` / ``"synergistic"`` where ``q < alpha`` (by the sign of O), else ``"n.s."``."""
-    labels = np.where(o_info > 0, "redundant", "synergistic").astype(object)
-    labels[~(q_values < alpha)] = "n.s."
-    return labels
+@dataclass(frozen=True)
+class _BlockResult:
+    """The per-set columns of the sets tested on one block of volumes."""
+
+    columns: dict[str, np.ndarray]  # each (G,)
+    p_members: np.ndarray  # (G, K)
+    member_null_mean: np.ndarray  # (G, K)
+    null: np.ndarray  # (G, R)
+    n_tail_fits: int
+    block_length: int
+
+
+def _assess_block(
+    values: np.ndarray, rows: list[np.ndarray], estimate: OInfoEstimator, copula: bool | None,
+    n_surrogates: int, surrogate: str, n_bootstrap: int, block_length: int | None, ci_level: float,
+    rng: np.random.Generator, max_columns: int, tail: str,
+) -> _BlockResult:
+    """Every per-set column of the sets ``rows`` on one block of volumes (T, N)."""
+    used = np.unique(np.concatenate(rows))  # (M,) regions in any set
+    local = [np.searchsorted(used, r) for r in rows]  # member positions among ``used``
+    sub = values[:, used]  # (T, M)
+    n_sets = len(local)
+    observed = estimate(sub, local)
+    o_info = checked_o_info(observed, n_sets)
+    o_info_or_nan = np.where(np.isfinite(o_info), o_info, np.nan)
+    null = set_null(sub, local, estimate, copula, n_surrogates, surrogate, rng, max_columns)  # (R, G)
+    p_value, method = surrogate_p_values(np.abs(o_info_or_nan), np.abs(null), tail)
+    members = member_null(sub, local, estimate, copula, n_surrogates, surrogate, rng, autocorrelation_length(sub),
+                          max_columns)  # (R, G, K)
+    p_members, p_irreducible, member_fits = member_p_values(o_info_or_nan, members, tail)
+
+    ci_low = ci_high = np.full(n_sets, np.nan)
+    se = observed["o_info_se"].to_numpy(float) if "o_info_se" in observed else np.full(n_sets, np.nan)
+    length = default_block_length(values.shape[0]) if block_length is None else block_length
+    if n_bootstrap > 0:
+        boot = stacked_o_info(estimate, _bootstrap_stream(sub, n_bootstrap, length, rng), local, max_columns)
+        tail_share = 100.0 * (1.0 - ci_level) / 2.0
+        ci_low, ci_high = np.percentile(boot, [tail_share, 100.0 - tail_share], axis=0)
+        if n_bootstrap >= MIN_BOOTSTRAP_FOR_SE:
+            se = boot.std(axis=0, ddof=1)
+    columns = {
+        "o_info": o_info, "o_info_se": se,
+        **{c: observed[c].to_numpy(float) if c in observed else np.full(n_sets, np.nan) for c in ("tc", "dtc", "s_info")},
+        "ci_low": ci_low, "ci_high": ci_high, "null_mean": np.nanmean(null, axis=0),
+        "p_value": p_value, "p_irreducible": p_irreducible,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # positions beyond a set's order are all NaN
+        member_null_mean = np.nanmean(members, axis=0)  # (G, K)
+    return _BlockResult(columns, p_members, member_null_mean, null.T, int((method == "gpd").sum()) + member_fits,
+                        length)
 
 
 def assess_sets(
@@ -128,6 +226,10 @@ def assess_sets(
     seed: int | np.random.Generator = 0,
     max_columns: int = 256,
     return_null: bool = False,
+    split: SampleSplit | None = None,
+    selected: Sequence[bool] | np.ndarray | None = None,
+    tail: str = "gpd",
+    n_screened: int = 0,
     **estimator_options: Any,
 ) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Estimate, test and bound the O-information of candidate sets.
@@ -145,20 +247,19 @@ def assess_sets(
         ``"gaussian-copula"``, ``"fmmi"``), or a callable ``(data (T, M),
         sets) -> DataFrame`` with at least ``o_info`` (and optionally
         ``tc``, ``dtc``, ``s_info``, ``o_info_se``) per set.  The same
-        estimator scores the data, the surrogates and the bootstrap resamples.
+        estimator scores the data, both surrogate nulls and the bootstrap.
     n_surrogates : int, default=999
-        Surrogate datasets for the null; the smallest p-value is
-        ``1 / (1 + n_surrogates)``.
+        Surrogate datasets of each null.
     surrogate : {"circular", "phase"}, default="circular"
         Per-region circular time shifts, or per-region phase randomisation.
     n_bootstrap : int, default=200
         Moving-block bootstrap resamples; 0 leaves ``ci_low``/``ci_high`` NaN.
     block_length : int or None, default=None
         Bootstrap block length in time points; None uses
-        :func:`~fmri_oinfo.stats.bootstrap.default_block_length`
-        (``round(T ** (1/3))``).
+        :func:`~fmri_oinfo.stats.bootstrap.default_block_length` of the block.
     alpha : float, default=0.05
-        FDR level for the labels.
+        FDR level of the labels, and the level of each member's test
+        (``carriers``, ``irreducible``).
     ci_level : float, default=0.95
         Coverage of the percentile bootstrap interval.
     seed : int or numpy.random.Generator, default=0
@@ -166,84 +267,160 @@ def assess_sets(
     max_columns : int, default=256
         Columns per estimator call when resampled datasets are stacked.
     return_null : bool, default=False
-        Also return the surrogate O-information values behind the p-values
-        (e.g. for :class:`fmri_oinfo.report.ReportContext`'s
-        ``null_distributions``).
+        Also return the surrogate O-information behind ``p_value``.
+    split : SampleSplit or None, default=None
+        Where sets chosen by the data are tested (its test block).  None
+        tests every set on the whole run (then data-chosen sets are tested on
+        the data that chose them: a warning says so).
+    selected : sequence of bool or None, default=None
+        Which candidates were chosen by the data; None reads ``chosen_by``
+        (:func:`chosen_by_data`).
+    tail : {"gpd", "empirical"}, default="gpd"
+        p-values beyond the surrogates' reach (:mod:`fmri_oinfo.stats.tail`).
+    n_screened : int, default=0
+        Sets the data-driven strategies scored while choosing (recorded in
+        ``attrs["n_screened"]``).
     **estimator_options
         Passed to :func:`fmri_oinfo.estimate_oinfo` with a named estimator.
 
     Returns
     -------
     pandas.DataFrame
-        One row per candidate, in input order, with columns ``set`` (tuple
-        of names), ``order``, ``chosen_by``, ``o_info``, ``o_info_se``, ``tc``,
-        ``dtc``, ``s_info``, ``ci_low``, ``ci_high``, ``p_value``, ``q_value``,
-        ``label``.  ``o_info_se`` is the bootstrap standard deviation when
-        ``n_bootstrap >= 2``, else the estimator's own standard error (or NaN).
-        Values in the estimator's units (nats by default).
+        One row per candidate, in input order, with :data:`RESULT_COLUMNS`
+        (defined in ``docs/results.md``); ``o_info_se`` is the bootstrap
+        standard deviation when ``n_bootstrap >= 2``, else the estimator's own
+        standard error (or NaN).  ``attrs``: ``estimator``, ``units``,
+        ``error_rate``, ``alpha``, ``n_tested``, ``n_screened``,
+        ``selection``, ``surrogate``, ``n_surrogates``, ``tail``,
+        ``n_tail_fits``, ``reachable``, ``reachability_note``,
+        ``ci_level``, ``n_bootstrap``, ``block_length``, ``irreducibility``.
     null : numpy.ndarray of shape (n_sets, n_surrogates)
         Only with ``return_null=True``: row ``i`` holds the surrogate
-        O-information values of row ``i`` of the table, in the same units.
+        O-information values of row ``i`` of the table.
 
     Raises
     ------
     ValueError
         For invalid data, sets, estimator or arguments.
     """
-    _check_arguments(n_surrogates, surrogate, n_bootstrap, alpha, ci_level)
+    _check_arguments(n_surrogates, surrogate, n_bootstrap, alpha, ci_level, tail)
     values, names = check_timeseries(data)
     sets, reasons = _candidate_sets(candidates)
     rows = check_sets(sets, names, values.shape[0])
-    used = np.unique(np.concatenate(rows))  # (M,) regions in any candidate
-    local = [np.searchsorted(used, r) for r in rows]  # member positions among ``used``
-    sub = values[:, used]  # (T, M)
+    chosen = chosen_by_data(reasons) if selected is None else np.asarray(selected, dtype=bool)
+    if chosen.shape != (len(rows),):
+        raise ValueError(f"selected has {chosen.size} entries for {len(rows)} candidate sets.")
+    if split is None and chosen.any():
+        logger.warning(
+            "%d sets were chosen by looking at the data and no sample split was given: they are tested on the "
+            "data that chose them, so their p-values ignore that choice.", int(chosen.sum()))
+        chosen = np.zeros_like(chosen)
+    if split is not None and split.n_volumes != values.shape[0]:
+        raise ValueError(f"split is for {split.n_volumes} volumes but the data have {values.shape[0]}.")
     rng = np.random.default_rng(seed)
     estimator_seed = seed if isinstance(seed, (int, np.integer)) else int(rng.integers(2**31))
     estimate = resolve_estimator(estimator, estimator_seed, estimator_options)
+    copula = closed_form_route(estimator, estimator_options, surrogate)
 
-    observed = estimate(sub, local)
-    o_info = checked_o_info(observed, len(local))
-    if len(local) / (1.0 + n_surrogates) > alpha:
-        logger.warning(
-            "%d sets with %d surrogates: a single significant set needs q = %d/%d > alpha=%g; "
-            "use more surrogates.", len(local), n_surrogates, len(local), n_surrogates + 1, alpha,
-        )
-    null = stacked_o_info(estimate, _surrogate_stream(sub, n_surrogates, surrogate, rng), local, max_columns)
-    p_values = surrogate_p_values(o_info, null)
-    q_values = benjamini_hochberg(p_values)
+    n_sets = len(rows)
+    width = max(len(r) for r in rows)
+    columns = {c: np.full(n_sets, np.nan) for c in (
+        "o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low", "ci_high", "null_mean", "p_value", "p_irreducible")}
+    p_members = np.full((n_sets, width), np.nan)
+    member_null_mean = np.full((n_sets, width), np.nan)
+    null = np.full((n_sets, n_surrogates), np.nan)
+    inference = np.where(chosen, "split-sample", "per-set").astype(object)
+    n_tail_fits, lengths = 0, {}
+    for kind, block in (("per-set", slice(None)), ("split-sample", None if split is None else split.test_rows)):
+        positions = np.flatnonzero(inference == kind)
+        if positions.size == 0:
+            continue
+        result = _assess_block(values[block], [rows[i] for i in positions], estimate, copula, n_surrogates,
+                               surrogate, n_bootstrap, block_length, ci_level, rng, max_columns, tail)
+        for column in columns:
+            columns[column][positions] = result.columns[column]
+        p_members[positions, : result.p_members.shape[1]] = result.p_members
+        member_null_mean[positions, : result.member_null_mean.shape[1]] = result.member_null_mean
+        null[positions] = result.null
+        n_tail_fits += result.n_tail_fits
+        lengths[kind] = result.block_length
 
-    ci_low = ci_high = np.full(len(local), np.nan)
-    se = observed["o_info_se"].to_numpy(float) if "o_info_se" in observed else np.full(len(local), np.nan)
-    length = default_block_length(values.shape[0]) if block_length is None else block_length
-    if n_bootstrap > 0:
-        boot = stacked_o_info(estimate, _bootstrap_stream(sub, n_bootstrap, length, rng), local, max_columns)
-        tail = 100.0 * (1.0 - ci_level) / 2.0
-        ci_low, ci_high = np.percentile(boot, [tail, 100.0 - tail], axis=0)
-        if n_bootstrap >= MIN_BOOTSTRAP_FOR_SE:
-            se = boot.std(axis=0, ddof=1)
-
+    combined = np.fmax(columns["p_value"], columns["p_irreducible"])
+    combined[np.isnan(columns["p_value"]) | np.isnan(columns["p_irreducible"])] = np.nan
+    q_values = benjamini_hochberg(combined)
+    with np.errstate(invalid="ignore"):
+        irreducible = np.nan_to_num(columns["p_irreducible"], nan=1.0) < alpha
+        carrying = np.nan_to_num(p_members, nan=1.0) < alpha  # (G, K)
+    set_names = [tuple(names[j] for j in r) for r in rows]
     table = pd.DataFrame(
         {
-            "set": pd.Series([tuple(names[j] for j in r) for r in rows], dtype=object),
+            "set": pd.Series(set_names, dtype=object),
             "order": [len(r) for r in rows],
             "chosen_by": reasons,
-            "o_info": o_info,
-            "o_info_se": se,
-            **{c: observed[c].to_numpy(float) if c in observed else np.nan for c in ("tc", "dtc", "s_info")},
-            "ci_low": ci_low,
-            "ci_high": ci_high,
-            "p_value": p_values,
+            "inference": inference,
+            **{c: columns[c] for c in ("o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low", "ci_high",
+                                       "null_mean")},
+            "member_null_mean": pd.Series([tuple(float(v) for v in member_null_mean[g, : len(r)])
+                                           for g, r in enumerate(rows)], dtype=object),
+            **{c: columns[c] for c in ("p_value", "p_irreducible")},
             "q_value": q_values,
-            "label": significance_labels(o_info, q_values, alpha),
+            "label": label_sets(columns["o_info"], q_values, alpha, irreducible),
+            "irreducible": irreducible,
+            "carriers": pd.Series(member_names(set_names, carrying), dtype=object),
         },
         columns=list(RESULT_COLUMNS),
     )
+    reachable, note = reachability(n_sets, n_surrogates, tail, alpha)
+    if not reachable:
+        logger.warning(note)
     table.attrs.update(
         estimator=estimator if isinstance(estimator, str) else getattr(estimator, "__name__", "callable"),
-        surrogate=surrogate, n_surrogates=n_surrogates, n_bootstrap=n_bootstrap,
-        block_length=length, alpha=alpha, ci_level=ci_level,
+        units="nats", error_rate="FDR", alpha=alpha, n_tested=n_sets, n_screened=int(n_screened),
+        selection=None if split is None or not chosen.any() else split.describe(),
+        surrogate=surrogate, n_surrogates=n_surrogates, tail=tail, n_tail_fits=n_tail_fits,
+        reachable=reachable, reachability_note=note, ci_level=ci_level, n_bootstrap=n_bootstrap,
+        block_length=lengths.get("per-set", lengths.get("split-sample")),
+        irreducibility=f"each member {surrogate}-{'shifted' if surrogate == 'circular' else 'randomised'} alone; "
+                       "intersection-union test (largest member p-value)",
     )
     if return_null:
-        return table, np.ascontiguousarray(null.T)  # (G, n_surrogates)
+        return table, null
     return table
 
+
+def estimate_on_blocks(
+    data: pd.DataFrame, table: pd.DataFrame, split: SampleSplit | None, estimator: str, **options: Any
+) -> pd.DataFrame:
+    """Another estimate of every row of a result table, on the volumes the row was tested on.
+
+    ``per-set`` rows use the whole run and ``split-sample`` rows the test
+    block of ``split``, so a descriptive column (FMMI beside a closed-form
+    claim, or the gradient) describes the same data as the row's test.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Region time series (T, N).
+    table : pandas.DataFrame
+        A result table of :func:`assess_sets` (``set``, ``inference``).
+    split : SampleSplit or None
+        The split the table was tested with.
+    estimator : str
+        Name for :func:`fmri_oinfo.estimate_oinfo`.
+    **options
+        Passed to :func:`fmri_oinfo.estimate_oinfo` (``device``, ``seed``,
+        ``gradient``, engine settings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`fmri_oinfo.estimate_oinfo`'s columns, one row per table row, in its order.
+    """
+    parts = []
+    for kind, rows in (("per-set", slice(None)), ("split-sample", None if split is None else split.test_rows)):
+        positions = np.flatnonzero(table["inference"].to_numpy() == kind)
+        if positions.size:
+            estimate = estimate_oinfo(data.iloc[rows], [tuple(g) for g in table["set"].iloc[positions]],
+                                      estimator=estimator, **options)
+            parts.append(estimate.set_axis(positions))
+    return pd.concat(parts).sort_index()

@@ -1,17 +1,19 @@
-"""Benjamini-Hochberg false discovery rate control."""
+"""Benjamini-Hochberg false discovery rate control (scipy's, with a NaN mask)."""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import false_discovery_control
 
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values (q-values).
 
-    ``q_(i) = min_{j >= i} min(1, m p_(j) / j)`` over the sorted p-values;
-    rejecting ``q < alpha`` controls the false discovery rate at ``alpha`` for
-    independent or positively dependent tests.  NaN p-values stay NaN and do
-    not count in ``m``.
+    ``q_(i) = min_{j >= i} min(1, m p_(j) / j)`` over the sorted p-values
+    (:func:`scipy.stats.false_discovery_control`); rejecting ``q < alpha``
+    controls the false discovery rate at ``alpha`` for independent or
+    positively dependent tests.  NaN p-values stay NaN and do not count in
+    ``m``.
 
     Parameters
     ----------
@@ -28,13 +30,6 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     if ((p[finite] < 0) | (p[finite] > 1)).any():
         raise ValueError("p_values must lie in [0, 1].")
     q = np.full_like(p, np.nan)
-    m = int(finite.sum())
-    if m == 0:
-        return q
-    order = np.argsort(p[finite], kind="stable")
-    ranked = p[finite][order] * m / np.arange(1, m + 1)  # (m,)
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1].clip(max=1.0)
-    out = np.empty(m)
-    out[order] = adjusted
-    q[finite] = out
+    if finite.any():
+        q[finite] = false_discovery_control(p[finite], method="bh")
     return q

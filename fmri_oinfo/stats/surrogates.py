@@ -9,6 +9,10 @@ between regions:
 - ``phase``: each region's Fourier phases are replaced by independent uniform
   phases, keeping its amplitude spectrum (hence its autocorrelation) exactly
   and its mean; the DC and Nyquist terms stay real.
+
+:func:`member_surrogates` does the same to one region only: the others keep
+their joint time course, which is the null of "this region is independent of
+the others" used by the irreducibility test (:mod:`fmri_oinfo.stats.irreducible`).
 """
 
 from __future__ import annotations
@@ -19,7 +23,26 @@ import numpy as np
 SURROGATES: tuple[str, ...] = ("circular", "phase")
 
 
-def circular_shift_surrogates(values: np.ndarray, n_surrogates: int, rng: np.random.Generator) -> np.ndarray:
+def circular_shifts(n_time: int, shape: tuple[int, ...], rng: np.random.Generator, min_shift: int = 0) -> np.ndarray:
+    """Random circular shifts, uniform over ``[min_shift, n_time - min_shift]``.
+
+    ``min_shift`` keeps a shifted region at least that many volumes away from
+    its own alignment (use the autocorrelation length when one region is
+    shifted against the others); it is capped at ``(n_time - 1) // 2``.
+    """
+    low = min(max(0, min_shift), (n_time - 1) // 2)
+    return rng.integers(low, n_time - low + (1 if low else 0), size=shape)
+
+
+def distinct_circular_shifts(n_time: int, min_shift: int = 0) -> np.ndarray:
+    """Every shift :func:`circular_shifts` can draw, once each (ascending)."""
+    low = min(max(0, min_shift), (n_time - 1) // 2)
+    return np.arange(low, n_time - low + (1 if low else 0))
+
+
+def circular_shift_surrogates(
+    values: np.ndarray, n_surrogates: int, rng: np.random.Generator, min_shift: int = 0
+) -> np.ndarray:
     """Rotate every region by an independent random shift.
 
     Parameters
@@ -27,13 +50,15 @@ def circular_shift_surrogates(values: np.ndarray, n_surrogates: int, rng: np.ran
     values : numpy.ndarray, shape (T, M)
     n_surrogates : int
     rng : numpy.random.Generator
+    min_shift : int, default=0
+        See :func:`circular_shifts`.
 
     Returns
     -------
     numpy.ndarray, shape (n_surrogates, T, M)
     """
     n_time, n_regions = values.shape
-    shifts = rng.integers(0, n_time, size=(n_surrogates, 1, n_regions))  # (S, 1, M)
+    shifts = circular_shifts(n_time, (n_surrogates, 1, n_regions), rng, min_shift)  # (S, 1, M)
     rows = (np.arange(n_time)[None, :, None] + shifts) % n_time  # (S, T, M)
     return np.take_along_axis(values[None, :, :], rows, axis=1)  # (S, T, M)
 
@@ -70,3 +95,35 @@ def make_surrogates(values: np.ndarray, n_surrogates: int, kind: str, rng: np.ra
     if kind == "phase":
         return phase_randomized_surrogates(values, n_surrogates, rng)
     raise ValueError(f"surrogate={kind!r} is not known; use one of {list(SURROGATES)}.")
+
+
+def member_surrogates(
+    values: np.ndarray, member: int, n_surrogates: int, kind: str, rng: np.random.Generator, min_shift: int = 0
+) -> np.ndarray:
+    """Surrogates where region ``member`` alone is shifted (or phase-randomised).
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (T, M)
+    member : int
+        Column replaced by its surrogate; every other column is kept as is.
+    n_surrogates : int
+    kind : {"circular", "phase"}
+    rng : numpy.random.Generator
+    min_shift : int, default=0
+        Circular shifts lie in ``[min_shift, T - min_shift]`` (:func:`circular_shifts`).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_surrogates, T, M)
+    """
+    column = values[:, [member]]  # (T, 1)
+    if kind == "circular":
+        moved = circular_shift_surrogates(column, n_surrogates, rng, min_shift)  # (S, T, 1)
+    elif kind == "phase":
+        moved = phase_randomized_surrogates(column, n_surrogates, rng)  # (S, T, 1)
+    else:
+        raise ValueError(f"surrogate={kind!r} is not known; use one of {list(SURROGATES)}.")
+    out = np.repeat(values[None, :, :], n_surrogates, axis=0)  # (S, T, M)
+    out[:, :, member] = moved[:, :, 0]
+    return out

@@ -38,6 +38,7 @@ def test_planted_cohort_difference_is_found_and_the_report_is_offline(tmp_path, 
     difference = _read(out / "group" / "group_difference.tsv")
     planted = difference[difference["set"] == PLANTED_SET].iloc[0]
     assert planted["q_value"] < 0.05 and planted["label"] == "higher in A"  # control (A) less synergistic
+    assert planted["direction"] == "patient > control, synergy"
     assert planted["difference"] > 0.2 and planted["hedges_g"] > 2.0
     assert (difference[difference["set"] != PLANTED_SET]["q_value"] >= 0.05).all()
     results = _read(out / "group" / "group_results.tsv")
@@ -59,6 +60,17 @@ def test_null_study_finds_nothing(tmp_path, config_file) -> None:
     result = _run(study, tmp_path / "out", config_file)
     assert len(result.results) == 56 and (result.results["q_value"] >= 0.05).all()
     assert (result.difference["q_value"] >= 0.05).all()
+    assert result.results.attrs["reachable"] and result.results.attrs["baseline"].startswith("each subject")
+    assert result.subject_values["null_mean"].notna().all()  # every subject's baseline was read
+
+
+def test_a_three_subject_study_says_why_nothing_can_be_significant(tmp_path, config_file) -> None:
+    study = make_table_study(tmp_path / "small", n_per_cohort=2)
+    with dask_client(n_workers=1, processes=False) as client:
+        result = run_group_study(discover_study(study, subjects=["sub-01", "sub-02", "sub-03"]),
+                                 load_group_config(config_file), tmp_path / "out", client)
+    assert (result.results["label"] == "n.s.").all() and not result.results.attrs["reachable"]
+    assert result.results.attrs["reachability_note"].startswith("3 subjects, sign-flip test: the smallest possible")
 
 
 def test_a_failing_subject_is_reported_and_the_study_resumes(tmp_path, config_file) -> None:
@@ -90,6 +102,7 @@ def test_pooled_mode_finds_the_planted_difference(tmp_path, config_file) -> None
     difference = result.difference
     planted = difference[difference["set"] == PLANTED_SET].iloc[0]
     assert planted["q_value"] < 0.05 and planted["mean_b"] < planted["mean_a"] < 0
+    assert planted["direction"] == "patient > control, synergy"
     assert result.results.set_index("set").loc[[PLANTED_SET], "label"].item() == "synergistic"
     assert len(result.succeeded) == 20 and len(result.subject_values) == 20 * len(result.sets)
     assert (tmp_path / "out" / "sub-20" / "sub-20_oinfo.tsv").is_file()  # every subject got its pipeline run

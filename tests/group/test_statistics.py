@@ -1,4 +1,5 @@
-"""Group statistics: exact sign flips, false positive rate over many null studies, power, effect sizes, pooling."""
+"""Group statistics: exact sign flips, false positive rate over many null studies, power, effect sizes,
+baselines, directions, reachability, pooling."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import pandas as pd
 import pytest
 
 from fmri_oinfo import estimate_oinfo
-from fmri_oinfo.group.pooling import gaussian_o_info_from_correlation, pool_series, pooled_difference_table
+from fmri_oinfo.group.pooling import pool_series, pooled_cohort_difference
 from fmri_oinfo.group.statistics import (
     cohort_difference_table,
+    difference_as_results,
+    difference_directions,
     group_mean_table,
     hedges_correction,
     one_sample_test,
     two_sample_test,
 )
-from fmri_oinfo.stats import benjamini_hochberg
+from fmri_oinfo.stats import benjamini_hochberg, closed_form_o_info
 
 #: Null studies per false-positive-rate test; binomial SE of the rate at 0.05 is 0.0049.
 N_NULL_STUDIES = 2000
@@ -96,13 +99,78 @@ def test_tables_carry_q_values_labels_and_cohort_names() -> None:
     values[:, 0] -= 2.0
     cohorts = np.array(["b", "a"] * 8, dtype=object)
     values[cohorts == "a", 2] += 2.0
+    baselines = np.zeros_like(values)
     sets = pd.DataFrame({"set": [(f"R{i}", "X", "Y") for i in range(6)], "order": 3, "chosen_by": "user"})
-    mean = group_mean_table(sets, values, n_permutations=999)
+    mean = group_mean_table(sets, values, baselines, n_permutations=999)
     np.testing.assert_allclose(mean["q_value"], benjamini_hochberg(mean["p_value"].to_numpy()))
     assert mean.loc[0, "label"] == "synergistic" and mean.loc[0, "q_value"] < 0.05
-    diff = cohort_difference_table(sets, values, cohorts, "a", "b", n_permutations=999)
+    diff = cohort_difference_table(sets, values, baselines, cohorts, "a", "b", n_permutations=999)
     assert diff.attrs["cohort_a"] == "a" and diff.loc[2, "label"] == "higher in A"
     assert diff.loc[2, "difference"] == pytest.approx(values[cohorts == "a", 2].mean() - values[cohorts == "b", 2].mean())
+    assert mean.attrs["reachable"] and diff.attrs["reachable"]
+
+
+def test_each_subject_is_tested_against_its_own_baseline() -> None:
+    """Estimator bias is not an effect: values that only differ from 0 by each subject's baseline give nothing.
+
+    The baselines differ between subjects (as the bias of a short or smooth run does); tested against 0
+    instead, every set would be significant.
+    """
+    rng = np.random.default_rng(12)
+    baselines = -0.02 * rng.uniform(0.5, 1.5, size=(14, 1)) * np.ones((1, 5))  # (S, G) each subject's bias
+    values = baselines + 0.002 * rng.standard_normal((14, 5))
+    values[:, 4] -= 0.01  # one real synergistic effect beyond the bias
+    sets = pd.DataFrame({"set": [(f"R{i}", "X", "Y") for i in range(5)], "order": 3, "chosen_by": "user"})
+    table = group_mean_table(sets, values, baselines, n_permutations=1999)
+    assert table["label"].tolist() == ["n.s."] * 4 + ["synergistic"]
+    np.testing.assert_allclose(table["o_info"] - table["o_info_baseline"], table["o_info_effect"], atol=1e-15)
+    assert (group_mean_table(sets, values, None, n_permutations=1999)["q_value"] < 0.05).all()  # the old test
+    assert table.attrs["baseline"] == "each subject's surrogate null mean"
+
+
+def test_differences_are_named_by_their_direction() -> None:
+    """Less synergy in patients is "control > patient, synergy", never redundancy."""
+    rng = np.random.default_rng(13)
+    cohorts = np.array(["control", "patient"] * 8, dtype=object)
+    values = 0.01 * rng.standard_normal((16, 4))
+    values[:, 0] -= 0.5  # both cohorts synergistic ...
+    values[cohorts == "patient", 0] += 0.3  # ... patients less so
+    values[cohorts == "patient", 1] += 0.4  # redundancy in patients only
+    values[cohorts == "patient", 2] -= 0.4  # synergy in patients only
+    sets = pd.DataFrame({"set": [(f"R{i}", "X", "Y") for i in range(4)], "order": 3, "chosen_by": "user"})
+    table = cohort_difference_table(sets, values, np.zeros_like(values), cohorts, "control", "patient",
+                                    n_permutations=999)
+    assert table["direction"].tolist() == ["control > patient, synergy", "patient > control, redundancy",
+                                           "patient > control, synergy", ""]
+    assert table.loc[0, "label"] == "higher in B"  # higher O-information in patients: less synergy
+    maps = difference_as_results(table)
+    assert maps["label"].tolist() == ["synergistic", "redundant", "synergistic", "n.s."]
+    assert (np.sign(maps["o_info"].iloc[:3]) == [-1, 1, -1]).all()
+    assert set(difference_directions(table)) == {"control > patient, synergy", "patient > control, redundancy",
+                                                 "patient > control, synergy"}
+
+
+def test_a_design_that_cannot_reach_alpha_says_why() -> None:
+    values = -np.ones((3, 4)) - 0.01 * np.arange(12).reshape(3, 4)  # as strong as can be
+    sets = pd.DataFrame({"set": [(f"R{i}", "X", "Y") for i in range(4)], "order": 3, "chosen_by": "user"})
+    table = group_mean_table(sets, values, np.zeros_like(values), n_permutations=999)
+    assert (table["label"] == "n.s.").all() and table["p_value"].min() == pytest.approx(0.25)
+    assert not table.attrs["reachable"] and table.attrs["smallest_p"] == pytest.approx(0.25)
+    assert "3 subjects, sign-flip test: the smallest possible p-value is 0.25" in table.attrs["reachability_note"]
+    diff = cohort_difference_table(sets, values, np.zeros_like(values), np.array(["a", "b", "a"], dtype=object),
+                                   "a", "b", n_permutations=999)
+    assert not diff.attrs["reachable"] and "2 a and 1 b subjects" in diff.attrs["reachability_note"]
+    many = pd.DataFrame({"set": [(f"R{i}", "X", "Y") for i in range(60)], "order": 3, "chosen_by": "user"})
+    ten = group_mean_table(many, -np.ones((10, 60)), np.zeros((10, 60)), n_permutations=999)
+    assert not ten.attrs["reachable"]  # smallest p 2/2^10 = 0.002, times 60 sets > 0.05
+    assert "over 60 sets a lone set cannot reach" in ten.attrs["reachability_note"]
+
+
+def test_two_sample_test_enumerates_every_split_when_few() -> None:
+    values = np.array([[1.0], [1.1], [1.2], [0.0], [0.1], [0.2]])
+    result = two_sample_test(values, np.arange(6) < 3, n_permutations=999)
+    assert result.p[0] == pytest.approx(2 / 20)  # 20 splits; the observed one and its mirror reach |d|
+    assert result.smallest_p == pytest.approx(2 / 20)
 
 
 def test_o_information_from_pooled_correlation_equals_estimation_on_pooled_data() -> None:
@@ -113,14 +181,11 @@ def test_o_information_from_pooled_correlation_equals_estimation_on_pooled_data(
         x[:, 3] = x[:, 0] + x[:, 1] + 0.5 * x[:, 3]
         series.append(pd.DataFrame(x * rng.uniform(1, 3, 5) + 7, columns=list("ABCDE")))
     pooled = pool_series(series)
-    sets = [("A", "B", "D"), ("A", "C", "E"), ("A", "B", "C", "D")]
+    sets = [("A", "B", "D"), ("A", "C", "E"), ("A", "B", "C", "D"), ("A", "B", "C", "D", "E")]
     expected = estimate_oinfo(pooled, sets)["o_info"].to_numpy()
     correlation = np.corrcoef(pooled.to_numpy(), rowvar=False)
-    for order in (3, 4):
-        rows = [i for i, g in enumerate(sets) if len(g) == order]
-        members = np.array([["ABCDE".index(m) for m in sets[i]] for i in rows])
-        np.testing.assert_allclose(gaussian_o_info_from_correlation(correlation, members), expected[rows],
-                                   rtol=1e-9, atol=1e-12)
+    members = [np.array(["ABCDE".index(m) for m in g]) for g in sets]
+    np.testing.assert_allclose(closed_form_o_info(correlation[None], members)[0], expected, rtol=1e-9, atol=1e-12)
 
 
 def test_pooled_between_cohort_test_finds_a_planted_difference() -> None:
@@ -133,6 +198,35 @@ def test_pooled_between_cohort_test_finds_a_planted_difference() -> None:
         series.append(pd.DataFrame(x, columns=list("ABCDE")))
         cohorts.append("patient" if k % 2 else "control")
     sets = pd.DataFrame({"set": [("A", "B", "C"), ("A", "D", "E"), ("B", "D", "E")], "order": 3, "chosen_by": "user"})
-    table = pooled_difference_table(series, cohorts, sets, "control", "patient", n_permutations=499)
+    table = pooled_cohort_difference(series, cohorts, sets, "control", "patient", n_permutations=499)
     assert table.loc[0, "label"] == "higher in A" and table.loc[0, "q_value"] < 0.05
+    assert table.loc[0, "direction"] == "patient > control, synergy"
     assert (table.loc[1:, "label"] == "n.s.").all()
+
+
+def test_padded_sets_are_not_labelled_at_the_group_level() -> None:
+    """A real set plus an unrelated region has the real set's mean and difference; each member must carry it.
+
+    Member baselines are what each subject's pipeline reports: the set's O-information with that member
+    alone shifted (near the real triplet's value for the padded member, near 0 for a real one).
+    """
+    rng = np.random.default_rng(14)
+    n_subjects = 16
+    cohorts = np.array(["control", "patient"] * 8, dtype=object)
+    triplet = np.where(cohorts == "patient", -0.6, -0.1) + 0.02 * rng.standard_normal(n_subjects)  # (S,)
+    values = np.column_stack([triplet, triplet + 0.005 * rng.standard_normal(n_subjects)])  # (S, 2): real, padded
+    members = np.full((n_subjects, 2, 4), np.nan)
+    members[:, 0, :3] = 0.01 * rng.standard_normal((n_subjects, 3))  # a real member shifted: no synergy left
+    members[:, 1, :3] = 0.01 * rng.standard_normal((n_subjects, 3))
+    members[:, 1, 3] = values[:, 1] + 0.005 * rng.standard_normal(n_subjects)  # the padded member shifted: no change
+    sets = pd.DataFrame({"set": [("A", "B", "C"), ("A", "B", "C", "D")], "order": [3, 4], "chosen_by": "search"})
+    baselines = np.zeros((n_subjects, 2))
+    mean = group_mean_table(sets, values, baselines, n_permutations=1999, member_baselines=members)
+    assert mean["label"].tolist() == ["synergistic", "n.s."] and mean["irreducible"].tolist() == [True, False]
+    assert (mean["p_value"] < 0.001).all()  # the padded set's own test passes: only irreducibility stops it
+    diff = cohort_difference_table(sets, values, baselines, cohorts, "control", "patient", n_permutations=1999,
+                                   member_baselines=members)
+    assert diff["direction"].tolist() == ["patient > control, synergy", ""]
+    assert diff["irreducible"].tolist() == [True, False]
+    unprotected = group_mean_table(sets, values, baselines, n_permutations=1999)
+    assert unprotected["label"].tolist() == ["synergistic", "synergistic"]  # what the member test prevents

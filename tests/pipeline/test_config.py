@@ -50,8 +50,9 @@ def test_shipped_config_loads_and_round_trips(name):
 
 def test_shipped_configs_differ_as_documented():
     default, fast, thorough = load_config("default"), load_config("fast"), load_config("thorough")
-    assert (default.estimation.estimator, fast.estimation.estimator) == ("fmmi", "gaussian")
-    assert default.statistics.estimator == "gaussian-copula" and fast.statistics.estimator == "same"
+    assert (default.estimation.estimator, fast.estimation.estimator) == ("gaussian-copula", "gaussian")
+    assert default.estimation.fmmi_column and not fast.estimation.fmmi_column  # FMMI beside the claims only
+    assert {c.statistics.tail for c in (default, fast, thorough)} == {"gpd"}  # every config can reach alpha
     assert thorough.statistics.n_surrogates > default.statistics.n_surrogates > fast.statistics.n_surrogates
     assert thorough.candidates.max_order > default.candidates.max_order
     assert thorough.estimation.fmmi.steps > default.estimation.fmmi.steps
@@ -97,7 +98,7 @@ def test_wrong_type_is_named(section, key):
         ({"statistics__alpha": 1.5}, r"statistics\.alpha = 1\.5: expected a number in \(0, 1\)"),
         ({"statistics__n_surrogates": 0}, r"statistics\.n_surrogates = 0"),
         ({"statistics__surrogate": "shuffle"}, r"statistics\.surrogate = 'shuffle'"),
-        ({"statistics__estimator": "knn"}, r"statistics\.estimator = 'knn'"),
+        ({"statistics__tail": "normal"}, r"statistics\.tail = 'normal'"),
         ({"statistics__ci_level": 0.0}, r"statistics\.ci_level = 0\.0"),
         ({"statistics__n_bootstrap": -1}, r"statistics\.n_bootstrap = -1"),
         ({"statistics__block_length": -2}, r"statistics\.block_length = -2"),

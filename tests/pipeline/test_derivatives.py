@@ -12,7 +12,7 @@ import nibabel as nib
 import pytest
 
 from fmri_oinfo import __version__
-from fmri_oinfo.pipeline import run_subject, stages
+from fmri_oinfo.pipeline import read_result_table, run_subject, stages
 from fmri_oinfo.pipeline.config import with_overrides
 
 
@@ -36,6 +36,13 @@ def test_dataset_description_sidecars_and_mni_codes(demo_run):
     for path in demo_run.maps.values():
         header = nib.load(path).header
         assert (int(header["sform_code"]), int(header["qform_code"])) == (4, 4), path.name  # MNI152
+
+
+def test_the_result_sidecar_gives_the_table_its_attrs_back(demo_run):
+    table = read_result_table(demo_run.results)
+    assert table.attrs["estimator"] == "gaussian" and table.attrs["error_rate"] == "FDR"
+    assert isinstance(table.attrs["reachable"], bool) and isinstance(table.attrs["n_tested"], int)
+    assert table.attrs["n_tested"] == len(table)
 
 
 def test_a_run_resumed_after_the_extraction_is_byte_identical(demo_run, demo_root, small_config, tmp_path,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fmri_oinfo import graphs
+from fmri_oinfo import estimate_oinfo, graphs
 from fmri_oinfo.pipeline import load_config, main, read_result_table, run_subject
 from fmri_oinfo.pipeline.cache import DONE_MARKER
 from fmri_oinfo.pipeline.config import with_overrides
@@ -56,9 +56,12 @@ def test_report_shows_the_cached_null_distributions(demo_run):
     null = np.load(folder / "null_o_info.npy")
     results = read_result_table(demo_run.results)
     assert null.dtype == np.float32 and null.shape == (len(results), 99)
-    # the cached null reproduces every p-value of the result table (rows aligned with the ranked table)
+    # the cached null reproduces every p-value of the result table (rows aligned with the ranked table;
+    # only where the empirical p-value was used: the float32 cache moves values in the fitted tail)
     exceed = (np.abs(null) >= np.abs(results["o_info"].to_numpy(np.float32))[:, None]).sum(axis=1)
-    np.testing.assert_allclose((1 + exceed) / 100, results["p_value"], rtol=1e-12)
+    empirical = exceed >= 10
+    assert empirical.sum() >= 5
+    np.testing.assert_allclose((1 + exceed[empirical]) / 100, results["p_value"][empirical], rtol=1e-12)
     html = demo_run.report.read_text()
     statistics = html[html.index('<section id="statistics">'):]
     statistics = statistics[:statistics.index("</section>")]
@@ -109,10 +112,11 @@ def test_planted_groups_top_the_table_with_their_sign(demo_run, ground_truth):
         assert len(rows) == 1, planted_set["name"]
         assert rows["label"].iloc[0] == wanted
         assert np.sign(rows["o_info"].iloc[0]) == planted_set["expected_o_info_sign"]
-        # every set of the same label ranked above it holds a planted set of that sign
-        above = table.loc[: rows.index[0] - 1]
-        above = above[above["label"] == wanted]["set"]
-        assert all(any(p <= set(g) for p in planted[wanted]) for g in above), (planted_set["name"], list(above))
+    # every labelled set is planted structure: a planted set of its sign or a real subset of one (the
+    # triplets of the redundant 4-set); a planted set padded with other regions is never labelled
+    for region_set, label in zip(table["set"], table["label"]):
+        if label != "n.s.":
+            assert any(set(region_set) <= p for p in planted[label]), (region_set, label)
 
 
 def test_rerun_reuses_every_stage_and_changes_no_table(demo_run, demo_root, small_config):
@@ -194,10 +198,13 @@ def test_fmmi_wiring_with_tiny_training(demo_run, tmp_path):
     outputs = run_subject(table, config, tmp_path / "out")
     results = read_result_table(outputs.results)
     assert len(results) == 10  # C(5, 3)
-    assert np.isfinite(results["o_info"]).all() and np.isfinite(results["o_info_se"]).all()
-    assert np.isfinite(results["o_info_test"]).all()
-    # no bootstrap: the SE is FMMI's own (cross-fitted rows and replicate spread)
-    np.testing.assert_array_equal(results["o_info_se"], results["o_info_engine_se"])
+    assert np.isfinite(results["o_info_fmmi"]).all() and np.isfinite(results["o_info_fmmi_se"]).all()
+    assert (results["o_info_fmmi_se"] > 0).all()  # cross-fitted rows and replicate spread: never 0
+    # the claims are the copula's (default.toml); FMMI sits in its own descriptive columns
+    assert results.attrs["estimator"] == "gaussian-copula"
+    copula = estimate_oinfo(series, list(results["set"]), estimator="gaussian-copula")
+    np.testing.assert_allclose(results["o_info"], copula["o_info"], rtol=1e-8)
+    assert results["o_info_se"].isna().all()  # no bootstrap and no error of the copula's own
 
 
 def test_missing_subject_exits_with_one_message(tmp_path, capsys):

@@ -11,14 +11,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import stage_key
 from fmri_oinfo.pipeline.config import PIPELINES_DIR, config_from_mapping, load_config, to_toml
 from fmri_oinfo.pipeline.inputs import gather_inputs
+from fmri_oinfo.stats import surrogate_p_values
 
 ORDER = ("inputs", "extraction", "candidates", "estimation", "statistics", "outputs")
 #: Stage whose key each section enters first.
 STAGE_OF = {"inputs": 0, "extraction": 0, "candidates": 1, "estimation": 2, "statistics": 2, "outputs": 3}
+#: Keys whose stage is not their section's: the sample split decides which volumes choose the candidates.
+STAGE_OF_KEY = {"selection_fraction": 1, "split_gap": 1, "user_sets_from_data": 1}
 
 #: A valid value different from the default.toml one, per key.
 CHANGED = {
@@ -29,7 +33,8 @@ CHANGED = {
     "network_modes": ["within"], "search_methods": ["beam"], "search_targets": ["synergy"], "max_order": 4,
     "search_keep": 4, "beam_width": 50, "n_starts": 3, "anneal_chains": 8, "anneal_steps": 20,
     "n_neighbours": 4, "user_file": "sets.txt", "copula": True, "seed": 3, "estimator": "gaussian",
-    "device": "cpu", "gradient": True, "n_surrogates": 19, "surrogate": "phase", "n_bootstrap": 5,
+    "device": "cpu", "gradient": True, "fmmi_column": False, "n_surrogates": 19, "surrogate": "phase",
+    "tail": "empirical", "selection_fraction": 0.4, "split_gap": 10, "user_sets_from_data": True, "n_bootstrap": 5,
     "block_length": 4, "alpha": 0.1, "ci_level": 0.9, "maps": False, "graphs": False, "report": False,
     "interactive": False, "full_views": True, "top_n": 5,
 }
@@ -66,7 +71,7 @@ def test_option_enters_the_key_of_its_stage(section, key, subject_inputs):
         document[section]["max_sets"] = 10**7
     changed = config_from_mapping(document)
     before, after = _keys(base, subject_inputs), _keys(changed, subject_inputs)
-    first = STAGE_OF[section]
+    first = STAGE_OF_KEY.get(key, STAGE_OF[section])
     if key == "device":  # the device changes where, not what, is computed
         assert before == after
         return
@@ -123,45 +128,59 @@ def small_series():
 def test_statistics_options_reach_assess_sets(small_series):
     config = load_config("fast", candidates__strategies=["exhaustive"], statistics__n_surrogates=199,
                          statistics__surrogate="phase", statistics__n_bootstrap=5, statistics__block_length=4,
-                         statistics__alpha=0.1, statistics__ci_level=0.9, estimation__gradient=True)
+                         statistics__alpha=0.3, statistics__ci_level=0.9, statistics__tail="empirical",
+                         estimation__gradient=True)
     candidates = stages.candidate(small_series, config)
     assert len(candidates) == 20  # C(6, 3) triplets
     table = stages.assess(small_series, candidates, config)
     assert {k: table.attrs[k] for k in ("surrogate", "n_surrogates", "n_bootstrap", "block_length", "alpha",
-                                         "ci_level")} == dict(surrogate="phase", n_surrogates=199, n_bootstrap=5,
-                                                              block_length=4, alpha=0.1, ci_level=0.9)
+                                         "ci_level", "tail")} == dict(surrogate="phase", n_surrogates=199,
+                                                                      n_bootstrap=5, block_length=4, alpha=0.3,
+                                                                      ci_level=0.9, tail="empirical")
     assert table["p_value"].min() == pytest.approx(1 / 200)
     assert all(len(g) == 3 for g in table["o_info_gradient"])
     # the redundant triplet of the shared signal ranks first
     assert set(table["set"].iloc[0]) == {"r0", "r1", "r2"} and table["label"].iloc[0] == "redundant"
+    assert table.attrs["n_screened"] == 0 and table.attrs["selection"] is None  # nothing chosen by the data
 
 
-def test_other_null_estimator_keeps_the_tested_value(small_series):
+TINY_FMMI = {"steps": 30, "width": 8, "context_dim": 8, "batch_size": 64, "eval_size": 128, "eval_every": 10,
+             "min_steps": 10, "folds": 2, "ensemble": 2}
+
+
+def test_every_claim_comes_from_the_claims_estimator(small_series):
+    """One estimator per claim: o_info, null, p/q, interval and SE are Gaussian; FMMI only describes."""
     config = load_config("fast", candidates__strategies=["exhaustive"], statistics__n_surrogates=19,
-                         statistics__n_bootstrap=0, statistics__estimator="gaussian-copula")
-    table = stages.assess(small_series, stages.candidate(small_series, config), config)
-    assert table.attrs["test_estimator"] == "gaussian-copula" and table.attrs["estimator"] == "gaussian"
-    plain = stages.assess(small_series, stages.candidate(small_series, config),
-                          load_config("fast", candidates__strategies=["exhaustive"], statistics__n_surrogates=19,
-                                      statistics__n_bootstrap=0))
-    merged = table.merge(plain, on="set", suffixes=("", "_plain"))
-    np.testing.assert_allclose(merged["o_info"], merged["o_info_plain"], rtol=1e-10)
-    assert not np.allclose(merged["o_info_test"], merged["o_info"], rtol=1e-6)
+                         statistics__n_bootstrap=20, estimation__fmmi_column=True, device="cpu",
+                         estimation__fmmi=TINY_FMMI)
+    candidates = stages.candidate(small_series, config)
+    table, null = stages.assess(small_series, candidates, config, return_null=True)
+    assert table.attrs["estimator"] == "gaussian" and "test_estimator" not in table.attrs
+    assert not {"o_info_test", "o_info_engine_se"} & set(table.columns)
+    gaussian = estimate_oinfo(small_series.data, list(table["set"]), estimator="gaussian")
+    np.testing.assert_allclose(table["o_info"], gaussian["o_info"], rtol=1e-12)
+    # the subject model is trained on the sets it is given, in their order: compare in the candidates' order
+    fmmi = estimate_oinfo(small_series.data, list(candidates["set"]), estimator="fmmi", device="cpu", seed=0,
+                          **TINY_FMMI).set_index("set").loc[list(table["set"])]
+    np.testing.assert_allclose(table["o_info_fmmi"], fmmi["o_info"], rtol=1e-9)
+    np.testing.assert_allclose(table["o_info_fmmi_se"], fmmi["o_info_se"], rtol=1e-9)
+    # the null is the Gaussian estimate on surrogates: regions independent, near 0 next to the planted set
+    assert np.abs(null).max() < 0.2 * table["o_info"].max()
+    assert ((table["ci_low"] <= table["o_info"]) & (table["o_info"] <= table["ci_high"])).all()
+    assert (table["o_info_se"] > 0).all()  # the Gaussian bootstrap spread, not FMMI's own error
 
 
-def test_other_null_estimator_keeps_the_bootstrap_spread_as_se(small_series):
-    options = dict(candidates__strategies=["exhaustive"], statistics__n_surrogates=19, statistics__n_bootstrap=20)
-    mixed_config = load_config("fast", statistics__estimator="gaussian-copula", **options)
-    mixed = stages.assess(small_series, stages.candidate(small_series, mixed_config), mixed_config)
-    copula_config = load_config("fast", estimation__estimator="gaussian-copula", **options)
-    copula = stages.assess(small_series, stages.candidate(small_series, copula_config), copula_config)
-    merged = mixed.merge(copula, on="set", suffixes=("", "_copula"))
-    # the SE goes with the intervals: both from the tested estimator's bootstrap
-    np.testing.assert_allclose(merged["o_info_test"], merged["o_info_copula"], rtol=1e-12)
-    np.testing.assert_allclose(merged["o_info_se"], merged["o_info_se_copula"], rtol=1e-12)
-    np.testing.assert_allclose(merged["ci_low"], merged["ci_low_copula"], rtol=1e-12)
-    assert (merged["o_info_se"] > 0).all()
-    assert merged["o_info_engine_se"].isna().all()  # the Gaussian estimator has no error of its own
+def test_fmmi_claims_are_tested_with_fmmi(small_series):
+    """The GPU path: with estimator = "fmmi" the value, both nulls and the SE are FMMI estimates."""
+    series = type(small_series)(small_series.data.iloc[:, :3], small_series.regions.iloc[:3], {})
+    config = load_config("default", candidates__strategies=["exhaustive"], estimator="fmmi", device="cpu",
+                         statistics__n_surrogates=4, statistics__n_bootstrap=0, estimation__fmmi=TINY_FMMI)
+    table, null = stages.assess(series, stages.candidate(series, config), config, return_null=True)
+    own = estimate_oinfo(series.data, list(table["set"]), estimator="fmmi", device="cpu", seed=0, **TINY_FMMI)
+    np.testing.assert_allclose(table["o_info"], own["o_info"], rtol=1e-9)
+    np.testing.assert_allclose(table["o_info_se"], own["o_info_se"], rtol=1e-9)  # no bootstrap: FMMI's own SE
+    assert table.attrs["estimator"] == "fmmi" and "o_info_fmmi" not in table.columns
+    assert null.shape == (1, 4) and np.isfinite(null).all() and np.isfinite(table["p_irreducible"]).all()
 
 
 def test_assess_returns_the_null_aligned_with_the_ranked_table(small_series, tmp_path):
@@ -171,8 +190,8 @@ def test_assess_returns_the_null_aligned_with_the_ranked_table(small_series, tmp
     table, null = stages.assess(small_series, candidates, config, return_null=True)
     pd.testing.assert_frame_equal(table, stages.assess(small_series, candidates, config))
     assert null.shape == (20, 49)
-    exceed = (np.abs(null) >= np.abs(table["o_info"].to_numpy())[:, None]).sum(axis=1)
-    np.testing.assert_allclose((1 + exceed) / 50, table["p_value"], rtol=0)  # row i is the null of row i
+    p, _ = surrogate_p_values(np.abs(table["o_info"].to_numpy()), np.abs(null.T))
+    np.testing.assert_allclose(p, table["p_value"], rtol=0)  # row i is the null of row i
     stages.save_assessment((table, null), tmp_path)
     loaded, loaded_null = stages.load_assessment(tmp_path)
     assert loaded_null.dtype == np.float32
@@ -181,3 +200,23 @@ def test_assess_returns_the_null_aligned_with_the_ranked_table(small_series, tmp
     np.save(tmp_path / stages.NULL_FILE, null[:3])
     with pytest.raises(ValueError, match="has 3 rows for 20 result rows; delete"):
         stages.load_assessment(tmp_path)
+
+
+def test_data_driven_candidates_are_chosen_on_the_selection_block_only(small_series):
+    """The screen sees the first selection_fraction of the volumes; the assessment tests on the rest."""
+    from fmri_oinfo.candidates import choose_candidates
+    from fmri_oinfo.stats import sample_split
+
+    config = load_config("fast", candidates__strategies=["screen"], candidates__top_k=2, candidates__n_control=1,
+                         statistics__selection_fraction=0.3, statistics__n_surrogates=19,
+                         statistics__n_bootstrap=0, device="cpu")
+    split = sample_split(small_series.data.to_numpy(), 0.3)
+    candidates = stages.candidate(small_series, config)
+    expected = choose_candidates(small_series.data.iloc[split.selection_rows], config.candidates, device="cpu")
+    pd.testing.assert_frame_equal(candidates, expected)
+    table = stages.assess(small_series, candidates, config)
+    assert table.attrs["selection"]["test_volumes"] == list(split.test)
+    assert table.attrs["n_screened"] == 20  # C(6, 3) triplets scored
+    screened = ~table["chosen_by"].str.contains("screen:control")
+    assert (table.loc[screened, "inference"] == "split-sample").all()
+    assert (table.loc[~screened, "inference"] == "per-set").all()  # random controls: the whole run

@@ -126,7 +126,7 @@ def test_cohort_column_subject_links_and_applied_parameters(document):
     parameters = _section(document, "parameters")
     assert "<code>group.cohort_column</code></td><td>group</td>" in parameters
     assert "extraction." not in parameters and "inputs." not in parameters  # tables: no extraction ran
-    assert "estimation.fmmi" not in parameters and "group.n_surrogates" not in parameters
+    assert "estimation.fmmi." not in parameters and "group.n_surrogates" not in parameters
     assert "<code>candidates.strategies</code>" in parameters
     assert "sub-03: 2 regions dropped" in _section(document, "warnings")
     assert '<a href="group_results.tsv">' in _section(document, "files")

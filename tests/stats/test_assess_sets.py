@@ -1,4 +1,4 @@
-"""assess_sets: planted sets found, false-positive rate near alpha, estimator as parameter."""
+"""assess_sets: planted sets found, false-positive rate near alpha, one estimator for every number."""
 
 from functools import partial
 
@@ -8,7 +8,7 @@ import pytest
 from scipy.signal import lfilter
 
 from fmri_oinfo import estimate_oinfo
-from fmri_oinfo.stats import RESULT_COLUMNS, assess_sets, significance_labels, stacked_o_info, surrogate_p_values
+from fmri_oinfo.stats import RESULT_COLUMNS, assess_sets, label_sets, stacked_o_info, surrogate_p_values
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet
 
 
@@ -35,6 +35,8 @@ def test_planted_groups_are_significant_and_controls_are_not(planted):
     assert table["label"].tolist() == ["redundant", "synergistic", "n.s.", "n.s."]
     assert (table["q_value"].iloc[:2] < 0.05).all() and (table["q_value"].iloc[2:] > 0.05).all()
     assert table["chosen_by"].tolist() == ["a", "b", "c", "d"]
+    assert (table["inference"] == "per-set").all() and table["irreducible"].iloc[:2].all()
+    assert table["carriers"].iloc[0] == ("r0", "r1", "r2") and table["carriers"].iloc[2] == ()
     truth = system.measures(np.array([[0, 1, 2], [3, 4, 5], [6, 7, 8], [0, 3, 6]]))["o_info"]
     # The true value lies in every 95 % block-bootstrap interval here.
     assert ((table["ci_low"] <= truth) & (truth <= table["ci_high"])).all()
@@ -66,7 +68,13 @@ def test_false_positive_rate_is_near_alpha_on_null_systems(surrogate):
     assert 0.02 <= rate <= 0.085, rate
 
 
-def test_a_callable_estimator_is_used_for_observed_and_null(planted):
+def test_a_callable_estimator_is_used_for_every_number(planted):
+    """The one-estimator rule: observed value, both nulls and the bootstrap all call the estimator given.
+
+    The callable goes through the generic route (re-estimation of stacked
+    surrogates) and the name through lagged correlations; both draw the same
+    shifts, so every column agrees.
+    """
     _, data = planted
     calls = []
 
@@ -77,9 +85,12 @@ def test_a_callable_estimator_is_used_for_observed_and_null(planted):
     sets = [("r0", "r1", "r2"), ("r3", "r4", "r5")]
     by_name = assess_sets(data, sets, estimator="gaussian-copula", n_surrogates=19, n_bootstrap=5, seed=3)
     by_callable = assess_sets(data, sets, estimator=copula, n_surrogates=19, n_bootstrap=5, seed=3)
-    pd.testing.assert_frame_equal(by_name, by_callable, check_like=False, check_exact=False, rtol=1e-12)
+    by_name.attrs, by_callable.attrs = {}, {}
+    pd.testing.assert_frame_equal(by_name, by_callable, check_like=False, check_exact=False, rtol=1e-9)
     assert calls[0] == (800, 6)  # observed: only the regions in candidate sets
-    assert sum(shape[1] for shape in calls[1:]) == 6 * (19 + 5)  # every resample, stacked
+    # set null: 6 columns x 19 surrogates; member nulls: 2 sets x 3 members x 19 surrogates of the
+    # set's 3 columns; bootstrap: 6 columns x 5 resamples
+    assert sum(shape[1] for shape in calls[1:]) == 6 * 19 + 2 * 3 * 19 * 3 + 6 * 5
 
 
 def test_stacking_datasets_is_exact():
@@ -92,11 +103,14 @@ def test_stacking_datasets_is_exact():
 
 
 def test_p_values_and_labels_by_hand():
-    observed = np.array([0.5, -0.5, 0.1])
-    null = np.array([[0.6, 0.1, 0.2], [-0.1, -0.7, 0.1], [0.2, 0.3, -0.15]])
-    np.testing.assert_allclose(surrogate_p_values(observed, null), [2 / 4, 2 / 4, 4 / 4])
-    labels = significance_labels(np.array([0.3, -0.3, 0.3]), np.array([0.01, 0.04, 0.2]), 0.05)
-    assert labels.tolist() == ["redundant", "synergistic", "n.s."]
+    observed = np.array([0.5, 0.5, 0.1, np.nan])
+    null = np.array([[0.6, 0.1, 0.2, 0.0], [-0.1, -0.7, 0.1, 0.0], [0.2, 0.3, -0.15, 0.0]])
+    p, method = surrogate_p_values(observed, null, tail="empirical")
+    np.testing.assert_allclose(p, [2 / 4, 1 / 4, 3 / 4, np.nan])
+    assert method.tolist() == ["empirical"] * 3 + [""]
+    labels = label_sets(np.array([0.3, -0.3, 0.3, np.nan, 0.3]), np.array([0.01, 0.04, 0.2, 0.0, 0.01]), 0.05,
+                        irreducible=np.array([True, True, True, True, False]))
+    assert labels.tolist() == ["redundant", "synergistic", "n.s.", "n.s.", "n.s."]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +154,25 @@ def test_return_null_gives_the_surrogates_behind_the_p_values(planted):
     table, null = assess_sets(data, sets, n_surrogates=49, n_bootstrap=0, seed=3, return_null=True)
     assert null.shape == (3, 49) and np.isfinite(null).all()
     pd.testing.assert_frame_equal(table, plain)  # asking for the null changes nothing else
-    # the returned values reproduce every p-value exactly
-    np.testing.assert_allclose(surrogate_p_values(table["o_info"].to_numpy(), null.T), table["p_value"], rtol=0)
+    # the returned values reproduce every p-value exactly (two-sided: |O| against |null|)
+    p, _ = surrogate_p_values(np.abs(table["o_info"].to_numpy()), np.abs(null.T))
+    np.testing.assert_allclose(p, table["p_value"], rtol=0)
     # surrogates of independent regions sit near 0 and far below the redundant set's value
     assert np.abs(null).max() < 0.1 * table["o_info"].iloc[0]
+
+
+def test_a_non_finite_estimate_is_never_a_label(planted):
+    """NaN must not become "synergistic" (a comparison with NaN is never true)."""
+    _, data = planted
+
+    def broken(values, sets):
+        table = estimate_oinfo(values, sets)
+        if values.shape[1] == 6:  # the observed data, not a surrogate
+            table.loc[1, "o_info"] = np.nan
+        return table
+
+    table = assess_sets(data, [("r0", "r1", "r2"), ("r3", "r4", "r5")], estimator=broken, n_surrogates=99,
+                        n_bootstrap=0)
+    assert table["label"].tolist() == ["redundant", "n.s."]
+    assert np.isnan(table.loc[1, ["p_value", "p_irreducible", "q_value"]].to_numpy(float)).all()
+    assert not table.loc[1, "irreducible"] and table.loc[1, "carriers"] == ()

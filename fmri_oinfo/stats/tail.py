@@ -1,0 +1,164 @@
+"""Surrogate p-values that can go below ``1 / (1 + n_surrogates)``: a generalised Pareto tail.
+
+With ``R`` surrogates the empirical p-value is at least ``1 / (1 + R)``, so
+after Benjamini-Hochberg over ``m`` sets nothing can be significant once
+``m / (1 + R) >= alpha``.  Following Knijnenburg et al. (2009), *Fewer
+permutations, more accurate P-values*, Bioinformatics 25(12): i161-i168:
+
+1. when at least :data:`MIN_EXCEEDANCES` surrogates reach the observed
+   statistic, the empirical p-value ``(1 + M) / (1 + R)`` is used;
+2. otherwise a generalised Pareto distribution (GPD) is fitted by maximum
+   likelihood to the ``N_exc`` largest surrogate values above a threshold
+   ``t`` (midway between the ``N_exc``-th and ``N_exc + 1``-th largest),
+   starting at ``N_exc = min(250, R // 4)``; while a Kolmogorov-Smirnov test
+   rejects the fit at :data:`GOF_LEVEL`, ``N_exc`` shrinks by 10 (down to
+   :data:`MIN_TAIL`).  The p-value is ``N_exc / R * P_GPD(X > x - t)``.
+
+All statistics are upper-tailed: a larger value is more extreme.  With fewer
+than ``4 * MIN_TAIL`` surrogates no tail can be fitted and the empirical
+p-value is used.  A fitted shape below 0 (a tail with an upper end) is
+replaced by 0, the exponential tail: a bounded fit would call any value past
+its end impossible (p = 0), and on the short test blocks of fMRI runs, where a
+one-member shift null has only about ``T`` distinct values, that end falls
+inside the null's real range (measured on the demo: a member whose 176
+possible shifts gave p = 1/177 got 0 from the bounded fit, 0.005 from the
+exponential one).  p-values below :data:`P_FLOOR` are reported as it.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from scipy import stats as scipy_stats
+
+#: Tail approximations by name: ``gpd`` (Knijnenburg et al. 2009) or ``empirical`` only.
+TAILS: tuple[str, ...] = ("gpd", "empirical")
+
+#: Surrogates at or beyond the observed value needed to trust the empirical p-value.
+MIN_EXCEEDANCES = 10
+#: Largest tail fitted (the starting ``N_exc``).
+MAX_TAIL = 250
+#: ``N_exc`` shrinks by this while the fit is rejected.
+TAIL_STEP = 10
+#: Smallest tail fitted; a smaller null uses the empirical p-value.
+MIN_TAIL = 20
+#: Level of the Kolmogorov-Smirnov goodness-of-fit test of the tail.
+GOF_LEVEL = 0.05
+#: Smallest p-value reported (1 - CDF is not computed more finely than this).
+P_FLOOR = 1e-16
+
+
+def empirical_p_values(observed: np.ndarray, null: np.ndarray) -> np.ndarray:
+    """Upper-tail surrogate p-values ``(1 + #{null >= observed}) / (1 + R)``.
+
+    Parameters
+    ----------
+    observed : numpy.ndarray, shape (G,)
+    null : numpy.ndarray, shape (R, G)
+        NaN surrogate values are left out of their column's count.
+
+    Returns
+    -------
+    numpy.ndarray, shape (G,)
+        NaN where ``observed`` is NaN.
+    """
+    valid = ~np.isnan(null)  # (R, G)
+    exceed = (valid & (null >= observed[None, :])).sum(axis=0)  # (G,)
+    p = (1.0 + exceed) / (1.0 + valid.sum(axis=0))
+    return np.where(np.isnan(observed), np.nan, p)
+
+
+def fit_tail(null: np.ndarray) -> tuple[float, float, float, int] | None:
+    """Fit a generalised Pareto tail to one surrogate null.
+
+    Parameters
+    ----------
+    null : numpy.ndarray, shape (R,)
+        Finite surrogate values.
+
+    Returns
+    -------
+    (shape, scale, threshold, n_exceedances) or None
+        None when ``R < 4 * MIN_TAIL`` or the tail is degenerate (all values tied).
+    """
+    values = np.sort(null)[::-1]  # (R,) largest first
+    n_tail = min(MAX_TAIL, values.size // 4)
+    fitted = None
+    while n_tail >= MIN_TAIL:
+        while n_tail >= MIN_TAIL and values[n_tail - 1] == values[n_tail]:
+            n_tail -= 1  # the threshold must fall between two distinct values (a shift null repeats values)
+        if n_tail < MIN_TAIL:
+            break
+        threshold = 0.5 * (values[n_tail - 1] + values[n_tail])
+        excess = values[:n_tail] - threshold  # (n_tail,) all > 0
+        if np.ptp(excess) == 0:
+            break
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            shape, _, scale = scipy_stats.genpareto.fit(excess, floc=0.0)
+            if shape < 0:  # a bounded tail would call anything past its end impossible: use the exponential
+                shape, scale = 0.0, float(excess.mean())
+            fit_p = scipy_stats.kstest(excess, "genpareto", args=(shape, 0.0, scale)).pvalue
+        fitted = (float(shape), float(scale), float(threshold), int(n_tail))
+        if fit_p >= GOF_LEVEL:
+            return fitted
+        n_tail -= TAIL_STEP
+    return fitted
+
+
+def tail_p_value(observed: float, null: np.ndarray) -> tuple[float, str]:
+    """GPD tail p-value of one upper-tailed statistic (see the module docstring).
+
+    Returns
+    -------
+    p : float
+    method : {"gpd", "empirical"}
+        ``empirical`` when no tail could be fitted.
+    """
+    finite = null[np.isfinite(null)]
+    fitted = fit_tail(finite) if finite.size >= 4 * MIN_TAIL else None
+    if fitted is None:
+        return float((1.0 + (finite >= observed).sum()) / (1.0 + finite.size)), "empirical"
+    shape, scale, threshold, n_tail = fitted
+    survival = scipy_stats.genpareto.sf(observed - threshold, shape, loc=0.0, scale=scale)
+    return float(max(n_tail / finite.size * survival, P_FLOOR)), "gpd"
+
+
+def surrogate_p_values(observed: np.ndarray, null: np.ndarray, tail: str = "gpd") -> tuple[np.ndarray, np.ndarray]:
+    """Upper-tail p-values of many statistics against their surrogate nulls.
+
+    Parameters
+    ----------
+    observed : array of float, shape (G,)
+    null : array of float, shape (R, G)
+    tail : {"gpd", "empirical"}, default="gpd"
+        ``gpd``: the empirical p-value where at least :data:`MIN_EXCEEDANCES`
+        surrogates reach the observed value, else the generalised Pareto tail;
+        ``empirical``: always ``(1 + M) / (1 + R)``.
+
+    Returns
+    -------
+    p : numpy.ndarray, shape (G,)
+        NaN where ``observed`` is NaN.
+    method : numpy.ndarray of str, shape (G,)
+        ``"empirical"`` or ``"gpd"`` per statistic (``""`` where NaN).
+    """
+    if tail not in TAILS:
+        raise ValueError(f"tail={tail!r} is not known; use one of {list(TAILS)}.")
+    observed = np.asarray(observed, dtype=float)
+    null = np.asarray(null, dtype=float)
+    p = empirical_p_values(observed, null)
+    method = np.where(np.isnan(observed), "", "empirical").astype(object)
+    if tail == "gpd":
+        exceed = (null >= observed[None, :]).sum(axis=0)  # (G,)
+        for column in np.flatnonzero(~np.isnan(observed) & (exceed < MIN_EXCEEDANCES)):
+            p[column], method[column] = tail_p_value(observed[column], null[:, column])
+    return p, method
+
+
+def smallest_p_value(n_surrogates: int, tail: str) -> float:
+    """The smallest p-value a design can give: 0 with a fitted tail, else ``1 / (1 + R)``."""
+    if tail == "gpd" and n_surrogates >= 4 * MIN_TAIL:
+        return P_FLOOR
+    return 1.0 / (1.0 + n_surrogates)

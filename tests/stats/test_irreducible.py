@@ -1,0 +1,62 @@
+"""Irreducibility: a set padded with an unrelated region is not labelled; its carriers are named."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.signal import lfilter
+
+from fmri_oinfo.stats import assess_sets, member_p_values
+from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet
+
+
+def planted_data(seed: int, n_time: int = 600) -> pd.DataFrame:
+    """s0-s2: synergistic triplet; d0-d3: redundant 4-set; n0-n5: independent; AR(1) phi = 0.6."""
+    system = GroundTruthSystem.from_blocks([sum_triplet(1.5), redundant_block(4, 0.4), np.eye(6)])
+    values = lfilter([1.0], [1.0, -0.6], system.sample(n_time, seed=seed), axis=0)
+    names = ["s0", "s1", "s2", "d0", "d1", "d2", "d3"] + [f"n{j}" for j in range(6)]
+    return pd.DataFrame(values, columns=names)
+
+
+def test_padded_sets_are_not_labelled_and_their_carriers_are_the_real_members():
+    data = planted_data(seed=0)
+    sets = [("s0", "s1", "s2"), ("s0", "s1", "s2", "n0"), ("d0", "d1", "d2", "d3"), ("d0", "d1", "d2", "d3", "n1"),
+            ("d0", "d1", "n2")]
+    table = assess_sets(data, sets, n_surrogates=299, n_bootstrap=0, seed=1)
+    assert table["label"].tolist() == ["synergistic", "n.s.", "redundant", "n.s.", "n.s."]
+    assert table["irreducible"].tolist() == [True, False, True, False, False]
+    # a padded set keeps the real set's O-information and surrogate p-value: only irreducibility stops it
+    assert (table["p_value"].iloc[[1, 3]] < 1e-3).all()
+    assert table["carriers"].tolist()[:4] == [("s0", "s1", "s2"), ("s0", "s1", "s2"), ("d0", "d1", "d2", "d3"),
+                                              ("d0", "d1", "d2", "d3")]
+
+
+def test_the_padded_member_p_value_is_uniform():
+    """Over 40 padded sets (independent data), the member test rejects at about its level.
+
+    The set's direction is clear (the real triplet's), so the one-sided p-value of the padded member is
+    uniform and the reported one, twice it, is uniform on [0, 2] capped at 1.
+    """
+    p = []
+    for seed in range(40):
+        data = planted_data(seed=100 + seed, n_time=400)
+        table = assess_sets(data, [("s0", "s1", "s2", "n0")], n_surrogates=99, n_bootstrap=0, seed=seed)
+        p.append(table["p_irreducible"].iloc[0])
+    p = np.array(p)
+    assert (p < 0.05).mean() <= 0.15 and (p < 0.5).mean() == pytest.approx(0.25, abs=0.2)
+    assert (p == 1.0).mean() == pytest.approx(0.5, abs=0.25)
+
+
+def test_member_p_values_by_hand():
+    o_info = np.array([-0.5, 0.2, np.nan])
+    null = np.full((3, 3, 3), np.nan)
+    null[:, 0, :] = [[-0.1, -0.6, 0.0], [-0.2, -0.1, 0.1], [0.0, -0.2, -0.3]]  # synergistic: d = -1
+    null[:, 1, :2] = [[0.1, 0.3], [0.0, 0.1], [0.2, 0.0]]  # a set of 2 members
+    p_members, p_irreducible, n_tail_fits = member_p_values(o_info, null, tail="empirical")
+    assert n_tail_fits == 0
+    # twice the one-sided p-value in the set's direction (the direction was read from the data)
+    np.testing.assert_allclose(p_members[0], [2 / 4, 4 / 4, 2 / 4])
+    np.testing.assert_allclose(p_members[1, :2], [4 / 4, 4 / 4])
+    assert np.isnan(p_members[1, 2]) and np.isnan(p_members[2]).all()
+    np.testing.assert_allclose(p_irreducible, [1.0, 1.0, np.nan])

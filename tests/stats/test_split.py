@@ -1,0 +1,63 @@
+"""Sample splitting in time: blocks, gap, and the selection bias it removes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.signal import lfilter
+
+from fmri_oinfo.candidates import screen_candidates
+from fmri_oinfo.stats import assess_sets, autocorrelation_length, sample_split
+
+
+def ar1(n_time: int, n_regions: int, phi: float, seed: int) -> np.ndarray:
+    noise = np.random.default_rng(seed).standard_normal((n_time + 100, n_regions))
+    return lfilter([1.0], [1.0, -phi], noise, axis=0)[100:]
+
+
+@pytest.mark.parametrize("phi", [0.5, 0.8, 0.95])
+def test_autocorrelation_length_of_ar1_regions(phi):
+    """The ACF phi**L falls below 2/sqrt(T) at L = log(2/sqrt(T)) / log(phi) (14 and 62 lags for 0.8 and 0.95)."""
+    values = ar1(2400, 30, phi, seed=1)
+    expected = np.log(2 / np.sqrt(2400)) / np.log(phi)
+    assert 0.7 * expected <= autocorrelation_length(values) <= 1.5 * expected + 3
+
+
+def test_split_blocks_and_gap():
+    values = ar1(1200, 10, 0.8, seed=2)
+    split = sample_split(values, 0.4)
+    assert split.selection == (0, 480) and split.gap == autocorrelation_length(values)
+    assert split.test == (480 + split.gap, 1200) and split.gap_rule == "autocorrelation length"
+    given = sample_split(values, 0.4, gap=25)
+    assert given.test == (505, 1200) and given.describe()["gap_rule"] == "given"
+    with pytest.raises(ValueError, match="selection_fraction = 1.2"):
+        sample_split(values, 1.2)
+    with pytest.raises(ValueError, match="the run has 60 volumes"):
+        sample_split(values[:60], 0.5)
+
+
+@pytest.fixture(scope="module")
+def screened_noise():
+    """40 independent AR(1) regions (nothing real) and the 40 most extreme triplets of its first half."""
+    names = [f"R{j}" for j in range(40)]
+    data = pd.DataFrame(ar1(1200, 40, 0.6, seed=3), columns=names)
+    split = sample_split(data.to_numpy(), 0.5)
+    candidates = screen_candidates(data.iloc[split.selection_rows], [3], top_k=20, n_control=0, device="cpu")
+    return data, split, candidates
+
+
+def test_sets_chosen_from_noise_are_not_labelled_when_tested_on_the_test_block(screened_noise):
+    data, split, candidates = screened_noise
+    table = assess_sets(data, candidates, n_surrogates=199, n_bootstrap=0, split=split)
+    assert (table["inference"] == "split-sample").all()
+    assert table.attrs["selection"]["test_volumes"] == list(split.test)
+    assert (table["label"] == "n.s.").all()
+
+
+def test_the_same_sets_tested_on_the_data_that_chose_them_look_significant(screened_noise):
+    """What the split protects against: the choice makes noise look real on its own volumes."""
+    data, split, candidates = screened_noise
+    table = assess_sets(data.iloc[split.selection_rows], candidates, n_surrogates=199, n_bootstrap=0,
+                        selected=np.zeros(len(candidates), bool))
+    assert (table["p_value"] < 0.05).mean() > 0.5
