@@ -5,7 +5,9 @@ The public API:
 - :func:`estimate_oinfo` - O-information (and TC, DTC, S-information) of sets
   of regions, with Gaussian, Gaussian-copula or flow-matching (FMMI) estimators;
 - :func:`iter_oinfo` - the same for every set of one order, streamed in batches;
-- :func:`estimate_mi` - flow-matching mutual information between two blocks.
+- :func:`estimate_mi` - flow-matching mutual information between two blocks;
+- :class:`SubjectFlowModel` - the FMMI subject model: fit once on one
+  subject's region time series, then answer any sets.
 
 Names are imported on first use, so that ``python -m fmri_oinfo.pipeline
 --help`` answers without loading numpy, pandas or torch.
@@ -24,7 +26,7 @@ MIN_JOINT_EIGENVALUE = 1e-10
 
 
 def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
-    """Flow-matching (FMMI) mutual information between ``x`` and ``y``; see
+    """Flow-matching (FMMI) mutual information between ``x`` and ``y`` and its standard error; see
     :func:`fmri_oinfo.engine.mi.estimate_mi`.
 
     Raises
@@ -54,11 +56,16 @@ def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
 
 
 def __getattr__(name: str) -> Any:
+    """Import the public names (and numpy, pandas, torch) only when they are asked for."""
     if name in ("estimate_oinfo", "iter_oinfo"):
         from fmri_oinfo import api
 
         return getattr(api, name)
+    if name == "SubjectFlowModel":
+        from fmri_oinfo.engine.subject import SubjectFlowModel
+
+        return SubjectFlowModel
     raise AttributeError(f"module 'fmri_oinfo' has no attribute {name!r}")
 
 
-__all__ = ["__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo"]
+__all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo"]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.enumeration import iter_combinations, n_combinations
-from fmri_oinfo.measures import SCALAR_QUANTITIES, measures_from_tc, subset_plan, unit_factor
+from fmri_oinfo.measures import SCALAR_QUANTITIES, subset_plan, unit_factor
 from fmri_oinfo.validation import SetBuckets, check_timeseries, index_sets
 
 #: Rows per batch of :func:`iter_oinfo` (and of ``sets="all"``): bounds memory.
@@ -45,13 +45,13 @@ def _non_finite_error(column: np.ndarray, bad: np.ndarray, estimator: str) -> Va
 def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: float) -> dict[str, np.ndarray]:
     """Measures of one bucket of sets: the scalar quantities, ``o_info_se`` and ``gradient`` when present."""
     plan = subset_plan(order, gradient=gradient)
-    result = model.total_correlations(members, plan)
-    measures = measures_from_tc(result.tc, plan)
-    out = {name: measures[name] * factor for name in SCALAR_QUANTITIES}
-    if result.measure_se is not None:
-        out["o_info_se"] = result.measure_se[:, plan.quantity_names.index("o_info")] * factor
+    result = model.measures(members, plan)  # values (G, Q), columns as plan.quantity_names
+    n_scalar = len(SCALAR_QUANTITIES)
+    out = {name: result.values[:, k] * factor for k, name in enumerate(SCALAR_QUANTITIES)}
+    if result.standard_error is not None:
+        out["o_info_se"] = result.standard_error[:, plan.quantity_names.index("o_info")] * factor
     if gradient:
-        out["gradient"] = measures["gradient"] * factor
+        out["gradient"] = result.values[:, n_scalar:] * factor  # (G, k)
     return out
 
 
@@ -71,11 +71,12 @@ def _table(column: np.ndarray, orders: np.ndarray, values: dict[str, np.ndarray]
     return table
 
 
-def _fit(data: np.ndarray | pd.DataFrame, estimator: str, device: str, seed: int, options: dict[str, Any]):
+def _fit(values: np.ndarray, estimator: str, device: str, seed: int, options: dict[str, Any],
+         sets: list[np.ndarray] | None, gradient: bool):
+    """The estimator, fitted on validated ``values`` for ``sets`` (one (G_k, k) array per order; None: any set)."""
     from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
 
-    values, names = check_timeseries(data)
-    return values, names, make_estimator(estimator, device=device, seed=seed, **options).fit(values)
+    return make_estimator(estimator, device=device, seed=seed, **options).fit(values, sets=sets, gradient=gradient)
 
 
 def estimate_oinfo(
@@ -124,11 +125,9 @@ def estimate_oinfo(
         One row per set, in input order (lexicographic for ``"all"``), with
         columns ``set`` (tuple of region names), ``order``, ``tc``, ``dtc``,
         ``o_info``, ``s_info``, and ``o_info_se`` for estimators that have one
-        (FMMI: the standard error of the flow-matching integral and of
-        training, from the spread between the ``ensemble`` independently
-        trained fields; exactly 0 when every field keeps the closed-form
-        Gaussian part alone; the sampling variability of the data is in the
-        bootstrap intervals of :func:`fmri_oinfo.stats.assess_sets`), and
+        (FMMI: the sampling error of the mean of its cross-fitted per-row
+        values, autocorrelation taken into account, plus the spread between
+        independently trained replicates), and
         ``o_info_gradient`` (tuple, one value per member) when requested.
         Positive ``o_info``: redundancy dominates; negative: synergy.
 
@@ -157,8 +156,9 @@ def estimate_oinfo(
         return _every_set(data, order, estimator, units, device, seed, gradient, options)
     if order is not None:
         raise ValueError(f"order={order} is for sets='all'; the sets given fix their own orders.")
-    values, names, model = _fit(data, estimator, device, seed, options)
+    values, names = check_timeseries(data)
     n_sets, buckets = index_sets(sets, names, values.shape[0])
+    model = _fit(values, estimator, device, seed, options, [members for _, members in buckets.values()], gradient)
     columns: dict[str, np.ndarray] = {}
     orders = np.empty(n_sets, dtype=np.int64)
     gradients = np.empty(n_sets, dtype=object) if gradient else None
@@ -178,7 +178,7 @@ def estimate_oinfo(
 def _stream(data: np.ndarray | pd.DataFrame, order: int, estimator: str, device: str, seed: int,
             gradient: bool, factor: float, batch_size: int, options: dict[str, Any]):
     """``(names, total, batches)``: every set of ``order`` regions scored batch by batch (members, measures)."""
-    values, names, model = _fit(data, estimator, device, seed, options)
+    values, names = check_timeseries(data)
     n_regions = values.shape[1]
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 3 <= order <= n_regions:
         raise ValueError(f"order={order!r}: give an integer from 3 to the number of regions ({n_regions}).")
@@ -186,6 +186,7 @@ def _stream(data: np.ndarray | pd.DataFrame, order: int, estimator: str, device:
         raise ValueError(f"order {order} needs at least {order + 2} time points; the data have {values.shape[0]}.")
     if batch_size < 1:
         raise ValueError(f"batch_size={batch_size}; give a positive number of sets per batch.")
+    model = _fit(values, estimator, device, seed, options, None, gradient)
     batches = ((members, _score(model, members, int(order), gradient, factor))
                for members in iter_combinations(n_regions, int(order), batch_size))
     return names, n_combinations(n_regions, int(order)), batches
@@ -231,6 +232,8 @@ def iter_oinfo(
 
     Memory is bounded by ``batch_size`` rows whatever C(N, order): the
     sets are enumerated as index arrays, a batch at a time.
+    FMMI, not told the sets in advance, trains its subject model on random
+    conditioning sets of up to ``max_order - 1`` regions.
 
     Parameters
     ----------

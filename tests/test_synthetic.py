@@ -6,6 +6,9 @@ from scipy.stats import multivariate_t
 
 from fmri_oinfo.synthetic import (
     GroundTruthSystem,
+    MixtureSystem,
+    MultiplicativeSystem,
+    random_correlation,
     redundant_block,
     student_t_entropy,
     sum_triplet,
@@ -88,3 +91,56 @@ def test_oracle_sd_is_zero_without_dependence_and_shrinks_with_samples():
     assert pair.oracle_sd(10_000, "tc") > 0
     with pytest.raises(ValueError, match="quantity"):
         t3.oracle_sd(100, quantity="entropy")
+
+
+def test_multiplicative_system_closed_form_and_pointwise_truth():
+    system = MultiplicativeSystem(noise=0.3)
+    exact = system.measures(np.arange(3)[None])
+    assert exact["o_info"][0] == pytest.approx(-0.683, abs=1e-3)  # the engine issue's system
+    # p(x3) is a density: it integrates to 1
+    v, w = np.polynomial.legendre.leggauss(400)
+    span = np.arcsinh(60 / 0.3)
+    x3 = 0.3 * np.sinh(v * span)
+    assert np.sum(w * span * 0.3 * np.cosh(v * span) * np.exp(system.log_p3(x3))) == pytest.approx(1.0, abs=1e-9)
+    pointwise = system.pointwise_measures(50_000, seed=1)
+    for name in ("tc", "o_info"):
+        standard_error = pointwise[name].std() / np.sqrt(pointwise[name].size)
+        assert abs(pointwise[name].mean() - exact[name][0]) < 4 * standard_error
+    # no pair is correlated: a Gaussian estimator sees nothing
+    assert np.abs(np.corrcoef(system.sample(100_000, seed=2).T)[np.triu_indices(3, 1)]).max() < 0.02
+
+
+def test_mixture_with_opposite_correlations_has_normal_uncorrelated_marginals():
+    system = MixtureSystem(synergistic_block(3, 0.7), flip=(1, -1, 1))
+    x = system.sample(100_000, seed=0)
+    assert np.abs(np.corrcoef(x.T)[np.triu_indices(3, 1)]).max() < 0.015
+    np.testing.assert_allclose(x.std(axis=0), 1.0, atol=0.01)
+    measures = system.in_sample_measures(x, np.arange(3)[None])
+    assert measures["o_info"][0] < -0.15 and measures["tc"][0] > 0.25
+    with pytest.raises(ValueError, match="flip"):
+        MixtureSystem(np.eye(3), flip=(1, -1))
+
+
+def test_in_sample_oracle_of_a_transformed_gaussian_approaches_the_closed_form():
+    system = GroundTruthSystem(redundant_block(4, 0.5), transform=("exp", "cube", None, "half-cube"))
+    x = system.sample(100_000, seed=3)
+    assert np.all(x[:, 0] > 0)  # the exp transform is there
+    oracle = system.in_sample_measures(x, [(0, 1, 2), (0, 1, 2, 3)])
+    exact = [system.measures(np.array([g]))["o_info"][0] for g in ([0, 1, 2], [0, 1, 2, 3])]
+    np.testing.assert_allclose(oracle["o_info"], exact, atol=0.005)
+    with pytest.raises(ValueError, match="one per variable"):
+        GroundTruthSystem(np.eye(3), transform=("exp", None))
+
+
+def test_random_correlation_has_mixed_signs():
+    corr = random_correlation(6, seed=0, strength=1.5)
+    np.linalg.cholesky(corr)
+    np.testing.assert_allclose(np.diag(corr), 1.0)
+    off = corr[np.triu_indices(6, 1)]
+    assert (off > 0.05).any() and (off < -0.05).any()
+
+
+def test_pointwise_mi_averages_to_the_closed_form():
+    pair = GroundTruthSystem(np.array([[1.0, 0.6], [0.6, 1.0]]), nu=4)
+    x = pair.sample(100_000, seed=5)
+    assert pair.pointwise_mi(x, [0], [1]).mean() == pytest.approx(pair.tc([0, 1]), abs=0.005)

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.optimize import brentq
-from scipy.special import lambertw
-from scipy.stats import kurtosis, kurtosistest, median_abs_deviation, yeojohnson
-
-from fmri_oinfo.estimators.copula import normal_scores
+from scipy.special import lambertw, ndtri
+from scipy.stats import kurtosis, kurtosistest, median_abs_deviation, rankdata, yeojohnson
 
 #: The maps, by name (see :func:`normalise_marginals`).
 MARGINALS = ("standardize", "power", "gaussianize", "copula")
@@ -29,6 +27,24 @@ HEAVY_TAIL_Z = 3.09
 
 #: Upper bound of the tail parameter searched for.
 MAX_TAIL_PARAMETER = 10.0
+
+
+def normal_scores(x: np.ndarray) -> np.ndarray:
+    """Map each column to N(0, 1) scores through its ranks (the Gaussian copula).
+
+    Parameters
+    ----------
+    x : array of shape (T, N)
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, N)
+        ``ndtri(rank / (T + 1))`` per column, ties averaged.  Every information
+        quantity is invariant under this per-variable monotone map.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    ranks = rankdata(x, axis=0)  # (T, N)
+    return ndtri(ranks / (x.shape[0] + 1))
 
 
 def heavy_tail_inverse(y: np.ndarray, delta: float) -> np.ndarray:

@@ -1,24 +1,56 @@
-"""What every total-correlation estimator returns."""
+"""What every estimator offers and returns."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
+
+from fmri_oinfo.measures import SubsetPlan
 
 
 @dataclass(frozen=True)
 class TCEstimate:
-    """Total correlations of the planned subsets of a batch of groups.
+    """Total correlations of the planned subsets of a batch of sets.
 
     Attributes
     ----------
     tc : numpy.ndarray, shape (G, n_subsets)
         TC of each subset of each group, in nats, columns as in the plan.
-    measure_se : numpy.ndarray or None, shape (G, n_quantities)
-        Standard error of each quantity of ``plan.quantity_names`` (nats), for
-        estimators that have one.
     """
 
     tc: np.ndarray
-    measure_se: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class MeasureEstimate:
+    """Every quantity of a batch of sets of one order.
+
+    Attributes
+    ----------
+    values : numpy.ndarray, shape (G, Q)
+        Columns as :attr:`fmri_oinfo.measures.SubsetPlan.quantity_names` (nats).
+    standard_error : numpy.ndarray or None, shape (G, Q)
+        For estimators that have one.
+    """
+
+    values: np.ndarray
+    standard_error: np.ndarray | None = None
+
+
+class Estimator(Protocol):
+    """An O-information estimator: ``fit`` learns from one subject, ``measures`` answers sets."""
+
+    def fit(
+        self, data: np.ndarray, sets: Sequence[np.ndarray] | None = None, gradient: bool = False
+    ) -> "Estimator":
+        """Learn from validated region time series (T, N).
+
+        ``sets``: every set that will be asked, as integer arrays (G_k, k),
+        one per order; None when any set may be asked.
+        """
+
+    def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
+        """Quantities of sets (G, k) of one order, in ``plan.quantity_names`` order."""

@@ -1,25 +1,11 @@
-"""Rank-based normalisation of each variable to standard normal scores."""
+"""The rank transform of the Gaussian copula, where the statistics look for it.
 
-from __future__ import annotations
+It is implemented once, in :mod:`fmri_oinfo.engine.marginals` (the engine
+imports nothing from ``estimators/``, and the copula estimator and the engine's
+``marginals = "copula"`` share it); this module names it for
+:mod:`fmri_oinfo.stats.closed_form`.
+"""
 
-import numpy as np
-from scipy.special import ndtri
-from scipy.stats import rankdata
+from fmri_oinfo.engine.marginals import normal_scores
 
-
-def normal_scores(x: np.ndarray) -> np.ndarray:
-    """Map each column to N(0, 1) scores through its ranks (the Gaussian copula).
-
-    Parameters
-    ----------
-    x : array of shape (T, N)
-
-    Returns
-    -------
-    numpy.ndarray, shape (T, N)
-        ``ndtri(rank / (T + 1))`` per column, ties averaged.  Every information
-        quantity is invariant under this per-variable monotone map.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    ranks = rankdata(x, axis=0)  # (T, N)
-    return ndtri(ranks / (x.shape[0] + 1))
+__all__ = ["normal_scores"]

@@ -29,9 +29,9 @@ import torch
 from scipy.special import digamma
 
 from fmri_oinfo.device import resolve_device
+from fmri_oinfo.engine.marginals import normal_scores
 from fmri_oinfo.enumeration import iter_combinations
-from fmri_oinfo.estimators.base import TCEstimate
-from fmri_oinfo.estimators.copula import normal_scores
+from fmri_oinfo.estimators.base import MeasureEstimate, TCEstimate
 from fmri_oinfo.measures import SubsetPlan, measures_from_tc, subset_plan
 
 #: Groups of 3 or 4 whose determinant is below this take the factorise-every-
@@ -325,8 +325,12 @@ class GaussianEstimator:
         self.device = device
         self.batch_size = batch_size
 
-    def fit(self, data: np.ndarray) -> "GaussianEstimator":
-        """Estimate the correlation matrix of ``data`` (T, N), already validated."""
+    def fit(self, data: np.ndarray, sets: object = None, gradient: bool = False) -> "GaussianEstimator":
+        """Estimate the correlation matrix of ``data`` (T, N), already validated.
+
+        ``sets`` and ``gradient`` are accepted for the estimator protocol and
+        not needed: the closed form answers any set.
+        """
         x = normal_scores(data) if self.copula else np.asarray(data, dtype=np.float64)
         corr = np.corrcoef(x, rowvar=False)
         np.fill_diagonal(corr, 1.0)  # exact unit diagonal, as the closed forms assume
@@ -371,6 +375,11 @@ class GaussianEstimator:
             for start in range(0, groups.shape[0], self.batch_size)
         ]
         return TCEstimate(tc=np.concatenate(chunks, axis=0))
+
+    def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
+        """Every quantity of ``plan`` for each set (G, k), without standard errors."""
+        tc = self.total_correlations(sets, plan).tc
+        return MeasureEstimate(values=np.asarray(tc) @ plan.weights)
 
     def iter_exhaustive(self, plan: SubsetPlan) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
         """Stream the measures of every group of ``plan.order`` fitted regions.

@@ -40,7 +40,7 @@ import tomli_w
 
 from fmri_oinfo.atlases import DEFAULT_ATLAS
 from fmri_oinfo.candidates import CandidateConfig
-from fmri_oinfo.engine.config import FMMIConfig
+from fmri_oinfo.engine.subject_config import SubjectFlowConfig
 from fmri_oinfo.estimators import ESTIMATORS
 from fmri_oinfo.extract import CONFOUND_STRATEGIES
 from fmri_oinfo.resources import data_folder
@@ -118,42 +118,24 @@ class ExtractionConfig:
         _choice("extraction.standardize", self.standardize, STANDARDIZE)
 
 
-#: The pipeline's CPU budget of the FMMI engine, where it departs from the
-#: engine's own defaults (:class:`fmri_oinfo.engine.config.FMMIConfig`): a
-#: subject in minutes on a CPU.  ``thorough.toml`` gives the engine's budget.
-PIPELINE_FMMI_BUDGET: dict[str, Any] = {
-    "width": 64, "depth": 2, "steps": 300, "batch_size": 256, "eval_samples": 500, "ensemble": 4,
-}
-
-#: ``[estimation.fmmi]`` keys of the FMMI estimator itself (the others are engine settings).
-FMMI_RUN_OPTIONS: dict[str, int] = {"groups_per_batch": 16}
-
-
 def _check_fmmi(self: Any) -> None:
     normalise(self, "estimation.fmmi")
-    _at_least("estimation.fmmi.groups_per_batch", self.groups_per_batch, 1)
     try:
-        FMMIConfig(**self.engine_settings())
+        SubjectFlowConfig(**to_table(self))
     except ValueError as err:
         raise ValueError(f"estimation.fmmi: {err}") from None
 
 
-def _engine_settings(self: Any) -> dict[str, Any]:
-    """The engine's settings (every :class:`FMMIConfig` field), without the estimator's own keys."""
-    return {f.name: getattr(self, f.name) for f in fields(FMMIConfig)}
-
-
-#: ``[estimation.fmmi]``: every field of the engine's FMMIConfig (a key issue
-#: 17's engine adds appears here by itself), with the pipeline's CPU budget as
-#: defaults, plus ``groups_per_batch`` (sets trained together).
+#: ``[estimation.fmmi]``: every setting of the FMMI subject model
+#: (:class:`fmri_oinfo.engine.subject_config.SubjectFlowConfig`, a key added
+#: there appears here by itself) with the model's own defaults, which are
+#: sized for one subject in minutes on a CPU.
 FMMISettings = dataclasses.make_dataclass(
     "FMMISettings",
-    [(f.name, field_types(FMMIConfig)[f.name], field(default=PIPELINE_FMMI_BUDGET.get(f.name, f.default)))
-     for f in fields(FMMIConfig)]
-    + [(name, int, field(default=default)) for name, default in FMMI_RUN_OPTIONS.items()],
+    [(f.name, field_types(SubjectFlowConfig)[f.name], field(default=f.default)) for f in fields(SubjectFlowConfig)],
     frozen=True,
-    namespace={"__post_init__": _check_fmmi, "engine_settings": _engine_settings,
-               "__doc__": "Options of the FMMI estimator: engine settings (FMMIConfig) and groups_per_batch."},
+    namespace={"__post_init__": _check_fmmi,
+               "__doc__": "Options of the FMMI estimator: the settings of its subject model (SubjectFlowConfig)."},
 )
 FMMISettings.__module__ = __name__  # importable by name, so that Dask can pickle configurations
 
@@ -410,7 +392,6 @@ __all__ = [
     "ExtractionConfig",
     "InputsConfig",
     "OutputsConfig",
-    "PIPELINE_FMMI_BUDGET",
     "PipelineConfig",
     "SECTIONS",
     "StatisticsConfig",

@@ -107,7 +107,7 @@ def test_wrong_type_is_named(section, key):
         ({"seed": -1}, r"estimation\.seed = -1"),
         ({"estimation__fmmi": {"stepz": 3}}, r"unknown key estimation\.fmmi\.stepz \(did you mean steps\?\)"),
         ({"estimation__fmmi": {"steps": 0}}, r"estimation\.fmmi: steps=0"),
-        ({"estimation__fmmi": {"groups_per_batch": 0}}, r"estimation\.fmmi\.groups_per_batch = 0"),
+        ({"estimation__fmmi": {"folds": 1}}, r"estimation\.fmmi: folds=1"),
         ({"confounds": "heavy"}, r"extraction\.confounds = 'heavy'"),
         ({"extraction__high_pass": 0.2}, r"extraction\.high_pass = 0\.2: must be below extraction\.low_pass"),
         ({"extraction__low_pass": -1.0}, r"extraction\.low_pass = -1\.0"),

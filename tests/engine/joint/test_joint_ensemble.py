@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from fmri_oinfo import estimate_oinfo
-from fmri_oinfo.engine import FMMIConfig, fmmi_subset_tc
-from fmri_oinfo.engine.estimation import PathEstimate
+from fmri_oinfo.engine.joint.config import JointConfig
+from fmri_oinfo.engine.joint.core import fmmi_subset_tc
+from fmri_oinfo.engine.joint.estimation import PathEstimate
 from fmri_oinfo.measures import subset_plan
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block
 
@@ -55,7 +55,7 @@ def heavy_tailed():
 
 def test_ensemble_members_are_trained_independently(heavy_tailed):
     plan = subset_plan(3)
-    config = FMMIConfig.from_options(ensemble=3, **FAST)
+    config = JointConfig.from_options(ensemble=3, **FAST)
     estimate, _ = fmmi_subset_tc(heavy_tailed[None], np.arange(3), plan.masks, config, torch.device("cpu"))
     members = estimate.members.numpy()[0]  # (E, S)
     assert members.shape == (3, plan.n_subsets)
@@ -65,16 +65,21 @@ def test_ensemble_members_are_trained_independently(heavy_tailed):
     assert np.ptp(members, axis=0).max() > 1e-3
 
 
+def joint_o_info(x: np.ndarray, seed: int = 0, **options) -> tuple[float, float]:
+    plan = subset_plan(3)
+    estimate, _ = fmmi_subset_tc(
+        x[None], np.arange(3), plan.masks, JointConfig.from_options(**options), torch.device("cpu"), seed=seed,
+        weights=plan.weights,
+    )
+    return float(estimate.value[0].numpy() @ plan.weights[:, 2]), float(estimate.standard_error(plan.weights)[0, 2])
+
+
 def test_ensemble_standard_error_covers_training_spread(heavy_tailed):
-    groups = [(0, 1, 2)]
-    single = estimate_oinfo(heavy_tailed, groups, estimator="fmmi", device="cpu", ensemble=1, **FAST)
-    ensemble = estimate_oinfo(heavy_tailed, groups, estimator="fmmi", device="cpu", ensemble=3, **FAST)
+    single = joint_o_info(heavy_tailed, ensemble=1, **FAST)
+    ensemble = joint_o_info(heavy_tailed, ensemble=3, **FAST)
     # the Monte-Carlo error alone is not what a new seed would change
-    assert ensemble["o_info_se"][0] > single["o_info_se"][0]
-    other_seeds = [
-        estimate_oinfo(heavy_tailed, groups, estimator="fmmi", device="cpu", seed=s, ensemble=1, **FAST)["o_info"][0]
-        for s in (1, 2)
-    ]
+    assert ensemble[1] > single[1]
+    other_seeds = [joint_o_info(heavy_tailed, seed=s, ensemble=1, **FAST)[0] for s in (1, 2)]
     # the ensemble mean sits within a few standard errors of other single seeds' estimates
-    single_spread = np.sqrt(3) * ensemble["o_info_se"][0]
-    assert all(abs(v - ensemble["o_info"][0]) < 4 * single_spread for v in other_seeds)
+    single_spread = np.sqrt(3) * ensemble[1]
+    assert all(abs(v - ensemble[0]) < 4 * single_spread for v in other_seeds)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from fmri_oinfo.engine.linear import block_diagonal, gaussian_path_value, linear_velocity
+from fmri_oinfo.engine.joint.linear import block_diagonal, gaussian_path_value, linear_velocity
 from fmri_oinfo.engine.schedule import quadrature
 from fmri_oinfo.estimators import GaussianEstimator
 from fmri_oinfo.measures import subset_plan

@@ -9,17 +9,16 @@ path (the others never enter a divergence).
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 
 import torch
 from tqdm.auto import tqdm
 
-from fmri_oinfo.engine.config import FMMIConfig
-from fmri_oinfo.engine.data import PreparedGroups, draw_rows, draw_source
-from fmri_oinfo.engine.linear import linear_velocity
-from fmri_oinfo.engine.network import Params, init_params, input_dim, residual_velocity
-from fmri_oinfo.engine.paths import FlowPaths
+from fmri_oinfo.engine.joint.config import JointConfig
+from fmri_oinfo.engine.joint.data import PreparedGroups, draw_rows, draw_source
+from fmri_oinfo.engine.joint.linear import linear_velocity
+from fmri_oinfo.engine.joint.network import Params, init_params, input_dim, residual_velocity
+from fmri_oinfo.engine.joint.paths import FlowPaths
 from fmri_oinfo.engine.schedule import warp
 
 logger = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ def draw_batch(
     size: int,
     data: PreparedGroups,
     paths: FlowPaths,
-    config: FMMIConfig,
+    config: JointConfig,
     generator: torch.Generator,
 ) -> FlowBatch:
     """Draw flow-matching examples from the rows (G, T, D) of every group."""
@@ -62,58 +61,9 @@ def draw_batch(
     tau = s * moving + fixed  # (G, B, D)
     x = (1.0 - tau) * x0 + tau * x1
     v_lin = linear_velocity(x.double(), tau.double(), data.source_cov, data.target_cov).float()
-    if config.target == "stable":
-        u = stable_target(x, x0, x1, s, moving, fixed, draw_rows(rows, config.reference_size, generator))
-    else:
-        u = x1 - x0
+    u = x1 - x0
     # coordinates still at the source are independent noise: hide them
     return FlowBatch(x=x * (moving + fixed), tau_var=s * var_time + var_fixed, target=u - v_lin, moving=moving)
-
-
-def stable_target(
-    x: torch.Tensor,
-    x0: torch.Tensor,
-    x1: torch.Tensor,
-    s: torch.Tensor,
-    moving: torch.Tensor,
-    fixed: torch.Tensor,
-    reference: torch.Tensor,
-) -> torch.Tensor:
-    """Lower-variance flow-matching target for a standard normal source.
-
-    ``E[u | x_tau]`` estimated by self-normalised importance weights over a
-    reference batch of data rows plus the row that generated each example
-    (a stable target field): with ``x0 ~ N(0, I)``, the likelihood of ``x_tau``
-    given ``x1`` is ``N(s x1, (1 - s)^2 I)`` on the moving coordinates, and
-    coordinates at the data must match exactly (so a conditional path keeps
-    only the generating row: its target is the plain one).
-
-    Parameters
-    ----------
-    x, x0, x1 : torch.Tensor, shape (G, B, D)
-    s : torch.Tensor, shape (G, B, 1)
-    moving, fixed : torch.Tensor, shape (G, B, D)
-    reference : torch.Tensor, shape (G, K, D)
-
-    Returns
-    -------
-    torch.Tensor, shape (G, B, D)
-        Target velocity on moving coordinates (other coordinates are masked).
-    """
-    g, b, d = x.shape
-    candidates = torch.cat(
-        [x1[:, :, None, :], reference[:, None, :, :].expand(g, b, -1, d)], dim=2
-    )  # (G, B, K + 1, D)
-    gap = (1.0 - s).clamp_min(1e-4)  # (G, B, 1)
-    resid = (x[:, :, None, :] - s[..., None] * candidates) * moving[:, :, None, :]  # (G, B, K + 1, D)
-    logits = -(resid**2).sum(-1) / (2.0 * gap**2)  # (G, B, K + 1)
-    mismatch = ((candidates != x1[:, :, None, :]) * fixed[:, :, None, :].bool()).any(-1)  # (G, B, K + 1)
-    logits = logits.masked_fill(mismatch, float("-inf"))
-    weights = torch.softmax(logits, dim=-1)
-    shift = (weights[..., None] * (candidates - x1[:, :, None, :])).sum(dim=2)  # (G, B, D)
-    # (x1_hat - x) / (1 - s) written as the own target plus a correction that
-    # vanishes when the weights sit on the generating row (no 0/0 near s = 1)
-    return (x1 - x0) + shift / gap
 
 
 def batch_loss(params: Params, batch: FlowBatch) -> torch.Tensor:
@@ -125,7 +75,7 @@ def batch_loss(params: Params, batch: FlowBatch) -> torch.Tensor:
 def train_residuals(
     data: PreparedGroups,
     paths: FlowPaths,
-    config: FMMIConfig,
+    config: JointConfig,
     generator: torch.Generator,
     progress: bool = False,
 ) -> tuple[Params, dict[str, list[float]]]:
@@ -157,8 +107,8 @@ def train_residuals(
     ema = [p.detach().clone() for p in params]
     best = [p.detach().clone() for p in params]
     optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(step / config.steps, 1.0)))
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(  # cosine decay to 5 % of the peak
+        optimizer, T_max=config.steps, eta_min=0.05 * config.learning_rate
     )
     eval_batch = draw_batch(data.held_out, config.eval_batch_size, data, paths, config, generator)
     with torch.no_grad():

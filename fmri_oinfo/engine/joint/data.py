@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import torch
 
-from fmri_oinfo.engine.config import FMMIConfig
-from fmri_oinfo.engine.linear import block_diagonal
+from fmri_oinfo.engine.joint.config import JointConfig
+from fmri_oinfo.engine.joint.linear import block_diagonal
 from fmri_oinfo.engine.marginals import normalise_marginals
 
 #: Fields of :class:`PreparedGroups` with a leading group axis.
@@ -57,7 +57,7 @@ class PreparedGroups:
 def prepare_groups(
     samples: np.ndarray,
     coord_var: np.ndarray,
-    config: FMMIConfig,
+    config: JointConfig,
     generator: torch.Generator,
     device: torch.device,
 ) -> PreparedGroups:
@@ -68,7 +68,7 @@ def prepare_groups(
     samples : numpy.ndarray, shape (G, T, D)
     coord_var : numpy.ndarray of int, shape (D,)
         Variable index of each coordinate (0 .. n - 1).
-    config : FMMIConfig
+    config : JointConfig
     generator : torch.Generator
         Decides the split (same split for every group).
     device : torch.device
@@ -97,7 +97,7 @@ def prepare_groups(
 
 
 def draw_source(
-    rows: torch.Tensor, n_draws: int, data: PreparedGroups, config: FMMIConfig, generator: torch.Generator
+    rows: torch.Tensor, n_draws: int, data: PreparedGroups, config: JointConfig, generator: torch.Generator
 ) -> torch.Tensor:
     """Draw ``n_draws`` samples per group of the product of marginals.
 

@@ -1,4 +1,4 @@
-"""Settings of the FMMI engine, as one frozen dataclass."""
+"""Settings of the joint (per-set, multi-coordinate) FMMI engine, as one frozen dataclass."""
 
 from __future__ import annotations
 
@@ -9,13 +9,18 @@ from fmri_oinfo.engine.marginals import MARGINALS
 
 SOURCES = ("shuffle", "gaussian")
 DIVERGENCES = ("auto", "exact", "hutchinson")
-TARGETS = ("plain", "stable")
-DECOMPOSITIONS = ("subsets", "peel", "chain")
+DECOMPOSITIONS = ("subsets", "chain")
 
 
 @dataclass(frozen=True)
-class FMMIConfig:
-    """Every setting of the flow-matching O-information engine.
+class JointConfig:
+    """Every setting of the joint engine (:func:`fmri_oinfo.engine.joint.core.fmmi_subset_tc`).
+
+    The joint engine trains one time-amortised field per set and moves whole
+    variables, each possibly several coordinates: the route for
+    multi-dimensional variables and for one path per subset (the FMMI paper's
+    jFMMI); scalar regions are the subject model's job
+    (:class:`fmri_oinfo.engine.subject.SubjectFlowModel`).
 
     Parameters
     ----------
@@ -36,14 +41,13 @@ class FMMIConfig:
         Draw the product of marginals by permuting each variable's rows
         independently (as in the FMMI paper), or fresh from N(0, I) (only valid
         with ``marginals="copula"``).
-    decomposition : {"subsets", "peel", "chain"}
-        Which flow paths make the subset TCs (see :mod:`fmri_oinfo.engine.paths`):
-        one path per subset (the FMMI paper); the whole group's path plus
-        one-variable conditional paths ``I(X_b; X_A)`` that peel smaller
-        subsets from it; or one-variable paths only (the whole group's TC as a
-        chain).  ``chain`` is the default: on Student-t systems its O-information
-        error was 2-7x smaller than ``subsets`` (``benchmarks/README.md``), and
-        every divergence is over one variable (one Jacobian column per path).
+    decomposition : {"subsets", "chain"}
+        Which flow paths make the subset TCs (see :mod:`fmri_oinfo.engine.joint.paths`):
+        one path per subset, every variable of the subset moving (the FMMI
+        paper, jFMMI), or one moving variable per path (smaller subsets peeled
+        from a planned superset, the whole set's TC a chain).  ``chain`` is the
+        default: on Student-t systems its O-information error was 2-7x smaller
+        than ``subsets``, and every divergence is over one variable's coordinates.
     width, depth : int
         Hidden width and number of hidden layers of the residual network.
     steps : int
@@ -101,7 +105,7 @@ class FMMIConfig:
         averaging E members divides that spread's variance by E.  Default 2:
         with the defaults above, members of one group spread by about 0.02
         nats on five-variable Student-t systems, and two of them put 10 of
-        18 estimates within tolerance (``benchmarks/engine_paths.py``, six
+        18 estimates within tolerance (the engine issue's closing notes, six
         Student-t systems, 3 data replicates each); raise it where time
         allows (it is nearly free on a GPU).
     cpu_threads : int
@@ -112,9 +116,7 @@ class FMMIConfig:
     """
 
     marginals: str = "gaussianize"
-    target: str = "plain"
     decomposition: str = "chain"
-    reference_size: int = 256
     source: str = "shuffle"
     width: int = 128
     depth: int = 3
@@ -142,14 +144,11 @@ class FMMIConfig:
         _choice("marginals", self.marginals, MARGINALS)
         _choice("source", self.source, SOURCES)
         _choice("divergence", self.divergence, DIVERGENCES)
-        _choice("target", self.target, TARGETS)
         _choice("decomposition", self.decomposition, DECOMPOSITIONS)
-        if self.target == "stable" and self.source != "gaussian":
-            raise ValueError("target='stable' needs source='gaussian' (a known source density).")
         if self.source == "gaussian" and self.marginals != "copula":
             raise ValueError("source='gaussian' needs marginals='copula' (normal marginals).")
         for name in ("width", "depth", "steps", "batch_size", "quadrature_nodes", "eval_samples",
-                     "source_draws", "hutchinson_probes", "reference_size", "eval_every", "eval_batch_size", "patience",
+                     "source_draws", "hutchinson_probes", "eval_every", "eval_batch_size", "patience",
                      "ensemble", "cpu_threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}={getattr(self, name)} must be a positive integer.")
@@ -161,12 +160,12 @@ class FMMIConfig:
             raise ValueError(f"time_power={self.time_power} must be >= 1.")
 
     @classmethod
-    def from_options(cls, **options: Any) -> "FMMIConfig":
+    def from_options(cls, **options: Any) -> "JointConfig":
         """Build a config from keyword options, naming any unknown key."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(options) - known)
         if unknown:
-            raise ValueError(f"unknown FMMI option(s) {unknown}; known options: {sorted(known)}.")
+            raise ValueError(f"unknown joint FMMI option(s) {unknown}; known options: {sorted(known)}.")
         return replace(cls(), **options)
 
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 import torch
 
-from fmri_oinfo.engine.config import FMMIConfig
-from fmri_oinfo.engine.data import prepare_groups
-from fmri_oinfo.engine.estimation import PathEstimate, estimate_paths
-from fmri_oinfo.engine.paths import flow_paths
-from fmri_oinfo.engine.training import train_residuals
+from fmri_oinfo.engine.joint.config import JointConfig
+from fmri_oinfo.engine.joint.data import prepare_groups
+from fmri_oinfo.engine.joint.estimation import PathEstimate, estimate_paths
+from fmri_oinfo.engine.joint.paths import flow_paths
+from fmri_oinfo.engine.joint.training import train_residuals
+from fmri_oinfo.engine.threads import torch_threads
 
 
 def fmmi_subset_tc(
     samples: np.ndarray,
     coord_var: np.ndarray,
     masks: np.ndarray,
-    config: FMMIConfig,
+    config: JointConfig,
     device: torch.device,
     seed: int = 0,
     weights: np.ndarray | None = None,
@@ -35,7 +33,7 @@ def fmmi_subset_tc(
     coord_var : numpy.ndarray of int, shape (D,)
     masks : numpy.ndarray of bool, shape (S, n)
         Subsets of variables whose TC is wanted.
-    config : FMMIConfig
+    config : JointConfig
     device : torch.device
     seed : int, default=0
         Fixes the split, initial weights, training draws and estimation draws.
@@ -60,14 +58,3 @@ def fmmi_subset_tc(
         params, history = train_residuals(data, paths, config, generator, progress=progress)
         estimate = estimate_paths(params, data, paths, config, generator).average_members(config.ensemble)
         return estimate.combine(paths.to_subsets), history
-
-
-@contextmanager
-def torch_threads(n_threads: int) -> Iterator[None]:
-    """Run the block with ``n_threads`` torch intra-op threads, then restore."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)

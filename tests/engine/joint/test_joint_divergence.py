@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from fmri_oinfo.engine.divergence import exact_divergence, hutchinson_divergence
+from fmri_oinfo.engine.joint.divergence import exact_divergence, hutchinson_divergence
 
 
 @pytest.fixture

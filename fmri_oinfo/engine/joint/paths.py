@@ -13,12 +13,10 @@ subset TC of a plan as a signed sum of path values (the matrix ``to_subsets``):
 
 ``subsets``
     every TC on its own path ``(empty, A)`` (the FMMI paper);
-``peel``
-    the whole group on its own path, every smaller subset ``A`` peeled from a
-    planned superset ``B = A + {b}``: ``TC(A) = TC(B) - I(X_b; X_A)``;
 ``chain``
-    as ``peel``, with the whole group's TC itself a chain of one-variable
-    paths, ``TC(X) = sum_k I(X_k; X_1 .. X_{k-1})``.
+    every smaller subset ``A`` peeled from a planned superset ``B = A + {b}``,
+    ``TC(A) = TC(B) - I(X_b; X_A)``, and the whole group's TC a chain of
+    one-variable paths, ``TC(X) = sum_k I(X_k; X_1 .. X_{k-1})``.
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from fmri_oinfo.engine.config import DECOMPOSITIONS
+from fmri_oinfo.engine.joint.config import DECOMPOSITIONS
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ def decompose(masks: np.ndarray, decomposition: str) -> tuple[np.ndarray, np.nda
     ----------
     masks : numpy.ndarray of bool, shape (S, n)
         Subsets of the plan (any order; the whole group need not be first).
-    decomposition : {"subsets", "peel", "chain"}
+    decomposition : {"subsets", "chain"}
         See the module docstring.
 
     Returns
@@ -153,7 +151,7 @@ def flow_paths(
         The plan's measure weights.  A path is drawn in proportion to the total
         weight its value carries in the measures, so that the paths whose error
         the measures amplify most are trained most.
-    decomposition : {"subsets", "peel", "chain"}
+    decomposition : {"subsets", "chain"}
     """
     device = coord_var.device
     fixed, moving, to_subsets = decompose(masks, decomposition)

@@ -2,7 +2,7 @@
 
 ``P(F, M) = P_gauss(F, M) - integral_0^1 E[div_M r(x_tau, tau)] ds`` along
 ``tau = 1_F + s 1_M``: the Gaussian part is closed-form
-(:mod:`fmri_oinfo.engine.linear`), the residual part is a Monte-Carlo average
+(:mod:`fmri_oinfo.engine.joint.linear`), the residual part is a Monte-Carlo average
 over held-out rows and Gauss-Legendre nodes in time.  Every path shares the
 same rows, source draws, nodes and probes (common random numbers), so the noise
 cancels in the signed sums that make TCs, O- and S-information.
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from fmri_oinfo.engine.config import FMMIConfig
-from fmri_oinfo.engine.data import PreparedGroups, draw_source
-from fmri_oinfo.engine.divergence import exact_divergence, hutchinson_divergence
-from fmri_oinfo.engine.linear import gaussian_path_value
-from fmri_oinfo.engine.network import Params, residual_velocity
-from fmri_oinfo.engine.paths import FlowPaths
+from fmri_oinfo.engine.joint.config import JointConfig
+from fmri_oinfo.engine.joint.data import PreparedGroups, draw_source
+from fmri_oinfo.engine.joint.divergence import exact_divergence, hutchinson_divergence
+from fmri_oinfo.engine.joint.linear import gaussian_path_value
+from fmri_oinfo.engine.joint.network import Params, residual_velocity
+from fmri_oinfo.engine.joint.paths import FlowPaths
 from fmri_oinfo.engine.schedule import quadrature
 
 
@@ -85,7 +85,7 @@ class PathEstimate:
         return variance.sqrt().cpu().numpy()
 
 
-def use_exact_divergence(config: FMMIConfig, n_coords: int) -> bool:
+def use_exact_divergence(config: JointConfig, n_coords: int) -> bool:
     """Whether the configuration asks for exact divergence over ``n_coords`` moving coordinates."""
     if config.divergence == "auto":
         return n_coords <= config.exact_max_dims
@@ -96,7 +96,7 @@ def estimate_paths(
     params: Params,
     data: PreparedGroups,
     paths: FlowPaths,
-    config: FMMIConfig,
+    config: JointConfig,
     generator: torch.Generator,
     chunk_rows: int = 128,
 ) -> PathEstimate:

@@ -3,8 +3,8 @@
 import numpy as np
 import torch
 
-from fmri_oinfo.engine import FMMIConfig
-from fmri_oinfo.engine.core import fmmi_subset_tc
+from fmri_oinfo.engine.joint.config import JointConfig
+from fmri_oinfo.engine.joint.core import fmmi_subset_tc
 from fmri_oinfo.measures import subset_plan
 
 
@@ -15,7 +15,7 @@ def test_groups_that_stop_early_leave_the_batch():
     z = rng.standard_normal(n_rows)
     dependent = np.c_[z, z**2 + 0.1 * rng.standard_normal(n_rows), rng.standard_normal(n_rows)]  # no correlation, high MI
     samples = np.stack([independent, dependent])  # (2 groups, T, 3)
-    config = FMMIConfig(
+    config = JointConfig(
         steps=600, min_steps=50, eval_every=25, patience=2, width=32, depth=2, batch_size=256,
         eval_batch_size=1024, eval_samples=400, quadrature_nodes=8, ensemble=1,
     )

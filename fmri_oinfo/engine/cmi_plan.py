@@ -1,0 +1,214 @@
+"""Every measure of a set as a signed sum of conditional mutual informations.
+
+With one scalar region moving at a time, every quantity is a signed sum of
+conditional MIs ``I(X_m; X_F)`` of one region ``m`` and a conditioning set
+``F`` (a *pair*).  For a set ``S = (s_1, ..., s_n)`` in its given order:
+
+- ``TC(S) = sum_{k >= 2} I(s_k; s_<k)`` (the chain);
+- the O-information either by Rosas' recursion (one moving region per step),
+
+      O_k = O_{k-1} + (2 - k) I(s_k; s_<k) + sum_{j<k} I(s_k; s_<k without s_j),
+
+  which for ``n = 3`` is ``I(s3; s1) + I(s3; s2) - I(s3; s1, s2)``, or as
+  ``2 TC - S`` (the peel).  Each estimated pair carries its own error, so the
+  plan takes the route with the smaller sum of absolute coefficients: Rosas
+  for ``n <= 4`` (3 against 5 at ``n = 3``, a tie at 4, with smaller conditioning
+  sets), the peel from ``n = 5`` (11 against 15);
+- ``DTC = TC - O`` and ``S = TC + DTC``, so that the identities between the
+  four quantities hold exactly for the estimates too (with the peel, ``S``
+  is ``sum_j I(s_j; S without s_j)``);
+- the gradient ``O(S) - O(S without s_i)``, with the smaller set's O-information
+  planned by the same rule (it is zero for a pair).
+
+Pairs shared by several sets (or quantities) are estimated once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from fmri_oinfo.measures import SCALAR_QUANTITIES
+
+#: A conditional MI ``I(X_m; X_F)``: the moving region and the sorted conditioning set.
+Pair = tuple[int, tuple[int, ...]]
+Combination = dict[Pair, float]
+
+
+def _pair(moving: int, given: Sequence[int]) -> Pair:
+    return int(moving), tuple(sorted(int(g) for g in given))
+
+
+def _add(out: Combination, terms: Combination, factor: float = 1.0) -> Combination:
+    for pair, c in terms.items():
+        out[pair] = out.get(pair, 0.0) + factor * c
+    return out
+
+
+def tc_terms(members: Sequence[int]) -> Combination:
+    """``TC`` of the set as the chain ``sum_k I(s_k; s_<k)``."""
+    return {_pair(members[k], members[:k]): 1.0 for k in range(1, len(members))}
+
+
+def s_info_terms(members: Sequence[int]) -> Combination:
+    """``S``-information as ``sum_j I(s_j; S without s_j)``."""
+    return {_pair(m, [o for o in members if o != m]): 1.0 for m in members}
+
+
+def rosas_terms(members: Sequence[int]) -> Combination:
+    """O-information by Rosas' recursion, adding one member at a time."""
+    out: Combination = {}
+    for k in range(3, len(members) + 1):
+        last, before = members[k - 1], list(members[: k - 1])
+        _add(out, {_pair(last, before): 2.0 - k})
+        for j in before:
+            _add(out, {_pair(last, [b for b in before if b != j]): 1.0})
+    return out
+
+
+def peel_terms(members: Sequence[int]) -> Combination:
+    """O-information as ``2 TC - S``."""
+    return _add(_add({}, tc_terms(members), 2.0), s_info_terms(members), -1.0)
+
+
+def _cleaned(terms: Combination) -> Combination:
+    return {p: c for p, c in terms.items() if c != 0.0}
+
+
+def o_info_terms(members: Sequence[int]) -> Combination:
+    """O-information by whichever route has the smaller sum of absolute coefficients (Rosas on ties)."""
+    if len(members) < 3:
+        return {}
+    rosas, peel = _cleaned(rosas_terms(members)), _cleaned(peel_terms(members))
+    return rosas if sum(map(abs, rosas.values())) <= sum(map(abs, peel.values())) else peel
+
+
+def set_terms(members: Sequence[int], gradient: bool = False) -> list[Combination]:
+    """The combinations of every quantity of one set, in :func:`quantity_names` order."""
+    members = [int(m) for m in members]
+    tc, o_info = tc_terms(members), o_info_terms(members)
+    dtc = _add(dict(tc), o_info, -1.0)
+    s_info = _add(dict(tc), dtc)
+    out = [tc, dtc, o_info, s_info]
+    if gradient:
+        for i in members:
+            smaller = o_info_terms([m for m in members if m != i])
+            out.append(_add(dict(o_info), smaller, -1.0))
+    return [_cleaned(terms) for terms in out]
+
+
+def quantity_names(order: int, gradient: bool) -> tuple[str, ...]:
+    """``tc, dtc, o_info, s_info`` and, with ``gradient``, ``gradient_0 .. gradient_{order-1}``."""
+    return SCALAR_QUANTITIES + (tuple(f"gradient_{i}" for i in range(order)) if gradient else ())
+
+
+@dataclass(frozen=True)
+class ConditionalPlan:
+    """The pairs that a list of sets needs, and how their values combine.
+
+    Attributes
+    ----------
+    moving : numpy.ndarray of int64, shape (P,)
+        Moving region of each pair.
+    given : numpy.ndarray of int64, shape (P, K)
+        Conditioning regions of each pair, padded with -1 (``K`` is the largest
+        conditioning set, at least 1).
+    coefficients : scipy.sparse.csr_matrix, shape (R, P)
+        Row ``r`` of quantity ``q`` of set ``g`` is ``offsets[g] + q``:
+        ``quantity = coefficients @ pair_values``.
+    offsets : numpy.ndarray of int64, shape (G + 1,)
+        First row of each set; set ``g`` has ``offsets[g + 1] - offsets[g]`` quantities.
+    importance : numpy.ndarray, shape (P,)
+        Sum of absolute coefficients of each pair over every group's
+        combinations but the second and fourth (a set's DTC and S-information
+        follow from its TC and O-information): how much its error matters,
+        normalised to sum to 1.
+    """
+
+    moving: np.ndarray
+    given: np.ndarray
+    coefficients: sparse.csr_matrix
+    offsets: np.ndarray
+    importance: np.ndarray
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of distinct pairs P."""
+        return len(self.moving)
+
+    def pairs(self) -> list[Pair]:
+        """The pairs as ``(m, F)`` tuples."""
+        return [(int(m), tuple(int(g) for g in row if g >= 0)) for m, row in zip(self.moving, self.given)]
+
+
+def mi_terms(a: Sequence[int], b: Sequence[int]) -> Combination:
+    """``I(X_a; X_b)`` by the chain rule over ``b``: ``sum_k I(b_k; a, b_<k) - I(b_k; b_<k)``."""
+    out: Combination = {}
+    for k, moving in enumerate(b):
+        _add(out, {_pair(moving, list(a) + list(b[:k])): 1.0})
+        if k:
+            _add(out, {_pair(moving, b[:k]): -1.0})
+    return _cleaned(out)
+
+
+def plan_sets(sets: Sequence[Sequence[int]], gradient: bool = False) -> ConditionalPlan:
+    """Plan the pairs of every set (any mix of orders, at least 3 members each).
+
+    Parameters
+    ----------
+    sets : sequence of sequences of int
+        Region indices of each set, in the order the chain and recursion use.
+    gradient : bool, default=False
+        Also plan each member's gradient of O-information.
+
+    Returns
+    -------
+    ConditionalPlan
+        Set ``g`` has the rows of :func:`quantity_names` from ``offsets[g]``.
+    """
+    for members in sets:
+        if len(members) < 3:
+            raise ValueError(f"set {tuple(members)} has {len(members)} members; O-information needs at least 3.")
+    return plan_combinations([set_terms(members, gradient) for members in sets])
+
+
+def plan_combinations(groups: Sequence[Sequence[Combination]]) -> ConditionalPlan:
+    """Plan any signed sums of pairs, grouped (one group per set, say).
+
+    Parameters
+    ----------
+    groups : sequence of sequences of Combination
+        Group ``g``'s combinations become rows ``offsets[g]`` onwards.
+
+    Returns
+    -------
+    ConditionalPlan
+    """
+    index: dict[Pair, int] = {}
+    rows, cols, vals, offsets = [], [], [], [0]
+    importance: dict[Pair, float] = {}
+    for combos in groups:
+        for q, terms in enumerate(combos):
+            for pair, c in terms.items():
+                rows.append(offsets[-1] + q)
+                cols.append(index.setdefault(pair, len(index)))
+                vals.append(c)
+                if q not in (1, 3):  # a set's dtc and s_info follow from its tc and o_info
+                    importance[pair] = importance.get(pair, 0.0) + abs(c)
+        offsets.append(offsets[-1] + len(combos))
+    pairs = list(index)
+    width = max(1, max(len(f) for _, f in pairs))
+    given = np.full((len(pairs), width), -1, dtype=np.int64)
+    for p, (_, f) in enumerate(pairs):
+        given[p, : len(f)] = f
+    weight = np.array([importance.get(p, 0.0) for p in pairs]) + 1e-12
+    return ConditionalPlan(
+        moving=np.array([m for m, _ in pairs], dtype=np.int64),
+        given=given,
+        coefficients=sparse.csr_matrix((vals, (rows, cols)), shape=(offsets[-1], len(pairs))),
+        offsets=np.array(offsets, dtype=np.int64),
+        importance=weight / weight.sum(),
+    )

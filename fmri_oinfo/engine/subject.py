@@ -1,0 +1,348 @@
+"""One conditional flow model per subject: fit once, answer every set.
+
+:class:`SubjectFlowModel` learns, for one subject's regions, how the marginal
+of any single region ``m`` turns into its conditional given a set ``F`` of
+other regions (the conditional formulation of FMMI, cFMMI), with one amortised
+network told which region moves and which condition
+(:mod:`fmri_oinfo.engine.conditional_net`).  Every TC, DTC, O- and
+S-information of a set is a signed sum of conditional MIs ``I(X_m; X_F)``
+(:mod:`fmri_oinfo.engine.cmi_plan`), so one fit answers any set.
+
+- The Gaussian part of each pair is closed-form (its linear regression); the
+  network learns only the non-Gaussian correction
+  (:mod:`fmri_oinfo.engine.pair_gaussian`).
+- Cross-fitting: rows are cut into ``folds`` contiguous blocks; each member
+  trains on all blocks but one and gives the values of that block, so every
+  row enters the estimate and none is scored by a network that saw it.
+- ``ensemble`` replicates repeat this with their own seeds and shifted blocks.
+- The standard error of a quantity is the long-run (autocorrelation-aware)
+  variance of its per-row values over rows, plus the variance between
+  replicates (:mod:`fmri_oinfo.engine.uncertainty`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from fmri_oinfo.device import resolve_device
+from fmri_oinfo.engine.cmi_plan import (
+    ConditionalPlan,
+    Pair,
+    mi_terms,
+    plan_combinations,
+    plan_sets,
+    quantity_names,
+    set_terms,
+)
+from fmri_oinfo.engine.conditional_net import NetShape
+from fmri_oinfo.engine.marginals import gaussianize, normal_scores
+from fmri_oinfo.engine.pair_gaussian import PairTable, gather_pair_rows, gaussian_row_value, regress_pairs
+from fmri_oinfo.engine.stacked import select_members
+from fmri_oinfo.engine.subject_config import SubjectFlowConfig
+from fmri_oinfo.engine.subject_readout import member_corrections
+from fmri_oinfo.engine.subject_training import train_members
+from fmri_oinfo.engine.threads import torch_threads
+from fmri_oinfo.engine.uncertainty import long_run_variance
+
+logger = logging.getLogger(__name__)
+
+#: Fewest rows per cross-fitting fold.
+MIN_FOLD_ROWS = 10
+
+
+def normalise_columns(data: np.ndarray, marginals: str) -> np.ndarray:
+    """Map each column towards N(0, 1) (rank scores or smooth Gaussianisation), then z-score it.
+
+    Returns
+    -------
+    numpy.ndarray, shape (T, N)
+        Columns with mean 0 and (population) variance 1.
+    """
+    if marginals == "copula":
+        z = normal_scores(data)
+    else:
+        z = np.column_stack([gaussianize(column) for column in data.T])
+    return (z - z.mean(axis=0)) / z.std(axis=0)
+
+
+def fold_members(n_rows: int, folds: int, ensemble: int) -> np.ndarray:
+    """Fold of each row in each replicate, shape (E, T).
+
+    Folds are contiguous blocks; replicate ``e`` shifts their boundaries by
+    ``e T / (folds * ensemble)`` rows (wrapping around), so replicates hold out
+    different neighbours.
+    """
+    t = np.arange(n_rows)
+    shifts = np.round(np.arange(ensemble) * n_rows / (folds * ensemble)).astype(int)
+    return ((t[None, :] + shifts[:, None]) % n_rows) * folds // n_rows
+
+
+def random_pairs(n_regions: int, max_given: int, count: int, rng: np.random.Generator) -> list[Pair]:
+    """``count`` random pairs with conditioning sets of 1 to ``max_given`` regions."""
+    out = []
+    for _ in range(count):
+        size = int(rng.integers(1, min(max_given, n_regions - 1) + 1))
+        members = rng.choice(n_regions, size + 1, replace=False)
+        out.append((int(members[0]), tuple(sorted(int(g) for g in members[1:]))))
+    return out
+
+
+class SubjectFlowModel:
+    """Amortised conditional flow-matching model of one subject's regions.
+
+    Parameters in ``__init__``, learning in :meth:`fit`, answers in
+    :meth:`oinfo` and :meth:`conditional_mi` (nilearn/scikit-learn style).
+
+    Parameters
+    ----------
+    device : str, default="auto"
+        Torch device (``auto``: CUDA when available).
+    seed : int, default=0
+        Fixes folds' replicates, initial weights, training draws and source draws.
+    progress : bool, default=False
+        Show a progress bar over training steps.
+    **options
+        Fields of :class:`fmri_oinfo.engine.subject_config.SubjectFlowConfig`.
+
+    Attributes
+    ----------
+    config_ : SubjectFlowConfig
+    n_regions_ : int
+    n_samples_ : int
+    names_ : list of str or None
+        Column names of a fitted table.
+    trained_pairs_ : list of (int, tuple of int)
+        The pairs the network was trained on (from the sets given to ``fit``,
+        or random ones); others are answered by the same network (its
+        region embeddings generalise), less accurately.
+    history_ : dict
+        Held-out loss of the members at each evaluation (see
+        :func:`fmri_oinfo.engine.subject_training.train_members`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).standard_normal((300, 5))
+    >>> model = SubjectFlowModel(steps=20, folds=2, ensemble=1).fit(x, sets=[(0, 1, 2)])
+    >>> sorted(model.oinfo([(0, 1, 2)]))[:2]
+    ['dtc', 'dtc_se']
+    """
+
+    def __init__(self, device: str = "auto", seed: int = 0, progress: bool = False, **options: Any) -> None:
+        self.device = device
+        self.seed = seed
+        self.progress = progress
+        self.options = options
+
+    def fit(
+        self,
+        data: np.ndarray,
+        sets: Sequence[Sequence[int | str]] | None = None,
+        gradient: bool = False,
+        pairs: Sequence[tuple[int, Sequence[int]]] | None = None,
+    ) -> "SubjectFlowModel":
+        """Learn the conditionals of one subject's regions.
+
+        Parameters
+        ----------
+        data : array of shape (T, N), or a table with ``columns`` (a DataFrame)
+            Region time series, finite, non-constant columns.  A table's
+            column names may then name the members of sets.
+        sets : sequence of sequences of int (or column names), optional
+            The sets that will be asked: training covers exactly
+            the pairs they need.  Without sets or pairs, random conditioning sets
+            of up to ``max_order - 1`` regions.
+        gradient : bool, default=False
+            Also train the pairs of each member's gradient of O-information.
+        pairs : sequence of (int, sequence of int), optional
+            Conditional MIs ``I(X_m; X_F)`` to train for, as ``(m, F)``, besides
+            the sets' pairs.
+        """
+        config = SubjectFlowConfig.from_options(**self.options)
+        self.names_ = [str(c) for c in data.columns] if hasattr(data, "columns") else None
+        x = np.asarray(data, dtype=np.float64)
+        if x.ndim != 2 or x.shape[1] < 2:
+            raise ValueError(f"data has shape {x.shape}; a 2-D array (time points, at least 2 regions) is needed.")
+        if not np.isfinite(x).all():
+            raise ValueError("data has NaN or inf values; drop or interpolate them before fitting.")
+        if x.shape[0] < config.folds * MIN_FOLD_ROWS:
+            raise ValueError(
+                f"data has {x.shape[0]} rows; {config.folds} folds need at least {config.folds * MIN_FOLD_ROWS}."
+            )
+        self.config_ = config
+        self.device_ = resolve_device(self.device)
+        self.n_samples_, self.n_regions_ = x.shape
+        generator = torch.Generator(device=self.device_).manual_seed(int(self.seed))
+        z = normalise_columns(x, config.marginals)
+        self.z64_ = torch.as_tensor(z, dtype=torch.float64, device=self.device_)
+        self.z_ = self.z64_.float()
+        self.corr_ = self.z64_.T @ self.z64_ / z.shape[0]  # (N, N)
+        if sets is None and pairs is None:
+            trained = random_pairs(self.n_regions_, config.max_order - 1, max(500, 20 * self.n_regions_),
+                                   np.random.default_rng(self.seed))
+            probabilities = np.full(len(trained), 1.0 / len(trained))
+        else:
+            groups = [set_terms(members, gradient) for members in self._checked_sets(sets or [])]
+            plan = plan_combinations(groups + [[{self._checked_pair(*p): 1.0}] for p in pairs or []])
+            trained, probabilities = plan.pairs(), plan.importance
+        self.trained_pairs_ = trained
+        self._slots = {pair: k for k, pair in enumerate(trained)}
+        table = self._pair_table(trained)
+        self.folds_ = torch.as_tensor(fold_members(self.n_samples_, config.folds, config.ensemble), device=self.device_)
+        train_rows, n_train = self._member_rows(held_out=False)
+        held_rows, n_held = self._member_rows(held_out=True)
+        self.shape_ = NetShape(
+            n_regions=self.n_regions_, n_pairs=len(trained), encoder=config.encoder, head=config.head,
+            embed_dim=config.embed_dim, width=config.width, context_dim=config.context_dim,
+            components=config.components,
+        )
+        with torch_threads(self._threads()):
+            self.params_, self.history_ = train_members(
+                self.z_, table, torch.as_tensor(probabilities, dtype=torch.float32, device=self.device_),
+                train_rows, n_train, held_rows, n_held, self.shape_, config, generator, progress=self.progress,
+            )
+        self.source_ = torch.randn(self.n_samples_, config.source_draws, generator=generator, device=self.device_)
+        self.offset_ = torch.rand(self.n_samples_, generator=generator, device=self.device_)
+        self._values: dict[Pair, torch.Tensor] = {}
+        return self
+
+    def _threads(self) -> int:
+        return self.config_.cpu_threads if self.device_.type == "cpu" else torch.get_num_threads()
+
+    def _index(self, member: int | str) -> int:
+        """Column index of a set member given by index or (for a fitted table) by name."""
+        if isinstance(member, str) and self.names_ is not None:
+            if member not in self.names_:
+                raise ValueError(f"unknown region {member!r}; the fitted table has {len(self.names_)} columns.")
+            return self.names_.index(member)
+        return int(member)
+
+    def _checked_sets(self, sets: Sequence[Sequence[int | str]]) -> list[list[int]]:
+        out = []
+        for members in sets:
+            members = [self._index(m) for m in members]
+            if len(set(members)) != len(members) or min(members) < 0 or max(members) >= self.n_regions_:
+                raise ValueError(
+                    f"set {tuple(members)}: members must be distinct column indices in 0..{self.n_regions_ - 1}."
+                )
+            out.append(members)
+        return out
+
+    def _pair_table(self, pairs: Sequence[Pair]) -> PairTable:
+        width = max(1, max((len(f) for _, f in pairs), default=1))
+        given = np.full((len(pairs), width), -1, dtype=np.int64)
+        for p, (_, f) in enumerate(pairs):
+            given[p, : len(f)] = f
+        moving = torch.as_tensor([m for m, _ in pairs], dtype=torch.int64, device=self.device_)
+        slot = torch.as_tensor([self._slots.get(p, -1) for p in pairs], dtype=torch.int64, device=self.device_)
+        return regress_pairs(self.corr_, moving, torch.as_tensor(given, device=self.device_), slot)
+
+    def _member_rows(self, held_out: bool) -> tuple[torch.Tensor, torch.Tensor]:
+        """Each member's training rows (or held-out fold), padded: (G, T_max), and their counts (G,)."""
+        k = self.config_.folds
+        rows = [torch.nonzero((fold == j) == held_out).flatten() for fold in self.folds_ for j in range(k)]
+        counts = torch.as_tensor([len(r) for r in rows], device=self.device_)
+        padded = torch.stack([torch.cat([r, r[: int(counts.max()) - len(r)]]) for r in rows])  # repeats fill the tail
+        return padded, counts
+
+    def _pair_values(self, pairs: Sequence[Pair]) -> torch.Tensor:
+        """Per-row cross-fitted values of every pair, shape (P, E, T), float64 (cached per pair)."""
+        missing = [p for p in dict.fromkeys(pairs) if p not in self._values]
+        if missing:
+            table = self._pair_table(missing)
+            n, t = len(missing), self.n_samples_
+            rows = torch.arange(t, device=self.device_)
+            pick = torch.arange(n, device=self.device_)
+            examples = gather_pair_rows(self.z64_, table, rows[None, :].expand(n, t), pick[:, None].expand(n, t))
+            gaussian = gaussian_row_value(examples.y, examples.z_moving, examples.log_sigma)  # (P, T)
+            values = gaussian[:, None, :].repeat(1, self.config_.ensemble, 1)  # (P, E, T)
+            with torch_threads(self._threads()):
+                for e, fold in enumerate(self.folds_):
+                    for j in range(self.config_.folds):
+                        member = e * self.config_.folds + j
+                        held = torch.nonzero(fold == j).flatten()
+                        params = select_members(self.params_, slice(member, member + 1))
+                        values[:, e, held] += member_corrections(
+                            params, self.shape_, self.config_, self.z_, table, held, self.source_, self.offset_
+                        )
+            for p, v in zip(missing, values):
+                self._values[p] = v
+        return torch.stack([self._values[p] for p in pairs])
+
+    def _checked_pair(self, moving: int, given: Sequence[int]) -> Pair:
+        pair = (int(moving), tuple(sorted(int(g) for g in given)))
+        members = (pair[0], *pair[1])
+        if not pair[1] or len(set(members)) != len(members) or min(members) < 0 or max(members) >= self.n_regions_:
+            raise ValueError(
+                f"pair (moving={moving}, given={tuple(given)}): given must be non-empty, must not contain "
+                f"moving, and every index must lie in 0..{self.n_regions_ - 1}."
+            )
+        return pair
+
+    def _answer(self, plan: ConditionalPlan) -> tuple[np.ndarray, np.ndarray]:
+        """Estimate and standard error of every planned row, shapes (R,) each."""
+        values = self._pair_values(plan.pairs()).cpu().numpy()  # (P, E, T)
+        p, e, t = values.shape
+        per_row = (plan.coefficients @ values.reshape(p, e * t)).reshape(-1, e, t)  # (R, E, T)
+        replicate = per_row.mean(axis=2)  # (R, E)
+        variance = long_run_variance(per_row.mean(axis=1))
+        if e > 1:
+            variance = variance + replicate.var(axis=1, ddof=1) / e
+        return replicate.mean(axis=1), np.sqrt(variance)
+
+    def oinfo(self, sets: Sequence[Sequence[int | str]], gradient: bool = False) -> dict[str, Any]:
+        """TC, DTC, O-information and S-information of every set, with standard errors.
+
+        Parameters
+        ----------
+        sets : sequence of sequences of int (or column names)
+            At least 3 members per set; orders may be mixed.
+        gradient : bool, default=False
+            Also each member's gradient of O-information.
+
+        Returns
+        -------
+        dict
+            ``tc``, ``dtc``, ``o_info``, ``s_info`` and ``tc_se``, ``dtc_se``,
+            ``o_info_se``, ``s_info_se``: numpy arrays of shape (G,), in nats.
+            With ``gradient``: ``o_info_gradient`` and ``o_info_gradient_se``,
+            lists of arrays (one value per member).  A standard error is the
+            autocorrelation-aware sampling error of the mean over rows plus
+            the spread between the ``ensemble`` replicates.
+        """
+        plan = plan_sets(self._checked_sets(sets), gradient)
+        estimate, se = self._answer(plan)
+        first, last = plan.offsets[:-1], plan.offsets[1:]
+        out: dict[str, Any] = {}
+        for q, name in enumerate(quantity_names(3, False)):
+            out[name] = estimate[first + q]
+            out[f"{name}_se"] = se[first + q]
+        if gradient:
+            n_scalar = len(quantity_names(3, False))
+            out["o_info_gradient"] = [estimate[a + n_scalar : b] for a, b in zip(first, last)]
+            out["o_info_gradient_se"] = [se[a + n_scalar : b] for a, b in zip(first, last)]
+        return out
+
+    def conditional_mi(self, moving: int, given: Sequence[int]) -> tuple[float, float]:
+        """``I(X_moving; X_given)`` in nats and its standard error."""
+        estimate, se = self._answer(plan_combinations([[{self._checked_pair(moving, given): 1.0}]]))
+        return float(estimate[0]), float(se[0])
+
+    def mutual_information(self, a: Sequence[int], b: Sequence[int]) -> tuple[float, float]:
+        """``I(X_a; X_b)`` between two disjoint column sets, in nats, and its standard error.
+
+        The chain rule over ``b`` writes it as conditional MIs of one moving
+        column each (:func:`fmri_oinfo.engine.cmi_plan.mi_terms`).
+        """
+        a, b = [int(i) for i in a], [int(i) for i in b]
+        if not a or not b or set(a) & set(b):
+            raise ValueError(f"a={tuple(a)} and b={tuple(b)} must be non-empty and disjoint.")
+        for moving in b:
+            self._checked_pair(moving, a)
+        estimate, se = self._answer(plan_combinations([[mi_terms(a, b)]]))
+        return float(estimate[0]), float(se[0])

@@ -1,0 +1,96 @@
+"""Small-budget checks of the joint engine (CPU): each asserts numbers."""
+
+import numpy as np
+import pytest
+import torch
+
+from fmri_oinfo import estimate_mi
+from fmri_oinfo.engine.joint.config import JointConfig
+from fmri_oinfo.engine.joint.core import fmmi_subset_tc
+from fmri_oinfo.engine.joint.estimation import use_exact_divergence
+from fmri_oinfo.measures import subset_plan
+from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, synergistic_block
+
+FAST = dict(steps=150, min_steps=50, width=32, depth=2, batch_size=256, eval_samples=400, quadrature_nodes=8, eval_every=50)
+
+
+def joint_o_info(x: np.ndarray, n: int, dims: int = 1, seed: int = 0, **options) -> tuple[float, float]:
+    """O-information of all ``n`` variables (``dims`` columns each) and its standard error."""
+    plan = subset_plan(n)
+    estimate, _ = fmmi_subset_tc(
+        x[None], np.repeat(np.arange(n), dims), plan.masks, JointConfig.from_options(**options),
+        torch.device("cpu"), seed=seed, weights=plan.weights,
+    )
+    return float(estimate.value[0].numpy() @ plan.weights[:, 2]), float(estimate.standard_error(plan.weights)[0, 2])
+
+
+@pytest.fixture(scope="module")
+def gaussian_system():
+    return GroundTruthSystem.from_blocks([redundant_block(3, 0.6), synergistic_block(3, 0.6)])
+
+
+def test_joint_mi_of_correlated_gaussian_blocks():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((5000, 2))
+    y = 0.6 * x + 0.8 * rng.standard_normal((5000, 2))
+    truth = -2 * 0.5 * np.log(1 - 0.36)  # two independent pairs with rho = 0.6
+    corr = np.corrcoef(np.c_[x, y], rowvar=False)
+    plug_in = 0.5 * (np.linalg.slogdet(corr[:2, :2])[1] + np.linalg.slogdet(corr[2:, 2:])[1]) - 0.5 * np.linalg.slogdet(corr)[1]
+    mi, se = estimate_mi(x, y, method="joint", device="cpu", **FAST)
+    assert mi == pytest.approx(plug_in, abs=0.01)  # Gaussian data: the network adds ~nothing
+    assert mi == pytest.approx(truth, rel=0.1)  # sampling error of T = 5000 rows
+    assert se >= 0
+
+
+def test_multidimensional_variables_of_a_gaussian_system(gaussian_system):
+    system = GroundTruthSystem(synergistic_block(3, 0.6), dims=3)
+    x = system.sample(4000, seed=0)
+    o_info, _ = joint_o_info(x, 3, dims=3, **FAST)
+    assert o_info == pytest.approx(system.measures(np.arange(3)[None])["o_info"][0], abs=0.05)
+
+
+def test_fixed_seed_gives_identical_numbers(gaussian_system):
+    x = gaussian_system.sample(2000, seed=0)[:, :3]
+    assert joint_o_info(x, 3, seed=3, **FAST) == joint_o_info(x, 3, seed=3, **FAST)
+
+
+def test_the_divergence_switch_uses_hutchinson_above_exact_max_dims():
+    config = JointConfig(exact_max_dims=12)
+    assert use_exact_divergence(config, 12) and not use_exact_divergence(config, 13)
+    assert use_exact_divergence(JointConfig(divergence="exact"), 40)
+    assert not use_exact_divergence(JointConfig(divergence="hutchinson"), 1)
+
+
+def test_exact_and_hutchinson_divergence_agree():
+    """On paths that move several coordinates (one-coordinate paths make them equal)."""
+    system = GroundTruthSystem(redundant_block(4, 0.5), nu=4)
+    x = system.sample(3000, seed=2)
+    options = dict(FAST, decomposition="subsets")
+    exact = joint_o_info(x, 4, divergence="exact", **options)
+    hutch = joint_o_info(x, 4, divergence="hutchinson", hutchinson_probes=4, **options)
+    assert abs(exact[0] - hutch[0]) <= 4 * np.hypot(exact[1], hutch[1]) + 1e-3
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(no_such=1), "unknown joint FMMI option"),
+        (dict(source="gaussian"), "needs marginals='copula'"),
+        (dict(decomposition="peel"), "decomposition='peel'"),
+        (dict(divergence="approx"), "divergence='approx'"),
+        (dict(holdout=1.5), "holdout"),
+        (dict(steps=0), "steps=0"),
+    ],
+)
+def test_bad_options_are_value_errors(options, message):
+    with pytest.raises(ValueError, match=message):
+        JointConfig.from_options(**options)
+
+
+def test_bad_mi_input():
+    with pytest.raises(ValueError, match="paired"):
+        estimate_mi(np.zeros((30, 1)) + np.arange(30)[:, None], np.arange(29.0))
+    with pytest.raises(ValueError, match="NaN"):
+        estimate_mi(np.full(30, np.nan), np.arange(30.0))
+    with pytest.raises(ValueError, match="method"):
+        estimate_mi(np.arange(30.0), np.arange(30.0) ** 2, method="kde")

@@ -1,0 +1,107 @@
+"""The subject model's bookkeeping: folds, the Gaussian part, standard errors, inputs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fmri_oinfo.engine import SubjectFlowModel
+from fmri_oinfo.engine.subject import fold_members
+from fmri_oinfo.estimators import GaussianEstimator
+from fmri_oinfo.measures import measures_from_tc, subset_plan
+from fmri_oinfo.synthetic import GroundTruthSystem, random_correlation
+
+TINY = dict(steps=30, eval_every=10, min_steps=0, width=16, context_dim=16, embed_dim=4, batch_size=64, time_draws=2,
+            eval_size=128, folds=3, ensemble=2)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return GroundTruthSystem(random_correlation(6, seed=0, strength=1.0), nu=5).sample(600, seed=0)
+
+
+@pytest.fixture(scope="module")
+def model(data):
+    return SubjectFlowModel(device="cpu", **TINY).fit(data, sets=[(0, 1, 2), (2, 3, 4, 5)])
+
+
+def test_every_row_is_held_out_exactly_once_per_replicate():
+    folds = fold_members(1000, folds=5, ensemble=3)  # (E, T)
+    for replicate in folds:
+        assert sorted(np.bincount(replicate).tolist()) == [200] * 5
+        # contiguous blocks (up to the wrap-around of a shifted replicate)
+        assert (np.diff(replicate) != 0).sum() <= 5
+    assert not (folds[0] == folds[1]).all()  # replicates hold out different neighbours
+
+
+def test_a_zero_network_gives_the_gaussian_copula_answer(data):
+    sets = [(0, 1, 2), (1, 3, 4, 5), (0, 2, 3, 4, 5)]
+    model = SubjectFlowModel(device="cpu", **TINY).fit(data, sets=sets)
+    for name in ("head_out.w", "head_out.b"):
+        model.params_[name].zero_()
+    model._values.clear()
+    got = model.oinfo(sets)
+    copula = GaussianEstimator(copula=True, device="cpu").fit(data)
+    for k, members in enumerate(sets):
+        plan = subset_plan(len(members))
+        want = measures_from_tc(copula.total_correlations(np.array([members]), plan).tc, plan)
+        for name in ("tc", "dtc", "o_info", "s_info"):
+            assert got[name][k] == pytest.approx(want[name][0], abs=1e-9)
+    assert (got["o_info_se"] > 0).all()  # the rows' own sampling variability
+
+
+def test_answers_with_standard_errors(model):
+    answer = model.oinfo([(0, 1, 2), (2, 3, 4, 5)], gradient=True)
+    assert set(answer) == {"tc", "dtc", "o_info", "s_info", "tc_se", "dtc_se", "o_info_se", "s_info_se",
+                           "o_info_gradient", "o_info_gradient_se"}
+    assert answer["o_info"].shape == (2,) and (answer["o_info_se"] > 0).all()
+    np.testing.assert_allclose(answer["dtc"], answer["s_info"] - answer["tc"], atol=1e-12)
+    np.testing.assert_allclose(answer["o_info"], answer["tc"] - answer["dtc"], atol=1e-12)
+    assert [len(g) for g in answer["o_info_gradient"]] == [3, 4]
+
+
+def test_sets_it_was_not_trained_on_are_answered(model):
+    answer = model.oinfo([(5, 0, 3)])
+    assert np.isfinite(answer["o_info"]).all()
+    value, se = model.conditional_mi(5, [0, 3])
+    assert np.isfinite(value) and se > 0
+
+
+def test_fixed_seed_gives_identical_numbers(data):
+    run = lambda: SubjectFlowModel(device="cpu", seed=3, **TINY).fit(data, sets=[(0, 1, 2)]).oinfo([(0, 1, 2)])  # noqa: E731
+    assert run()["o_info"][0] == run()["o_info"][0]
+
+
+def test_members_may_be_named_by_a_table(data):
+    frame = pd.DataFrame(data, columns=[f"r{i}" for i in range(6)])
+    model = SubjectFlowModel(device="cpu", **TINY).fit(frame, sets=[("r0", "r1", "r2")])
+    by_name = model.oinfo([("r0", "r1", "r2")])["o_info"][0]
+    assert by_name == model.oinfo([(0, 1, 2)])["o_info"][0]
+    with pytest.raises(ValueError, match="unknown region 'r9'"):
+        model.oinfo([("r0", "r1", "r9")])
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(no_such=1), "unknown FMMI option"),
+        (dict(folds=1), "folds=1"),
+        (dict(head="kde"), "head='kde'"),
+        (dict(steps=0), "steps=0"),
+    ],
+)
+def test_bad_options_are_value_errors(data, options, message):
+    with pytest.raises(ValueError, match=message):
+        SubjectFlowModel(**options).fit(data, sets=[(0, 1, 2)])
+
+
+def test_bad_sets_and_data_are_value_errors(model, data):
+    with pytest.raises(ValueError, match="distinct column indices"):
+        model.oinfo([(0, 1, 1)])
+    with pytest.raises(ValueError, match="distinct column indices"):
+        model.oinfo([(0, 1, 9)])
+    with pytest.raises(ValueError, match="at least 3"):
+        model.oinfo([(0, 1)])
+    with pytest.raises(ValueError, match="NaN"):
+        SubjectFlowModel().fit(np.full((100, 3), np.nan))
+    with pytest.raises(ValueError, match="rows"):
+        SubjectFlowModel(folds=5).fit(data[:30], sets=[(0, 1, 2)])

@@ -1,0 +1,45 @@
+"""The estimator protocol and registry; the engine stays pure."""
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fmri_oinfo.engine as engine
+from fmri_oinfo.estimators import ESTIMATORS, GaussianEstimator, make_estimator
+from fmri_oinfo.measures import measures_from_tc, subset_plan
+
+
+def imported_packages(source: Path) -> set[str]:
+    tree = ast.parse(source.read_text())
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    return names
+
+
+def test_engine_imports_neither_estimators_nor_pandas():
+    for source in sorted(Path(engine.__file__).parent.rglob("*.py")):
+        for name in imported_packages(source):
+            assert not name.startswith("fmri_oinfo.estimators"), source
+            assert name.split(".")[0] not in ("pandas", "nibabel", "nilearn"), source
+
+
+def test_registry_builds_every_estimator():
+    assert ESTIMATORS == ("gaussian", "gaussian-copula", "fmmi")
+    assert isinstance(make_estimator("gaussian-copula"), GaussianEstimator)
+    assert type(make_estimator("fmmi")).__name__ == "FMMIEstimator"
+    with pytest.raises(ValueError, match="estimator='knn' is not known"):
+        make_estimator("knn")
+
+
+def test_gaussian_measures_follow_the_plan():
+    x = np.random.default_rng(0).standard_normal((500, 5))
+    groups = np.array([[0, 1, 2], [2, 3, 4]])
+    plan = subset_plan(3, gradient=True)
+    estimator = GaussianEstimator(device="cpu").fit(x, sets=groups)
+    got = estimator.measures(groups, plan)
+    want = measures_from_tc(estimator.total_correlations(groups, plan).tc, plan)
+    np.testing.assert_allclose(got.values[:, 2], want["o_info"])
+    np.testing.assert_allclose(got.values[:, 4:], want["gradient"])
+    assert got.standard_error is None
