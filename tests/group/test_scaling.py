@@ -36,7 +36,7 @@ def _study(tmp_path: Path):
 
 def test_eight_subjects_with_hundreds_of_common_sets(tmp_path: Path, config_file: Path) -> None:
     study = _study(tmp_path)
-    config = load_group_config(config_file, n_permutations=99)
+    config = load_group_config(config_file, n_permutations=99, statistics__n_surrogates=19)  # Dask is tested here
     with dask_client(n_workers=2, processes=False) as client:
         result = run_group_study(study, config, tmp_path / "out", client)
     assert result.failures == [] and len(result.succeeded) == 8
@@ -47,7 +47,7 @@ def test_eight_subjects_with_hundreds_of_common_sets(tmp_path: Path, config_file
 
 def test_a_study_on_cores_kept_busy_by_other_processes(tmp_path: Path, config_file: Path) -> None:
     study = _study(tmp_path)
-    config = load_group_config(config_file, n_permutations=99)
+    config = load_group_config(config_file, n_permutations=99, statistics__n_surrogates=19)  # Dask is tested here
     with busy_cores(available_cores()), dask_client(n_workers=2) as client:  # worker processes, loaded cores
         result = run_group_study(study, config, tmp_path / "out", client)
     assert result.failures == [] and len(result.succeeded) == 8
