@@ -53,6 +53,7 @@ from engine_baselines import Case, accuracy_systems, ksg_o_info  # noqa: E402
 
 from fmri_oinfo import estimate_mi, estimate_oinfo  # noqa: E402
 from fmri_oinfo.engine import JointConfig, fmmi_subset_tc  # noqa: E402
+from fmri_oinfo.engine.joint.config import parse_option_strings  # noqa: E402
 from fmri_oinfo.engine.joint.estimation import use_exact_divergence  # noqa: E402
 from fmri_oinfo.measures import subset_plan  # noqa: E402
 from fmri_oinfo.synthetic import (  # noqa: E402
@@ -70,22 +71,6 @@ def pipeline_options() -> dict:
     """The ``[estimation.fmmi]`` options of the default pipeline (``progress`` left out)."""
     options = tomllib.loads(DEFAULT_TOML.read_text())["estimation"]["fmmi"]
     return {k: v for k, v in options.items() if k != "progress"}
-
-
-def parse_options(items: list[str]) -> dict:
-    """``["steps=500", "head=mixture"]`` -> typed options."""
-    out = {}
-    for item in items:
-        key, _, value = item.partition("=")
-        for cast in (int, float):
-            try:
-                out[key] = cast(value)
-                break
-            except ValueError:
-                continue
-        else:
-            out[key] = value
-    return out
 
 
 def within_tolerance(estimate: float, oracle: float, n_samples: int) -> bool:
@@ -216,9 +201,9 @@ def main() -> None:
     if args.joint:
         for n_samples in (int(s) for s in args.samples.split(",")):
             joint_rows(n_samples, range(args.first_seed, args.first_seed + args.seeds), args.device,
-                       parse_options(args.set))
+                       parse_option_strings(args.set))
         return
-    options = {**pipeline_options(), **parse_options(args.set)}
+    options = {**pipeline_options(), **parse_option_strings(args.set)}
     print(f"device={args.device} options={options}")
     if args.mi:
         for n_samples in (int(s) for s in args.samples.split(",")):
