@@ -39,10 +39,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine_accuracy import parse_options, pipeline_options  # noqa: E402
+from engine_accuracy import pipeline_options  # noqa: E402
 
 from fmri_oinfo import estimate_oinfo  # noqa: E402
 from fmri_oinfo.engine import JointConfig, SubjectFlowModel, fmmi_subset_tc  # noqa: E402
+from fmri_oinfo.engine.joint.config import parse_option_strings  # noqa: E402
 from fmri_oinfo.measures import subset_plan  # noqa: E402
 from fmri_oinfo.synthetic import GroundTruthSystem, random_correlation  # noqa: E402
 
@@ -76,7 +77,7 @@ def main() -> None:
     parser.add_argument("--joint", type=int, default=0, metavar="K",
                         help="also time the joint per-set engine on K candidate sets")
     args = parser.parse_args()
-    options = {**pipeline_options(), **parse_options(args.set)}
+    options = {**pipeline_options(), **parse_option_strings(args.set)}
     device = torch.device(args.device)
     rng = np.random.default_rng(0)
     x = GroundTruthSystem(random_correlation(args.regions, seed=0, strength=0.5), nu=5).sample(args.samples, seed=0)
