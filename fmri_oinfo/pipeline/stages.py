@@ -175,30 +175,29 @@ def assess(
 
     With ``return_null=True`` the surrogate O-information values come too, as
     an array (n_sets, n_surrogates) whose rows follow the ranked table.
-    ``progress`` shows a bar of the datasets scored (data, surrogates,
-    bootstrap resamples).
+    ``progress`` shows a bar of the sets scored where the estimator goes set
+    by set (not on the closed-form route, which is fast).
     """
     if candidates.empty:
         raise ValueError("the candidate strategies chose no set; widen [candidates] (orders, strategies, top_k).")
     est, stats = config.estimation, config.statistics
     split = selection_split(timeseries, config)
-    options = est.options(est.estimator)
-    estimator: Any = est.estimator
-    if closed_form_route(est.estimator, options, stats.surrogate) is None:  # set by set: show a bar
-        estimator = TrackedEstimator(est.estimator, progress, seed=est.seed, device=est.device, **options)
-        options = {}
+    options = {"device": est.device, **est.options(est.estimator)}
+    tracked = None  # the closed-form route scores every surrogate at once; the others go set by set: a bar
+    if closed_form_route(est.estimator, options, stats.surrogate) is None:
+        tracked = TrackedEstimator(est.estimator, progress, seed=est.seed, **options)
     try:
         table, null = assess_sets(
-            timeseries.data, candidates, estimator=estimator, n_surrogates=stats.n_surrogates,
+            timeseries.data, candidates, estimator=tracked or est.estimator, n_surrogates=stats.n_surrogates,
             surrogate=stats.surrogate, n_bootstrap=stats.n_bootstrap, block_length=stats.block_length or None,
             alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, return_null=True, split=split,
             selected=chosen_by_data(candidates["chosen_by"], stats.user_sets_from_data), tail=stats.tail,
             n_screened=count_scored(timeseries.data.shape[1], config.candidates),
-            **({"device": est.device, **options} if isinstance(estimator, str) else {}),
+            **({} if tracked else options),
         )
     finally:
-        if isinstance(estimator, TrackedEstimator):
-            estimator.close()
+        if tracked is not None:
+            tracked.close()
     attrs = dict(table.attrs)
     if est.gradient:
         gradient = estimate_on_blocks(timeseries.data, table, split, est.estimator, device=est.device,
