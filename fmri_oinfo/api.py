@@ -9,7 +9,7 @@ operations, so the public call costs about what the estimator costs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,10 +42,14 @@ def _non_finite_error(column: np.ndarray, bad: np.ndarray, estimator: str) -> Va
     )
 
 
-def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: float) -> dict[str, np.ndarray]:
-    """Measures of one bucket of sets: the scalar quantities, ``o_info_se`` and ``gradient`` when present."""
+def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: float,
+           rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Measures of one bucket of sets: the scalar quantities, ``o_info_se`` and ``gradient`` when present.
+
+    ``rows`` (only for a model that ``answers_on_rows``): the fitted time points the measures describe.
+    """
     plan = subset_plan(order, gradient=gradient)
-    result = model.measures(members, plan)  # values (G, Q), columns as plan.quantity_names
+    result = model.measures(members, plan) if rows is None else model.measures(members, plan, rows=rows)
     n_scalar = len(SCALAR_QUANTITIES)
     out = {name: result.values[:, k] * factor for k, name in enumerate(SCALAR_QUANTITIES)}
     if result.standard_error is not None:
@@ -149,7 +153,7 @@ def estimate_oinfo(
     >>> len(estimate_oinfo(x, "all", order=3))  # every triplet: C(6, 3)
     20
     """
-    factor = unit_factor(units)
+    unit_factor(units)  # an unknown unit fails before any fitting
     if isinstance(sets, str):
         if sets != "all" or order is None:
             raise ValueError(f"sets={sets!r}: give sets, or sets='all' with order=k for every set of k regions.")
@@ -159,12 +163,19 @@ def estimate_oinfo(
     values, names = check_timeseries(data)
     n_sets, buckets = index_sets(sets, names, values.shape[0])
     model = _fit(values, estimator, device, seed, options, [members for _, members in buckets.values()], gradient)
+    return _scored_table(model, names, n_sets, buckets, gradient, units, estimator)
+
+
+def _scored_table(model: Any, names: list[str], n_sets: int, buckets: SetBuckets, gradient: bool, units: str,
+                  estimator: str, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """The result table of ``n_sets`` sets (``buckets`` by order) from a fitted model, in input order."""
+    factor = unit_factor(units)
     columns: dict[str, np.ndarray] = {}
     orders = np.empty(n_sets, dtype=np.int64)
     gradients = np.empty(n_sets, dtype=object) if gradient else None
     for k, (positions, members) in buckets.items():
         orders[positions] = k
-        scored = _score(model, members, k, gradient, factor)
+        scored = _score(model, members, k, gradient, factor, rows)
         for name, column in scored.items():
             if name == "gradient":
                 gradients[positions] = [tuple(row) for row in column.tolist()]
@@ -173,6 +184,60 @@ def estimate_oinfo(
     if gradients is not None:
         columns["gradient"] = gradients
     return _table(_set_column(names, buckets, n_sets), orders, columns, units, estimator)
+
+
+def estimate_oinfo_on_rows(
+    data: np.ndarray | pd.DataFrame,
+    blocks: Sequence[tuple[Any, np.ndarray | None]],
+    estimator: str = "gaussian",
+    units: str = "nats",
+    device: str = "auto",
+    seed: int = 0,
+    gradient: bool = False,
+    **options: Any,
+) -> list[pd.DataFrame]:
+    """Estimate several lists of sets, each on its own time points of one run.
+
+    A sample split tests some sets on the whole run and others on its test
+    block; this describes each list on its own rows.  FMMI fits **one**
+    subject model on every time point for the sets of every block and
+    averages each set's cross-fitted per-row values over its block's rows
+    (:meth:`fmri_oinfo.engine.subject.SubjectFlowModel.oinfo`); the other
+    estimators estimate each block on its rows alone.
+
+    Parameters
+    ----------
+    data : array of shape (T, N) or pandas.DataFrame
+    blocks : sequence of (sets, rows)
+        ``sets`` as for :func:`estimate_oinfo` (a list of sets, not
+        ``"all"``); ``rows``: increasing integer time points, or None for
+        every one.
+    estimator, units, device, seed, gradient, **options
+        As for :func:`estimate_oinfo`.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One table per block, with :func:`estimate_oinfo`'s columns.
+    """
+    from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
+
+    values, names = check_timeseries(data)
+    model = make_estimator(estimator, device=device, seed=seed, **options)
+    if not getattr(model, "answers_on_rows", False):
+        return [estimate_oinfo(data if rows is None else _take_rows(data, rows), sets, estimator=estimator,
+                               units=units, device=device, seed=seed, gradient=gradient, **options)
+                for sets, rows in blocks]
+    indexed = [index_sets(sets, names, values.shape[0]) for sets, _ in blocks]
+    every_set = [members for _, buckets in indexed for _, members in buckets.values()]
+    model.fit(values, sets=every_set, gradient=gradient)
+    return [_scored_table(model, names, n_sets, buckets, gradient, units, estimator,
+                          None if rows is None else np.asarray(rows))
+            for (n_sets, buckets), (_, rows) in zip(indexed, blocks)]
+
+
+def _take_rows(data: np.ndarray | pd.DataFrame, rows: np.ndarray) -> np.ndarray | pd.DataFrame:
+    return data.iloc[rows] if isinstance(data, pd.DataFrame) else np.asarray(data)[rows]
 
 
 def _stream(data: np.ndarray | pd.DataFrame, order: int, estimator: str, device: str, seed: int,

@@ -67,3 +67,22 @@ def test_unknown_estimator_and_options(frame):
         estimate_oinfo(df, [(0, 1, 2)], estimator="knn")
     with pytest.raises(TypeError):
         estimate_oinfo(df, [(0, 1, 2)], no_such_option=1)
+
+
+def test_blocks_on_their_own_rows(frame):
+    """Closed-form estimators estimate each block on its rows; FMMI answers every block from one model."""
+    from fmri_oinfo.api import estimate_oinfo_on_rows
+
+    df = frame[0].iloc[:1000]
+    sets, test_block = [("V1", "V2", "V3"), (0, 2, 3, 4)], np.arange(500, 1000)
+    whole, block = estimate_oinfo_on_rows(df, [(sets, None), (sets[:1], test_block)])
+    pd.testing.assert_frame_equal(whole, estimate_oinfo(df, sets))
+    pd.testing.assert_frame_equal(block, estimate_oinfo(df.iloc[test_block], sets[:1]))
+    tiny = dict(steps=20, eval_every=10, min_steps=0, width=16, context_dim=16, embed_dim=4, batch_size=64,
+                time_draws=2, eval_size=128, folds=2, ensemble=1)
+    first, second = np.arange(300), np.arange(300, len(df))
+    whole, a, b = estimate_oinfo_on_rows(df, [(sets, None), (sets, first), (sets, second)], estimator="fmmi",
+                                         device="cpu", **tiny)
+    # one model: each block averages the same per-row values (separate models would not add up)
+    np.testing.assert_allclose((300 * a["o_info"] + 700 * b["o_info"]) / 1000, whole["o_info"], atol=1e-12)
+    assert (a["o_info_se"] > whole["o_info_se"]).all()

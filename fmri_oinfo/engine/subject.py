@@ -284,9 +284,27 @@ class SubjectFlowModel:
             )
         return pair
 
-    def _answer(self, plan: ConditionalPlan) -> tuple[np.ndarray, np.ndarray]:
-        """Estimate and standard error of every planned row, shapes (R,) each."""
-        values = self._pair_values(plan.pairs()).cpu().numpy()  # (P, E, T)
+    def _checked_rows(self, rows: np.ndarray | Sequence[int] | None) -> np.ndarray | slice:
+        """Time points to average over: every one (``None``) or distinct integer positions in time order."""
+        if rows is None:
+            return slice(None)
+        positions = np.asarray(rows)
+        if positions.ndim != 1 or not np.issubdtype(positions.dtype, np.integer):
+            raise ValueError(f"rows must be a 1-D array of integer time points; got shape {positions.shape}, "
+                             f"dtype {positions.dtype}.")
+        if positions.size < MIN_FOLD_ROWS or positions.min() < 0 or positions.max() >= self.n_samples_ \
+                or np.any(np.diff(positions) <= 0):
+            raise ValueError(
+                f"rows must be at least {MIN_FOLD_ROWS} increasing time points in 0..{self.n_samples_ - 1}; "
+                f"got {positions.size} from {positions.min() if positions.size else None} "
+                f"to {positions.max() if positions.size else None}."
+            )
+        return positions
+
+    def _answer(self, plan: ConditionalPlan, rows: np.ndarray | Sequence[int] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """Estimate and standard error of every planned row, shapes (R,) each, averaged over ``rows``."""
+        values = self._pair_values(plan.pairs()).cpu().numpy()[:, :, self._checked_rows(rows)]  # (P, E, T')
         p, e, t = values.shape
         per_row = (plan.coefficients @ values.reshape(p, e * t)).reshape(-1, e, t)  # (R, E, T)
         replicate = per_row.mean(axis=2)  # (R, E)
@@ -295,7 +313,12 @@ class SubjectFlowModel:
             variance = variance + replicate.var(axis=1, ddof=1) / e
         return replicate.mean(axis=1), np.sqrt(variance)
 
-    def oinfo(self, sets: Sequence[Sequence[int | str]], gradient: bool = False) -> dict[str, Any]:
+    def oinfo(
+        self,
+        sets: Sequence[Sequence[int | str]],
+        gradient: bool = False,
+        rows: np.ndarray | Sequence[int] | None = None,
+    ) -> dict[str, Any]:
         """TC, DTC, O-information and S-information of every set, with standard errors.
 
         Parameters
@@ -304,6 +327,14 @@ class SubjectFlowModel:
             At least 3 members per set; orders may be mixed.
         gradient : bool, default=False
             Also each member's gradient of O-information.
+        rows : array of int, optional
+            Increasing time points (at least 10) the estimates describe, for
+            example the test block of a sample split: each quantity is the
+            mean of its cross-fitted per-row values over these rows, and its
+            standard error theirs.  Default: every row.  The model stays
+            the one fitted on every row (one model per subject): each row's
+            correction comes from members that did not train on its fold,
+            and the Gaussian part from the correlation of every row.
 
         Returns
         -------
@@ -316,7 +347,7 @@ class SubjectFlowModel:
             the spread between the ``ensemble`` replicates.
         """
         plan = plan_sets(self._checked_sets(sets), gradient)
-        estimate, se = self._answer(plan)
+        estimate, se = self._answer(plan, rows)
         first, last = plan.offsets[:-1], plan.offsets[1:]
         out: dict[str, Any] = {}
         for q, name in enumerate(quantity_names(3, False)):

@@ -33,6 +33,9 @@ class FMMIEstimator:
     model_ : SubjectFlowModel
     """
 
+    #: ``measures`` can describe a subset of the fitted rows (one model answers every block of a run).
+    answers_on_rows = True
+
     def __init__(self, device: str = "auto", seed: int = 0, progress: bool = False, **options: Any) -> None:
         self.device = device
         self.seed = seed
@@ -51,9 +54,12 @@ class FMMIEstimator:
         self.model_ = model.fit(data, sets=rows, gradient=gradient)
         return self
 
-    def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
-        """Quantities of sets (G, k) of one order, in ``plan.quantity_names`` order, with standard errors."""
-        answer = self.model_.oinfo(sets, gradient=plan.gradient)
+    def measures(self, sets: np.ndarray, plan: SubsetPlan, rows: np.ndarray | None = None) -> MeasureEstimate:
+        """Quantities of sets (G, k) of one order, in ``plan.quantity_names`` order, with standard errors.
+
+        ``rows``: the fitted time points to average over (default: every one).
+        """
+        answer = self.model_.oinfo(sets, gradient=plan.gradient, rows=rows)
         names = ("tc", "dtc", "o_info", "s_info")
         values = np.column_stack([answer[name] for name in names])  # (G, 4)
         se = np.column_stack([answer[f"{name}_se"] for name in names])

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.api import estimate_oinfo
+from fmri_oinfo.api import estimate_oinfo_on_rows
 from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
 from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.irreducible import member_p_values
@@ -396,6 +396,7 @@ def estimate_on_blocks(
     ``per-set`` rows use the whole run and ``split-sample`` rows the test
     block of ``split``, so a descriptive column (FMMI beside a closed-form
     claim, or the gradient) describes the same data as the row's test.
+    FMMI fits one subject model for both (:func:`fmri_oinfo.api.estimate_oinfo_on_rows`).
 
     Parameters
     ----------
@@ -408,19 +409,20 @@ def estimate_on_blocks(
     estimator : str
         Name for :func:`fmri_oinfo.estimate_oinfo`.
     **options
-        Passed to :func:`fmri_oinfo.estimate_oinfo` (``device``, ``seed``,
-        ``gradient``, engine settings).
+        Passed to :func:`fmri_oinfo.api.estimate_oinfo_on_rows` (``device``,
+        ``seed``, ``gradient``, engine settings).
 
     Returns
     -------
     pandas.DataFrame
         :func:`fmri_oinfo.estimate_oinfo`'s columns, one row per table row, in its order.
     """
-    parts = []
-    for kind, rows in (("per-set", slice(None)), ("split-sample", None if split is None else split.test_rows)):
-        positions = np.flatnonzero(table["inference"].to_numpy() == kind)
-        if positions.size:
-            estimate = estimate_oinfo(data.iloc[rows], [tuple(g) for g in table["set"].iloc[positions]],
-                                      estimator=estimator, **options)
-            parts.append(estimate.set_axis(positions))
-    return pd.concat(parts).sort_index()
+    kinds = table["inference"].to_numpy()
+    blocks = [(np.flatnonzero(kinds == kind), rows)
+              for kind, rows in (("per-set", None), ("split-sample", None if split is None else np.arange(*split.test)))]
+    blocks = [(positions, rows) for positions, rows in blocks if positions.size]
+    estimates = estimate_oinfo_on_rows(
+        data, [([tuple(g) for g in table["set"].iloc[positions]], rows) for positions, rows in blocks],
+        estimator=estimator, **options,
+    )
+    return pd.concat([e.set_axis(positions) for e, (positions, _) in zip(estimates, blocks)]).sort_index()

@@ -105,3 +105,25 @@ def test_bad_sets_and_data_are_value_errors(model, data):
         SubjectFlowModel().fit(np.full((100, 3), np.nan))
     with pytest.raises(ValueError, match="rows"):
         SubjectFlowModel(folds=5).fit(data[:30], sets=[(0, 1, 2)])
+
+
+def test_rows_average_the_same_model_over_a_block(model, data):
+    """An answer on rows is the mean of the same per-row values: halves weighted by size give the whole run."""
+    sets = [(0, 1, 2), (2, 3, 4, 5)]
+    whole = model.oinfo(sets)
+    every = model.oinfo(sets, rows=np.arange(len(data)))
+    np.testing.assert_array_equal(every["o_info"], whole["o_info"])
+    np.testing.assert_array_equal(every["o_info_se"], whole["o_info_se"])
+    first, second = np.arange(200), np.arange(200, len(data))
+    a, b = model.oinfo(sets, rows=first), model.oinfo(sets, rows=second)
+    for name in ("tc", "o_info"):
+        np.testing.assert_allclose((200 * a[name] + 400 * b[name]) / 600, whole[name], atol=1e-12)
+    assert not np.allclose(a["o_info"], whole["o_info"])  # a block is its own estimate
+    assert (a["o_info_se"] > whole["o_info_se"]).all()  # fewer rows, wider error
+
+
+@pytest.mark.parametrize("rows", [np.arange(5), np.array([3, 2, 10, 11, 12, 13, 14, 15, 16, 17]),
+                                  np.arange(590, 610), np.linspace(0, 1, 20)])
+def test_bad_rows_are_value_errors(model, rows):
+    with pytest.raises(ValueError, match="rows must"):
+        model.oinfo([(0, 1, 2)], rows=rows)
