@@ -126,13 +126,18 @@ def _check_fmmi(self: Any) -> None:
         raise ValueError(f"estimation.fmmi: {err}") from None
 
 
+#: Subject-model settings that do nothing in a pipeline: it always tells the model
+#: the sets it will ask, so ``max_order`` (the order of random training sets) never applies.
+NOT_PIPELINE_SETTINGS = ("max_order",)
+
 #: ``[estimation.fmmi]``: every setting of the FMMI subject model
 #: (:class:`fmri_oinfo.engine.subject_config.SubjectFlowConfig`, a key added
-#: there appears here by itself) with the model's own defaults, which are
-#: sized for one subject in minutes on a CPU.
+#: there appears here by itself) but :data:`NOT_PIPELINE_SETTINGS`, with the
+#: model's own defaults, which are sized for one subject in minutes on a CPU.
 FMMISettings = dataclasses.make_dataclass(
     "FMMISettings",
-    [(f.name, field_types(SubjectFlowConfig)[f.name], field(default=f.default)) for f in fields(SubjectFlowConfig)],
+    [(f.name, field_types(SubjectFlowConfig)[f.name], field(default=f.default)) for f in fields(SubjectFlowConfig)
+     if f.name not in NOT_PIPELINE_SETTINGS],
     frozen=True,
     namespace={"__post_init__": _check_fmmi,
                "__doc__": "Options of the FMMI estimator: the settings of its subject model (SubjectFlowConfig)."},
