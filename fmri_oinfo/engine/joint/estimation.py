@@ -18,7 +18,7 @@ import torch
 from fmri_oinfo.engine.joint.config import JointConfig
 from fmri_oinfo.engine.joint.data import PreparedGroups, draw_source
 from fmri_oinfo.engine.joint.divergence import exact_divergence, hutchinson_divergence
-from fmri_oinfo.engine.joint.linear import gaussian_path_value
+from fmri_oinfo.engine.joint.linear import gaussian_path_rows, gaussian_path_value
 from fmri_oinfo.engine.joint.network import Params, residual_velocity
 from fmri_oinfo.engine.joint.paths import FlowPaths
 from fmri_oinfo.engine.schedule import quadrature
@@ -35,9 +35,11 @@ class PathEstimate:
     gaussian : torch.Tensor, shape (G, K), float64
         The closed-form part carried by the linear field.
     contributions : torch.Tensor, shape (G, M, K)
-        Per-sample residual contributions, averaged over members (their mean
-        is ``value - gaussian``); for Monte-Carlo standard errors of any linear
-        combination.
+        Per-sample values, averaged over members: the residual's contribution
+        plus the centred per-row value of the Gaussian part (their mean is
+        ``value - gaussian``; their spread is the sampling variability of the
+        whole value, so a zero residual does not give a zero standard error);
+        for standard errors of any linear combination.
     """
 
     members: torch.Tensor
@@ -72,7 +74,8 @@ class PathEstimate:
     def standard_error(self, weights: np.ndarray) -> np.ndarray:
         """Standard error of ``value @ weights`` (weights (K, Q)), shape (G, Q).
 
-        The Monte-Carlo variance over held-out rows, plus, with an ensemble,
+        The variance of the per-row values over held-out rows (the rows'
+        sampling variability and the Monte-Carlo noise), plus, with an ensemble,
         the variance between members divided by their number (it holds each
         member's own draws too, so the sum errs on the large side).
         """
@@ -141,4 +144,6 @@ def estimate_paths(
             contributions[:, rows, k] = -(div.view(g, b, q) * w).sum(-1)
     gaussian = gaussian_path_value(data.source_cov, data.target_cov, paths.coord_fixed, paths.coord_moving)
     value = gaussian + contributions.mean(dim=1).double()
-    return PathEstimate(members=value[:, None], gaussian=gaussian, contributions=contributions)
+    rows_of_gaussian = gaussian_path_rows(x1, data.source_cov, data.target_cov, paths.coord_fixed, paths.coord_moving)
+    return PathEstimate(members=value[:, None], gaussian=gaussian,
+                        contributions=contributions + rows_of_gaussian.to(contributions.dtype))

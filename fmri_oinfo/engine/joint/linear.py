@@ -80,3 +80,56 @@ def gaussian_path_value(
 
     out = [gaussian_tc(f | m) - gaussian_tc(f) for f, m in zip(coord_fixed, coord_moving)]
     return torch.stack(out, dim=1)
+
+
+def _log_ratio_rows(x: torch.Tensor, source_cov: torch.Tensor, target_cov: torch.Tensor,
+                    mask: torch.Tensor) -> torch.Tensor:
+    """``log N(x_A; 0, S_AA) - log N(x_A; 0, D_AA)`` per row, shape (G, M) (zero for an empty ``A``)."""
+    idx = torch.nonzero(mask).flatten()
+    if idx.numel() == 0:
+        return torch.zeros(x.shape[:2], dtype=torch.float64, device=x.device)
+    xa = x[..., idx].double()  # (G, M, m)
+
+    def log_density(cov: torch.Tensor) -> torch.Tensor:
+        chol = torch.linalg.cholesky(cov[:, idx][:, :, idx])  # (G, m, m)
+        white = torch.linalg.solve_triangular(chol, xa.transpose(1, 2), upper=False)  # (G, m, M)
+        half_logdet = torch.log(torch.diagonal(chol, dim1=1, dim2=2)).sum(-1)  # (G,)
+        return -0.5 * (white**2).sum(1) - half_logdet[:, None]  # the 2 pi terms cancel in the ratio
+
+    return log_density(target_cov) - log_density(source_cov)
+
+
+def gaussian_path_rows(
+    x: torch.Tensor,
+    source_cov: torch.Tensor,
+    target_cov: torch.Tensor,
+    coord_fixed: torch.Tensor,
+    coord_moving: torch.Tensor,
+) -> torch.Tensor:
+    """Centred per-row values of each path's Gaussian part, for its sampling error.
+
+    The Gaussian part of a path ``g(F u M) - g(F)`` is the mean over rows of
+    ``l_{F u M}(x) - l_F(x)``, with ``l_A`` the log ratio of the data's
+    Gaussian density of ``x_A`` to the source's (exactly so at the sample
+    covariance).  Its spread over rows is the sampling variability of the
+    closed-form part, which the standard error must carry even where the
+    learnt residual is zero.
+
+    Parameters
+    ----------
+    x : torch.Tensor, shape (G, M, D)
+        Rows to evaluate (the estimate's held-out rows).
+    source_cov, target_cov : torch.Tensor, shape (G, D, D), float64
+    coord_fixed, coord_moving : torch.Tensor of bool, shape (P, D)
+
+    Returns
+    -------
+    torch.Tensor, shape (G, M, P), float64
+        Each path's per-row values minus their mean over the rows.
+    """
+    values = torch.stack(
+        [_log_ratio_rows(x, source_cov, target_cov, f | m) - _log_ratio_rows(x, source_cov, target_cov, f)
+         for f, m in zip(coord_fixed, coord_moving)],
+        dim=-1,
+    )
+    return values - values.mean(dim=1, keepdim=True)

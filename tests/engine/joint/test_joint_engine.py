@@ -42,6 +42,19 @@ def test_joint_mi_of_correlated_gaussian_blocks():
     assert se >= 0
 
 
+def test_standard_error_carries_the_rows_sampling_error():
+    """On Gaussian data the residual adds ~nothing; the SE is still the rows' sampling error, never ~0.
+
+    The pointwise MI of Gaussian pairs with correlations rho_i has variance
+    sum rho_i^2, so the mean over the M = 400 rows scored has SE sqrt(0.72 / 400).
+    """
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((5000, 2))
+    y = 0.6 * x + 0.8 * rng.standard_normal((5000, 2))
+    _, se = estimate_mi(x, y, method="joint", device="cpu", **FAST)
+    assert se == pytest.approx(np.sqrt(0.72 / FAST["eval_samples"]), rel=0.3)
+
+
 def test_multidimensional_variables_of_a_gaussian_system(gaussian_system):
     system = GroundTruthSystem(synergistic_block(3, 0.6), dims=3)
     x = system.sample(4000, seed=0)
