@@ -66,7 +66,9 @@ def estimate_mi(
         Standard error.  ``conditional``: the autocorrelation-aware sampling
         error of the mean of the cross-fitted per-row values plus the spread
         between independently trained replicates.  ``joint``: the Monte-Carlo
-        error of the held-out integral plus the spread between ensemble members.
+        error of the held-out integral with the rows' sampling variability, plus
+        the spread between ensemble members (a RuntimeWarning says when the
+        network learnt nothing beyond the Gaussian part).
     """
     xb, yb = _as_block(x, "x"), _as_block(y, "y")
     if xb.shape[0] != yb.shape[0]:

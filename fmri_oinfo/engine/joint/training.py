@@ -97,7 +97,8 @@ def train_residuals(
     history : dict
         At each evaluation: ``step``, the mean held-out ``loss`` of the groups
         still training, and ``group_steps``, the training steps summed over
-        groups so far.
+        groups so far; and ``learnt``, per group, whether its selected weights
+        beat the zero residual (False: its estimate is the Gaussian part alone).
     """
     g, _, d = data.train.shape
     device = data.train.device
@@ -114,6 +115,7 @@ def train_residuals(
     with torch.no_grad():
         best_loss = batch_loss(best, eval_batch)  # (G,)
     stale = torch.zeros(g, dtype=torch.int64, device=device)
+    learnt = torch.zeros(g, dtype=torch.bool, device=device)  # ever beat the zero residual (Gaussian part)
     active = torch.arange(g, device=device)  # groups still training
     active_data, active_eval = data, eval_batch
     group_steps = 0
@@ -140,6 +142,7 @@ def train_residuals(
             improved = loss < best_loss[active]
             best_loss[active] = torch.where(improved, loss, best_loss[active])
             stale[active] = torch.where(improved, 0, stale[active] + 1)
+            learnt[active] |= improved
             for b, e in zip(best, ema):
                 b[active] = torch.where(improved.view(-1, 1, 1), e[active], b[active])
         history["step"].append(step)
@@ -155,4 +158,5 @@ def train_residuals(
             active = active[still]
             active_data, active_eval = data.select(active), eval_batch.select(active)
     bar.close()
+    history["learnt"] = learnt.tolist()
     return best, history
