@@ -49,7 +49,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine_baselines import Case, accuracy_systems, ksg_o_info  # noqa: E402
+from engine_baselines import Case, accuracy_systems, ksg_o_info, validation_systems  # noqa: E402
 
 from fmri_oinfo import estimate_mi, estimate_oinfo  # noqa: E402
 from fmri_oinfo.engine import JointConfig, fmmi_subset_tc  # noqa: E402
@@ -197,6 +197,8 @@ def main() -> None:
     parser.add_argument("--joint", action="store_true", help="the joint engine's divergence switch only "
                         "(--set then overrides JointConfig)")
     parser.add_argument("--quick", action="store_true", help="two systems, one seed, T = 1,200")
+    parser.add_argument("--validation", action="store_true",
+                        help="the systems kept out of tuning (engine_baselines.validation_systems) instead")
     args = parser.parse_args()
     if args.joint:
         for n_samples in (int(s) for s in args.samples.split(",")):
@@ -209,7 +211,7 @@ def main() -> None:
         for n_samples in (int(s) for s in args.samples.split(",")):
             mi_coverage(n_samples, args.seeds, options, args.device)
         return
-    cases = [c for c in accuracy_systems() if args.only in c.name]
+    cases = [c for c in (validation_systems() if args.validation else accuracy_systems()) if args.only in c.name]
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     sizes = [int(s) for s in args.samples.split(",")]
     if args.quick:

@@ -9,7 +9,9 @@ sum of ``I(X_j; X_-j)``; columns are rank-transformed to normal scores first
 (every measure is invariant to that, and kNN distances behave better).
 
 The systems (:func:`accuracy_systems`) are the ground-truth classes of
-:mod:`fmri_oinfo.synthetic`, each scored on all its variables.
+:mod:`fmri_oinfo.synthetic`, each scored on all its variables;
+:func:`validation_systems` are other members of the same classes, never used
+to choose a setting or a constant of the engine.
 """
 
 from __future__ import annotations
@@ -74,4 +76,19 @@ def accuracy_systems() -> list[Case]:
         ),
         Case("multiplicative x3=x1*x2+0.3e", MultiplicativeSystem(0.3)),
         Case("mixture, opposite correlations n=3", MixtureSystem(synergistic_block(3, 0.7), flip=(1, -1, 1))),
+    ]
+
+
+def validation_systems() -> list[Case]:
+    """Systems kept out of every tuning decision: other parameters, sizes and mixes of the same classes."""
+    return [
+        Case("gaussian n=5 random correlation", GroundTruthSystem(random_correlation(5, 11, 1.0))),
+        Case("student-t nu=3 n=4 random mixed-sign", GroundTruthSystem(random_correlation(4, 7, 1.5), nu=3)),
+        Case(
+            "monotone exp/cube of student-t nu=5 n=3",
+            GroundTruthSystem(redundant_block(3, 0.5), nu=5, transform=("exp", "cube", "exp")),
+        ),
+        Case("multiplicative x3=x1*x2+0.5e", MultiplicativeSystem(0.5)),
+        Case("mixture, opposite correlations 0.5 n=3", MixtureSystem(synergistic_block(3, 0.5), flip=(1, -1, 1))),
+        Case("mixture, redundant 0.6 n=4, one flipped", MixtureSystem(redundant_block(4, 0.6), flip=(1, 1, 1, -1))),
     ]

@@ -131,7 +131,8 @@ def estimate_oinfo(
         ``o_info``, ``s_info``, and ``o_info_se`` for estimators that have one
         (FMMI: the sampling error of the mean of its cross-fitted per-row
         values, autocorrelation taken into account, plus the spread between
-        independently trained replicates), and
+        independently trained replicates and a learning shortfall of a tenth
+        of what the network added to the Gaussian answer), and
         ``o_info_gradient`` (tuple, one value per member) when requested.
         Positive ``o_info``: redundancy dominates; negative: synergy.
 

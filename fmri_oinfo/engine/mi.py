@@ -65,10 +65,12 @@ def estimate_mi(
     se : float
         Standard error.  ``conditional``: the autocorrelation-aware sampling
         error of the mean of the cross-fitted per-row values plus the spread
-        between independently trained replicates.  ``joint``: the Monte-Carlo
-        error of the held-out integral with the rows' sampling variability, plus
-        the spread between ensemble members (a RuntimeWarning says when the
-        network learnt nothing beyond the Gaussian part).
+        between independently trained replicates and the learning shortfall
+        (a tenth of what the network added to the Gaussian answer).
+        ``joint``: the Monte-Carlo error of the held-out integral with the
+        rows' sampling variability, plus the spread between ensemble members
+        (a RuntimeWarning says when the network learnt nothing beyond the
+        Gaussian part).
     """
     xb, yb = _as_block(x, "x"), _as_block(y, "y")
     if xb.shape[0] != yb.shape[0]:

@@ -127,3 +127,4 @@ def test_rows_average_the_same_model_over_a_block(model, data):
 def test_bad_rows_are_value_errors(model, rows):
     with pytest.raises(ValueError, match="rows must"):
         model.oinfo([(0, 1, 2)], rows=rows)
+

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from fmri_oinfo import estimate_mi, estimate_oinfo
+from fmri_oinfo.engine.subject import LEARNING_SHORTFALL
 from fmri_oinfo.synthetic import GroundTruthSystem, MultiplicativeSystem
 
 CI_BUDGET = dict(steps=600, folds=2, ensemble=1, eval_every=50, device="cpu")
@@ -32,6 +33,8 @@ def test_multiplicative_synergy_is_found(multiplicative):
     assert table["o_info"][0] < 0.5 * truth["o_info"][0]
     assert table["tc"][0] > 0.5 * truth["tc"][0]
     assert 0 < table["o_info_se"][0] < 0.1
+    # the SE carries the learning shortfall: a tenth of what the network moved away from the Gaussian answer
+    assert table["o_info_se"][0] >= LEARNING_SHORTFALL * abs(table["o_info"][0] - copula["o_info"][0])
 
 
 def test_heavy_tailed_dependence_without_correlation_is_found():
