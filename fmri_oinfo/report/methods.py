@@ -145,18 +145,25 @@ def _estimator_words(estimator: str, parameters: Mapping[str, Any], cite: _Citat
     if estimator == "gaussian-copula":
         return f"the Gaussian-copula estimator {cite.cite('ince2017')}"
     if estimator == "fmmi":
-        fmmi = _get(parameters, "estimation", "fmmi", default={}) or {}
-        budget = []
-        if fmmi.get("ensemble"):
-            budget.append(f"{fmmi['ensemble']} independently trained fields per set")
-        if fmmi.get("width") and fmmi.get("depth"):
-            budget.append(f"width {fmmi['width']}, depth {fmmi['depth']}")
-        if fmmi.get("steps"):
-            budget.append(f"at most {fmmi['steps']} training steps"
-                          + (f" of {fmmi['batch_size']} samples" if fmmi.get("batch_size") else ""))
-        return (f"the flow-matching estimator FMMI {cite.cite('butakov2025')}"
-                + (f" ({_join(budget)})" if budget else ""))
+        return _fmmi_words(parameters, cite)
     return f"the {estimator} estimator"
+
+
+def _fmmi_words(parameters: Mapping[str, Any], cite: _Citations) -> str:
+    """FMMI as the run configured it: one conditional flow model per subject, cross-fitted."""
+    fmmi = _get(parameters, "estimation", "fmmi", default={}) or {}
+    budget = []
+    if fmmi.get("folds"):
+        budget.append(f"{fmmi['folds']}-fold cross-fitting")
+    if fmmi.get("ensemble"):
+        budget.append(f"{fmmi['ensemble']} independently trained replicates")
+    if fmmi.get("width"):
+        budget.append(f"width {fmmi['width']}")
+    if fmmi.get("steps"):
+        budget.append(f"at most {fmmi['steps']} training steps"
+                      + (f" of {fmmi['batch_size']} examples" if fmmi.get("batch_size") else ""))
+    return (f"the flow-matching estimator FMMI {cite.cite('butakov2025')} in its conditional form, one flow model "
+            "per subject answering every set" + (f" ({_join(budget)})" if budget else ""))
 
 
 def _orders_words(orders: Sequence[int] | None) -> str:
@@ -165,7 +172,8 @@ def _orders_words(orders: Sequence[int] | None) -> str:
     return f" (order {orders[0]})" if len(orders) == 1 else f" (orders {_join([str(o) for o in orders])})"
 
 
-def _same_estimator_clause(results: pd.DataFrame, estimator: str) -> str:
+def _same_estimator_clause(results: pd.DataFrame, estimator: str, parameters: Mapping[str, Any],
+                           cite: _Citations) -> str:
     """Which estimator the null used, when the table says it was another one (older tables)."""
     tested = results.attrs.get("test_estimator")
     if tested and tested != estimator:
@@ -175,7 +183,8 @@ def _same_estimator_clause(results: pd.DataFrame, estimator: str) -> str:
     suffix = ("; its value, surrogate null, p-value and interval all come from this estimator" if has_interval
               else "; its value, surrogate null and p-value come from this estimator")
     if "o_info_fmmi" in results.columns:
-        suffix += " (FMMI values are shown beside it for comparison, untested)"
+        suffix += (f"; values of {_fmmi_words(parameters, cite)} are shown beside it for comparison, untested, on the "
+                   "volumes each set was tested on")
     return suffix
 
 
@@ -287,7 +296,7 @@ def methods_paragraph(
         sentences.append(
             f"The O-information of each set {cite.cite('rosas2019')}, the total correlation minus the dual total "
             f"correlation (> 0: redundancy dominates; < 0: synergy dominates), was estimated in {units} with "
-            f"{_estimator_words(str(estimator), parameters, cite)}" + _same_estimator_clause(results, str(estimator))
+            f"{_estimator_words(str(estimator), parameters, cite)}" + _same_estimator_clause(results, str(estimator), parameters, cite)
             + ".")
     sentences.extend(_statistics_sentences(results, parameters, cite))
     software = [f"fmri-oinfo {versions['fmri-oinfo']}"] if "fmri-oinfo" in versions else []

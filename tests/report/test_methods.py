@@ -11,7 +11,7 @@ VERSIONS = {"fmri-oinfo": "0.1.0", "python": "3.11.7", "numpy": "2.4.6", "nilear
 
 PARAMETERS = {
     "candidates": {"strategies": ["screen", "search"], "orders": [3]},
-    "estimation": {"estimator": "fmmi", "fmmi": {"steps": 300, "width": 64, "depth": 2, "batch_size": 256,
+    "estimation": {"estimator": "fmmi", "fmmi": {"steps": 300, "width": 64, "folds": 5, "batch_size": 256,
                                                    "ensemble": 4}},
     "statistics": {"alpha": 0.05, "surrogate": "circular", "n_surrogates": 999},
 }
@@ -36,8 +36,9 @@ def test_paragraph_from_a_full_run():
         "3 of 200 volumes (1.5 %) were censored (framewise displacement above 0.5 mm).",
         "Candidate sets of regions (order 3) were chosen by a closed-form Gaussian screen",
         "220 sets were screened, and 7 sets were tested.",
-        "was estimated in nats with the flow-matching estimator FMMI [5] (4 independently trained fields per set, "
-        "width 64, depth 2 and at most 300 training steps of 256 samples)",
+        "was estimated in nats with the flow-matching estimator FMMI [5] in its conditional form, one flow model per "
+        "subject answering every set (5-fold cross-fitting, 4 independently trained replicates, width 64 and at most "
+        "300 training steps of 256 examples)",
         "compared with its value on 200 circular time-shift surrogates",  # attrs win over the parameters' 999
         "so that selection does not inflate significance [8] (volumes 1-95 chose the sets and volumes 106-200 "
         "tested them; the 10 volumes between were left out, autocorrelation length).",
@@ -75,3 +76,15 @@ def test_table_input_and_older_two_estimator_tables():
                            "fmri-oinfo did not extract or clean them.")
     assert ("the surrogate null, p-values and intervals used the gaussian-copula estimator, and a set was labelled "
             "only when both estimators agreed on its sign") in text
+
+
+def test_the_descriptive_fmmi_column_is_described_and_cited():
+    results = example_results()
+    results.attrs["estimator"] = "gaussian-copula"
+    results["o_info_fmmi"] = results["o_info"]
+    parameters = {**PARAMETERS, "estimation": {**PARAMETERS["estimation"], "estimator": "gaussian-copula"}}
+    methods = methods_paragraph(results, parameters, _extraction(), VERSIONS, n_regions=12, n_volumes=197)
+    assert ("values of the flow-matching estimator FMMI [6] in its conditional form, one flow model per subject "
+            "answering every set (5-fold cross-fitting") in methods["text"]
+    assert "are shown beside it for comparison, untested, on the volumes each set was tested on" in methods["text"]
+    assert REFERENCES["butakov2025"] in methods["references"]
