@@ -279,7 +279,8 @@ def methods_paragraph(
     if extraction:
         sentences.extend(_extraction_sentences(extraction, n_regions, n_volumes, versions, cite))
     strategies = _get(parameters, "candidates", "strategies", default=None)
-    orders = _get(parameters, "candidates", "orders", default=None)
+    orders = (sorted(int(k) for k in results["order"].dropna().unique()) if "order" in results and len(results)
+              else _get(parameters, "candidates", "orders", default=None))  # searches grow sets past the screen's
     screened = results.attrs.get("n_screened")
     tested = f"{int(results.attrs.get('n_tested') or len(results)):,} sets were tested"
     if strategies:

@@ -34,7 +34,8 @@ def test_paragraph_from_a_full_run():
         "load_confounds_strategy [3], signals were linearly detrended, band-pass filtered (0.01-0.1 Hz) and "
         "standardised per run.",
         "3 of 200 volumes (1.5 %) were censored (framewise displacement above 0.5 mm).",
-        "Candidate sets of regions (order 3) were chosen by a closed-form Gaussian screen",
+        # the tested sets' orders (the searches grow sets past the screen's order 3)
+        "Candidate sets of regions (orders 3 and 4) were chosen by a closed-form Gaussian screen",
         "220 sets were screened, and 7 sets were tested.",
         "was estimated in nats with the flow-matching estimator FMMI [5] in its conditional form, one flow model per "
         "subject answering every set (5-fold cross-fitting, 4 independently trained replicates, width 64 and at most "
