@@ -223,17 +223,16 @@ def estimate_oinfo_on_rows(
     """
     from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
 
-    values, names = check_timeseries(data)
     model = make_estimator(estimator, device=device, seed=seed, **options)
-    if not getattr(model, "answers_on_rows", False):
+    if not getattr(model, "answers_on_rows", False):  # each block on its own rows (estimate_oinfo validates them)
         return [estimate_oinfo(data if rows is None else _take_rows(data, rows), sets, estimator=estimator,
                                units=units, device=device, seed=seed, gradient=gradient, **options)
                 for sets, rows in blocks]
+    values, names = check_timeseries(data)
     indexed = [index_sets(sets, names, values.shape[0]) for sets, _ in blocks]
     every_set = [members for _, buckets in indexed for _, members in buckets.values()]
     model.fit(values, sets=every_set, gradient=gradient)
-    return [_scored_table(model, names, n_sets, buckets, gradient, units, estimator,
-                          None if rows is None else np.asarray(rows))
+    return [_scored_table(model, names, n_sets, buckets, gradient, units, estimator, rows)
             for (n_sets, buckets), (_, rows) in zip(indexed, blocks)]
 
 

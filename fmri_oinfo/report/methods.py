@@ -297,8 +297,8 @@ def methods_paragraph(
         sentences.append(
             f"The O-information of each set {cite.cite('rosas2019')}, the total correlation minus the dual total "
             f"correlation (> 0: redundancy dominates; < 0: synergy dominates), was estimated in {units} with "
-            f"{_estimator_words(str(estimator), parameters, cite)}" + _same_estimator_clause(results, str(estimator), parameters, cite)
-            + ".")
+            f"{_estimator_words(str(estimator), parameters, cite)}"
+            + _same_estimator_clause(results, str(estimator), parameters, cite) + ".")
     sentences.extend(_statistics_sentences(results, parameters, cite))
     software = [f"fmri-oinfo {versions['fmri-oinfo']}"] if "fmri-oinfo" in versions else []
     software += [f"{name} {versions[name]}" for name in ("python", "numpy", "scipy", "nilearn", "torch")

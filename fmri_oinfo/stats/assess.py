@@ -418,8 +418,8 @@ def estimate_on_blocks(
         :func:`fmri_oinfo.estimate_oinfo`'s columns, one row per table row, in its order.
     """
     kinds = table["inference"].to_numpy()
-    blocks = [(np.flatnonzero(kinds == kind), rows)
-              for kind, rows in (("per-set", None), ("split-sample", None if split is None else np.arange(*split.test)))]
+    test_rows = None if split is None else np.arange(*split.test)
+    blocks = [(np.flatnonzero(kinds == kind), rows) for kind, rows in (("per-set", None), ("split-sample", test_rows))]
     blocks = [(positions, rows) for positions, rows in blocks if positions.size]
     estimates = estimate_oinfo_on_rows(
         data, [([tuple(g) for g in table["set"].iloc[positions]], rows) for positions, rows in blocks],
