@@ -35,11 +35,49 @@ def test_pair_sums_equal_the_subset_tc_measures(corr, members):
     assert len(got) == len(quantity_names(len(members), gradient=True))
 
 
-def test_o_information_takes_the_shorter_route():
+def test_o_information_moves_the_member_added_last():
     # n = 3: I(X3; X1) + I(X3; X2) - I(X3; X1, X2)
     assert o_info_terms([0, 1, 2]) == {(2, (0,)): 1.0, (2, (1,)): 1.0, (2, (0, 1)): -1.0}
-    # sums of absolute coefficients: Rosas 3, 8; the peel (2 TC - S) 11 from n = 5 on
-    assert [sum(map(abs, o_info_terms(list(range(n))).values())) for n in (3, 4, 5, 6)] == [3, 8, 11, 14]
+    # Rosas' recursion at every order: each pair moves the member added at its step,
+    # never every member given all the others (the 2 TC - S identity)
+    for n in (4, 5, 6):
+        moving = {m for m, _ in o_info_terms(list(range(n)))}
+        assert moving == set(range(2, n))
+
+
+@pytest.mark.parametrize("route", [(2, 0, 1, 3, 4), (4, 3, 2, 1, 0), (0, 1, 2, 3, 4)])
+def test_any_route_gives_the_same_closed_forms_and_keeps_the_gradient_order(corr, route):
+    members = (0, 1, 2, 3, 4)
+    planned = plan_sets([members], gradient=True, routes=[route])
+    values = planned.coefficients @ np.array([gaussian_cmi(corr, m, f) for m, f in planned.pairs()])
+    subsets = subset_plan(len(members), gradient=True)
+    tcs = np.array([gaussian_tc(corr, np.array(members)[mask]) for mask in subsets.masks])
+    np.testing.assert_allclose(values, tcs @ subsets.weights, atol=1e-12)
+    moving = {m for m, _ in o_info_terms(list(route))}
+    assert moving == set(route[2:])
+
+
+def test_a_route_must_order_the_set():
+    with pytest.raises(ValueError, match="not an order"):
+        plan_sets([(0, 1, 2)], routes=[(0, 1, 3)])
+
+
+def test_a_set_has_one_route_however_it_is_listed():
+    # sorted by index: (2, 0, 1) moves member 2, as (0, 1, 2) does; gradients stay in the listed order
+    assert plan_sets([(2, 0, 1)]).pairs() == plan_sets([(0, 1, 2)]).pairs()
+    listed, ordered = plan_sets([(2, 0, 1)], gradient=True), plan_sets([(0, 1, 2)], gradient=True)
+    dense = lambda plan: plan.coefficients.toarray()  # noqa: E731
+    np.testing.assert_array_equal(dense(listed)[4], dense(ordered)[6])  # gradient of member 2
+
+
+def test_a_padded_superset_conditions_its_core_as_the_core_does():
+    # every pair that moves a core member conditions it on core members that come before it
+    # in the core's own route (and on padding): a factor is never moved given the product it enters
+    core, padded = (1, 4, 6), (0, 1, 3, 4, 6, 7)
+    for plan in (plan_sets([core]), plan_sets([padded], gradient=True)):
+        for moving, given in plan.pairs():
+            if moving in core:
+                assert all(g < moving for g in given if g in core), (moving, given)
 
 
 def test_shared_pairs_are_planned_once(corr):
