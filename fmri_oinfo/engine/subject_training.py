@@ -123,7 +123,7 @@ def train_members(
     config: SubjectFlowConfig,
     generator: torch.Generator,
     progress: bool = False,
-) -> tuple[Params, dict[str, list[float]]]:
+) -> tuple[Params, dict[str, list]]:
     """Train G members; return each member's selected averaged (EMA) weights.
 
     Parameters
@@ -142,8 +142,9 @@ def train_members(
     params : Params
         Selected weights (see the module docstring).
     history : dict
-        ``step``, mean held-out loss ``loss`` and number of members still
-        improving ``active`` at each evaluation.
+        ``step``, mean held-out loss ``loss``, number of members still
+        improving ``active`` and each member's best held-out loss so far
+        ``best`` (a list of G floats) at each evaluation.
     """
     g = train_rows.shape[0]
     params = init_net(shape, g, generator)
@@ -159,7 +160,7 @@ def train_members(
     with torch.no_grad():
         best_loss = member_losses(best, shape, config, held_out)  # (G,)
     stale = torch.zeros(g, dtype=torch.int64, device=best_loss.device)
-    history: dict[str, list[float]] = {"step": [0], "loss": [float(best_loss.mean())], "active": [g]}
+    history: dict[str, list] = {"step": [0], "loss": [float(best_loss.mean())], "active": [g], "best": [best_loss.tolist()]}
     bar = tqdm(total=config.steps, disable=not progress, desc=f"FMMI subject model ({g} members)", leave=False)
     for step in range(1, config.steps + 1):
         examples = draw_examples(z, pairs, train_rows, n_train, probabilities, config.batch_size, config, generator)
@@ -182,6 +183,7 @@ def train_members(
         history["step"].append(step)
         history["loss"].append(float(loss.mean()))
         history["active"].append(int((stale == 0).sum()))
+        history["best"].append(best_loss.tolist())
         if step >= config.min_steps and bool((stale >= config.patience).all()):
             logger.info("subject model: every member stopped improving by step %d", step)
             break

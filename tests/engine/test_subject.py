@@ -128,3 +128,18 @@ def test_bad_rows_are_value_errors(model, rows):
     with pytest.raises(ValueError, match="rows must"):
         model.oinfo([(0, 1, 2)], rows=rows)
 
+
+
+def test_still_learning_reads_each_members_held_out_losses():
+    from fmri_oinfo.engine.subject import still_learning
+
+    stopped = np.array([[1.0, 1.0], [0.8, 1.0], [0.7, 1.0], [0.7, 1.0], [0.7, 1.0]])  # improved, then flat; never
+    assert not still_learning(stopped, patience=2).any()  # a member that never beat the Gaussian answer is not learning
+    climbing = np.array([[1.0], [0.9], [0.8], [0.7], [0.6]])
+    assert still_learning(climbing, patience=2).all()
+    assert still_learning(stopped[:2], patience=2).all()  # too few evaluations to tell
+
+
+def test_training_cut_short_says_so(data):
+    with pytest.warns(RuntimeWarning, match="still improving.*Raise `steps`"):
+        SubjectFlowModel(device="cpu", **{**TINY, "steps": 1}).fit(data, sets=[(0, 1, 2)])

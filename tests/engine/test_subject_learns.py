@@ -45,3 +45,26 @@ def test_heavy_tailed_dependence_without_correlation_is_found():
     assert truth == pytest.approx(0.0424, abs=1e-4)
     assert mi > 0.5 * truth  # the Gaussian part is about 0.001
     assert abs(mi - truth) < 0.02 and se > 0
+
+
+def test_independent_regions_leave_a_non_gaussian_core_as_it_was():
+    """O-information does not change when independent regions join a set, and is 0 without a core member.
+
+    The multiplicative triplet (oracle about -0.66) sits among two independent
+    regions, interleaved with them.  When sets of five were planned as
+    ``2 TC - S`` they moved each factor given the product it enters (a sharp
+    conditional the network under-learns), and came out near 0 or positive.
+    """
+    system = MultiplicativeSystem(0.3)
+    core_rows = system.sample(1000, seed=2)
+    pads = np.random.default_rng(3).standard_normal((1000, 2))
+    x = np.column_stack([pads[:, 0], core_rows[:, 0], pads[:, 1], core_rows[:, 1], core_rows[:, 2]])
+    sets = [(1, 3, 4), (0, 1, 2, 3, 4), (0, 2, 3, 4)]  # the core, padded to 5, without a factor (O = 0)
+    table = estimate_oinfo(x, sets, estimator="fmmi", **{**CI_BUDGET, "steps": 1200})
+    o_info, se = table["o_info"].to_numpy(), table["o_info_se"].to_numpy()
+    oracle = system.in_sample_measures(core_rows, np.arange(3)[None])["o_info"][0]
+    assert o_info[0] < 0.5 * oracle  # the core is found
+    assert abs(o_info[1] - o_info[0]) < max(se[1], se[0])  # padding changes nothing
+    # O = 0 without a factor; at this budget (one replicate, so no replicate spread in the SE)
+    # pairs of equal truth are learnt a little differently: about -0.02 here
+    assert abs(o_info[2]) < 0.1 * abs(o_info[0])
