@@ -11,7 +11,7 @@ whatever G.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,16 +61,27 @@ def check_timeseries(data: np.ndarray | pd.DataFrame, source: str = "data") -> t
     Raises
     ------
     ValueError
-        When the input is not 2-D, has non-finite values or constant columns,
-        or repeats a column name.
+        When the input is complex or not 2-D, has non-finite values or
+        constant columns, or repeats a column name.
     """
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
+        complex_columns = [n for n, dtype in zip(names, data.dtypes) if dtype.kind == "c"]
+        if complex_columns:
+            raise ValueError(
+                f"{source}: regions {complex_columns[:10]} hold complex numbers; region time series are real. "
+                "Give the real part, the magnitude or the phase as real columns."
+            )
         try:
             values = data.to_numpy(dtype=np.float64, copy=True)
         except (TypeError, ValueError) as err:
             raise ValueError(f"{source}: every column must be numeric ({err}).") from None
     else:
+        if np.iscomplexobj(data):
+            raise ValueError(
+                f"{source} holds complex numbers; region time series are real. Give the real part, the "
+                "magnitude or the phase as a real array."
+            )
         values = np.array(data, dtype=np.float64)
         names = [str(i) for i in range(values.shape[1])] if values.ndim == 2 else []
     if values.ndim != 2:
@@ -120,17 +131,44 @@ def _as_index_array(sets: Any) -> np.ndarray | None:
         except ValueError:  # ragged: several orders
             return None
     if array.ndim == 2 and array.dtype.kind in "iu" and array.dtype != np.bool_:
+        if isinstance(sets, Sequence):
+            _refuse_booleans(sets, array)
         return array.astype(np.int64, copy=False)
     if array.ndim == 2 and array.dtype.kind == "b":
         raise ValueError("sets is an array of booleans; give region indices (integers) or names.")
     return None
 
 
-def _member_indices(members: Sequence, g: int, names: Sequence[str], index_of: dict[str, int]) -> list[int]:
+def _refuse_booleans(sets: Any, array: np.ndarray) -> None:
+    """Refuse ``True``/``False`` members, which numpy reads as the indices 1 and 0.
+
+    Only the entries equal to 0 or 1 are looked at, so the cost grows with the
+    sets that hold region 0 or 1, not with every member of every set.
+    """
+    for row, col in np.argwhere((array == 0) | (array == 1)):
+        member = sets[row][col]
+        if isinstance(member, (bool, np.bool_)):
+            raise _boolean_member_error(int(row), sets[row], member)
+
+
+def _boolean_member_error(g: int, members: Any, member: bool | np.bool_) -> ValueError:
+    return ValueError(f"set {g} {_shown(members)}: member {member!r} is a boolean, which would be read as region "
+                      f"{int(member)}; give region indices (integers) or names.")
+
+
+def _member_indices(members: Any, g: int, names: Sequence[str], index_of: dict[str, int]) -> list[int]:
     """Indices of one set's members (the slow path: mixed names and indices, several orders)."""
+    if isinstance(members, str) or not isinstance(members, Iterable):
+        raise ValueError(
+            f"set {g} is {members!r}, not a sequence of members: a set lists its regions, for example "
+            f"('A', 'B', 'C') or (0, 1, 2), and a single set is written [('A', 'B', 'C')]."
+        )
+    members = list(members)
     idx = []
     for m in members:
-        if isinstance(m, (int, np.integer)) and not isinstance(m, (bool, np.bool_)):
+        if isinstance(m, (bool, np.bool_)):
+            raise _boolean_member_error(g, members, m)
+        if isinstance(m, (int, np.integer)):
             if not 0 <= int(m) < len(names):
                 raise ValueError(
                     f"set {g} {_shown(members)}: index {m} is out of range for {len(names)} regions."
@@ -195,20 +233,27 @@ def index_sets(sets: Any, names: Sequence[str], n_samples: int) -> tuple[int, Se
     ------
     ValueError
         Naming the first bad set: out-of-range index, unknown name (with close
-        matches), repeated member, fewer than 3 members, too few time points,
-        or no set at all.
+        matches), boolean member, a set given as one string, repeated member,
+        fewer than 3 members, too few time points, or no set at all (also for
+        ``sets=None``).
     """
+    if isinstance(sets, str):
+        raise ValueError(f"sets={sets!r}: give a list of sets (tuples of names or indices) or an array (G, k).")
+    if not isinstance(sets, Iterable):
+        raise ValueError(
+            f"sets={sets!r}: give a list of sets (tuples of names or indices), an integer array (G, k), "
+            "or sets='all' with order=k for every set of k regions."
+        )
     array = _as_index_array(sets)
-    if array is None and not isinstance(sets, (np.ndarray, str)):
+    if array is None and not isinstance(sets, np.ndarray):
         sets = sets if isinstance(sets, Sequence) else list(sets)
-        if sets and all(isinstance(m, str) for m in (sets[0] if isinstance(sets[0], Sequence) else ())):
+        first = sets[0] if sets else None
+        if isinstance(first, Sequence) and not isinstance(first, str) and all(isinstance(m, str) for m in first):
             labels = np.asarray(sets, dtype=object) if len({len(s) for s in sets}) == 1 else None
             if labels is not None and labels.ndim == 2:
                 found = pd.Index(list(names)).get_indexer(labels.ravel()).reshape(labels.shape)  # (G, k)
                 if (found >= 0).all():
                     array = found.astype(np.int64)
-    if isinstance(sets, str):
-        raise ValueError(f"sets={sets!r}: give a list of sets (tuples of names or indices) or an array (G, k).")
     if array is not None:
         if array.shape[0] == 0:
             raise ValueError("sets is empty; give at least one set of 3 or more regions.")
@@ -218,7 +263,7 @@ def index_sets(sets: Any, names: Sequence[str], n_samples: int) -> tuple[int, Se
                     lambda row: _shown(original[row]) if not isinstance(original, np.ndarray) else _shown(array[row]))
         return array.shape[0], {array.shape[1]: (positions, array)}
     index_of = {name: j for j, name in enumerate(names)}
-    rows = [_member_indices(list(s), g, names, index_of) for g, s in enumerate(sets)]
+    rows = [_member_indices(s, g, names, index_of) for g, s in enumerate(sets)]
     if not rows:
         raise ValueError("sets is empty; give at least one set of 3 or more regions.")
     buckets = bucket_by_order(rows)
