@@ -65,7 +65,8 @@ def test_unknown_estimator_and_options(frame):
     df, _ = frame
     with pytest.raises(ValueError, match="estimator='knn'"):
         estimate_oinfo(df, [(0, 1, 2)], estimator="knn")
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match=r"estimator='gaussian' has no option\(s\) \['no_such_option'\]; "
+                                         r"its options are \['batch_size', 'bias_correction'\]"):
         estimate_oinfo(df, [(0, 1, 2)], no_such_option=1)
 
 
