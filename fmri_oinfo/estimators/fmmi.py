@@ -9,6 +9,7 @@ import numpy as np
 
 from fmri_oinfo.engine.subject import SubjectFlowModel
 from fmri_oinfo.estimators.base import MeasureEstimate
+from fmri_oinfo.exceptions import check_is_fitted
 from fmri_oinfo.measures import SubsetPlan
 
 
@@ -59,6 +60,7 @@ class FMMIEstimator:
 
         ``rows``: the fitted time points to average over (default: every one).
         """
+        check_is_fitted(self, "model_")
         answer = self.model_.oinfo(sets, gradient=plan.gradient, rows=rows)
         names = ("tc", "dtc", "o_info", "s_info")
         values = np.column_stack([answer[name] for name in names])  # (G, 4)

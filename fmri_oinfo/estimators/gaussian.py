@@ -32,6 +32,7 @@ from fmri_oinfo.device import resolve_device
 from fmri_oinfo.engine.marginals import normal_scores
 from fmri_oinfo.enumeration import iter_combinations
 from fmri_oinfo.estimators.base import MeasureEstimate, TCEstimate
+from fmri_oinfo.exceptions import check_is_fitted
 from fmri_oinfo.measures import SubsetPlan, measures_from_tc, subset_plan
 
 #: Groups of 3 or 4 whose determinant is below this take the factorise-every-
@@ -369,6 +370,7 @@ class GaussianEstimator:
         TCEstimate
             ``tc`` of shape (G, S); no standard error (closed form).
         """
+        check_is_fitted(self, "correlation_")
         standard = is_standard_plan(plan)
         chunks = [
             self._tc_batch(groups[start : start + self.batch_size], plan, standard)
@@ -390,6 +392,7 @@ class GaussianEstimator:
         measures : dict of str to numpy.ndarray
             As returned by :func:`fmri_oinfo.measures.measures_from_tc`.
         """
+        check_is_fitted(self, "correlation_")
         n_regions = self.correlation_.shape[0]
         standard = is_standard_plan(plan)
         for batch in iter_combinations(n_regions, plan.order, self.batch_size):

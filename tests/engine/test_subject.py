@@ -128,3 +128,14 @@ def test_bad_rows_are_value_errors(model, rows):
     with pytest.raises(ValueError, match="rows must"):
         model.oinfo([(0, 1, 2)], rows=rows)
 
+
+
+@pytest.mark.parametrize("ask", [lambda m: m.oinfo([(0, 1, 2)]), lambda m: m.conditional_mi(0, [1]),
+                                 lambda m: m.mutual_information([0], [1])])
+def test_asking_before_fit_is_a_not_fitted_error(ask):
+    """Like scikit-learn's NotFittedError: a ValueError and an AttributeError that says to call fit."""
+    from fmri_oinfo.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="SubjectFlowModel is not fitted yet; call its fit") as caught:
+        ask(SubjectFlowModel(device="cpu", **TINY))
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, AttributeError)

@@ -51,3 +51,11 @@ def test_gaussian_measures_follow_the_plan():
     np.testing.assert_allclose(got.values[:, 2], want["o_info"])
     np.testing.assert_allclose(got.values[:, 4:], want["gradient"])
     assert got.standard_error is None
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_measures_before_fit_is_a_not_fitted_error(name):
+    from fmri_oinfo.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="is not fitted yet; call its fit"):
+        make_estimator(name, device="cpu").measures(np.array([[0, 1, 2]]), subset_plan(3))
