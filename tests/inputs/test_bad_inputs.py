@@ -173,6 +173,14 @@ def test_mutual_information_of_a_block_with_itself():
         estimate_mi(x, x)
 
 
+@pytest.mark.parametrize("x_columns, y_columns, named", [(0, 1, "x"), (2, 0, "y")])
+def test_mutual_information_of_an_empty_block(x_columns, y_columns, named):
+    """A (T, 0) block crashed inside numpy's eigvalsh; it must be named."""
+    values = np.random.default_rng(0).standard_normal((300, 3))
+    with pytest.raises(ValueError, match=rf"{named} has shape \(300, 0\); .*at least one sample and one column"):
+        estimate_mi(values[:, :x_columns], values[:, 2:2 + y_columns])
+
+
 def test_warnings_reach_the_terminal_once_and_the_provenance(tmp_path, capsys):
     """A region table has no atlas image: the maps are skipped with a warning, shown once and recorded."""
     table = _table(tmp_path / "sub-01_timeseries.tsv", n_rows=120, n_columns=5)
