@@ -142,6 +142,15 @@ def test_confounds_with_gaps_or_text(fmriprep_subject, tmp_path, capsys, edit, f
              confounds.name, *fragments)
 
 
+def test_a_repetition_time_in_milliseconds_is_named_as_such(fmriprep_subject, tmp_path, capsys):
+    """RepetitionTime 720 (ms for 0.72 s) was blamed on extraction.low_pass (above the Nyquist frequency)."""
+    sidecar = next(fmriprep_subject.rglob("*space-MNI152NLin2009cAsym_desc-preproc_bold.json"))
+    sidecar.write_text(json.dumps({"RepetitionTime": 720}))
+    line = _refused(capsys, [str(fmriprep_subject), "--space", "MNI152NLin2009cAsym"], tmp_path / "out",
+                    sidecar.name, "720 s", "looks like milliseconds", "give it in seconds: 0.72")
+    assert "low_pass" not in line
+
+
 def test_comma_separated_confounds(fmriprep_subject, tmp_path, capsys):
     confounds = next(fmriprep_subject.rglob("*_desc-confounds_timeseries.tsv"))
     pd.read_csv(confounds, sep="\t").to_csv(confounds, index=False)
