@@ -48,6 +48,35 @@ def test_table_shorter_than_min_volumes(tmp_path, capsys):
              "min_volumes")
 
 
+@pytest.mark.parametrize(
+    "n_rows, n_columns, fragments",
+    [
+        (0, 6, ("is empty", "a header of 6 region name(s) but no rows", "at least 50")),
+        (4, 6, ("has 4 rows (time points)", "at least 50 (inputs.min_volumes)")),
+        (5, 6, ("has 5 rows (time points)", "at least 50 (inputs.min_volumes)")),
+    ],
+)
+def test_empty_or_short_table_is_not_called_transposed(tmp_path, capsys, n_rows, n_columns, fragments):
+    table = _table(tmp_path / "sub-01_timeseries.tsv", n_rows=n_rows, n_columns=n_columns)
+    line = _refused(capsys, [str(table)], tmp_path / "out", "sub-01_timeseries.tsv", *fragments)
+    assert "transposed" not in line
+
+
+def test_a_file_with_nothing_in_it(tmp_path, capsys):
+    table = tmp_path / "sub-01_timeseries.tsv"
+    table.write_text("")
+    _refused(capsys, [str(table)], tmp_path / "out", "sub-01_timeseries.tsv is empty", "header row of region names")
+
+
+@pytest.mark.parametrize("n_columns", [1, 2])
+def test_a_table_with_fewer_than_three_regions(tmp_path, capsys, n_columns):
+    """A one-column table was told to give 'orders from 3 to 1'."""
+    table = _table(tmp_path / "sub-01_timeseries.tsv", n_rows=120, n_columns=n_columns)
+    line = _refused(capsys, [str(table)], tmp_path / "out", "sub-01_timeseries.tsv",
+                    f"O-information needs at least 3 regions and the table has {n_columns}")
+    assert "orders from 3" not in line
+
+
 @pytest.mark.parametrize("suffix, separator", [(".tsv", "\t"), (".csv", ",")])
 def test_duplicate_region_names_in_a_table(tmp_path, capsys, suffix, separator):
     path = tmp_path / f"sub-01_timeseries{suffix}"
