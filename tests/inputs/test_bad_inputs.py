@@ -139,6 +139,20 @@ def test_unknown_config_key_and_binary_config(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("relative", [False, True])
+def test_config_that_is_a_folder(tmp_path, capsys, monkeypatch, relative):
+    """A folder was reported as a config file that 'does not exist' (a bare name, as pipelines/<name>.toml)."""
+    table = _table(tmp_path / "sub-01_timeseries.tsv")
+    (tmp_path / "settings").mkdir()
+    monkeypatch.chdir(tmp_path)
+    config = "settings" if relative else str(tmp_path / "settings")
+    code = subject_command([str(table), "--out", str(tmp_path / "out"), "--config", config])
+    error = capsys.readouterr().err
+    assert code == 1
+    assert f"config file {config} is a folder; give a TOML file" in error and "does not exist" not in error
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_bold_image_given_as_atlas(fmriprep_subject, tmp_path, capsys):
     bold = next(fmriprep_subject.rglob("*space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz"))
     _refused(capsys, [str(fmriprep_subject), "--atlas", str(bold), "--space", "MNI152NLin2009cAsym"],
