@@ -30,3 +30,12 @@ def check_is_fitted(model: object, attribute: str) -> None:
             f"this {type(model).__name__} is not fitted yet; call its fit(data, sets=...) method before asking "
             "it for measures."
         )
+
+
+class DependentRegionsWarning(RuntimeWarning):
+    """Some sets hold regions that are exact functions of each other: their TC is infinite.
+
+    Its own category so that a caller that scores the same sets on many
+    resampled datasets can warn once, with the region names, rather than
+    once per resample.
+    """

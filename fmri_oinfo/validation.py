@@ -25,6 +25,18 @@ CONSTANT_TOLERANCE = 1e-10
 #: covariance of values near 1e300 overflows to inf, of values near 1e-300 to 0.
 SAFE_SCALE = 2.0**200
 
+#: Variance of a standardised region left unexplained by other regions below
+#: which it counts as an exact linear combination of them (R^2 above
+#: 1 - 1e-10, beyond any measurement; rounding leaves about 1e-16): the total
+#: correlation of a set holding them is infinite.  The closed-form
+#: log-determinants (:func:`fmri_oinfo.estimators.gaussian.batched_logdet`)
+#: and :func:`linear_dependence` use this one threshold.
+SINGULAR_RESIDUAL_VARIANCE = 1e-10
+
+#: Relative size below which a regression coefficient counts as zero when
+#: naming the regions that an exactly dependent region combines.
+_NEGLIGIBLE_COEFFICIENT = 1e-6
+
 #: Sets by order: ``{k: (positions (G_k,), members (G_k, k))}``, positions in input order.
 SetBuckets = dict[int, tuple[np.ndarray, np.ndarray]]
 
@@ -290,3 +302,117 @@ def check_sets(sets: Any, names: Sequence[str], n_samples: int) -> list[np.ndarr
         for p, row in zip(positions, members):
             rows[p] = row
     return rows
+
+
+def linear_dependence(columns: np.ndarray) -> tuple[int, np.ndarray] | None:
+    """The first column that is an exact linear combination of the columns before it.
+
+    Gram-Schmidt in column order: the residual variance of column ``j`` given
+    columns ``0 .. j-1`` is the ``j``-th pivot of the Cholesky factor of their
+    correlation matrix, the quantity the closed-form estimators test against
+    :data:`SINGULAR_RESIDUAL_VARIANCE`.
+
+    Parameters
+    ----------
+    columns : numpy.ndarray, shape (T, k)
+        Non-constant columns.
+
+    Returns
+    -------
+    (j, used) or None
+        ``j``: position of the dependent column; ``used``: positions (before
+        ``j``) of the columns it combines, with a non-negligible coefficient.
+        None when every column keeps a residual variance above the threshold.
+    """
+    z = columns - columns.mean(axis=0)
+    z = z / np.linalg.norm(z, axis=0)  # unit columns: squared residual norm = residual variance
+    basis = np.empty((z.shape[0], 0))  # (T, j) orthonormal basis of the columns before j
+    for j in range(z.shape[1]):
+        residual = z[:, j] - basis @ (basis.T @ z[:, j])
+        residual -= basis @ (basis.T @ residual)  # twice is enough (Kahan-Parlett)
+        if residual @ residual < SINGULAR_RESIDUAL_VARIANCE:
+            coef = np.linalg.lstsq(z[:, :j], z[:, j], rcond=None)[0]  # (j,)
+            return j, np.flatnonzero(np.abs(coef) > _NEGLIGIBLE_COEFFICIENT * np.abs(coef).max())
+        basis = np.column_stack([basis, residual / np.linalg.norm(residual)])
+    return None
+
+
+def _dependence_note(values: np.ndarray, members: np.ndarray, names: Sequence[str]) -> str | None:
+    """Which member of a set is an exact function of which others, in words, or None.
+
+    A linear relation among the values is looked for first, then among their
+    ranks' normal scores (a monotone relation, which makes the total
+    correlation infinite for every estimator and singular for the copula).
+    """
+    found = linear_dependence(values[:, members])
+    through_ranks = found is None
+    if through_ranks:
+        from fmri_oinfo.engine.marginals import normal_scores  # scipy; only when explaining a failure
+
+        found = linear_dependence(normal_scores(values[:, members]))
+    if found is None:
+        return None
+    j, used = found
+    target, sources = repr(names[members[j]]), ", ".join(repr(names[members[i]]) for i in used)
+    if through_ranks:
+        return (f"{target} is a monotone function of {sources}" if len(used) == 1
+                else f"the ranks of {target} are a linear combination of those of {sources}")
+    return f"{target} is a copy (up to scale) of {sources}" if len(used) == 1 else \
+        f"{target} is a linear combination of {sources}"
+
+
+def dependent_sets(values: np.ndarray, names: Sequence[str], sets: Sequence[np.ndarray]) -> list[str]:
+    """Sets holding regions that are exact (linear or monotone) functions of each other, explained.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (T, N)
+        Validated time series (:func:`check_timeseries`).
+    names : sequence of str
+    sets : sequence of numpy.ndarray of int
+        Member indices of each set to look at.
+
+    Returns
+    -------
+    list of str
+        One line per dependent set, e.g. ``set ('A', 'B', 'C'): 'C' is a
+        linear combination of 'A', 'B'``, in the order of ``sets``.
+    """
+    lines = []
+    for members in sets:
+        note = _dependence_note(values, np.asarray(members), names)
+        if note is not None:
+            lines.append(f"set {tuple(names[m] for m in members)}: {note}")
+    return lines
+
+
+def dependence_message(lines: Sequence[str], shown: int = 3) -> str:
+    """What to tell about sets of exactly dependent regions (``lines`` from :func:`dependent_sets`)."""
+    more = f"; and {len(lines) - shown} more" if len(lines) > shown else ""
+    return (
+        f"{len(lines)} set(s) hold regions that are exact functions of each other ({'; '.join(lines[:shown])}"
+        f"{more}): their total correlation is infinite and their O-information undefined. Drop or merge "
+        "duplicated or derived regions (for example a region that is the sum of others)."
+    )
+
+
+def check_independent_sets(values: np.ndarray, names: Sequence[str], sets: Sequence[np.ndarray] | None) -> None:
+    """Refuse sets whose regions are exact functions of each other, for estimators that cannot give inf.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (T, N)
+    names : sequence of str
+    sets : sequence of numpy.ndarray of int, or None
+        Each array (G_k, k) holds sets of one order; None: any set may be
+        asked, so every region is checked against the others.
+
+    Raises
+    ------
+    ValueError
+        With :func:`dependence_message`.
+    """
+    rows = [np.arange(values.shape[1])] if sets is None else [row for block in sets for row in np.asarray(block)]
+    lines = dependent_sets(values, names, rows)
+    if lines:
+        raise ValueError(dependence_message(lines) + " This estimator cannot score such a set.")

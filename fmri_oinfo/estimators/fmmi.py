@@ -36,6 +36,10 @@ class FMMIEstimator:
 
     #: ``measures`` can describe a subset of the fitted rows (one model answers every block of a run).
     answers_on_rows = True
+    #: The subject model regresses each region on others: a set with an exact relation between its regions
+    #: has no finite answer (the closed forms give TC = inf), so its sets are checked before ``fit``
+    #: (:func:`fmri_oinfo.validation.check_independent_sets`).
+    refuses_dependent_sets = True
 
     def __init__(self, device: str = "auto", seed: int = 0, progress: bool = False, **options: Any) -> None:
         self.device = device

@@ -212,11 +212,48 @@ def test_huge_values_are_estimated_as_their_rescaled_copy():
         np.testing.assert_allclose(scaled["o_info"], reference["o_info"], rtol=1e-12)
 
 
-def test_a_non_finite_estimate_is_an_error_never_a_label():
-    x = np.random.default_rng(0).standard_normal((300, 3))
-    x[:, 2] = x[:, 0]  # a duplicated region: the total correlation is infinite, the O-information undefined
-    with pytest.raises(ValueError, match=r"not finite: their regions are \(nearly\) exact linear functions"):
-        estimate_oinfo(x, [(0, 1, 2)])
+@pytest.mark.parametrize("estimator", ["gaussian", "gaussian-copula"])
+def test_a_region_that_is_the_sum_of_two_others(estimator):
+    """Its sets' TC is infinite and O-information undefined, with a warning naming which region is which
+    combination (the closed form gave a finite O of -16.96 with no warning); other sets are untouched."""
+    x = np.random.default_rng(0).standard_normal((300, 4))
+    x[:, 2] = x[:, 0] + x[:, 1] if estimator == "gaussian" else x[:, 0]  # ranks: a sum is not degenerate
+    data = pd.DataFrame(x, columns=["R0", "R1", "R2", "R3"])
+    note = "'R2' is a linear combination of 'R0', 'R1'" if estimator == "gaussian" else "'R2' is a copy"
+    with pytest.warns(RuntimeWarning, match=rf"2 set\(s\) hold regions that are exact functions of each other "
+                                            rf"\(set \('R0', 'R1', 'R2'\): {note}.*Drop or merge"):
+        table = estimate_oinfo(data, [("R0", "R1", "R2"), ("R0", "R1", "R2", "R3"), ("R0", "R1", "R3")],
+                               estimator=estimator)
+    assert (table["tc"][:2] == np.inf).all() and not np.isfinite(table["o_info"][:2]).any()
+    np.testing.assert_allclose(table["o_info"][2], estimate_oinfo(data, [("R0", "R1", "R3")],
+                                                                  estimator=estimator)["o_info"][0])
+
+
+def test_a_duplicated_region_with_fmmi_is_refused_before_fitting():
+    """The subject model regresses regions on each other: a raw torch _LinAlgError (or, with smooth
+    marginals, a finite meaningless value); now the closed forms' explanation, before any training."""
+    x = np.random.default_rng(0).standard_normal((120, 4))
+    x[:, 3] = 2.0 * x[:, 0]
+    data = pd.DataFrame(x, columns=["R0", "R1", "R2", "R3"])
+    with pytest.raises(ValueError, match=r"set \('R0', 'R1', 'R3'\): 'R3' is a copy \(up to scale\) of 'R0'\).*"
+                                         "cannot score such a set"):
+        estimate_oinfo(data, [("R0", "R1", "R2"), ("R0", "R1", "R3")], estimator="fmmi", device="cpu",
+                       marginals="copula", steps=1, eval_every=1, min_steps=0, folds=2, ensemble=1)
+
+
+def test_a_region_that_is_the_sum_of_two_others_in_the_command(tmp_path, capsys):
+    values = np.random.default_rng(0).standard_normal((120, 5))
+    values[:, 2] = values[:, 0] + values[:, 1]
+    table = tmp_path / "sub-01_timeseries.tsv"
+    pd.DataFrame(values, columns=[f"R{j}" for j in range(5)]).to_csv(table, sep="\t", index=False)
+    code = subject_command([str(table), "--out", str(tmp_path / "out"), *FAST, "--quiet"])
+    error = capsys.readouterr().err
+    assert code == 0, error
+    assert "'R2' is a linear combination of 'R0', 'R1'" in error
+    result = pd.read_csv(next((tmp_path / "out").glob("*_oinfo.tsv")), sep="\t", keep_default_na=False)
+    dependent = result["set"].map(lambda s: all(f'"R{j}"' in s for j in range(3)))
+    assert dependent.any() and (result.loc[dependent, "label"] == "n.s.").all(), result.loc[dependent]
+    assert (result.loc[dependent, "o_info"].isin(["n/a", "-inf", "inf"])).all(), result.loc[dependent, "o_info"]
 
 
 def test_mutual_information_of_a_block_with_itself():
