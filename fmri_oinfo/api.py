@@ -20,6 +20,7 @@ from fmri_oinfo.enumeration import iter_combinations, n_combinations
 from fmri_oinfo.exceptions import DependentRegionsWarning
 from fmri_oinfo.measures import SCALAR_QUANTITIES, subset_plan, unit_factor
 from fmri_oinfo.validation import (
+    SHOWN_DEPENDENT_SETS,
     SetBuckets,
     check_independent_sets,
     check_timeseries,
@@ -46,10 +47,11 @@ def _warn_dependent(column: np.ndarray, bad: np.ndarray, estimator: str, values:
                     names: list[str]) -> None:
     """Warn that the sets at ``bad`` have no finite O-information, saying which region is a function of which."""
     index_of = {name: j for j, name in enumerate(names)}
-    sets = [np.array([index_of[name] for name in column[i]]) for i in np.flatnonzero(bad)]
-    lines = dependent_sets(values, names, sets) or [f"set {tuple(column[i])}" for i in np.flatnonzero(bad)]
-    warnings.warn(f"{estimator} estimator: {dependence_message(lines)} Their tc is inf and their o_info is not "
-                  "finite.", DependentRegionsWarning, stacklevel=5)  # stacklevel: the caller of estimate_oinfo
+    first = np.flatnonzero(bad)[:SHOWN_DEPENDENT_SETS]  # explaining every one of C(N, k) sets would cost a search
+    lines = dependent_sets(values, names, [np.array([index_of[name] for name in column[i]]) for i in first])
+    message = dependence_message(lines or [f"set {tuple(column[i])}" for i in first], int(bad.sum()))
+    warnings.warn(f"{estimator} estimator: {message} Their tc is inf and their o_info is not finite.",
+                  DependentRegionsWarning, stacklevel=5)  # stacklevel: the caller of estimate_oinfo
 
 
 def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: float,
@@ -168,8 +170,8 @@ def estimate_oinfo(
     Warns
     -----
     fmri_oinfo.exceptions.DependentRegionsWarning
-        A RuntimeWarning, for sets whose regions are exact functions of each other, saying
-        which region is a function of which.
+        A RuntimeWarning, for sets whose regions are exact functions of each
+        other, saying which region is a function of which.
 
     Examples
     --------

@@ -386,13 +386,22 @@ def dependent_sets(values: np.ndarray, names: Sequence[str], sets: Sequence[np.n
     return lines
 
 
-def dependence_message(lines: Sequence[str], shown: int = 3) -> str:
-    """What to tell about sets of exactly dependent regions (``lines`` from :func:`dependent_sets`)."""
-    more = f"; and {len(lines) - shown} more" if len(lines) > shown else ""
+#: Sets a message about exactly dependent regions explains (the rest are counted).
+SHOWN_DEPENDENT_SETS = 3
+
+
+def dependence_message(lines: Sequence[str], n_sets: int | None = None) -> str:
+    """What to tell about ``n_sets`` sets of exactly dependent regions (default: ``len(lines)``).
+
+    ``lines`` from :func:`dependent_sets`; the first :data:`SHOWN_DEPENDENT_SETS` are shown.
+    """
+    n_sets = len(lines) if n_sets is None else n_sets
+    shown = lines[:SHOWN_DEPENDENT_SETS]
+    more = f"; and {n_sets - len(shown)} more" if n_sets > len(shown) else ""
     return (
-        f"{len(lines)} set(s) hold regions that are exact functions of each other ({'; '.join(lines[:shown])}"
-        f"{more}): their total correlation is infinite and their O-information undefined. Drop or merge "
-        "duplicated or derived regions (for example a region that is the sum of others)."
+        f"{n_sets} set(s) hold regions that are exact functions of each other ({'; '.join(shown)}{more}): "
+        "their total correlation is infinite and their O-information undefined. Drop or merge duplicated or "
+        "derived regions (for example a region that is the sum of others)."
     )
 
 

@@ -49,7 +49,13 @@ from fmri_oinfo.stats.resampled import OInfoEstimator, checked_o_info, resolve_e
 from fmri_oinfo.stats.split import SampleSplit, autocorrelation_length
 from fmri_oinfo.stats.surrogates import SURROGATES
 from fmri_oinfo.stats.tail import TAILS, smallest_p_value, surrogate_p_values
-from fmri_oinfo.validation import check_sets, check_timeseries, dependence_message, dependent_sets
+from fmri_oinfo.validation import (
+    SHOWN_DEPENDENT_SETS,
+    check_sets,
+    check_timeseries,
+    dependence_message,
+    dependent_sets,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -349,10 +355,10 @@ def assess_sets(
         lengths[kind] = result.block_length
 
     undefined = np.flatnonzero(~np.isfinite(columns["o_info"]))
-    lines = dependent_sets(values, names, [rows[i] for i in undefined])
+    lines = dependent_sets(values, names, [rows[i] for i in undefined[:SHOWN_DEPENDENT_SETS]])
     if lines:
-        warnings.warn(f"{dependence_message(lines)} Their o_info is not finite and they are not labelled.",
-                      DependentRegionsWarning, stacklevel=2)
+        warnings.warn(f"{dependence_message(lines, undefined.size)} Their o_info is not finite and they are not "
+                      "labelled.", DependentRegionsWarning, stacklevel=2)
     combined = np.fmax(columns["p_value"], columns["p_irreducible"])
     combined[np.isnan(columns["p_value"]) | np.isnan(columns["p_irreducible"])] = np.nan
     q_values = benjamini_hochberg(combined)
