@@ -405,6 +405,17 @@ def dependence_message(lines: Sequence[str], n_sets: int | None = None) -> str:
     )
 
 
+def _copied_pairs(values: np.ndarray) -> list[np.ndarray]:
+    """Pairs of regions (2,) whose values, or whose ranks, are exact linear functions of each other."""
+    from fmri_oinfo.engine.marginals import normal_scores  # scipy; this check precedes an FMMI fit only
+
+    copied = np.zeros((values.shape[1],) * 2, dtype=bool)
+    for columns in (values, normal_scores(values)):
+        correlation = np.corrcoef(columns, rowvar=False)  # (N, N)
+        copied |= 1.0 - correlation**2 < SINGULAR_RESIDUAL_VARIANCE
+    return list(np.argwhere(np.triu(copied, k=1)))
+
+
 def check_independent_sets(values: np.ndarray, names: Sequence[str], sets: Sequence[np.ndarray] | None) -> None:
     """Refuse sets whose regions are exact functions of each other, for estimators that cannot give inf.
 
@@ -413,15 +424,18 @@ def check_independent_sets(values: np.ndarray, names: Sequence[str], sets: Seque
     values : numpy.ndarray, shape (T, N)
     names : sequence of str
     sets : sequence of numpy.ndarray of int, or None
-        Each array (G_k, k) holds sets of one order; None: any set may be
-        asked, so every region is checked against the others.
+        Each array (G_k, k) holds sets of one order.  None: any set may be
+        asked, so pairs of regions are checked: a copy (up to scale, or up to
+        a monotone map) breaks every set that holds both.  A relation among
+        more regions (one that is the sum of many) is then not refused, as
+        the sets drawn may never hold all of them.
 
     Raises
     ------
     ValueError
         With :func:`dependence_message`.
     """
-    rows = [np.arange(values.shape[1])] if sets is None else [row for block in sets for row in np.asarray(block)]
+    rows = _copied_pairs(values) if sets is None else [row for block in sets for row in np.asarray(block)]
     lines = dependent_sets(values, names, rows)
     if lines:
         raise ValueError(dependence_message(lines) + " This estimator cannot score such a set.")

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fmri_oinfo import estimate_mi, estimate_oinfo
+from fmri_oinfo import estimate_mi, estimate_oinfo, iter_oinfo
 from fmri_oinfo.pipeline.cli import main as subject_command
 
 #: Settings that keep a run that gets that far short (the cases below fail before it starts).
@@ -239,6 +239,9 @@ def test_a_duplicated_region_with_fmmi_is_refused_before_fitting():
                                          "cannot score such a set"):
         estimate_oinfo(data, [("R0", "R1", "R2"), ("R0", "R1", "R3")], estimator="fmmi", device="cpu",
                        marginals="copula", steps=1, eval_every=1, min_steps=0, folds=2, ensemble=1)
+    with pytest.raises(ValueError, match=r"set \('R0', 'R3'\): 'R3' is a copy \(up to scale\) of 'R0'"):
+        next(iter_oinfo(data, 3, estimator="fmmi", device="cpu", steps=1, eval_every=1, min_steps=0, folds=2,
+                        ensemble=1))  # any set may be asked: copied pairs are refused
 
 
 def test_a_region_that_is_the_sum_of_two_others_in_the_command(tmp_path, capsys):
