@@ -275,6 +275,8 @@ def _stream(data: np.ndarray | pd.DataFrame, order: int, estimator: str, device:
     """``(values, names, total, batches)``: every set of ``order`` regions scored batch by batch (members, measures)."""
     values, names = check_timeseries(data)
     n_regions = values.shape[1]
+    if n_regions < 3:
+        raise ValueError(f"O-information needs at least 3 regions and the data have {n_regions}.")
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 3 <= order <= n_regions:
         raise ValueError(f"order={order!r}: give an integer from 3 to the number of regions ({n_regions}).")
     if values.shape[0] < order + 2:

@@ -119,3 +119,8 @@ def test_complex_data_are_refused_not_truncated(as_frame):
     data = pd.DataFrame(x, columns=["A", "B", "C", "D"]) if as_frame else x
     with pytest.raises(ValueError, match="complex numbers; region time series are real"):
         estimate_oinfo(data, [(0, 1, 2)])
+
+
+def test_every_set_of_data_with_two_regions():
+    with pytest.raises(ValueError, match="O-information needs at least 3 regions and the data have 2"):
+        estimate_oinfo(np.random.default_rng(0).standard_normal((50, 2)), "all", order=3)
