@@ -6,6 +6,12 @@ overflow, and sets as integer index arrays bucketed by order.  Sets are
 checked with array operations, not member by member: an integer array of
 shape (G, k) or a list of G tuples of one order costs a few numpy calls
 whatever G.
+
+Sets whose regions are exact functions of each other (a region that is the
+sum of others, a copy) are explained set by set, in words naming the regions
+(:func:`dependent_sets`): only the few that a closed form found singular, or
+the sets of an FMMI fit, which cannot give an infinite TC
+(:func:`check_independent_sets`).
 """
 
 from __future__ import annotations
