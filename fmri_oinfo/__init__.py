@@ -20,11 +20,6 @@ from typing import Any
 __version__ = "0.1.0"
 
 
-#: Smallest eigenvalue of the joint correlation of ``x`` and ``y`` below which
-#: one block is (nearly) an exact linear function of the other.
-MIN_JOINT_EIGENVALUE = 1e-10
-
-
 def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
     """Flow-matching (FMMI) mutual information between ``x`` and ``y`` and its standard error; see
     :func:`fmri_oinfo.engine.mi.estimate_mi`.
@@ -32,26 +27,13 @@ def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
     Raises
     ------
     ValueError
-        Also when the columns of ``x`` and ``y`` together are (nearly) linearly
-        dependent (``y`` a copy or a linear function of ``x``): the mutual
-        information is then infinite and no estimator can give a number.
+        For a block without samples or columns, and when the columns of ``x``
+        and ``y`` together are (nearly) linearly dependent (``y`` a copy or a
+        linear function of ``x``): the mutual information is then infinite and
+        no estimator can give a number.
     """
-    import numpy as np
-
     from fmri_oinfo.engine.mi import estimate_mi as _estimate_mi
 
-    joint = np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)]) \
-        if np.ndim(x) in (1, 2) and np.ndim(y) in (1, 2) and len(x) == len(y) else None
-    if joint is not None and np.isfinite(joint).all() and joint.shape[0] > joint.shape[1]:
-        spread = joint.std(axis=0)
-        if (spread > 0).all():
-            smallest = np.linalg.eigvalsh(np.corrcoef(joint, rowvar=False)).min()
-            if smallest < MIN_JOINT_EIGENVALUE:
-                raise ValueError(
-                    "x and y are (nearly) exact linear functions of each other (for example y is a copy of x): "
-                    "their mutual information is infinite. Give two blocks that are not deterministic functions "
-                    "of each other, or drop the duplicated columns."
-                )
     return _estimate_mi(x, y, **options)
 
 

@@ -9,6 +9,7 @@ operations, so the public call costs about what the estimator costs.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -16,8 +17,17 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.enumeration import iter_combinations, n_combinations
+from fmri_oinfo.exceptions import DependentRegionsWarning
 from fmri_oinfo.measures import SCALAR_QUANTITIES, subset_plan, unit_factor
-from fmri_oinfo.validation import SetBuckets, check_timeseries, index_sets
+from fmri_oinfo.validation import (
+    SHOWN_DEPENDENT_SETS,
+    SetBuckets,
+    check_independent_sets,
+    check_timeseries,
+    dependence_message,
+    dependent_sets,
+    index_sets,
+)
 
 #: Rows per batch of :func:`iter_oinfo` (and of ``sets="all"``): bounds memory.
 STREAM_BATCH = 262_144
@@ -33,13 +43,15 @@ def _set_column(names: list[str], buckets: SetBuckets, n_sets: int) -> np.ndarra
     return column
 
 
-def _non_finite_error(column: np.ndarray, bad: np.ndarray, estimator: str) -> ValueError:
-    shown = [tuple(column[i]) for i in np.flatnonzero(bad)[:3]]
-    return ValueError(
-        f"the {estimator} estimate of {int(bad.sum())} set(s), e.g. {shown}, is not finite: their regions are "
-        "(nearly) exact linear functions of each other, so the O-information is not defined. Drop or merge "
-        "duplicated or derived regions (e.g. a region that is the sum of others) and estimate again."
-    )
+def _warn_dependent(column: np.ndarray, bad: np.ndarray, estimator: str, values: np.ndarray,
+                    names: list[str]) -> None:
+    """Warn that the sets at ``bad`` have no finite O-information, saying which region is a function of which."""
+    index_of = {name: j for j, name in enumerate(names)}
+    first = np.flatnonzero(bad)[:SHOWN_DEPENDENT_SETS]  # explaining every one of C(N, k) sets would cost a search
+    lines = dependent_sets(values, names, [np.array([index_of[name] for name in column[i]]) for i in first])
+    message = dependence_message(lines or [f"set {tuple(column[i])}" for i in first], int(bad.sum()))
+    warnings.warn(f"{estimator} estimator: {message} Their tc is inf and their o_info is not finite.",
+                  DependentRegionsWarning, stacklevel=5)  # stacklevel: the caller of estimate_oinfo
 
 
 def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: float,
@@ -59,28 +71,36 @@ def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: 
     return out
 
 
-def _table(column: np.ndarray, orders: np.ndarray, values: dict[str, np.ndarray], units: str,
-           estimator: str) -> pd.DataFrame:
-    table = pd.DataFrame({"set": column, "order": orders, **{n: values[n] for n in SCALAR_QUANTITIES}},
+def _table(column: np.ndarray, orders: np.ndarray, measures: dict[str, np.ndarray], units: str,
+           estimator: str, data: tuple[np.ndarray, list[str]]) -> pd.DataFrame:
+    """The result table; a set without a finite O-information (``data``: the fitted values and names) warns."""
+    table = pd.DataFrame({"set": column, "order": orders, **{n: measures[n] for n in SCALAR_QUANTITIES}},
                          copy=False)  # the columns are fresh arrays: no copy (memory of sets="all")
-    if "o_info_se" in values:
-        table["o_info_se"] = values["o_info_se"]
-    if "gradient" in values:
-        table["o_info_gradient"] = values["gradient"]
+    if "o_info_se" in measures:
+        table["o_info_se"] = measures["o_info_se"]
+    if "gradient" in measures:
+        table["o_info_gradient"] = measures["gradient"]
     bad = ~np.isfinite(table["o_info"].to_numpy())
     if bad.any():
-        raise _non_finite_error(column, bad, estimator)
+        _warn_dependent(column, bad, estimator, *data)
     table.attrs["units"] = units
     table.attrs["estimator"] = estimator
     return table
 
 
-def _fit(values: np.ndarray, estimator: str, device: str, seed: int, options: dict[str, Any],
+def _fit(values: np.ndarray, names: list[str], estimator: str, device: str, seed: int, options: dict[str, Any],
          sets: list[np.ndarray] | None, gradient: bool):
     """The estimator, fitted on validated ``values`` for ``sets`` (one (G_k, k) array per order; None: any set)."""
     from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
 
-    return make_estimator(estimator, device=device, seed=seed, **options).fit(values, sets=sets, gradient=gradient)
+    return _fitted(make_estimator(estimator, device=device, seed=seed, **options), values, names, sets, gradient)
+
+
+def _fitted(model: Any, values: np.ndarray, names: list[str], sets: list[np.ndarray] | None, gradient: bool):
+    """``model`` fitted; one that cannot score exactly dependent regions has its sets checked first."""
+    if getattr(model, "refuses_dependent_sets", False):
+        check_independent_sets(values, names, sets)
+    return model.fit(values, sets=sets, gradient=gradient)
 
 
 def estimate_oinfo(
@@ -134,15 +154,24 @@ def estimate_oinfo(
         independently trained replicates and a learning shortfall of a tenth
         of what the network added to the Gaussian answer), and
         ``o_info_gradient`` (tuple, one value per member) when requested.
-        Positive ``o_info``: redundancy dominates; negative: synergy.
+        Positive ``o_info``: redundancy dominates; negative: synergy.  A set
+        whose regions are exact functions of each other (a region that is the
+        sum of others, a duplicate) has ``tc = inf`` and an ``o_info`` that is
+        not finite (``-inf`` or NaN: TC and DTC are both infinite).
 
     Raises
     ------
     ValueError
-        For non-finite or constant data, too few time points, sets with
-        duplicate, unknown or out-of-range members, unknown options, and for
-        an estimate that is not finite (regions that are exact linear
-        functions of each other).
+        For non-finite, complex or constant data, too few time points, sets
+        with duplicate, unknown, boolean or out-of-range members, unknown
+        options, and, with FMMI (which cannot give an infinite TC), for sets
+        whose regions are exact functions of each other.
+
+    Warns
+    -----
+    fmri_oinfo.exceptions.DependentRegionsWarning
+        A RuntimeWarning, for sets whose regions are exact functions of each
+        other, saying which region is a function of which.
 
     Examples
     --------
@@ -163,13 +192,14 @@ def estimate_oinfo(
         raise ValueError(f"order={order} is for sets='all'; the sets given fix their own orders.")
     values, names = check_timeseries(data)
     n_sets, buckets = index_sets(sets, names, values.shape[0])
-    model = _fit(values, estimator, device, seed, options, [members for _, members in buckets.values()], gradient)
-    return _scored_table(model, names, n_sets, buckets, gradient, units, estimator)
+    model = _fit(values, names, estimator, device, seed, options, [members for _, members in buckets.values()],
+                 gradient)
+    return _scored_table(model, values, names, n_sets, buckets, gradient, units, estimator)
 
 
-def _scored_table(model: Any, names: list[str], n_sets: int, buckets: SetBuckets, gradient: bool, units: str,
-                  estimator: str, rows: np.ndarray | None = None) -> pd.DataFrame:
-    """The result table of ``n_sets`` sets (``buckets`` by order) from a fitted model, in input order."""
+def _scored_table(model: Any, values: np.ndarray, names: list[str], n_sets: int, buckets: SetBuckets, gradient: bool,
+                  units: str, estimator: str, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """The result table of ``n_sets`` sets (``buckets`` by order) from a model fitted on ``values``, in input order."""
     factor = unit_factor(units)
     columns: dict[str, np.ndarray] = {}
     orders = np.empty(n_sets, dtype=np.int64)
@@ -184,7 +214,7 @@ def _scored_table(model: Any, names: list[str], n_sets: int, buckets: SetBuckets
                 columns.setdefault(name, np.full(n_sets, np.nan))[positions] = column
     if gradients is not None:
         columns["gradient"] = gradients
-    return _table(_set_column(names, buckets, n_sets), orders, columns, units, estimator)
+    return _table(_set_column(names, buckets, n_sets), orders, columns, units, estimator, (values, names))
 
 
 def estimate_oinfo_on_rows(
@@ -231,8 +261,8 @@ def estimate_oinfo_on_rows(
     values, names = check_timeseries(data)
     indexed = [index_sets(sets, names, values.shape[0]) for sets, _ in blocks]
     every_set = [members for _, buckets in indexed for _, members in buckets.values()]
-    model.fit(values, sets=every_set, gradient=gradient)
-    return [_scored_table(model, names, n_sets, buckets, gradient, units, estimator, rows)
+    _fitted(model, values, names, every_set, gradient)
+    return [_scored_table(model, values, names, n_sets, buckets, gradient, units, estimator, rows)
             for (n_sets, buckets), (_, rows) in zip(indexed, blocks)]
 
 
@@ -242,19 +272,21 @@ def _take_rows(data: np.ndarray | pd.DataFrame, rows: np.ndarray) -> np.ndarray 
 
 def _stream(data: np.ndarray | pd.DataFrame, order: int, estimator: str, device: str, seed: int,
             gradient: bool, factor: float, batch_size: int, options: dict[str, Any]):
-    """``(names, total, batches)``: every set of ``order`` regions scored batch by batch (members, measures)."""
+    """``(values, names, total, batches)``: every set of ``order`` regions scored batch by batch (members, measures)."""
     values, names = check_timeseries(data)
     n_regions = values.shape[1]
+    if n_regions < 3:
+        raise ValueError(f"O-information needs at least 3 regions and the data have {n_regions}.")
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or not 3 <= order <= n_regions:
         raise ValueError(f"order={order!r}: give an integer from 3 to the number of regions ({n_regions}).")
     if values.shape[0] < order + 2:
         raise ValueError(f"order {order} needs at least {order + 2} time points; the data have {values.shape[0]}.")
     if batch_size < 1:
         raise ValueError(f"batch_size={batch_size}; give a positive number of sets per batch.")
-    model = _fit(values, estimator, device, seed, options, None, gradient)
+    model = _fit(values, names, estimator, device, seed, options, None, gradient)
     batches = ((members, _score(model, members, int(order), gradient, factor))
                for members in iter_combinations(n_regions, int(order), batch_size))
-    return names, n_combinations(n_regions, int(order)), batches
+    return values, names, n_combinations(n_regions, int(order)), batches
 
 
 def _gradient_rows(gradient: np.ndarray) -> np.ndarray:
@@ -265,8 +297,8 @@ def _gradient_rows(gradient: np.ndarray) -> np.ndarray:
 
 def _every_set(data, order, estimator, units, device, seed, gradient, options) -> pd.DataFrame:
     """``estimate_oinfo(data, "all", order=k)``: one table, filled batch by batch (no per-batch tables to join)."""
-    names, total, batches = _stream(data, order, estimator, device, seed, gradient, unit_factor(units),
-                                    STREAM_BATCH, options)
+    values, names, total, batches = _stream(data, order, estimator, device, seed, gradient, unit_factor(units),
+                                            STREAM_BATCH, options)
     column = np.empty(total, dtype=object)
     columns: dict[str, np.ndarray] = {}
     start = 0
@@ -274,12 +306,12 @@ def _every_set(data, order, estimator, units, device, seed, gradient, options) -
         stop = start + members.shape[0]
         column[start:stop] = _set_column(names, {int(order): (np.arange(members.shape[0]), members)},
                                          members.shape[0])
-        for name, values in scored.items():
+        for name, measure in scored.items():
             if name not in columns:
                 columns[name] = np.empty(total, dtype=object if name == "gradient" else np.float64)
-            columns[name][start:stop] = _gradient_rows(values) if name == "gradient" else values
+            columns[name][start:stop] = _gradient_rows(measure) if name == "gradient" else measure
         start = stop
-    return _table(column, np.full(total, order, dtype=np.int64), columns, units, estimator)
+    return _table(column, np.full(total, order, dtype=np.int64), columns, units, estimator, (values, names))
 
 
 def iter_oinfo(
@@ -315,11 +347,11 @@ def iter_oinfo(
     pandas.DataFrame
         The columns of :func:`estimate_oinfo`, ``batch_size`` rows at most.
     """
-    names, _, batches = _stream(data, order, estimator, device, seed, gradient, unit_factor(units), batch_size,
-                                options)
+    values, names, _, batches = _stream(data, order, estimator, device, seed, gradient, unit_factor(units),
+                                        batch_size, options)
     for members, scored in batches:
         n = members.shape[0]
         if gradient:
             scored["gradient"] = _gradient_rows(scored["gradient"])
         yield _table(_set_column(names, {int(order): (np.arange(n), members)}, n), np.full(n, order, dtype=np.int64),
-                     scored, units, estimator)
+                     scored, units, estimator, (values, names))

@@ -6,12 +6,18 @@ overflow, and sets as integer index arrays bucketed by order.  Sets are
 checked with array operations, not member by member: an integer array of
 shape (G, k) or a list of G tuples of one order costs a few numpy calls
 whatever G.
+
+Sets whose regions are exact functions of each other (a region that is the
+sum of others, a copy) are explained set by set, in words naming the regions
+(:func:`dependent_sets`): only the few that a closed form found singular, or
+the sets of an FMMI fit, which cannot give an infinite TC
+(:func:`check_independent_sets`).
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +30,18 @@ CONSTANT_TOLERANCE = 1e-10
 #: rescaled by a power of two (exact, and no information measure changes): a
 #: covariance of values near 1e300 overflows to inf, of values near 1e-300 to 0.
 SAFE_SCALE = 2.0**200
+
+#: Variance of a standardised region left unexplained by other regions below
+#: which it counts as an exact linear combination of them (R^2 above
+#: 1 - 1e-10, beyond any measurement; rounding leaves about 1e-16): the total
+#: correlation of a set holding them is infinite.  The closed-form
+#: log-determinants (:func:`fmri_oinfo.estimators.gaussian.batched_logdet`)
+#: and :func:`linear_dependence` use this one threshold.
+SINGULAR_RESIDUAL_VARIANCE = 1e-10
+
+#: Relative size below which a regression coefficient counts as zero when
+#: naming the regions that an exactly dependent region combines.
+_NEGLIGIBLE_COEFFICIENT = 1e-6
 
 #: Sets by order: ``{k: (positions (G_k,), members (G_k, k))}``, positions in input order.
 SetBuckets = dict[int, tuple[np.ndarray, np.ndarray]]
@@ -61,16 +79,27 @@ def check_timeseries(data: np.ndarray | pd.DataFrame, source: str = "data") -> t
     Raises
     ------
     ValueError
-        When the input is not 2-D, has non-finite values or constant columns,
-        or repeats a column name.
+        When the input is complex or not 2-D, has non-finite values or
+        constant columns, or repeats a column name.
     """
     if isinstance(data, pd.DataFrame):
         names = [str(c) for c in data.columns]
+        complex_columns = [n for n, dtype in zip(names, data.dtypes) if dtype.kind == "c"]
+        if complex_columns:
+            raise ValueError(
+                f"{source}: regions {complex_columns[:10]} hold complex numbers; region time series are real. "
+                "Give the real part, the magnitude or the phase as real columns."
+            )
         try:
             values = data.to_numpy(dtype=np.float64, copy=True)
         except (TypeError, ValueError) as err:
             raise ValueError(f"{source}: every column must be numeric ({err}).") from None
     else:
+        if np.iscomplexobj(data):
+            raise ValueError(
+                f"{source} holds complex numbers; region time series are real. Give the real part, the "
+                "magnitude or the phase as a real array."
+            )
         values = np.array(data, dtype=np.float64)
         names = [str(i) for i in range(values.shape[1])] if values.ndim == 2 else []
     if values.ndim != 2:
@@ -120,17 +149,44 @@ def _as_index_array(sets: Any) -> np.ndarray | None:
         except ValueError:  # ragged: several orders
             return None
     if array.ndim == 2 and array.dtype.kind in "iu" and array.dtype != np.bool_:
+        if isinstance(sets, Sequence):
+            _refuse_booleans(sets, array)
         return array.astype(np.int64, copy=False)
     if array.ndim == 2 and array.dtype.kind == "b":
         raise ValueError("sets is an array of booleans; give region indices (integers) or names.")
     return None
 
 
-def _member_indices(members: Sequence, g: int, names: Sequence[str], index_of: dict[str, int]) -> list[int]:
+def _refuse_booleans(sets: Any, array: np.ndarray) -> None:
+    """Refuse ``True``/``False`` members, which numpy reads as the indices 1 and 0.
+
+    Only the entries equal to 0 or 1 are looked at, so the cost grows with the
+    sets that hold region 0 or 1, not with every member of every set.
+    """
+    for row, col in np.argwhere((array == 0) | (array == 1)):
+        member = sets[row][col]
+        if isinstance(member, (bool, np.bool_)):
+            raise _boolean_member_error(int(row), sets[row], member)
+
+
+def _boolean_member_error(g: int, members: Any, member: bool | np.bool_) -> ValueError:
+    return ValueError(f"set {g} {_shown(members)}: member {member!r} is a boolean, which would be read as region "
+                      f"{int(member)}; give region indices (integers) or names.")
+
+
+def _member_indices(members: Any, g: int, names: Sequence[str], index_of: dict[str, int]) -> list[int]:
     """Indices of one set's members (the slow path: mixed names and indices, several orders)."""
+    if isinstance(members, str) or not isinstance(members, Iterable):
+        raise ValueError(
+            f"set {g} is {members!r}, not a sequence of members: a set lists its regions, for example "
+            f"('A', 'B', 'C') or (0, 1, 2), and a single set is written [('A', 'B', 'C')]."
+        )
+    members = list(members)
     idx = []
     for m in members:
-        if isinstance(m, (int, np.integer)) and not isinstance(m, (bool, np.bool_)):
+        if isinstance(m, (bool, np.bool_)):
+            raise _boolean_member_error(g, members, m)
+        if isinstance(m, (int, np.integer)):
             if not 0 <= int(m) < len(names):
                 raise ValueError(
                     f"set {g} {_shown(members)}: index {m} is out of range for {len(names)} regions."
@@ -195,20 +251,27 @@ def index_sets(sets: Any, names: Sequence[str], n_samples: int) -> tuple[int, Se
     ------
     ValueError
         Naming the first bad set: out-of-range index, unknown name (with close
-        matches), repeated member, fewer than 3 members, too few time points,
-        or no set at all.
+        matches), boolean member, a set given as one string, repeated member,
+        fewer than 3 members, too few time points, or no set at all (also for
+        ``sets=None``).
     """
+    if isinstance(sets, str):
+        raise ValueError(f"sets={sets!r}: give a list of sets (tuples of names or indices) or an array (G, k).")
+    if not isinstance(sets, Iterable):
+        raise ValueError(
+            f"sets={sets!r}: give a list of sets (tuples of names or indices), an integer array (G, k), "
+            "or sets='all' with order=k for every set of k regions."
+        )
     array = _as_index_array(sets)
-    if array is None and not isinstance(sets, (np.ndarray, str)):
+    if array is None and not isinstance(sets, np.ndarray):
         sets = sets if isinstance(sets, Sequence) else list(sets)
-        if sets and all(isinstance(m, str) for m in (sets[0] if isinstance(sets[0], Sequence) else ())):
+        first = sets[0] if sets else None
+        if isinstance(first, Sequence) and not isinstance(first, str) and all(isinstance(m, str) for m in first):
             labels = np.asarray(sets, dtype=object) if len({len(s) for s in sets}) == 1 else None
             if labels is not None and labels.ndim == 2:
                 found = pd.Index(list(names)).get_indexer(labels.ravel()).reshape(labels.shape)  # (G, k)
                 if (found >= 0).all():
                     array = found.astype(np.int64)
-    if isinstance(sets, str):
-        raise ValueError(f"sets={sets!r}: give a list of sets (tuples of names or indices) or an array (G, k).")
     if array is not None:
         if array.shape[0] == 0:
             raise ValueError("sets is empty; give at least one set of 3 or more regions.")
@@ -218,7 +281,7 @@ def index_sets(sets: Any, names: Sequence[str], n_samples: int) -> tuple[int, Se
                     lambda row: _shown(original[row]) if not isinstance(original, np.ndarray) else _shown(array[row]))
         return array.shape[0], {array.shape[1]: (positions, array)}
     index_of = {name: j for j, name in enumerate(names)}
-    rows = [_member_indices(list(s), g, names, index_of) for g, s in enumerate(sets)]
+    rows = [_member_indices(s, g, names, index_of) for g, s in enumerate(sets)]
     if not rows:
         raise ValueError("sets is empty; give at least one set of 3 or more regions.")
     buckets = bucket_by_order(rows)
@@ -245,3 +308,140 @@ def check_sets(sets: Any, names: Sequence[str], n_samples: int) -> list[np.ndarr
         for p, row in zip(positions, members):
             rows[p] = row
     return rows
+
+
+def linear_dependence(columns: np.ndarray) -> tuple[int, np.ndarray] | None:
+    """The first column that is an exact linear combination of the columns before it.
+
+    Gram-Schmidt in column order: the residual variance of column ``j`` given
+    columns ``0 .. j-1`` is the ``j``-th pivot of the Cholesky factor of their
+    correlation matrix, the quantity the closed-form estimators test against
+    :data:`SINGULAR_RESIDUAL_VARIANCE`.
+
+    Parameters
+    ----------
+    columns : numpy.ndarray, shape (T, k)
+        Non-constant columns.
+
+    Returns
+    -------
+    (j, used) or None
+        ``j``: position of the dependent column; ``used``: positions (before
+        ``j``) of the columns it combines, with a non-negligible coefficient.
+        None when every column keeps a residual variance above the threshold.
+    """
+    z = columns - columns.mean(axis=0)
+    z = z / np.linalg.norm(z, axis=0)  # unit columns: squared residual norm = residual variance
+    basis = np.empty((z.shape[0], 0))  # (T, j) orthonormal basis of the columns before j
+    for j in range(z.shape[1]):
+        residual = z[:, j] - basis @ (basis.T @ z[:, j])
+        residual -= basis @ (basis.T @ residual)  # twice is enough (Kahan-Parlett)
+        if residual @ residual < SINGULAR_RESIDUAL_VARIANCE:
+            coef = np.linalg.lstsq(z[:, :j], z[:, j], rcond=None)[0]  # (j,)
+            return j, np.flatnonzero(np.abs(coef) > _NEGLIGIBLE_COEFFICIENT * np.abs(coef).max())
+        basis = np.column_stack([basis, residual / np.linalg.norm(residual)])
+    return None
+
+
+def _dependence_note(values: np.ndarray, members: np.ndarray, names: Sequence[str]) -> str | None:
+    """Which member of a set is an exact function of which others, in words, or None.
+
+    A linear relation among the values is looked for first, then among their
+    ranks' normal scores (a monotone relation, which makes the total
+    correlation infinite for every estimator and singular for the copula).
+    """
+    found = linear_dependence(values[:, members])
+    through_ranks = found is None
+    if through_ranks:
+        from fmri_oinfo.engine.marginals import normal_scores  # scipy; only when explaining a failure
+
+        found = linear_dependence(normal_scores(values[:, members]))
+    if found is None:
+        return None
+    j, used = found
+    target, sources = repr(names[members[j]]), ", ".join(repr(names[members[i]]) for i in used)
+    if through_ranks:
+        return (f"{target} is a monotone function of {sources}" if len(used) == 1
+                else f"the ranks of {target} are a linear combination of those of {sources}")
+    return f"{target} is a copy (up to scale) of {sources}" if len(used) == 1 else \
+        f"{target} is a linear combination of {sources}"
+
+
+def dependent_sets(values: np.ndarray, names: Sequence[str], sets: Sequence[np.ndarray]) -> list[str]:
+    """Sets holding regions that are exact (linear or monotone) functions of each other, explained.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (T, N)
+        Validated time series (:func:`check_timeseries`).
+    names : sequence of str
+    sets : sequence of numpy.ndarray of int
+        Member indices of each set to look at.
+
+    Returns
+    -------
+    list of str
+        One line per dependent set, e.g. ``set ('A', 'B', 'C'): 'C' is a
+        linear combination of 'A', 'B'``, in the order of ``sets``.
+    """
+    lines = []
+    for members in sets:
+        note = _dependence_note(values, np.asarray(members), names)
+        if note is not None:
+            lines.append(f"set {tuple(names[m] for m in members)}: {note}")
+    return lines
+
+
+#: Sets a message about exactly dependent regions explains (the rest are counted).
+SHOWN_DEPENDENT_SETS = 3
+
+
+def dependence_message(lines: Sequence[str], n_sets: int | None = None) -> str:
+    """What to tell about ``n_sets`` sets of exactly dependent regions (default: ``len(lines)``).
+
+    ``lines`` from :func:`dependent_sets`; the first :data:`SHOWN_DEPENDENT_SETS` are shown.
+    """
+    n_sets = len(lines) if n_sets is None else n_sets
+    shown = lines[:SHOWN_DEPENDENT_SETS]
+    more = f"; and {n_sets - len(shown)} more" if n_sets > len(shown) else ""
+    return (
+        f"{n_sets} set(s) hold regions that are exact functions of each other ({'; '.join(shown)}{more}): "
+        "their total correlation is infinite and their O-information undefined. Drop or merge duplicated or "
+        "derived regions (for example a region that is the sum of others)."
+    )
+
+
+def _copied_pairs(values: np.ndarray) -> list[np.ndarray]:
+    """Pairs of regions (2,) whose values, or whose ranks, are exact linear functions of each other."""
+    from fmri_oinfo.engine.marginals import normal_scores  # scipy; this check precedes an FMMI fit only
+
+    copied = np.zeros((values.shape[1],) * 2, dtype=bool)
+    for columns in (values, normal_scores(values)):
+        correlation = np.corrcoef(columns, rowvar=False)  # (N, N)
+        copied |= 1.0 - correlation**2 < SINGULAR_RESIDUAL_VARIANCE
+    return list(np.argwhere(np.triu(copied, k=1)))
+
+
+def check_independent_sets(values: np.ndarray, names: Sequence[str], sets: Sequence[np.ndarray] | None) -> None:
+    """Refuse sets whose regions are exact functions of each other, for estimators that cannot give inf.
+
+    Parameters
+    ----------
+    values : numpy.ndarray, shape (T, N)
+    names : sequence of str
+    sets : sequence of numpy.ndarray of int, or None
+        Each array (G_k, k) holds sets of one order.  None: any set may be
+        asked, so pairs of regions are checked: a copy (up to scale, or up to
+        a monotone map) breaks every set that holds both.  A relation among
+        more regions (one that is the sum of many) is then not refused, as
+        the sets drawn may never hold all of them.
+
+    Raises
+    ------
+    ValueError
+        With :func:`dependence_message`.
+    """
+    rows = _copied_pairs(values) if sets is None else [row for block in sets for row in np.asarray(block)]
+    lines = dependent_sets(values, names, rows)
+    if lines:
+        raise ValueError(dependence_message(lines) + " This estimator cannot score such a set.")

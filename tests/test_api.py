@@ -65,7 +65,8 @@ def test_unknown_estimator_and_options(frame):
     df, _ = frame
     with pytest.raises(ValueError, match="estimator='knn'"):
         estimate_oinfo(df, [(0, 1, 2)], estimator="knn")
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match=r"estimator='gaussian' has no option\(s\) \['no_such_option'\]; "
+                                         r"its options are \['batch_size', 'bias_correction'\]"):
         estimate_oinfo(df, [(0, 1, 2)], no_such_option=1)
 
 
@@ -86,3 +87,40 @@ def test_blocks_on_their_own_rows(frame):
     # one model: each block averages the same per-row values (separate models would not add up)
     np.testing.assert_allclose((300 * a["o_info"] + 700 * b["o_info"]) / 1000, whole["o_info"], atol=1e-12)
     assert (a["o_info_se"] > whole["o_info_se"]).all()
+
+
+@pytest.mark.parametrize(
+    "sets, message",
+    [
+        (None, r"sets=None: give a list of sets"),
+        (5, r"sets=5: give a list of sets"),
+        (["ABC"], r"set 0 is 'ABC', not a sequence of members.*\[\('A', 'B', 'C'\)\]"),
+        (("A", "B", "C"), r"set 0 is 'A', not a sequence of members"),
+        ([(True, False, 2)], r"member True is a boolean, which would be read as region 1"),
+        ([(0, 1, 2), (0, 2, 3, True)], r"set 1 .*member True is a boolean"),
+    ],
+)
+def test_sets_that_would_be_misread_are_refused(sets, message):
+    """A string is not read letter by letter, a boolean not as index 0 or 1, and None is not a TypeError."""
+    data = pd.DataFrame(np.random.default_rng(0).standard_normal((50, 4)), columns=["A", "B", "C", "D"])
+    with pytest.raises(ValueError, match=message):
+        estimate_oinfo(data, sets)
+
+
+def test_sets_given_as_python_sets_still_work():
+    data = pd.DataFrame(np.random.default_rng(0).standard_normal((50, 4)), columns=["A", "B", "C", "D"])
+    table = estimate_oinfo(data, [{"A", "B", "C"}])
+    assert sorted(table.loc[0, "set"]) == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_complex_data_are_refused_not_truncated(as_frame):
+    x = np.random.default_rng(0).standard_normal((50, 4)) * (1 + 0.5j)
+    data = pd.DataFrame(x, columns=["A", "B", "C", "D"]) if as_frame else x
+    with pytest.raises(ValueError, match="complex numbers; region time series are real"):
+        estimate_oinfo(data, [(0, 1, 2)])
+
+
+def test_every_set_of_data_with_two_regions():
+    with pytest.raises(ValueError, match="O-information needs at least 3 regions and the data have 2"):
+        estimate_oinfo(np.random.default_rng(0).standard_normal((50, 2)), "all", order=3)

@@ -112,6 +112,9 @@ class CandidateConfig:
         ValueError
             Naming the order, the number of sets and the key that bounds it.
         """
+        if n_regions < 3:
+            raise ValueError(f"O-information needs at least 3 regions and the data have {n_regions}; give a table "
+                             "with one column per region, or an atlas with more regions.")
         for k in self.orders:
             if k > n_regions:
                 raise ValueError(f"candidates.orders has {k}, but there are only {n_regions} regions; "

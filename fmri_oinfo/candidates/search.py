@@ -37,7 +37,7 @@ from fmri_oinfo.candidates.exhaustive import check_order
 from fmri_oinfo.candidates.screen import extreme_sets, random_sets
 from fmri_oinfo.candidates.table import candidate_table
 from fmri_oinfo.estimators import GaussianEstimator
-from fmri_oinfo.measures import subset_plan
+from fmri_oinfo.measures import combine_tc, subset_plan
 from fmri_oinfo.validation import check_timeseries
 
 #: Search targets and the sign that turns O-information into a score to maximise.
@@ -58,7 +58,7 @@ def gaussian_o_info(estimator: GaussianEstimator, sets: np.ndarray) -> np.ndarra
     """Gaussian O-information (nats) of each set, shape (G,) for sets (G, k)."""
     plan = subset_plan(sets.shape[1])
     tc = estimator.total_correlations(sets, plan).tc  # (G, S)
-    return tc @ plan.weights[:, plan.quantity_names.index("o_info")]
+    return combine_tc(tc, plan.weights[:, [plan.quantity_names.index("o_info")]])[:, 0]
 
 
 def grow(sets: np.ndarray, n_regions: int) -> np.ndarray:

@@ -13,14 +13,19 @@ from fmri_oinfo.engine.subject import SubjectFlowModel
 
 METHODS = ("conditional", "joint")
 
+#: Smallest eigenvalue of the joint correlation of ``x`` and ``y`` below which
+#: one block is (nearly) an exact linear function of the other.
+MIN_JOINT_EIGENVALUE = 1e-10
+
 
 def _as_block(values: Any, name: str) -> np.ndarray:
     """(T, d) samples of one block (a 1-D input is one column), finite."""
     block = np.asarray(values, dtype=np.float64)
     if block.ndim == 1:
         block = block[:, None]
-    if block.ndim != 2:
-        raise ValueError(f"{name} has shape {block.shape}; give (T,) or (T, d) samples.")
+    if block.ndim != 2 or 0 in block.shape:
+        raise ValueError(f"{name} has shape {block.shape}; give (T,) or (T, d) samples, with at least one "
+                         "sample and one column.")
     if not np.isfinite(block).all():
         raise ValueError(f"{name} has NaN or inf values; drop or interpolate them first.")
     if (block.std(axis=0) == 0).any():
@@ -42,7 +47,7 @@ def estimate_mi(
     Parameters
     ----------
     x, y : array of shape (T,) or (T, d_x), (T, d_y)
-        Paired samples.
+        Paired samples, at least one column each.
     method : {"conditional", "joint"}, default="conditional"
         ``conditional``: the subject model (:class:`SubjectFlowModel`) moves one
         column of ``y`` at a time given ``x`` (cFMMI; the chain rule
@@ -71,6 +76,13 @@ def estimate_mi(
         rows' sampling variability, plus the spread between ensemble members
         (a RuntimeWarning says when the network learnt nothing beyond the
         Gaussian part).
+
+    Raises
+    ------
+    ValueError
+        For a block without samples or columns, unpaired or too few samples,
+        non-finite values, constant columns, an unknown method, and blocks that
+        are (nearly) exact linear functions of each other (infinite MI).
     """
     xb, yb = _as_block(x, "x"), _as_block(y, "y")
     if xb.shape[0] != yb.shape[0]:
@@ -80,6 +92,13 @@ def estimate_mi(
     if method not in METHODS:
         raise ValueError(f"method={method!r}; use one of {list(METHODS)}.")
     data = np.concatenate([xb, yb], axis=1)  # (T, d_x + d_y)
+    if data.shape[0] > data.shape[1] and np.linalg.eigvalsh(np.corrcoef(data, rowvar=False)).min() \
+            < MIN_JOINT_EIGENVALUE:
+        raise ValueError(
+            "x and y are (nearly) exact linear functions of each other (for example y is a copy of x): "
+            "their mutual information is infinite. Give two blocks that are not deterministic functions "
+            "of each other, or drop the duplicated columns."
+        )
     a = list(range(xb.shape[1]))
     b = list(range(xb.shape[1], data.shape[1]))
     if method == "conditional":

@@ -50,6 +50,7 @@ from fmri_oinfo.engine.subject_readout import member_corrections
 from fmri_oinfo.engine.subject_training import train_members
 from fmri_oinfo.engine.threads import torch_threads
 from fmri_oinfo.engine.uncertainty import long_run_variance
+from fmri_oinfo.exceptions import check_is_fitted
 
 logger = logging.getLogger(__name__)
 
@@ -419,7 +420,13 @@ class SubjectFlowModel:
             the spread between the ``ensemble`` replicates plus the learning
             shortfall (:data:`LEARNING_SHORTFALL` of the quantity's
             non-Gaussian part), in quadrature.
+
+        Raises
+        ------
+        fmri_oinfo.exceptions.NotFittedError
+            Before :meth:`fit`.
         """
+        check_is_fitted(self, "params_")
         plan = plan_sets(self._checked_sets(sets), gradient)
         estimate, se = self._answer(plan, rows)
         first, last = plan.offsets[:-1], plan.offsets[1:]
@@ -435,6 +442,7 @@ class SubjectFlowModel:
 
     def conditional_mi(self, moving: int, given: Sequence[int]) -> tuple[float, float]:
         """``I(X_moving; X_given)`` in nats and its standard error."""
+        check_is_fitted(self, "params_")
         estimate, se = self._answer(plan_combinations([[{self._checked_pair(moving, given): 1.0}]]))
         return float(estimate[0]), float(se[0])
 
@@ -444,6 +452,7 @@ class SubjectFlowModel:
         The chain rule over ``b`` writes it as conditional MIs of one moving
         column each (:func:`fmri_oinfo.engine.cmi_plan.mi_terms`).
         """
+        check_is_fitted(self, "params_")
         a, b = [int(i) for i in a], [int(i) for i in b]
         if not a or not b or set(a) & set(b):
             raise ValueError(f"a={tuple(a)} and b={tuple(b)} must be non-empty and disjoint.")

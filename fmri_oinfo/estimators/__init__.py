@@ -10,6 +10,8 @@ conditional flow model per call on the pairs the sets need.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
+from inspect import signature
 from typing import Any
 
 from fmri_oinfo.estimators.base import Estimator, MeasureEstimate, TCEstimate
@@ -32,6 +34,15 @@ REGISTRY: dict[str, Callable[..., Estimator]] = {
 ESTIMATORS = tuple(REGISTRY)
 
 
+def estimator_options(name: str) -> tuple[str, ...]:
+    """The options (``**options`` of :func:`make_estimator`) that the estimator called ``name`` takes, sorted."""
+    if name == "fmmi":
+        from fmri_oinfo.engine.subject_config import SubjectFlowConfig
+
+        return tuple(sorted(["progress", *(field.name for field in fields(SubjectFlowConfig))]))
+    return tuple(sorted(set(signature(GaussianEstimator).parameters) - {"copula", "device"}))
+
+
 def make_estimator(name: str, device: str = "auto", seed: int = 0, **options: Any) -> Estimator:
     """Build the estimator called ``name``.
 
@@ -42,11 +53,22 @@ def make_estimator(name: str, device: str = "auto", seed: int = 0, **options: An
     seed : int, default=0
         Used by stochastic estimators (FMMI).
     **options
-        Passed to the estimator's constructor.
+        Passed to the estimator's constructor (see :func:`estimator_options`).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or an option the estimator does not take (listing
+        the valid ones).
     """
     if name not in REGISTRY:
         raise ValueError(f"estimator={name!r} is not known; use one of {list(ESTIMATORS)}.")
+    unknown = sorted(set(options) - set(estimator_options(name)))
+    if unknown:
+        raise ValueError(f"estimator={name!r} has no option(s) {unknown}; its options are "
+                         f"{list(estimator_options(name))}.")
     return REGISTRY[name](device, seed, **options)
 
 
-__all__ = ["ESTIMATORS", "Estimator", "GaussianEstimator", "MeasureEstimate", "TCEstimate", "make_estimator"]
+__all__ = ["ESTIMATORS", "Estimator", "GaussianEstimator", "MeasureEstimate", "TCEstimate", "estimator_options",
+           "make_estimator"]

@@ -9,6 +9,7 @@ import numpy as np
 
 from fmri_oinfo.engine.subject import SubjectFlowModel
 from fmri_oinfo.estimators.base import MeasureEstimate
+from fmri_oinfo.exceptions import check_is_fitted
 from fmri_oinfo.measures import SubsetPlan
 
 
@@ -35,6 +36,10 @@ class FMMIEstimator:
 
     #: ``measures`` can describe a subset of the fitted rows (one model answers every block of a run).
     answers_on_rows = True
+    #: The subject model regresses each region on others: a set with an exact relation between its regions
+    #: has no finite answer (the closed forms give TC = inf), so its sets are checked before ``fit``
+    #: (:func:`fmri_oinfo.validation.check_independent_sets`).
+    refuses_dependent_sets = True
 
     def __init__(self, device: str = "auto", seed: int = 0, progress: bool = False, **options: Any) -> None:
         self.device = device
@@ -59,6 +64,7 @@ class FMMIEstimator:
 
         ``rows``: the fitted time points to average over (default: every one).
         """
+        check_is_fitted(self, "model_")
         answer = self.model_.oinfo(sets, gradient=plan.gradient, rows=rows)
         names = ("tc", "dtc", "o_info", "s_info")
         values = np.column_stack([answer[name] for name in names])  # (G, 4)

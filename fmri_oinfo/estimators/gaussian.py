@@ -32,7 +32,9 @@ from fmri_oinfo.device import resolve_device
 from fmri_oinfo.engine.marginals import normal_scores
 from fmri_oinfo.enumeration import iter_combinations
 from fmri_oinfo.estimators.base import MeasureEstimate, TCEstimate
-from fmri_oinfo.measures import SubsetPlan, measures_from_tc, subset_plan
+from fmri_oinfo.exceptions import check_is_fitted
+from fmri_oinfo.measures import SubsetPlan, combine_tc, measures_from_tc, subset_plan
+from fmri_oinfo.validation import SINGULAR_RESIDUAL_VARIANCE
 
 #: Groups of 3 or 4 whose determinant is below this take the factorise-every-
 #: subset route: the closed-form polynomial loses about 1e-15 / det nats to
@@ -66,20 +68,34 @@ def tc_bias(subset_size: int, n_samples: int) -> float:
 
 
 def batched_logdet(matrices: torch.Tensor) -> torch.Tensor:
-    """``log det`` of a batch of symmetric positive-definite matrices.
+    """``log det`` of a batch of correlation matrices.
 
     Parameters
     ----------
     matrices : torch.Tensor, shape (B, m, m)
+        Symmetric, unit diagonal.
 
     Returns
     -------
     torch.Tensor, shape (B,)
-        ``-inf`` where a matrix is singular (a deterministic relation).
+        ``-inf`` where a matrix is singular: its factorisation fails, or a
+        member's variance given the members before it (a squared pivot of the
+        Cholesky factor) is below
+        :data:`fmri_oinfo.validation.SINGULAR_RESIDUAL_VARIANCE`, an exact
+        linear relation that rounding left a tiny positive determinant (a
+        finite, meaningless TC of about 17 nats).
+
+    Notes
+    -----
+    Every closed-form TC of a set near a deterministic relation is computed
+    here (:func:`standard_plan_tc` sends such sets to :func:`subset_tc`), so
+    this is the one place that decides which sets are singular.
     """
     chol, info = torch.linalg.cholesky_ex(matrices)  # (B, m, m), (B,)
-    logdet = 2.0 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)  # (B,)
-    return torch.where(info == 0, logdet, torch.full_like(logdet, -torch.inf))
+    pivots = torch.diagonal(chol, dim1=-2, dim2=-1)  # (B, m)
+    logdet = 2.0 * torch.log(pivots).sum(-1)  # (B,)
+    regular = (info == 0) & (pivots.square().amin(-1) >= SINGULAR_RESIDUAL_VARIANCE)  # (B,)
+    return torch.where(regular, logdet, torch.full_like(logdet, -torch.inf))
 
 
 def gather_submatrices(corr: torch.Tensor, groups: torch.Tensor) -> torch.Tensor:
@@ -211,10 +227,13 @@ def _precision_logdets(sub: torch.Tensor, gradient: bool) -> tuple[torch.Tensor,
     """
     k = sub.shape[-1]
     chol, info = torch.linalg.cholesky_ex(sub)  # (G, k, k), (G,)
+    factored = info == 0  # (G,)
+    # a failed factor may hold a zero pivot, which cholesky_inverse refuses: invert the identity instead (not ok)
+    chol = torch.where(factored[:, None, None], chol, torch.eye(k, dtype=sub.dtype, device=sub.device))
     logdet = 2.0 * torch.log(torch.diagonal(chol, dim1=-2, dim2=-1)).sum(-1)  # (G,)
     precision = torch.cholesky_inverse(chol)  # (G, k, k)
     diag = torch.diagonal(precision, dim1=-2, dim2=-1)  # (G, k)
-    ok = (info == 0) & (diag < 1.0 / _MIN_RESIDUAL_VARIANCE).all(dim=-1)  # (G,)
+    ok = factored & (diag < 1.0 / _MIN_RESIDUAL_VARIANCE).all(dim=-1)  # (G,)
     columns = [logdet[:, None], logdet[:, None] + torch.log(diag)]  # (G, 1), (G, k)
     if gradient:
         i, j = torch.triu_indices(k, k, offset=1, device=sub.device)  # pairs in combinations order
@@ -369,6 +388,7 @@ class GaussianEstimator:
         TCEstimate
             ``tc`` of shape (G, S); no standard error (closed form).
         """
+        check_is_fitted(self, "correlation_")
         standard = is_standard_plan(plan)
         chunks = [
             self._tc_batch(groups[start : start + self.batch_size], plan, standard)
@@ -379,7 +399,7 @@ class GaussianEstimator:
     def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
         """Every quantity of ``plan`` for each set (G, k), without standard errors."""
         tc = self.total_correlations(sets, plan).tc
-        return MeasureEstimate(values=np.asarray(tc) @ plan.weights)
+        return MeasureEstimate(values=combine_tc(np.asarray(tc), plan.weights))
 
     def iter_exhaustive(self, plan: SubsetPlan) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
         """Stream the measures of every group of ``plan.order`` fitted regions.
@@ -390,6 +410,7 @@ class GaussianEstimator:
         measures : dict of str to numpy.ndarray
             As returned by :func:`fmri_oinfo.measures.measures_from_tc`.
         """
+        check_is_fitted(self, "correlation_")
         n_regions = self.correlation_.shape[0]
         standard = is_standard_plan(plan)
         for batch in iter_combinations(n_regions, plan.order, self.batch_size):

@@ -24,6 +24,10 @@ _SECONDS_PER_UNIT = {"sec": 1.0, "msec": 1e-3, "usec": 1e-6}
 #: Relative difference above which two TR values disagree.
 TR_TOLERANCE = 0.01
 
+#: Longest plausible TR in seconds: fMRI repeats every few seconds (sparse
+#: designs a few tens), so a larger value is a TR written in milliseconds.
+MAX_T_R = 100.0
+
 
 def read_sidecar_t_r(sidecar: Path | None) -> float | None:
     """``RepetitionTime`` in seconds from a JSON sidecar, or None when absent.
@@ -100,7 +104,8 @@ def resolve_t_r(image_path: Path, sidecar: Path | None, user_t_r: float | None =
     Raises
     ------
     ValueError
-        When no source gives a TR, or ``user_t_r`` is not positive.
+        When no source gives a TR, ``user_t_r`` is not positive, or a source
+        gives a TR above :data:`MAX_T_R` seconds (milliseconds, surely).
     """
     if user_t_r is not None and not (math.isfinite(user_t_r) and user_t_r > 0):
         raise ValueError(f"t_r={user_t_r!r}: the repetition time must be a positive number of seconds.")
@@ -110,6 +115,12 @@ def resolve_t_r(image_path: Path, sidecar: Path | None, user_t_r: float | None =
         ("t_r given by the user", user_t_r),
     ]
     present = [(where, value) for where, value in sources if value is not None]
+    for where, value in present:
+        if value > MAX_T_R:
+            raise ValueError(
+                f"the repetition time {value:g} s from {where} looks like milliseconds (an fMRI TR is a few "
+                f"seconds, at most {MAX_T_R:g}); give it in seconds: {value / 1000:g}."
+            )
     if not present:
         raise ValueError(
             f"{image_path}: no repetition time in a JSON sidecar or in the NIfTI header; "

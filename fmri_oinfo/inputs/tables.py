@@ -24,6 +24,9 @@ _SEPARATORS = {".tsv": "\t", ".tsv.gz": "\t", ".csv": ",", ".csv.gz": ","}
 #: File endings of region tables.
 TABLE_ENDINGS: tuple[str, ...] = (".tsv", ".tsv.gz", ".csv", ".csv.gz", ".npy")
 
+#: Fewest regions (columns) of a table: O-information is defined for sets of 3 or more.
+MIN_REGIONS = 3
+
 #: File names that are never a subject's region table.
 NOT_TABLES: tuple[str, ...] = (
     "_desc-confounds_timeseries", "_desc-confounds_regressors", "_labels", "participants", "_events",
@@ -106,17 +109,32 @@ def _header(path: Path, separator: str) -> list[str]:
 
 
 def _check_shape(path: Path, table: pd.DataFrame, min_volumes: int) -> None:
+    """Refuse an empty, transposed or too short table, or one with fewer than :data:`MIN_REGIONS` regions.
+
+    A table with fewer rows than columns is called transposed only when its
+    columns would be enough time points; otherwise it is too short.
+    """
     n_rows, n_columns = table.shape
-    if n_rows < n_columns:
+    if n_rows == 0:
+        raise ValueError(
+            f"{path} is empty: a header of {n_columns} region name(s) but no rows. A region table needs one row "
+            f"per time point (at least {min_volumes})."
+        )
+    if n_columns > n_rows and n_columns >= min_volumes:
         raise ValueError(
             f"{path} has {n_rows} rows and {n_columns} columns: a region table has time points in rows and one "
-            "column per region, so it looks transposed. Save it as (time points, regions)"
-            + (f"; it needs at least {min_volumes} time points." if n_columns >= min_volumes else ".")
+            "column per region, so it looks transposed. Save it as (time points, regions); it needs at least "
+            f"{min_volumes} time points."
         )
     if n_rows < min_volumes:
         raise ValueError(
             f"{path} has {n_rows} rows (time points); the analysis needs at least {min_volumes} "
             "(inputs.min_volumes). Use a longer recording, or lower min_volumes."
+        )
+    if n_columns < MIN_REGIONS:
+        raise ValueError(
+            f"{path} has {n_columns} region column(s) {list(table.columns)}; O-information needs at least "
+            f"{MIN_REGIONS} regions and the table has {n_columns}. Give one column per region."
         )
 
 
@@ -146,9 +164,10 @@ def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | Non
     FileNotFoundError
         When the file does not exist.
     ValueError
-        For unknown formats, missing names, non-numeric, non-finite or constant
-        columns, duplicate names, fewer than ``min_volumes`` time points, or
-        more columns than rows (a transposed table).
+        For unknown formats, an empty file or table, missing names,
+        non-numeric, non-finite or constant columns, duplicate names, fewer
+        than ``min_volumes`` time points or :data:`MIN_REGIONS` regions, or at
+        least ``min_volumes`` columns but fewer rows (a transposed table).
     """
     path = Path(path)
     if not path.is_file():
@@ -160,6 +179,9 @@ def load_region_table(path: str | Path, labels: str | Path | Sequence[str] | Non
         if labels is not None:
             raise ValueError(f"labels= is for .npy arrays; {path.name} names its regions in its header row.")
         header = _header(path, _SEPARATORS[ext])
+        if not header:
+            raise ValueError(f"{path} is empty; a region table needs a header row of region names and one row "
+                             "per time point.")
         repeated = sorted({name for name in header if header.count(name) > 1})
         if repeated:
             raise ValueError(f"{path}: the header repeats the region name(s) {repeated[:10]}; give every column "

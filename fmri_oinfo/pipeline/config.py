@@ -289,7 +289,7 @@ def config_from_mapping(mapping: Mapping[str, Any]) -> PipelineConfig:
 
 def _resolve_path(path: str | Path) -> Path:
     path = Path(path)
-    if path.is_file() or path.suffix == ".toml" or path.parent != Path("."):
+    if path.exists() or path.suffix == ".toml" or path.parent != Path("."):
         return path
     return PIPELINES_DIR / f"{path.name}.toml"
 
@@ -307,9 +307,14 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     FileNotFoundError
         When the file does not exist.
     ValueError
-        When it is not UTF-8 text or not valid TOML, naming the file.
+        When it is a folder, not UTF-8 text or not valid TOML, naming the file.
     """
     path = _resolve_path(path)
+    if path.is_dir():
+        raise ValueError(
+            f"config file {path} is a folder; give a TOML file such as pipelines/default.toml, or the name of a "
+            f"shipped one: {shipped_configs()}."
+        )
     if not path.is_file():
         raise FileNotFoundError(
             f"config file {path} does not exist; give a TOML file such as pipelines/default.toml, "

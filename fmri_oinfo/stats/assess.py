@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.api import estimate_oinfo_on_rows
+from fmri_oinfo.exceptions import DependentRegionsWarning
 from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
 from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.irreducible import member_p_values
@@ -48,7 +49,13 @@ from fmri_oinfo.stats.resampled import OInfoEstimator, checked_o_info, resolve_e
 from fmri_oinfo.stats.split import SampleSplit, autocorrelation_length
 from fmri_oinfo.stats.surrogates import SURROGATES
 from fmri_oinfo.stats.tail import TAILS, smallest_p_value, surrogate_p_values
-from fmri_oinfo.validation import check_sets, check_timeseries
+from fmri_oinfo.validation import (
+    SHOWN_DEPENDENT_SETS,
+    check_sets,
+    check_timeseries,
+    dependence_message,
+    dependent_sets,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -335,8 +342,10 @@ def assess_sets(
         positions = np.flatnonzero(inference == kind)
         if positions.size == 0:
             continue
-        result = _assess_block(values[block], [rows[i] for i in positions], estimate, copula, n_surrogates,
-                               surrogate, n_bootstrap, block_length, ci_level, rng, max_columns, tail)
+        with warnings.catch_warnings():  # the block sees its regions by position; warned below, with names
+            warnings.simplefilter("ignore", DependentRegionsWarning)
+            result = _assess_block(values[block], [rows[i] for i in positions], estimate, copula, n_surrogates,
+                                   surrogate, n_bootstrap, block_length, ci_level, rng, max_columns, tail)
         for column in columns:
             columns[column][positions] = result.columns[column]
         p_members[positions, : result.p_members.shape[1]] = result.p_members
@@ -345,6 +354,11 @@ def assess_sets(
         n_tail_fits += result.n_tail_fits
         lengths[kind] = result.block_length
 
+    undefined = np.flatnonzero(~np.isfinite(columns["o_info"]))
+    lines = dependent_sets(values, names, [rows[i] for i in undefined[:SHOWN_DEPENDENT_SETS]])
+    if lines:
+        warnings.warn(f"{dependence_message(lines, undefined.size)} Their o_info is not finite and they are not "
+                      "labelled.", DependentRegionsWarning, stacklevel=2)
     combined = np.fmax(columns["p_value"], columns["p_irreducible"])
     combined[np.isnan(columns["p_value"]) | np.isnan(columns["p_irreducible"])] = np.nan
     q_values = benjamini_hochberg(combined)

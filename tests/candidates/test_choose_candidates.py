@@ -67,3 +67,9 @@ def test_config_from_toml_and_its_errors():
 def test_networks_strategy_needs_the_region_table(data):
     with pytest.raises(ValueError, match="needs the region metadata table"):
         choose_candidates(data, CandidateConfig(strategies=("networks",)))
+
+
+def test_fewer_than_three_regions_is_named_as_such():
+    """Two regions (an atlas that kept two) were told to give 'orders from 3 to 2'."""
+    with pytest.raises(ValueError, match="O-information needs at least 3 regions and the data have 2"):
+        CandidateConfig().check_budget(2)

@@ -129,7 +129,6 @@ def test_bad_rows_are_value_errors(model, rows):
         model.oinfo([(0, 1, 2)], rows=rows)
 
 
-
 def test_still_learning_reads_each_members_held_out_losses():
     from fmri_oinfo.engine.subject import still_learning
 
@@ -143,3 +142,14 @@ def test_still_learning_reads_each_members_held_out_losses():
 def test_training_cut_short_says_so(data):
     with pytest.warns(RuntimeWarning, match="still improving.*Raise `steps`"):
         SubjectFlowModel(device="cpu", **{**TINY, "steps": 1}).fit(data, sets=[(0, 1, 2)])
+
+
+@pytest.mark.parametrize("ask", [lambda m: m.oinfo([(0, 1, 2)]), lambda m: m.conditional_mi(0, [1]),
+                                 lambda m: m.mutual_information([0], [1])])
+def test_asking_before_fit_is_a_not_fitted_error(ask):
+    """Like scikit-learn's NotFittedError: a ValueError and an AttributeError that says to call fit."""
+    from fmri_oinfo.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="SubjectFlowModel is not fitted yet; call its fit") as caught:
+        ask(SubjectFlowModel(device="cpu", **TINY))
+    assert isinstance(caught.value, ValueError) and isinstance(caught.value, AttributeError)

@@ -33,6 +33,14 @@ def test_registry_builds_every_estimator():
         make_estimator("knn")
 
 
+@pytest.mark.parametrize("name, typo, valid", [("gaussian-copula", "bias_corection", "bias_correction"),
+                                                ("fmmi", "stepz", "steps")])
+def test_an_option_typo_is_a_value_error_listing_the_valid_options(name, typo, valid):
+    """The docstrings promise a ValueError; the constructor's TypeError named no valid option."""
+    with pytest.raises(ValueError, match=rf"estimator='{name}' has no option\(s\) \['{typo}'\].*'{valid}'"):
+        make_estimator(name, **{typo: 1})
+
+
 def test_gaussian_measures_follow_the_plan():
     x = np.random.default_rng(0).standard_normal((500, 5))
     groups = np.array([[0, 1, 2], [2, 3, 4]])
@@ -43,3 +51,11 @@ def test_gaussian_measures_follow_the_plan():
     np.testing.assert_allclose(got.values[:, 2], want["o_info"])
     np.testing.assert_allclose(got.values[:, 4:], want["gradient"])
     assert got.standard_error is None
+
+
+@pytest.mark.parametrize("name", ESTIMATORS)
+def test_measures_before_fit_is_a_not_fitted_error(name):
+    from fmri_oinfo.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="is not fitted yet; call its fit"):
+        make_estimator(name, device="cpu").measures(np.array([[0, 1, 2]]), subset_plan(3))

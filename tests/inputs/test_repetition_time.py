@@ -62,3 +62,16 @@ def test_bad_sidecar_and_bad_user_value(tmp_path: Path, write_bold) -> None:
 def test_find_runs_passes_user_t_r(tmp_path: Path, write_bold) -> None:
     write_bold(tmp_path / "scan.nii.gz", t_r=None, shape=(4, 4, 4), n_volumes=5)
     assert find_runs(tmp_path, t_r=0.9)[0].t_r == 0.9
+
+
+@pytest.mark.parametrize("sidecar_t_r, user_t_r, where", [(720, None, "from the sidecar"),
+                                                           (None, 2000.0, "from t_r given by the user")])
+def test_a_repetition_time_in_milliseconds_is_refused(tmp_path: Path, write_bold, sidecar_t_r, user_t_r,
+                                                      where) -> None:
+    bare = write_bold(tmp_path / "bare.nii.gz", t_r=None, shape=(4, 4, 4), n_volumes=5)
+    sidecar = tmp_path / "bare.json"
+    if sidecar_t_r is not None:
+        sidecar.write_text(json.dumps({"RepetitionTime": sidecar_t_r}))
+    with pytest.raises(ValueError, match=rf"{where}.* looks like milliseconds .*give it in seconds: "
+                                         rf"{(sidecar_t_r or user_t_r) / 1000:g}\."):
+        resolve_t_r(bare, sidecar, user_t_r)
