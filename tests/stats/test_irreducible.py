@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.signal import lfilter
 
-from fmri_oinfo.stats import assess_sets, member_p_values
+from fmri_oinfo.stats import assess_sets, benjamini_hochberg, member_p_values
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet
 
 
@@ -60,3 +60,19 @@ def test_member_p_values_by_hand():
     np.testing.assert_allclose(p_members[1, :2], [4 / 4, 4 / 4])
     assert np.isnan(p_members[1, 2]) and np.isnan(p_members[2]).all()
     np.testing.assert_allclose(p_irreducible, [1.0, 1.0, np.nan])
+
+
+def test_a_padded_set_is_not_significant_in_its_q_value():
+    """q-values are Benjamini-Hochberg over max(p_value, p_irreducible), so a padded set's q is no claim either.
+
+    The padded set's own surrogate test passes (p < 0.01) and only its
+    padded member fails (p_irreducible > 0.05): its q-value must be at least
+    that p_irreducible, not the small q its p_value alone would give.
+    """
+    data = planted_data(seed=0, n_time=400)
+    sets = [("s0", "s1", "s2"), ("s0", "s1", "s2", "n0")]
+    table = assess_sets(data, sets, n_surrogates=99, n_bootstrap=0, seed=1)
+    assert table.loc[1, "p_value"] < 0.01 and table.loc[1, "p_irreducible"] > 0.05
+    assert table.loc[1, "q_value"] >= table.loc[1, "p_irreducible"] > 0.05
+    combined = np.fmax(table["p_value"].to_numpy(), table["p_irreducible"].to_numpy())
+    np.testing.assert_allclose(table["q_value"], benjamini_hochberg(combined), rtol=1e-12)
