@@ -167,6 +167,10 @@ class SubjectFlowModel:
     history_ : dict
         Held-out loss of the members at each evaluation (see
         :func:`fmri_oinfo.engine.subject_training.train_members`).
+    training_rows_ : numpy.ndarray of bool, shape (ensemble * folds, T)
+        Rows each member drew training examples from (member ``e * folds + j``
+        holds out fold ``j`` of replicate ``e``): none of them is a row the
+        member scores.
 
     Examples
     --------
@@ -246,11 +250,12 @@ class SubjectFlowModel:
             components=config.components,
         )
         with torch_threads(self._threads()):
-            self.params_, self.history_ = train_members(
+            self.params_, self.history_, trained_on = train_members(
                 self.z_, table, torch.as_tensor(probabilities, dtype=torch.float32, device=self.device_),
                 train_rows, n_train, held_rows, n_held, self.shape_, config, generator, progress=self.progress,
             )
         self._warn_if_still_learning()
+        self.training_rows_ = trained_on.cpu().numpy()
         self.source_ = torch.randn(self.n_samples_, config.source_draws, generator=generator, device=self.device_)
         self.offset_ = torch.rand(self.n_samples_, generator=generator, device=self.device_)
         self._values: dict[Pair, torch.Tensor] = {}

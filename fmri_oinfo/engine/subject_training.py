@@ -61,6 +61,7 @@ class Examples:
     """(row, pair) examples of every member, with their time and source draws."""
 
     pair_rows: PairRows  # (G, B) examples
+    rows: torch.Tensor  # (G, B) the time point of each example
     s: torch.Tensor  # (G, B, R) times
     y0: torch.Tensor  # (G, B, R) source draws
 
@@ -88,10 +89,12 @@ def draw_examples(
     slot = (torch.rand(g, size, generator=generator, device=device) * n_rows[:, None]).long()  # (G, B)
     pick = torch.multinomial(probabilities, g * size, replacement=True, generator=generator).view(g, size)
     t = torch.rand(g, size, config.time_draws, generator=generator, device=device)
-    examples = gather_pair_rows(z, pairs, rows.gather(1, slot), pick)
+    picked = rows.gather(1, slot)  # (G, B)
+    examples = gather_pair_rows(z, pairs, picked, pick)
     hidden = torch.rand(g, size, generator=generator, device=device) < PAIR_DROPOUT
     return Examples(
         pair_rows=replace(examples, slot=examples.slot.masked_fill(hidden, -1)),
+        rows=picked,
         s=warp(t, config.time_power).clamp_max(MAX_TIME),
         y0=torch.randn(g, size, config.time_draws, generator=generator, device=device),
     )
@@ -123,7 +126,7 @@ def train_members(
     config: SubjectFlowConfig,
     generator: torch.Generator,
     progress: bool = False,
-) -> tuple[Params, dict[str, list]]:
+) -> tuple[Params, dict[str, list], torch.Tensor]:
     """Train G members; return each member's selected averaged (EMA) weights.
 
     Parameters
@@ -145,6 +148,9 @@ def train_members(
         ``step``, mean held-out loss ``loss``, number of members still
         improving ``active`` and each member's best held-out loss so far
         ``best`` (a list of G floats) at each evaluation.
+    trained_on : torch.Tensor of bool, shape (G, T)
+        Whether each member drew a training example from each row: the
+        record that cross-fitting keeps every member off the rows it scores.
     """
     g = train_rows.shape[0]
     params = init_net(shape, g, generator)
@@ -160,10 +166,14 @@ def train_members(
     with torch.no_grad():
         best_loss = member_losses(best, shape, config, held_out)  # (G,)
     stale = torch.zeros(g, dtype=torch.int64, device=best_loss.device)
-    history: dict[str, list] = {"step": [0], "loss": [float(best_loss.mean())], "active": [g], "best": [best_loss.tolist()]}
+    history: dict[str, list] = {
+        "step": [0], "loss": [float(best_loss.mean())], "active": [g], "best": [best_loss.tolist()],
+    }
+    trained_on = torch.zeros(g, z.shape[0], dtype=torch.bool, device=z.device)
     bar = tqdm(total=config.steps, disable=not progress, desc=f"FMMI subject model ({g} members)", leave=False)
     for step in range(1, config.steps + 1):
         examples = draw_examples(z, pairs, train_rows, n_train, probabilities, config.batch_size, config, generator)
+        trained_on.scatter_(1, examples.rows, True)
         optimizer.zero_grad(set_to_none=True)
         member_losses(params, shape, config, examples).sum().backward()
         optimizer.step()
@@ -188,4 +198,4 @@ def train_members(
             logger.info("subject model: every member stopped improving by step %d", step)
             break
     bar.close()
-    return best, history
+    return best, history, trained_on

@@ -4,11 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.engine import SubjectFlowModel
 from fmri_oinfo.engine.subject import fold_members
 from fmri_oinfo.estimators import GaussianEstimator
 from fmri_oinfo.measures import measures_from_tc, subset_plan
-from fmri_oinfo.synthetic import GroundTruthSystem, random_correlation
+from fmri_oinfo.synthetic import GroundTruthSystem, MultiplicativeSystem, random_correlation
 
 TINY = dict(steps=30, eval_every=10, min_steps=0, width=16, context_dim=16, embed_dim=4, batch_size=64, time_draws=2,
             eval_size=128, folds=3, ensemble=2)
@@ -153,3 +154,29 @@ def test_asking_before_fit_is_a_not_fitted_error(ask):
     with pytest.raises(NotFittedError, match="SubjectFlowModel is not fitted yet; call its fit") as caught:
         ask(SubjectFlowModel(device="cpu", **TINY))
     assert isinstance(caught.value, ValueError) and isinstance(caught.value, AttributeError)
+
+
+
+def test_replicates_that_disagree_widen_the_standard_error_by_their_disagreement():
+    """The SE holds the spread between cross-fitting replicates, not only the rows' own variability.
+
+    x3 = x1 x2 + noise: a short fit learns part of the TC (about 0.34 of
+    1.13 nats, the Gaussian copula sees 0.005).  With one replicate's network
+    then zeroed (it answers the Gaussian copula's TC), the two replicates'
+    means are ``c`` and ``2 t - c`` for a reported ``t``, so their spread
+    alone is ``|t - c|``, about 0.14 nats, while the rows' own sampling error
+    and the learning shortfall together are about 0.016: the SE must be at least the
+    spread (to rounding).
+    """
+    x = MultiplicativeSystem(0.3).sample(400, seed=0)
+    options = dict(steps=300, eval_every=50, min_steps=0, width=32, context_dim=32, embed_dim=4, batch_size=128,
+                   time_draws=4, eval_size=512, folds=2, ensemble=2)
+    model = SubjectFlowModel(device="cpu", **options).fit(x, sets=[(0, 1, 2)])
+    for name in ("head_out.w", "head_out.b"):
+        model.params_[name][2:].zero_()  # members 2 and 3: the second replicate
+    model._values.clear()
+    answer = model.oinfo([(0, 1, 2)])
+    copula = estimate_oinfo(x, [(0, 1, 2)], estimator="gaussian-copula")
+    spread = abs(answer["tc"][0] - copula["tc"][0])
+    assert spread > 0.1  # the replicates do disagree
+    assert answer["tc_se"][0] >= spread * (1 - 1e-9)

@@ -224,9 +224,14 @@ def test_padded_sets_are_not_labelled_at_the_group_level() -> None:
     mean = group_mean_table(sets, values, baselines, n_permutations=1999, member_baselines=members)
     assert mean["label"].tolist() == ["synergistic", "n.s."] and mean["irreducible"].tolist() == [True, False]
     assert (mean["p_value"] < 0.001).all()  # the padded set's own test passes: only irreducibility stops it
+    # q-values are over max(p_value, p_irreducible): the padded set's q is not significant either
+    assert mean.loc[1, "q_value"] >= mean.loc[1, "p_irreducible"] > 0.05
+    np.testing.assert_allclose(mean["q_value"], benjamini_hochberg(np.fmax(mean["p_value"], mean["p_irreducible"])),
+                               rtol=1e-12)
     diff = cohort_difference_table(sets, values, baselines, cohorts, "control", "patient", n_permutations=1999,
                                    member_baselines=members)
     assert diff["direction"].tolist() == ["patient > control, synergy", ""]
     assert diff["irreducible"].tolist() == [True, False]
+    assert diff.loc[1, "q_value"] >= diff.loc[1, "p_irreducible"] > 0.05
     unprotected = group_mean_table(sets, values, baselines, n_permutations=1999)
     assert unprotected["label"].tolist() == ["synergistic", "synergistic"]  # what the member test prevents

@@ -220,3 +220,7 @@ def test_data_driven_candidates_are_chosen_on_the_selection_block_only(small_ser
     screened = ~table["chosen_by"].str.contains("screen:control")
     assert (table.loc[screened, "inference"] == "split-sample").all()
     assert (table.loc[~screened, "inference"] == "per-set").all()  # random controls: the whole run
+    # the values, not only the labels: split-sample rows are estimated on the test block alone
+    for rows, block in ((screened, small_series.data.iloc[split.test_rows]), (~screened, small_series.data)):
+        own = estimate_oinfo(block, list(table.loc[rows, "set"]), estimator=table.attrs["estimator"])
+        np.testing.assert_allclose(table.loc[rows, "o_info"], own["o_info"], rtol=1e-9)

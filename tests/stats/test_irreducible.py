@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.signal import lfilter
 
-from fmri_oinfo.stats import assess_sets, member_p_values
+from fmri_oinfo.stats import assess_sets, benjamini_hochberg, member_p_values
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet
 
 
@@ -60,3 +60,38 @@ def test_member_p_values_by_hand():
     np.testing.assert_allclose(p_members[1, :2], [4 / 4, 4 / 4])
     assert np.isnan(p_members[1, 2]) and np.isnan(p_members[2]).all()
     np.testing.assert_allclose(p_irreducible, [1.0, 1.0, np.nan])
+
+
+def test_a_padded_set_is_not_significant_in_its_q_value():
+    """q-values are Benjamini-Hochberg over max(p_value, p_irreducible), so a padded set's q is no claim either.
+
+    The padded set's own surrogate test passes (p < 0.01) and only its
+    padded member fails (p_irreducible > 0.05): its q-value must be at least
+    that p_irreducible, not the small q its p_value alone would give.
+    """
+    data = planted_data(seed=0, n_time=400)
+    sets = [("s0", "s1", "s2"), ("s0", "s1", "s2", "n0")]
+    table = assess_sets(data, sets, n_surrogates=99, n_bootstrap=0, seed=1)
+    assert table.loc[1, "p_value"] < 0.01 and table.loc[1, "p_irreducible"] > 0.05
+    assert table.loc[1, "q_value"] >= table.loc[1, "p_irreducible"] > 0.05
+    combined = np.fmax(table["p_value"].to_numpy(), table["p_irreducible"].to_numpy())
+    np.testing.assert_allclose(table["q_value"], benjamini_hochberg(combined), rtol=1e-12)
+
+
+def test_member_shifts_stay_beyond_the_autocorrelation_length():
+    """What the member null's margin is for: a member shifted by less than its autocorrelation length
+    is still aligned with the others (shifted by 0 it is the data itself), so such surrogates carry the
+    set's dependence and a real set's member test could never be strongly significant.
+
+    Four redundant triplets (pairwise correlation 0.9), AR(1) phi = 0.9, 400
+    volumes (autocorrelation length 23): with every member shift at least that
+    far, each p_irreducible is below 1e-7 here; accepted below 1e-4.  With
+    shifts from 0, the null holds the data's own alignment and its
+    neighbours, and p_irreducible is 0.004-0.007.
+    """
+    system = GroundTruthSystem.from_blocks([redundant_block(3, 0.9)] * 4)
+    values = lfilter([1.0], [1.0, -0.9], system.sample(400, seed=0), axis=0)
+    sets = [(0, 1, 2), (3, 4, 5), (6, 7, 8), (9, 10, 11)]
+    table = assess_sets(values, sets, n_surrogates=999, n_bootstrap=0, seed=1)
+    assert (table["p_irreducible"] < 1e-4).all()
+    assert table["irreducible"].all()
