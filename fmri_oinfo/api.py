@@ -54,9 +54,14 @@ def _warn_dependent(column: np.ndarray, bad: np.ndarray, estimator: str, values:
                   DependentRegionsWarning, stacklevel=5)  # stacklevel: the caller of estimate_oinfo
 
 
+#: Quantities whose non-Gaussian excess the result table carries (S-information is TC + DTC).
+EXCESS_QUANTITIES = ("tc", "dtc", "o_info")
+
+
 def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: float,
            rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Measures of one bucket of sets: the scalar quantities, ``o_info_se`` and ``gradient`` when present.
+    """Measures of one bucket of sets: the scalar quantities, and ``o_info_se``, the non-Gaussian excess
+    (``tc_excess``, ``dtc_excess``, ``o_info_excess`` and their ``_se``) and ``gradient`` when present.
 
     ``rows`` (only for a model that ``answers_on_rows``): the fitted time points the measures describe.
     """
@@ -66,6 +71,11 @@ def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: 
     out = {name: result.values[:, k] * factor for k, name in enumerate(SCALAR_QUANTITIES)}
     if result.standard_error is not None:
         out["o_info_se"] = result.standard_error[:, plan.quantity_names.index("o_info")] * factor
+    if result.excess is not None:
+        for name in EXCESS_QUANTITIES:
+            k = plan.quantity_names.index(name)
+            out[f"{name}_excess"] = result.excess[:, k] * factor
+            out[f"{name}_excess_se"] = result.excess_error[:, k] * factor
     if gradient:
         out["gradient"] = result.values[:, n_scalar:] * factor  # (G, k)
     return out
@@ -76,8 +86,9 @@ def _table(column: np.ndarray, orders: np.ndarray, measures: dict[str, np.ndarra
     """The result table; a set without a finite O-information (``data``: the fitted values and names) warns."""
     table = pd.DataFrame({"set": column, "order": orders, **{n: measures[n] for n in SCALAR_QUANTITIES}},
                          copy=False)  # the columns are fresh arrays: no copy (memory of sets="all")
-    if "o_info_se" in measures:
-        table["o_info_se"] = measures["o_info_se"]
+    for name in ("o_info_se", *(f"{q}_excess{se}" for q in EXCESS_QUANTITIES for se in ("", "_se"))):
+        if name in measures:
+            table[name] = measures[name]
     if "gradient" in measures:
         table["o_info_gradient"] = measures["gradient"]
     bad = ~np.isfinite(table["o_info"].to_numpy())
@@ -152,8 +163,12 @@ def estimate_oinfo(
         (FMMI: the sampling error of the mean of its cross-fitted per-row
         values, autocorrelation taken into account, plus the spread between
         independently trained replicates and a learning shortfall of a tenth
-        of what the network added to the Gaussian answer), and
-        ``o_info_gradient`` (tuple, one value per member) when requested.
+        of what the network added to the Gaussian answer);
+        for FMMI also ``tc_excess``, ``dtc_excess``, ``o_info_excess`` and
+        their ``_se``: each quantity minus the Gaussian closed form of the
+        same rows (what the correlation matrix, i.e. functional
+        connectivity, does not explain; 0 for a linear Gaussian process);
+        and ``o_info_gradient`` (tuple, one value per member) when requested.
         Positive ``o_info``: redundancy dominates; negative: synergy.  A set
         whose regions are exact functions of each other (a region that is the
         sum of others, a duplicate) has ``tc = inf`` and an ``o_info`` that is

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -126,6 +127,37 @@ def fold_members(n_rows: int, folds: int, ensemble: int) -> np.ndarray:
     return ((t[None, :] + shifts[:, None]) % n_rows) * folds // n_rows
 
 
+@dataclass(frozen=True)
+class PlannedAnswer:
+    """Planned quantities (rows of a :class:`ConditionalPlan`) of a fitted subject model, each (R,), nats.
+
+    Attributes
+    ----------
+    estimate, se : numpy.ndarray
+        The FMMI estimate and its standard error.
+    excess, excess_se : numpy.ndarray
+        The non-Gaussian excess: the estimate minus the closed-form Gaussian
+        answer of the same rows (the quantity's Gaussian part, from their
+        correlation matrix), i.e. what the network added; and its standard
+        error, from the same parts as ``se`` but without the Gaussian part's
+        own sampling spread, which both sides share.
+    """
+
+    estimate: np.ndarray
+    se: np.ndarray
+    excess: np.ndarray
+    excess_se: np.ndarray
+
+
+def _sampling_variance(per_row: np.ndarray) -> np.ndarray:
+    """Variance of the mean of per-row values (R, E, T): long-run over rows plus the spread between replicates."""
+    variance = long_run_variance(per_row.mean(axis=1))
+    e = per_row.shape[1]
+    if e > 1:
+        variance = variance + per_row.mean(axis=2).var(axis=1, ddof=1) / e
+    return variance
+
+
 def random_pairs(n_regions: int, max_given: int, count: int, rng: np.random.Generator) -> list[Pair]:
     """``count`` random pairs with conditioning sets of 1 to ``max_given`` regions."""
     out = []
@@ -178,7 +210,7 @@ class SubjectFlowModel:
     >>> x = np.random.default_rng(0).standard_normal((300, 5))
     >>> model = SubjectFlowModel(steps=20, folds=2, ensemble=1).fit(x, sets=[(0, 1, 2)])
     >>> sorted(model.oinfo([(0, 1, 2)]))[:2]
-    ['dtc', 'dtc_se']
+    ['dtc', 'dtc_excess']
     """
 
     def __init__(self, device: str = "auto", seed: int = 0, progress: bool = False, **options: Any) -> None:
@@ -375,21 +407,20 @@ class SubjectFlowModel:
             )
         return positions
 
-    def _answer(self, plan: ConditionalPlan, rows: np.ndarray | Sequence[int] | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
-        """Estimate and standard error of every planned row, shapes (R,) each, averaged over ``rows``."""
+    def _answer(self, plan: ConditionalPlan, rows: np.ndarray | Sequence[int] | None = None) -> PlannedAnswer:
+        """Every planned row averaged over ``rows``: estimate, its non-Gaussian excess, and their standard errors."""
         pairs, keep = plan.pairs(), self._checked_rows(rows)
         values = self._pair_values(pairs).cpu().numpy()[:, :, keep]  # (P, E, T')
         gaussian = torch.stack([self._gaussian[p] for p in pairs]).cpu().numpy()[:, keep]  # (P, T')
         p, e, t = values.shape
         per_row = (plan.coefficients @ values.reshape(p, e * t)).reshape(-1, e, t)  # (R, E, T)
-        replicate = per_row.mean(axis=2)  # (R, E)
-        variance = long_run_variance(per_row.mean(axis=1))
-        if e > 1:
-            variance = variance + replicate.var(axis=1, ddof=1) / e
-        learnt = plan.coefficients @ (values.mean(axis=(1, 2)) - gaussian.mean(axis=1))  # (R,) non-Gaussian part
-        variance = variance + (LEARNING_SHORTFALL * learnt) ** 2
-        return replicate.mean(axis=1), np.sqrt(variance)
+        excess_rows = per_row - (plan.coefficients @ gaussian)[:, None, :]  # (R, E, T): what the network added
+        excess = excess_rows.mean(axis=(1, 2))  # (R,)
+        shortfall = (LEARNING_SHORTFALL * excess) ** 2
+        return PlannedAnswer(
+            estimate=per_row.mean(axis=(1, 2)), se=np.sqrt(_sampling_variance(per_row) + shortfall),
+            excess=excess, excess_se=np.sqrt(_sampling_variance(excess_rows) + shortfall),
+        )
 
     def oinfo(
         self,
@@ -418,7 +449,11 @@ class SubjectFlowModel:
         -------
         dict
             ``tc``, ``dtc``, ``o_info``, ``s_info`` and ``tc_se``, ``dtc_se``,
-            ``o_info_se``, ``s_info_se``: numpy arrays of shape (G,), in nats.
+            ``o_info_se``, ``s_info_se``: numpy arrays of shape (G,), in nats;
+            ``<quantity>_excess`` and ``<quantity>_excess_se``: each
+            quantity's non-Gaussian excess (the estimate minus the Gaussian
+            closed form of the same rows: what functional connectivity does
+            not explain) and its standard error.
             With ``gradient``: ``o_info_gradient`` and ``o_info_gradient_se``,
             lists of arrays (one value per member).  A standard error is the
             autocorrelation-aware sampling error of the mean over rows plus
@@ -433,23 +468,25 @@ class SubjectFlowModel:
         """
         check_is_fitted(self, "params_")
         plan = plan_sets(self._checked_sets(sets), gradient)
-        estimate, se = self._answer(plan, rows)
+        answer = self._answer(plan, rows)
         first, last = plan.offsets[:-1], plan.offsets[1:]
         out: dict[str, Any] = {}
         for q, name in enumerate(quantity_names(3, False)):
-            out[name] = estimate[first + q]
-            out[f"{name}_se"] = se[first + q]
+            out[name] = answer.estimate[first + q]
+            out[f"{name}_se"] = answer.se[first + q]
+            out[f"{name}_excess"] = answer.excess[first + q]
+            out[f"{name}_excess_se"] = answer.excess_se[first + q]
         if gradient:
             n_scalar = len(quantity_names(3, False))
-            out["o_info_gradient"] = [estimate[a + n_scalar : b] for a, b in zip(first, last)]
-            out["o_info_gradient_se"] = [se[a + n_scalar : b] for a, b in zip(first, last)]
+            out["o_info_gradient"] = [answer.estimate[a + n_scalar : b] for a, b in zip(first, last)]
+            out["o_info_gradient_se"] = [answer.se[a + n_scalar : b] for a, b in zip(first, last)]
         return out
 
     def conditional_mi(self, moving: int, given: Sequence[int]) -> tuple[float, float]:
         """``I(X_moving; X_given)`` in nats and its standard error."""
         check_is_fitted(self, "params_")
-        estimate, se = self._answer(plan_combinations([[{self._checked_pair(moving, given): 1.0}]]))
-        return float(estimate[0]), float(se[0])
+        answer = self._answer(plan_combinations([[{self._checked_pair(moving, given): 1.0}]]))
+        return float(answer.estimate[0]), float(answer.se[0])
 
     def mutual_information(self, a: Sequence[int], b: Sequence[int]) -> tuple[float, float]:
         """``I(X_a; X_b)`` between two disjoint column sets, in nats, and its standard error.
@@ -463,5 +500,5 @@ class SubjectFlowModel:
             raise ValueError(f"a={tuple(a)} and b={tuple(b)} must be non-empty and disjoint.")
         for moving in b:
             self._checked_pair(moving, a)
-        estimate, se = self._answer(plan_combinations([[mi_terms(a, b)]]))
-        return float(estimate[0]), float(se[0])
+        answer = self._answer(plan_combinations([[mi_terms(a, b)]]))
+        return float(answer.estimate[0]), float(answer.se[0])

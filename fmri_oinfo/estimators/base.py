@@ -34,10 +34,16 @@ class MeasureEstimate:
         Columns as :attr:`fmri_oinfo.measures.SubsetPlan.quantity_names` (nats).
     standard_error : numpy.ndarray or None, shape (G, Q)
         For estimators that have one.
+    excess, excess_error : numpy.ndarray or None, shape (G, Q)
+        For estimators beyond the Gaussian (FMMI): each quantity minus the
+        Gaussian closed form of the same rows, the part that the correlation
+        matrix does not explain, and its standard error.
     """
 
     values: np.ndarray
     standard_error: np.ndarray | None = None
+    excess: np.ndarray | None = None
+    excess_error: np.ndarray | None = None
 
 
 class Estimator(Protocol):

@@ -69,7 +69,9 @@ class FMMIEstimator:
         names = ("tc", "dtc", "o_info", "s_info")
         values = np.column_stack([answer[name] for name in names])  # (G, 4)
         se = np.column_stack([answer[f"{name}_se"] for name in names])
+        excess = np.column_stack([answer[f"{name}_excess"] for name in names])  # (G, 4)
+        excess_se = np.column_stack([answer[f"{name}_excess_se"] for name in names])
         if plan.gradient:
             values = np.hstack([values, np.stack(answer["o_info_gradient"])])
             se = np.hstack([se, np.stack(answer["o_info_gradient_se"])])
-        return MeasureEstimate(values=values, standard_error=se)
+        return MeasureEstimate(values=values, standard_error=se, excess=excess, excess_error=excess_se)

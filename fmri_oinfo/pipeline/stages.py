@@ -170,8 +170,10 @@ def assess(
     the split that chose them on its selection block; the others on the whole
     run (:func:`fmri_oinfo.stats.assess_sets`).  ``gradient = true`` adds
     ``o_info_gradient`` and ``fmmi_column = true`` (with another estimator)
-    adds the descriptive ``o_info_fmmi`` and ``o_info_fmmi_se``, each on the
-    volumes the row was tested on.
+    adds the descriptive ``o_info_fmmi`` and ``o_info_fmmi_se``, and FMMI's
+    non-Gaussian excess ``excess`` and ``excess_se`` (its O-information less
+    its Gaussian part on the same volumes), each on the volumes the
+    row was tested on.
 
     With ``return_null=True`` the surrogate O-information values come too, as
     an array (n_sets, n_surrogates) whose rows follow the ranked table.
@@ -207,7 +209,9 @@ def assess(
         fmmi = estimate_on_blocks(timeseries.data, table, split, "fmmi", device=est.device, seed=est.seed,
                                   **est.options("fmmi"))
         table["o_info_fmmi"] = fmmi["o_info"].to_numpy(float)
-        table["o_info_fmmi_se"] = fmmi["o_info_se"].to_numpy(float) if "o_info_se" in fmmi else np.nan
+        table["o_info_fmmi_se"] = fmmi["o_info_se"].to_numpy(float)
+        table["excess"] = fmmi["o_info_excess"].to_numpy(float)
+        table["excess_se"] = fmmi["o_info_excess_se"].to_numpy(float)
     ranked = rank_order(table)
     table = table.iloc[ranked].reset_index(drop=True)
     table.attrs = attrs

@@ -52,12 +52,34 @@ def test_a_zero_network_gives_the_gaussian_copula_answer(data):
 
 def test_answers_with_standard_errors(model):
     answer = model.oinfo([(0, 1, 2), (2, 3, 4, 5)], gradient=True)
-    assert set(answer) == {"tc", "dtc", "o_info", "s_info", "tc_se", "dtc_se", "o_info_se", "s_info_se",
-                           "o_info_gradient", "o_info_gradient_se"}
+    scalars = ("tc", "dtc", "o_info", "s_info")
+    assert set(answer) == {f"{q}{part}" for q in scalars for part in ("", "_se", "_excess", "_excess_se")} | {
+        "o_info_gradient", "o_info_gradient_se"}
     assert answer["o_info"].shape == (2,) and (answer["o_info_se"] > 0).all()
     np.testing.assert_allclose(answer["dtc"], answer["s_info"] - answer["tc"], atol=1e-12)
     np.testing.assert_allclose(answer["o_info"], answer["tc"] - answer["dtc"], atol=1e-12)
     assert [len(g) for g in answer["o_info_gradient"]] == [3, 4]
+
+
+def test_the_excess_is_the_estimate_less_the_gaussian_copula_answer_of_the_same_rows(model, data):
+    sets, rows = [(0, 1, 2), (2, 3, 4, 5)], np.arange(100, 400)
+    copula = GaussianEstimator(copula=True, device="cpu").fit(data)
+    for block in (None, rows):
+        answer = model.oinfo(sets, rows=block)
+        for k, members in enumerate(sets):
+            plan = subset_plan(len(members))
+            gaussian = measures_from_tc(copula.total_correlations(np.array([members]), plan).tc, plan)
+            for name in ("tc", "dtc", "o_info"):
+                if block is None:  # the Gaussian part of every row is the closed form of their correlation
+                    assert answer[name][k] - answer[f"{name}_excess"][k] == pytest.approx(gaussian[name][0], abs=1e-9)
+                assert 0 < answer[f"{name}_excess_se"][k] < answer[f"{name}_se"][k]  # no Gaussian part's spread
+    # a zeroed network adds nothing: no excess, and nothing in its standard error but noise-free zeros
+    zeroed = SubjectFlowModel(device="cpu", **TINY).fit(data, sets=sets)
+    for name in ("head_out.w", "head_out.b"):
+        zeroed.params_[name].zero_()
+    answer = zeroed.oinfo(sets)
+    np.testing.assert_allclose(answer["o_info_excess"], 0.0, atol=1e-12)
+    np.testing.assert_allclose(answer["o_info_excess_se"], 0.0, atol=1e-12)
 
 
 def test_sets_it_was_not_trained_on_are_answered(model):
