@@ -25,6 +25,7 @@ from scipy.special import digamma
 from fmri_oinfo.engine.marginals import normal_scores
 from fmri_oinfo.synthetic import (
     GroundTruthSystem,
+    HeteroscedasticSystem,
     MixtureSystem,
     MultiplicativeSystem,
     System,
@@ -91,4 +92,5 @@ def validation_systems() -> list[Case]:
         Case("multiplicative x3=x1*x2+0.5e", MultiplicativeSystem(0.5)),
         Case("mixture, opposite correlations 0.5 n=3", MixtureSystem(synergistic_block(3, 0.5), flip=(1, -1, 1))),
         Case("mixture, redundant 0.6 n=4, one flipped", MixtureSystem(redundant_block(4, 0.6), flip=(1, 1, 1, -1))),
+        Case("heteroscedastic x3=x1+exp(x2/2)e", HeteroscedasticSystem(0.5)),
     ]

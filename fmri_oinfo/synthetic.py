@@ -452,6 +452,96 @@ class MultiplicativeSystem(System):
 
 
 @dataclass(frozen=True)
+class HeteroscedasticSystem(System):
+    """``x1, x2 ~ N(0, 1)`` independent and ``x3 = x1 + exp(scale x2) e``: x2 sets x3's noise level.
+
+    x2 is uncorrelated with everything, so the Gaussian part sees only the
+    x1-x3 correlation; the dependence on x2 lives in the variance alone
+    (heteroscedastic synergy).  Densities: ``p(x3 | x1, x2) = N(x1, v(x2))``
+    with ``v(u) = exp(2 scale u)``, ``p(x3 | x2) = N(0, 1 + v(x2))``,
+    ``p(x3 | x1) = E_u N(x3; x1, v(u))`` and ``p(x3) = E_u N(x3; 0, 1 + v(u))``
+    over ``u ~ N(0, 1)`` (Gauss-Legendre nodes on [-9, 9]).
+
+    Parameters
+    ----------
+    scale : float, default=0.5
+        How strongly x2 sets the noise level (0: no dependence on x2).
+    n_nodes : int, default=256
+    """
+
+    scale: float = 0.5
+    n_nodes: int = 256
+    dims: int = 1
+
+    def __post_init__(self) -> None:
+        if self.scale <= 0:
+            raise ValueError(f"scale={self.scale} must be positive.")
+
+    @property
+    def n_variables(self) -> int:
+        """Three variables."""
+        return 3
+
+    def sample(self, n_samples: int, seed: int | np.random.Generator = 0) -> np.ndarray:
+        """Draw rows ``(x1, x2, x3)``, shape (n_samples, 3)."""
+        rng = np.random.default_rng(seed)
+        x1, x2, e = rng.standard_normal((3, n_samples))
+        return np.column_stack([x1, x2, x1 + np.exp(self.scale * x2) * e])
+
+    def _log_mixture(self, value: np.ndarray, extra_var: float, chunk: int = 8192) -> np.ndarray:
+        """``log E_u N(value; 0, extra_var + v(u))`` over ``u ~ N(0, 1)``, shape (T,)."""
+        u, weight = _gauss_legendre(-9.0, 9.0, self.n_nodes)
+        log_weight = np.log(weight) - 0.5 * u * u - 0.5 * np.log(2 * np.pi)
+        var = extra_var + np.exp(2 * self.scale * u)  # (n_nodes,)
+        out = np.empty(len(value))
+        for start in range(0, len(value), chunk):
+            y = value[start: start + chunk, None]  # (b, 1)
+            out[start: start + chunk] = logsumexp(-0.5 * (np.log(2 * np.pi * var) + y * y / var) + log_weight, axis=1)
+        return out
+
+    def pointwise_subset_tc(self, x: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        """Pointwise TC of each subset at rows ``x``, shape (T, S)."""
+        x1, x2, x3 = np.asarray(x, dtype=np.float64).T
+        log_p3 = self._log_mixture(x3, 1.0)
+        var = np.exp(2 * self.scale * x2)
+        by_subset = {
+            (True, True, True): -0.5 * (np.log(2 * np.pi * var) + (x3 - x1) ** 2 / var) - log_p3,
+            (True, False, True): self._log_mixture(x3 - x1, 0.0) - log_p3,
+            (False, True, True): -0.5 * (np.log(2 * np.pi * (1 + var)) + x3 * x3 / (1 + var)) - log_p3,
+        }
+        zero = np.zeros(len(x3))
+        return np.stack([by_subset.get(tuple(bool(v) for v in m), zero) for m in np.atleast_2d(masks)], axis=1)
+
+    def _entropy(self, extra_var: float) -> float:
+        """Differential entropy (nats) of the mixture ``E_u N(0, extra_var + v(u))``, by quadrature in ``y = c sinh w``."""
+        c = 0.1
+        w, weight = _gauss_legendre(-np.arcsinh(400.0 / c), np.arcsinh(400.0 / c), 2000)
+        y = c * np.sinh(w)
+        log_p = self._log_mixture(y, extra_var)
+        return float(-np.sum(weight * c * np.cosh(w) * np.exp(log_p) * log_p))
+
+    def tc(self, subset: np.ndarray) -> float:
+        """Exact total correlation (nats) of the variables in ``subset``."""
+        members = set(np.asarray(subset, dtype=int).tolist())
+        if 2 not in members or len(members) < 2:
+            return 0.0
+        h3 = self._entropy(1.0)
+        if members == {0, 1, 2}:  # h(x3 | x1, x2) = E 1/2 log(2 pi e v(x2)) = 1/2 log(2 pi e)
+            return float(h3 - 0.5 * np.log(2 * np.pi * np.e))
+        if members == {0, 2}:
+            return float(h3 - self._entropy(0.0))
+        u, weight = _gauss_legendre(-9.0, 9.0, self.n_nodes)
+        density = weight * np.exp(-0.5 * u * u) / np.sqrt(2 * np.pi)
+        return float(h3 - 0.5 * np.sum(density * np.log(2 * np.pi * np.e * (1 + np.exp(2 * self.scale * u)))))
+
+    def measures(self, groups: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
+        """Exact TC, DTC, O-information, S-information (and gradient) per set."""
+        groups = np.atleast_2d(groups)
+        plan = subset_plan(groups.shape[1], gradient=gradient)
+        return measures_from_tc(np.array([[self.tc(g[m]) for m in plan.masks] for g in groups]), plan)
+
+
+@dataclass(frozen=True)
 class MixtureSystem(System):
     """Two equally likely zero-mean Gaussian components with opposite correlations.
 

@@ -6,6 +6,7 @@ from scipy.stats import multivariate_t
 
 from fmri_oinfo.synthetic import (
     GroundTruthSystem,
+    HeteroscedasticSystem,
     MixtureSystem,
     MultiplicativeSystem,
     random_correlation,
@@ -108,6 +109,25 @@ def test_multiplicative_system_closed_form_and_pointwise_truth():
         assert abs(pointwise[name].mean() - exact[name][0]) < 4 * standard_error
     # no pair is correlated: a Gaussian estimator sees nothing
     assert np.abs(np.corrcoef(system.sample(100_000, seed=2).T)[np.triu_indices(3, 1)]).max() < 0.02
+
+
+def test_heteroscedastic_system_closed_form_and_pointwise_truth():
+    system = HeteroscedasticSystem(scale=0.5)
+    exact = system.measures(np.arange(3)[None])
+    assert exact["o_info"][0] == pytest.approx(-0.106, abs=1e-3)  # synergy carried by the noise level alone
+    pointwise = system.pointwise_measures(50_000, seed=1)
+    for name in ("tc", "o_info"):
+        standard_error = pointwise[name].std() / np.sqrt(pointwise[name].size)
+        assert abs(pointwise[name].mean() - exact[name][0]) < 4 * standard_error
+    # each pair's TC from its pointwise log ratios agrees with its closed form
+    x = system.sample(50_000, seed=2)
+    for pair in ([0, 2], [1, 2]):
+        mask = np.zeros((1, 3), dtype=bool)
+        mask[0, pair] = True
+        rows = system.pointwise_subset_tc(x, mask)[:, 0]
+        assert abs(rows.mean() - system.tc(np.array(pair))) < 4 * rows.std() / np.sqrt(rows.size)
+    # x2 is uncorrelated with the others: the Gaussian part sees only x1 and x3
+    assert abs(np.corrcoef(x.T)[0, 1]) < 0.02 and abs(np.corrcoef(x.T)[1, 2]) < 0.02
 
 
 def test_mixture_with_opposite_correlations_has_normal_uncorrelated_marginals():
