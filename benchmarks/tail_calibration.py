@@ -37,7 +37,7 @@ trusted down to ``1 / (EXTRAPOLATION_FACTOR (R + 1))``
 
 Run::
 
-    nice -n 10 python benchmarks/tail_calibration.py                 # R = 499 and 999, f = 1 .. 10, 100x
+    nice -n 10 python benchmarks/tail_calibration.py                 # R = 499 and 999, f = 1 .. 10, 100x: ~5 min
     nice -n 10 python benchmarks/tail_calibration.py --factors 1 2 5 10 20 --multiplier 200 --replicates 40
     nice -n 10 python benchmarks/tail_calibration.py --quick
 """
@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("--factors", type=float, nargs="+", default=[1, 2, 5, 10])
     parser.add_argument("--multiplier", type=int, default=100, help="reference null size in units of R + 1")
     parser.add_argument("--datasets", type=int, default=4)
-    parser.add_argument("--replicates", type=int, default=25)
+    parser.add_argument("--replicates", type=int, default=20)
     parser.add_argument("--volumes", type=int, default=600)
     parser.add_argument("--statistics", nargs="+", default=list(STATISTICS), choices=list(STATISTICS))
     parser.add_argument("--quick", action="store_true", help="2 datasets x 10 replicates, R = 499")
