@@ -325,7 +325,7 @@ def two_sample_test(
         ``|t|`` (Welch's t; see the module docstring); ``se``: Welch's
         standard error ``sqrt(var_A / n_A + var_B / n_B)``; ``cohen_d`` and
         ``hedges_g`` use the pooled SD.  ``p`` is NaN for sets with fewer than
-        2 subjects in either cohort, or with no spread in either cohort.
+        2 subjects in either cohort, or with no spread in both cohorts.
     """
     values = _check_values(values)
     in_a = np.asarray(in_a, dtype=bool)
