@@ -151,8 +151,10 @@ def _check_arguments(
 def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tuple[bool, str]:
     """Whether a design can label a set at all, and why not.
 
-    The smallest q-value of a lone strong set is ``n_tests`` times the
-    smallest reportable p-value (:func:`fmri_oinfo.stats.tail.smallest_reportable_p`).
+    A label needs the q-value of ``max(p_value, p_irreducible)``, and
+    ``p_irreducible`` is twice a one-sided member p-value, so the smallest
+    q-value of a lone strong set is ``n_tests`` times twice the smallest
+    reportable p-value (:func:`fmri_oinfo.stats.tail.smallest_reportable_p`).
 
     Returns
     -------
@@ -161,17 +163,17 @@ def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tu
         One sentence when not reachable, else "".
     """
     smallest = smallest_reportable_p(n_surrogates, tail)
-    if n_tests * smallest < alpha:
+    if n_tests * 2.0 * smallest < alpha:
         return True, ""
     if tail == "gpd":
-        needed = max(4 * MIN_TAIL, int(np.ceil(n_tests / (alpha * EXTRAPOLATION_FACTOR))))
+        needed = max(4 * MIN_TAIL, int(np.ceil(2.0 * n_tests / (alpha * EXTRAPOLATION_FACTOR))))
     else:
-        needed = int(np.ceil(n_tests / alpha))
+        needed = int(np.ceil(2.0 * n_tests / alpha))
     return False, (
         f"{n_tests} sets were tested with {n_surrogates} surrogates ({tail} tail), so the smallest reportable "
-        f"p-value is {smallest:.3g} and a lone set's q-value is at least {n_tests * smallest:.3g} >= alpha = "
-        f"{alpha:g}: no set can be labelled; use at least {needed} surrogates"
-        + (" (or tail = \"gpd\")." if tail != "gpd" else ".")
+        f"p-value is {smallest:.3g} ({2 * smallest:.3g} for p irreducible, twice a one-sided member p-value) and "
+        f"a lone set's q-value is at least {n_tests * 2 * smallest:.3g} >= alpha = {alpha:g}: no set can be "
+        f"labelled; use at least {needed} surrogates" + (" (or tail = \"gpd\")." if tail != "gpd" else ".")
     )
 
 
