@@ -29,6 +29,7 @@ from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs
 from fmri_oinfo.pipeline.progress import TrackedEstimator
 from fmri_oinfo.stats import (
+    BOOLEAN_COLUMNS,
     SampleSplit,
     assess_sets,
     chosen_by_data,
@@ -253,10 +254,11 @@ def load_results(folder: Path) -> pd.DataFrame:
         if column in table.columns:
             table[column] = pd.Series([tuple(np.nan if v is None else v for v in r[column]) for r in rows],
                                       dtype=object)
-    if "irreducible" in table.columns:
-        table["irreducible"] = table["irreducible"].astype(bool)
+    for column in BOOLEAN_COLUMNS:
+        if column in table.columns:
+            table[column] = table[column].astype(bool)
     for column in table.columns:
-        if column not in ("set", "chosen_by", "inference", "label", "irreducible", "order", *tuples):
+        if column not in ("set", "chosen_by", "inference", "label", "order", *BOOLEAN_COLUMNS, *tuples):
             table[column] = table[column].astype(float)
     table.attrs = document["attrs"]
     return table

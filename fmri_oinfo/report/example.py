@@ -69,7 +69,8 @@ def example_results(contract: bool = True) -> pd.DataFrame:
     ----------
     contract : bool, default=True
         Include the columns and ``attrs`` of the selection-aware inference
-        (``inference``, ``p_irreducible``, ``irreducible``, ``carriers``;
+        (``inference``, ``p_irreducible``, ``p_value_is_bound``,
+        ``p_irreducible_is_bound``, ``irreducible``, ``carriers``;
         ``estimator``, ``alpha``, ``n_tested``, ``n_screened`` ...; see
         ``docs/results.md``); False gives an older table without them.
 
@@ -103,17 +104,21 @@ def example_results(contract: bool = True) -> pd.DataFrame:
     table["inference"] = ["per-set", "per-set", "split-sample", "split-sample", "split-sample", "split-sample",
                           "split-sample"]
     table["p_irreducible"] = [0.001, 0.002, 0.001, 0.003, 0.3, 0.5, 0.4]
+    table.loc[0, "p_value"] = 1 / (10 * 201)  # beyond the fitted tail's reach: the bound of 200 surrogates
+    table["p_value_is_bound"] = [True, False, False, False, False, False, False]
+    table["p_irreducible_is_bound"] = False
     table["irreducible"] = [True, True, True, True, False, False, False]
     table["carriers"] = [("L_PCC", "R_PCC", "L_mPFC"), ("L_V1", "R_V1", "L_V4", "R_V4"), ("L_M1", "R_V4", "L_mPFC"),
                          ("R_M1", "L_SMA", "R_PCC"), (), (), ()]
-    table = table[columns[:12] + ["p_irreducible", "label", "irreducible", "carriers", "inference",
-                                  "o_info_gradient"]]
+    table = table[columns[:12] + ["p_irreducible", "p_value_is_bound", "p_irreducible_is_bound", "label",
+                                  "irreducible", "carriers", "inference", "o_info_gradient"]]
     table.attrs = {"estimator": "gaussian", "units": "nats", "error_rate": "FDR", "alpha": 0.05, "n_tested": 7,
                    "n_screened": 220, "selection": {
                        "method": "sample splitting in time", "n_volumes": 200, "selection_volumes": [0, 95],
                        "gap_volumes": 10, "gap_rule": "autocorrelation length", "test_volumes": [105, 200]},
                    "tail": "gpd",
-                   "surrogate": "circular", "n_surrogates": 200, "reachable": True, "reachability_note": "",
+                   "surrogate": "circular", "n_surrogates": 200, "smallest_reportable_p": 1 / (10 * 201),
+                   "reachable": True, "reachability_note": "",
                    "ci_level": 0.95, "n_bootstrap": 200}
     return table
 

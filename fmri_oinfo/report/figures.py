@@ -241,7 +241,8 @@ def null_distribution_figure(
         details = []
         for column, name in (("p_value", "p"), ("q_value", "q")):
             if column in table.columns and pd.notna(row[column]):
-                details.append(f"{name} = {row[column]:.3g}")
+                relation = "<" if column == "p_value" and bool(row.get("p_value_is_bound", False)) else "="
+                details.append(f"{name} {relation} {row[column]:.3g}")
         low = min(float(np.min(nulls[index])), observed)
         high = max(float(np.max(nulls[index])), observed)
         padding = 0.08 * (high - low) if high > low else 0.05

@@ -221,6 +221,7 @@ def set_rows(table: pd.DataFrame, regions: pd.DataFrame) -> list[dict[str, Any]]
             **{column: _number(record.get(column)) for column in
                ("o_info", "o_info_se", "ci_low", "ci_high", "p_value", "p_irreducible", "q_value",
                 "o_info_fmmi", "o_info_fmmi_se")},
+            **{column: record.get(column) in (True, 1) for column in ("p_value_is_bound", "p_irreducible_is_bound")},
             "label": str(record["label"]),
         })
     return rows

@@ -9,6 +9,7 @@ tests against each subject's own baseline) and :mod:`fmri_oinfo.stats.pooled`
 """
 
 from fmri_oinfo.stats.assess import (
+    BOOLEAN_COLUMNS,
     INFERENCES,
     MIN_BOOTSTRAP_FOR_SE,
     PRESPECIFIED_TAGS,
@@ -38,6 +39,7 @@ from fmri_oinfo.stats.surrogates import (
 from fmri_oinfo.stats.tail import TAILS, empirical_p_values, surrogate_p_values
 
 __all__ = [
+    "BOOLEAN_COLUMNS",
     "INFERENCES",
     "LABELS",
     "MIN_BOOTSTRAP_FOR_SE",

@@ -12,8 +12,9 @@ value, its nulls, its p/q-values, its interval and its standard error:
    is tested as pre-specified.
 2. **Is it more than independent regions?**  ``p_value``: two-sided, ``|O|``
    against its surrogate null (every region shifted on its own), with a
-   generalised Pareto tail beyond the surrogates' reach
-   (:mod:`fmri_oinfo.stats.tail`).
+   generalised Pareto tail beyond the surrogates' reach, down to the smallest
+   reportable p-value (:mod:`fmri_oinfo.stats.tail`): below it the table
+   holds the bound and ``p_value_is_bound`` says so.
 3. **Does every member carry it?**  ``p_irreducible``: the intersection-union
    test of :mod:`fmri_oinfo.stats.irreducible` (one member shifted at a time).
 4. **Across sets.**  Benjamini-Hochberg over every tested set of
@@ -48,7 +49,14 @@ from fmri_oinfo.stats.nulls import closed_form_route, member_null, set_null
 from fmri_oinfo.stats.resampled import OInfoEstimator, checked_o_info, resolve_estimator, stacked_o_info
 from fmri_oinfo.stats.split import SampleSplit, autocorrelation_length
 from fmri_oinfo.stats.surrogates import SURROGATES
-from fmri_oinfo.stats.tail import TAILS, smallest_p_value, surrogate_p_values
+from fmri_oinfo.stats.tail import (
+    BOUND,
+    EXTRAPOLATION_FACTOR,
+    MIN_TAIL,
+    TAILS,
+    smallest_reportable_p,
+    surrogate_p_values,
+)
 from fmri_oinfo.validation import (
     SHOWN_DEPENDENT_SETS,
     check_sets,
@@ -62,9 +70,12 @@ logger = logging.getLogger(__name__)
 #: Columns of the result table, in order (``docs/results.md``).
 RESULT_COLUMNS: tuple[str, ...] = (
     "set", "order", "chosen_by", "inference", "o_info", "o_info_se", "tc", "dtc", "s_info",
-    "ci_low", "ci_high", "null_mean", "member_null_mean", "p_value", "p_irreducible", "q_value", "label",
-    "irreducible", "carriers",
+    "ci_low", "ci_high", "null_mean", "member_null_mean", "p_value", "p_irreducible", "p_value_is_bound",
+    "p_irreducible_is_bound", "q_value", "label", "irreducible", "carriers",
 )
+
+#: Boolean columns of the result table.
+BOOLEAN_COLUMNS: tuple[str, ...] = ("p_value_is_bound", "p_irreducible_is_bound", "irreducible")
 
 #: Values of the ``inference`` column.
 INFERENCES: tuple[str, ...] = ("per-set", "split-sample")
@@ -147,8 +158,10 @@ def _check_arguments(
 def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tuple[bool, str]:
     """Whether a design can label a set at all, and why not.
 
-    With empirical p-values the smallest q-value of a lone strong set is
-    ``n_tests / (1 + n_surrogates)``; a fitted tail has no such floor.
+    A label needs the q-value of ``max(p_value, p_irreducible)``, and
+    ``p_irreducible`` is twice a one-sided member p-value, so the smallest
+    q-value of a lone strong set is ``n_tests`` times twice the smallest
+    reportable p-value (:func:`fmri_oinfo.stats.tail.smallest_reportable_p`).
 
     Returns
     -------
@@ -156,14 +169,18 @@ def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tu
     note : str
         One sentence when not reachable, else "".
     """
-    smallest = smallest_p_value(n_surrogates, tail)
-    if n_tests * smallest < alpha:
+    smallest = smallest_reportable_p(n_surrogates, tail)
+    if n_tests * 2.0 * smallest < alpha:
         return True, ""
-    needed = int(np.ceil(n_tests / alpha))
+    if tail == "gpd":
+        needed = max(4 * MIN_TAIL, int(np.ceil(2.0 * n_tests / (alpha * EXTRAPOLATION_FACTOR))))
+    else:
+        needed = int(np.ceil(2.0 * n_tests / alpha))
     return False, (
-        f"{n_tests} sets were tested with {n_surrogates} surrogates and empirical p-values, so a lone set's "
-        f"q-value is at least {n_tests}/{n_surrogates + 1} = {n_tests * smallest:.3g} >= alpha = {alpha:g}: "
-        f"no set can be labelled; use tail = \"gpd\" (with at least 80 surrogates) or at least {needed} surrogates."
+        f"{n_tests} sets were tested with {n_surrogates} surrogates ({tail} tail), so the smallest reportable "
+        f"p-value is {smallest:.3g} ({2 * smallest:.3g} for p irreducible, twice a one-sided member p-value) and "
+        f"a lone set's q-value is at least {n_tests * 2 * smallest:.3g} >= alpha = {alpha:g}: no set can be "
+        f"labelled; use at least {needed} surrogates" + (" (or tail = \"gpd\")." if tail != "gpd" else ".")
     )
 
 
@@ -196,7 +213,7 @@ def _assess_block(
     p_value, method = surrogate_p_values(np.abs(o_info_or_nan), np.abs(null), tail)
     members = member_null(sub, local, estimate, copula, n_surrogates, surrogate, rng, autocorrelation_length(sub),
                           max_columns)  # (R, G, K)
-    p_members, p_irreducible, member_fits = member_p_values(o_info_or_nan, members, tail)
+    p_members, p_irreducible, p_irreducible_is_bound, member_fits = member_p_values(o_info_or_nan, members, tail)
 
     ci_low = ci_high = np.full(n_sets, np.nan)
     se = observed["o_info_se"].to_numpy(float) if "o_info_se" in observed else np.full(n_sets, np.nan)
@@ -212,12 +229,13 @@ def _assess_block(
         **{c: observed[c].to_numpy(float) if c in observed else np.full(n_sets, np.nan) for c in ("tc", "dtc", "s_info")},
         "ci_low": ci_low, "ci_high": ci_high, "null_mean": np.nanmean(null, axis=0),
         "p_value": p_value, "p_irreducible": p_irreducible,
+        "p_value_is_bound": method == BOUND, "p_irreducible_is_bound": p_irreducible_is_bound,
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # positions beyond a set's order are all NaN
         member_null_mean = np.nanmean(members, axis=0)  # (G, K)
-    return _BlockResult(columns, p_members, member_null_mean, null.T, int((method == "gpd").sum()) + member_fits,
-                        length)
+    return _BlockResult(columns, p_members, member_null_mean, null.T,
+                        int(np.isin(method, ("gpd", BOUND)).sum()) + member_fits, length)
 
 
 def assess_sets(
@@ -299,7 +317,7 @@ def assess_sets(
         standard error (or NaN).  ``attrs``: ``estimator``, ``units``,
         ``error_rate``, ``alpha``, ``n_tested``, ``n_screened``,
         ``selection``, ``surrogate``, ``n_surrogates``, ``tail``,
-        ``n_tail_fits``, ``reachable``, ``reachability_note``,
+        ``n_tail_fits``, ``smallest_reportable_p``, ``reachable``, ``reachability_note``,
         ``ci_level``, ``n_bootstrap``, ``block_length``, ``irreducibility``.
     null : numpy.ndarray of shape (n_sets, n_surrogates)
         Only with ``return_null=True``: row ``i`` holds the surrogate
@@ -333,6 +351,7 @@ def assess_sets(
     width = max(len(r) for r in rows)
     columns = {c: np.full(n_sets, np.nan) for c in (
         "o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low", "ci_high", "null_mean", "p_value", "p_irreducible")}
+    columns.update({c: np.zeros(n_sets, dtype=bool) for c in ("p_value_is_bound", "p_irreducible_is_bound")})
     p_members = np.full((n_sets, width), np.nan)
     member_null_mean = np.full((n_sets, width), np.nan)
     null = np.full((n_sets, n_surrogates), np.nan)
@@ -376,7 +395,7 @@ def assess_sets(
                                        "null_mean")},
             "member_null_mean": pd.Series([tuple(float(v) for v in member_null_mean[g, : len(r)])
                                            for g, r in enumerate(rows)], dtype=object),
-            **{c: columns[c] for c in ("p_value", "p_irreducible")},
+            **{c: columns[c] for c in ("p_value", "p_irreducible", "p_value_is_bound", "p_irreducible_is_bound")},
             "q_value": q_values,
             "label": label_sets(columns["o_info"], q_values, alpha, irreducible),
             "irreducible": irreducible,
@@ -392,6 +411,7 @@ def assess_sets(
         units="nats", error_rate="FDR", alpha=alpha, n_tested=n_sets, n_screened=int(n_screened),
         selection=None if split is None or not chosen.any() else split.describe(),
         surrogate=surrogate, n_surrogates=n_surrogates, tail=tail, n_tail_fits=n_tail_fits,
+        smallest_reportable_p=smallest_reportable_p(n_surrogates, tail),
         reachable=reachable, reachability_note=note, ci_level=ci_level, n_bootstrap=n_bootstrap,
         block_length=lengths.get("per-set", lengths.get("split-sample")),
         irreducibility=f"each member {surrogate}-{'shifted' if surrogate == 'circular' else 'randomised'} alone; "

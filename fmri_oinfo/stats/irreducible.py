@@ -32,18 +32,23 @@ test (Berger 1982), whose p-value is the largest member p-value,
 p-value is uniform and the padded set is labelled no more often than the
 error rate allows.  ``carriers`` are the members whose own test passes at
 ``alpha``.
+
+A member p-value from the fitted tail is at least twice the smallest
+reportable p-value of its null (:func:`fmri_oinfo.stats.tail.smallest_reportable_p`);
+``p_irreducible`` is such a bound (the set's true value lies below it) when
+every member's is.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from fmri_oinfo.stats.tail import surrogate_p_values
+from fmri_oinfo.stats.tail import BOUND, surrogate_p_values
 
 
 def member_p_values(
     o_info: np.ndarray, null: np.ndarray, tail: str = "gpd"
-) -> tuple[np.ndarray, np.ndarray, int]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """p-value of every member's contribution, and the set's intersection-union p-value.
 
     Parameters
@@ -63,8 +68,11 @@ def member_p_values(
         0 or not finite.
     p_irreducible : numpy.ndarray, shape (G,)
         Largest member p-value (NaN where ``o_info`` is 0 or not finite).
+    p_irreducible_is_bound : numpy.ndarray of bool, shape (G,)
+        Every member's p-value is the smallest reportable one (the fitted
+        tail put it lower), so ``p_irreducible`` is an upper bound.
     n_tail_fits : int
-        Member p-values that came from the fitted tail.
+        Member p-values that came from the fitted tail (bounds included).
     """
     n_surrogates, n_sets, width = null.shape
     sign = np.sign(o_info)  # (G,)
@@ -74,13 +82,16 @@ def member_p_values(
     statistic = sign[None, :, None] * null  # (R, G, K)
     columns = (usable[:, None] & exists).reshape(-1)  # (G * K,)
     p_members = np.full(n_sets * width, np.nan)
+    bound = np.zeros(n_sets * width, dtype=bool)
     n_tail_fits = 0
     if columns.any():
         one_sided, method = surrogate_p_values(
             observed.reshape(-1)[columns], statistic.reshape(n_surrogates, -1)[:, columns], tail)
         p_members[columns] = np.minimum(1.0, 2.0 * one_sided)  # the tail was chosen by the data's sign
-        n_tail_fits = int((method == "gpd").sum())
+        bound[columns] = method == BOUND
+        n_tail_fits = int(np.isin(method, ("gpd", BOUND)).sum())
     p_members = p_members.reshape(n_sets, width)
     largest = np.max(np.where(exists, np.nan_to_num(p_members, nan=np.inf), -np.inf), axis=1)  # (G,)
     p_irreducible = np.where(usable & np.isfinite(largest), largest, np.nan)
-    return p_members, p_irreducible, n_tail_fits
+    all_bound = usable & np.where(exists, bound.reshape(n_sets, width), True).all(axis=1)  # (G,)
+    return p_members, p_irreducible, all_bound, n_tail_fits

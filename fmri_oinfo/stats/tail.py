@@ -22,7 +22,19 @@ its end impossible (p = 0), and on the short test blocks of fMRI runs, where a
 one-member shift null has only about ``T`` distinct values, that end falls
 inside the null's real range (measured on the demo: a member whose 176
 possible shifts gave p = 1/177 got 0 from the bounded fit, 0.005 from the
-exponential one).  p-values below :data:`P_FLOOR` are reported as it.
+exponential one).
+
+**The smallest reportable p-value.**  A fitted tail is an extrapolation; it is
+trusted only down to ``1 / (EXTRAPOLATION_FACTOR * (1 + R))`` with ``R`` the
+statistic's finite surrogates (:func:`smallest_reportable_p`).  A tail
+p-value below that is replaced by the bound and marked ``"bound"`` in the
+method: the table holds the bound and says that the p-value lies below it,
+and the report prints ``< bound``.  :data:`EXTRAPOLATION_FACTOR` comes from
+``benchmarks/tail_calibration.py`` (tail p-values of AR(1) nulls against
+nulls of 200 times more surrogates: down to ``f = 20`` times below
+``1 / (1 + R)`` the share of fits more than 5 times too small stays at or
+below 0.13, and 10 is half the deepest factor measured; table in
+``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -45,8 +57,11 @@ TAIL_STEP = 10
 MIN_TAIL = 20
 #: Level of the Kolmogorov-Smirnov goodness-of-fit test of the tail.
 GOF_LEVEL = 0.05
-#: Smallest p-value reported (1 - CDF is not computed more finely than this).
-P_FLOOR = 1e-16
+#: A fitted tail is trusted down to ``1 / (EXTRAPOLATION_FACTOR * (1 + R))`` (benchmarks/tail_calibration.py).
+EXTRAPOLATION_FACTOR = 10.0
+
+#: ``method`` of a p-value held at :func:`smallest_reportable_p`: the fitted tail put it lower.
+BOUND = "bound"
 
 
 def empirical_p_values(observed: np.ndarray, null: np.ndarray) -> np.ndarray:
@@ -107,14 +122,37 @@ def fit_tail(null: np.ndarray) -> tuple[float, float, float, int] | None:
     return fitted
 
 
+def smallest_reportable_p(n_surrogates: int, tail: str) -> float:
+    """The smallest p-value a design reports: the bound below which a p-value is only known to be smaller.
+
+    Parameters
+    ----------
+    n_surrogates : int
+        Finite surrogate values of the statistic's null (``R``).
+    tail : {"gpd", "empirical"}
+
+    Returns
+    -------
+    float
+        ``1 / (EXTRAPOLATION_FACTOR * (1 + R))`` when a tail can be fitted
+        (``tail="gpd"`` and ``R >= 4 * MIN_TAIL``), else ``1 / (1 + R)``,
+        the smallest empirical p-value.
+    """
+    if tail == "gpd" and n_surrogates >= 4 * MIN_TAIL:
+        return 1.0 / (EXTRAPOLATION_FACTOR * (1.0 + n_surrogates))
+    return 1.0 / (1.0 + n_surrogates)
+
+
 def tail_p_value(observed: float, null: np.ndarray) -> tuple[float, str]:
-    """GPD tail p-value of one upper-tailed statistic (see the module docstring).
+    """GPD tail p-value of one upper-tailed statistic, at least the smallest reportable p-value.
 
     Returns
     -------
     p : float
-    method : {"gpd", "empirical"}
-        ``empirical`` when no tail could be fitted.
+    method : {"gpd", "bound", "empirical"}
+        ``empirical`` when no tail could be fitted; ``bound`` when the tail
+        p-value was below :func:`smallest_reportable_p` and ``p`` is that
+        bound.
     """
     finite = null[np.isfinite(null)]
     fitted = fit_tail(finite) if finite.size >= 4 * MIN_TAIL else None
@@ -122,7 +160,9 @@ def tail_p_value(observed: float, null: np.ndarray) -> tuple[float, str]:
         return float((1.0 + (finite >= observed).sum()) / (1.0 + finite.size)), "empirical"
     shape, scale, threshold, n_tail = fitted
     survival = scipy_stats.genpareto.sf(observed - threshold, shape, loc=0.0, scale=scale)
-    return float(max(n_tail / finite.size * survival, P_FLOOR)), "gpd"
+    bound = smallest_reportable_p(finite.size, "gpd")
+    p = n_tail / finite.size * survival
+    return (float(p), "gpd") if p >= bound else (bound, BOUND)
 
 
 def surrogate_p_values(observed: np.ndarray, null: np.ndarray, tail: str = "gpd") -> tuple[np.ndarray, np.ndarray]:
@@ -134,15 +174,18 @@ def surrogate_p_values(observed: np.ndarray, null: np.ndarray, tail: str = "gpd"
     null : array of float, shape (R, G)
     tail : {"gpd", "empirical"}, default="gpd"
         ``gpd``: the empirical p-value where at least :data:`MIN_EXCEEDANCES`
-        surrogates reach the observed value, else the generalised Pareto tail;
-        ``empirical``: always ``(1 + M) / (1 + R)``.
+        surrogates reach the observed value, else the generalised Pareto tail
+        down to :func:`smallest_reportable_p`; ``empirical``: always
+        ``(1 + M) / (1 + R)``.
 
     Returns
     -------
     p : numpy.ndarray, shape (G,)
         NaN where ``observed`` is NaN.
     method : numpy.ndarray of str, shape (G,)
-        ``"empirical"`` or ``"gpd"`` per statistic (``""`` where NaN).
+        ``"empirical"``, ``"gpd"`` or ``"bound"`` (the p-value is the smallest
+        reportable one and the statistic's lies below it) per statistic
+        (``""`` where NaN).
     """
     if tail not in TAILS:
         raise ValueError(f"tail={tail!r} is not known; use one of {list(TAILS)}.")
@@ -155,10 +198,3 @@ def surrogate_p_values(observed: np.ndarray, null: np.ndarray, tail: str = "gpd"
         for column in np.flatnonzero(~np.isnan(observed) & (exceed < MIN_EXCEEDANCES)):
             p[column], method[column] = tail_p_value(observed[column], null[:, column])
     return p, method
-
-
-def smallest_p_value(n_surrogates: int, tail: str) -> float:
-    """The smallest p-value a design can give: 0 with a fitted tail, else ``1 / (1 + R)``."""
-    if tail == "gpd" and n_surrogates >= 4 * MIN_TAIL:
-        return P_FLOOR
-    return 1.0 / (1.0 + n_surrogates)

@@ -162,6 +162,8 @@ def test_set_tables_follow_the_table_ranking(page, hostile_name):
     assert [row[7] for row in synergistic] == ["screen S", "beamscreen S"]  # short tags
     assert [row[8] for row in synergistic] == ["split-sample", "split-sample"]
     assert [row[10] for row in synergistic] == ["0.001", "0.003"]  # p irreducible
+    # a p-value held at the smallest reportable one is printed as a bound, never as a smaller number
+    assert [row[9].replace("\xa0", " ") for row in redundant] == ["< 0.0005", "0.001"]
 
 
 def test_quality_control_and_methods(page):

@@ -176,3 +176,22 @@ def test_a_non_finite_estimate_is_never_a_label(planted):
     assert table["label"].tolist() == ["redundant", "n.s."]
     assert np.isnan(table.loc[1, ["p_value", "p_irreducible", "q_value"]].to_numpy(float)).all()
     assert not table.loc[1, "irreducible"] and table.loc[1, "carriers"] == ()
+
+
+def test_no_p_value_is_printed_below_the_smallest_reportable_one(planted):
+    """The planted redundant triplet lies far beyond its null: the table holds the bound and says so.
+
+    Before the bound the fitted tail gave such sets p-values down to 1e-16;
+    now ``p_value`` is ``attrs["smallest_reportable_p"]`` (1 / (10 (1 + R)))
+    with ``p_value_is_bound``, and no p-value of the table is lower.
+    """
+    _, data = planted
+    sets = [("r0", "r1", "r2"), ("r6", "r7", "r8")]
+    table = assess_sets(data, sets, n_surrogates=199, n_bootstrap=0, seed=0)
+    bound = table.attrs["smallest_reportable_p"]
+    assert bound == pytest.approx(1 / (10 * 200))
+    assert table["p_value_is_bound"].tolist() == [True, False]
+    assert table["p_value"].iloc[0] == bound and (table["p_value"] >= bound).all()
+    assert table["p_irreducible_is_bound"].iloc[0] == (table["p_irreducible"].iloc[0] == 2 * bound)
+    assert (table["p_irreducible"].dropna() >= 2 * bound).all()  # a member's p is twice its one-sided p
+    assert not table["p_irreducible_is_bound"].iloc[1]

@@ -53,7 +53,7 @@ def test_member_p_values_by_hand():
     null = np.full((3, 3, 3), np.nan)
     null[:, 0, :] = [[-0.1, -0.6, 0.0], [-0.2, -0.1, 0.1], [0.0, -0.2, -0.3]]  # synergistic: d = -1
     null[:, 1, :2] = [[0.1, 0.3], [0.0, 0.1], [0.2, 0.0]]  # a set of 2 members
-    p_members, p_irreducible, n_tail_fits = member_p_values(o_info, null, tail="empirical")
+    p_members, p_irreducible, _, n_tail_fits = member_p_values(o_info, null, tail="empirical")
     assert n_tail_fits == 0
     # twice the one-sided p-value in the set's direction (the direction was read from the data)
     np.testing.assert_allclose(p_members[0], [2 / 4, 4 / 4, 2 / 4])

@@ -7,7 +7,7 @@ import pytest
 from scipy.signal import lfilter
 
 from fmri_oinfo.stats import LaggedCorrelations, circular_shifts, o_info_of_correlations, surrogate_p_values
-from fmri_oinfo.stats.tail import P_FLOOR, fit_tail, smallest_p_value
+from fmri_oinfo.stats.tail import BOUND, EXTRAPOLATION_FACTOR, fit_tail, smallest_reportable_p
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,8 @@ def test_gpd_tail_of_999_surrogates_matches_a_50000_surrogate_null(surrogate_nul
     reference = (1 + (surrogate_null >= observed).sum()) / (1 + surrogate_null.size)
     nulls = surrogate_null[: 25 * 999].reshape(25, 999).T  # (999, 25): 25 nulls, one per column
     p, method = surrogate_p_values(np.full(25, observed), nulls, tail="gpd")
-    assert (method == "gpd").mean() >= 0.8
+    assert np.isin(method, ("gpd", BOUND)).mean() >= 0.8  # at 1e-4 (the bound) some fits went lower
+    assert (p >= smallest_reportable_p(999, "gpd")).all()
     assert reference / 2 <= np.median(p) <= reference * 2, (np.median(p), reference)
 
 
@@ -46,13 +47,37 @@ def test_empirical_p_where_enough_surrogates_exceed(surrogate_null):
     assert method[0] == "empirical" and p_gpd[0] == p_empirical[0]
 
 
-def test_the_tail_reaches_below_one_over_r_and_the_empirical_p_does_not(surrogate_null):
-    """The piece that makes fast.toml (499 surrogates, ~100 sets) able to label a strong set."""
+def test_the_tail_reaches_below_one_over_r_down_to_the_bound_and_the_empirical_p_does_not(surrogate_null):
+    """The piece that makes fast.toml (499 surrogates, ~100 sets) able to label a strong set, within the bound."""
     null = surrogate_null[:499, None]
-    strong = np.array([10 * null.max()])
-    assert surrogate_p_values(strong, null, tail="empirical")[0][0] == pytest.approx(1 / 500)
-    assert surrogate_p_values(strong, null, tail="gpd")[0][0] < 1e-4
-    assert smallest_p_value(499, "gpd") == P_FLOOR and smallest_p_value(499, "empirical") == 1 / 500
+    beyond = np.array([np.quantile(surrogate_null, 1 - 5e-4)])  # about 1 / (4 (1 + R)): inside the bound
+    assert surrogate_p_values(beyond, null, tail="empirical")[0][0] >= 1 / 500
+    p, method = surrogate_p_values(beyond, null, tail="gpd")
+    assert method[0] == "gpd" and smallest_reportable_p(499, "gpd") < p[0] < 1 / 500
+    assert smallest_reportable_p(499, "gpd") == pytest.approx(1 / (EXTRAPOLATION_FACTOR * 500))
+    assert smallest_reportable_p(499, "empirical") == pytest.approx(1 / 500)
+    assert smallest_reportable_p(60, "gpd") == pytest.approx(1 / 61)  # too few surrogates for a tail
+
+
+def test_p_values_beyond_the_bound_are_held_at_it_and_marked():
+    """A set far beyond its null is reported at the bound, as a bound, never lower (was down to 1e-16)."""
+    rng = np.random.default_rng(3)
+    null = np.abs(rng.standard_normal((999, 3)))  # (R, G)
+    observed = np.array([100.0, 1e6, 0.5])  # two far beyond the null, one inside it
+    p, method = surrogate_p_values(observed, null, tail="gpd")
+    bound = smallest_reportable_p(999, "gpd")
+    assert bound == pytest.approx(1e-4)
+    assert list(method) == [BOUND, BOUND, "empirical"]
+    assert p[0] == p[1] == bound and p[2] > bound
+    assert (p >= bound).all()
+
+
+def test_the_bound_counts_only_finite_surrogates():
+    rng = np.random.default_rng(4)
+    null = np.abs(rng.standard_normal((999, 1)))
+    null[:499] = np.nan  # 500 finite surrogates
+    p, method = surrogate_p_values(np.array([50.0]), null, tail="gpd")
+    assert method[0] == BOUND and p[0] == pytest.approx(smallest_reportable_p(500, "gpd"))
 
 
 def test_a_null_with_repeated_values_is_fitted_between_distinct_values():
