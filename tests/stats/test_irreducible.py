@@ -85,13 +85,15 @@ def test_member_shifts_stay_beyond_the_autocorrelation_length():
 
     Four redundant triplets (pairwise correlation 0.9), AR(1) phi = 0.9, 400
     volumes (autocorrelation length 23): with every member shift at least that
-    far, each p_irreducible is below 1e-7 here; accepted below 1e-4.  With
-    shifts from 0, the null holds the data's own alignment and its
-    neighbours, and p_irreducible is 0.004-0.007.
+    far, each member's tail p-value is below 1e-7 here, so p_irreducible is
+    held at its reportable bound (twice 1 / (10 (999 + 1)), 0.0002 when
+    every surrogate is finite; 0.00056 here), flagged as a bound.  With shifts
+    from 0, the null holds the data's own alignment and its neighbours, and
+    p_irreducible is 0.004-0.007.
     """
     system = GroundTruthSystem.from_blocks([redundant_block(3, 0.9)] * 4)
     values = lfilter([1.0], [1.0, -0.9], system.sample(400, seed=0), axis=0)
     sets = [(0, 1, 2), (3, 4, 5), (6, 7, 8), (9, 10, 11)]
     table = assess_sets(values, sets, n_surrogates=999, n_bootstrap=0, seed=1)
-    assert (table["p_irreducible"] < 1e-4).all()
+    assert (table["p_irreducible"] < 1e-3).all() and table["p_irreducible_is_bound"].all()
     assert table["irreducible"].all()
