@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from fmri_oinfo.version import __version__
 
 
 def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
@@ -51,3 +51,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo"]
+
+
+def __dir__() -> list[str]:
+    """The public names (those imported on first use included), not the module's own imports."""
+    return sorted(__all__)

@@ -532,7 +532,7 @@ class RegionExtractor:
     ) -> dict[str, Any]:
         import nilearn
 
-        from fmri_oinfo import __version__
+        from fmri_oinfo.version import __version__
 
         run_meta, fd_rows, start = [], [], 0
         censored: dict[str, list[int]] = {}

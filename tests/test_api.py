@@ -124,3 +124,13 @@ def test_complex_data_are_refused_not_truncated(as_frame):
 def test_every_set_of_data_with_two_regions():
     with pytest.raises(ValueError, match="O-information needs at least 3 regions and the data have 2"):
         estimate_oinfo(np.random.default_rng(0).standard_normal((50, 2)), "all", order=3)
+
+
+def test_the_package_lists_its_public_names_and_one_version():
+    import importlib.metadata
+
+    import fmri_oinfo
+    from fmri_oinfo.version import __version__
+
+    assert set(dir(fmri_oinfo)) == {"SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo"}
+    assert fmri_oinfo.__version__ == __version__ == importlib.metadata.version("fmri-oinfo")

@@ -287,7 +287,7 @@ def derivative_root(folder: Path, subject: str) -> Path:
 
 def write_dataset_description(root: Path, sources: Sequence[str | Path] = ()) -> Path:
     """``dataset_description.json`` of the derivative dataset at ``root`` (written when absent or changed)."""
-    from fmri_oinfo import __version__
+    from fmri_oinfo.version import __version__
 
     description: dict[str, Any] = {
         "Name": "fmri-oinfo: O-information (redundancy and synergy) between brain regions",

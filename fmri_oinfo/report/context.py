@@ -17,7 +17,7 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
-import fmri_oinfo
+from fmri_oinfo.version import __version__
 
 #: Distributions whose versions every report lists (torch is read from metadata, never imported).
 REPORTED_PACKAGES: tuple[str, ...] = (
@@ -38,7 +38,7 @@ def package_versions(packages: Sequence[str] = REPORTED_PACKAGES) -> dict[str, s
     -------
     dict of str to str
     """
-    versions = {"python": platform.python_version(), "fmri-oinfo": fmri_oinfo.__version__}
+    versions = {"python": platform.python_version(), "fmri-oinfo": __version__}
     for name in packages:
         try:
             versions[name] = importlib.metadata.version(name)
