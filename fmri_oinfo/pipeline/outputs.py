@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
-from fmri_oinfo.atomic import TEMPORARY_PREFIX, write_text_atomically
+from fmri_oinfo.atomic import TEMPORARY_PREFIX, check_not_input, remove_output, write_text_atomically
 from fmri_oinfo.extract import RegionTimeseries
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs, bids_label
@@ -80,6 +80,12 @@ class OutputNames:
     @property
     def report(self) -> Path:
         return self.folder / f"{self.subject}_report.html"
+
+    def may_write(self, path: str | Path) -> bool:
+        """Whether a run may write ``path``: a ``<prefix>_*`` file or the report, in the output folder."""
+        path = Path(path).resolve()
+        return path.parent == self.folder.resolve() and (
+            path.name.startswith(f"{self.prefix}_") or path.name == self.report.name)
 
 
 def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) -> OutputNames:
@@ -263,9 +269,12 @@ def check_output_folder(folder: Path) -> None:
     Raises
     ------
     ValueError
-        Naming the folder, what is wrong and the fix.
+        Naming the folder, what is wrong and the fix; an
+        :class:`~fmri_oinfo.atomic.InputOverwriteError` when ``folder`` lies
+        inside a protected input folder (:func:`fmri_oinfo.atomic.protect_inputs`).
     """
     folder = Path(folder)
+    check_not_input(folder)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"--out {folder} is a file; give a folder (it is created if needed).")
     try:
@@ -383,7 +392,7 @@ def remove_stale_outputs(folder: Path, prefix: str, report: Path, written: Seque
             continue
         path = folder / name
         if path.is_file():
-            os.remove(path)
+            remove_output(path)
             removed.append(name)
     kept = {name: owner for name, owner in earlier.items() if name not in removed and (folder / name).is_file()}
     kept.update({name: prefix for name in now})

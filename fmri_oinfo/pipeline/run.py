@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from tqdm import tqdm
 
 from fmri_oinfo.atlases import Atlas, load_atlas
-from fmri_oinfo.atomic import remove_orphans, write_text_atomically
+from fmri_oinfo.atomic import all_or_nothing, check_not_input, protect_inputs, remove_orphans, write_text_atomically
 from fmri_oinfo.maps import has_coordinates
 from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
@@ -225,15 +226,26 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
     if config.candidates.strategies != ("user",):  # before minutes of extraction
         config.candidates.check_budget(len(atlas.regions) if atlas is not None else inputs.n_regions)
     out_dir = Path(out_dir) if out_dir is not None else default_output_dir(inputs)
-    check_output_folder(out_dir)
+    inputs_given = [inputs.source, *inputs.digests]
+    with protect_inputs(inputs_given):  # no write below may change an input
+        names = output_names(inputs, config, out_dir)
+        for path in inputs_given:  # an input named like an output in --out: refuse before any computation
+            if names.may_write(path):
+                check_not_input(path)
+        check_output_folder(out_dir)
+        return _run_stages(inputs, atlas, config, names, progress, start, warnings)
+
+
+def _run_stages(inputs: SubjectInputs, atlas: Atlas | None, config: PipelineConfig, names: OutputNames,
+                progress: bool, start: float, warnings: list[str]) -> SubjectOutputs:
+    out_dir = names.folder
     remove_orphans(out_dir)
-    names = output_names(inputs, config, out_dir)
     cache = StageCache(out_dir / ".cache")
     done: dict[str, StageResult] = {}
     logger.info("%s: %s -> %s", inputs.subject, inputs.source, out_dir)
 
     with tqdm(total=len(STAGES), desc=inputs.subject, unit="stage", disable=not progress, file=sys.stderr,
-              bar_format="{desc}: {n}/{total} stages |{bar}| {elapsed}{postfix}") as bar:
+              bar_format="{desc}: {n}/{total} stages |{bar}| {elapsed}{postfix}") as bar, ExitStack() as outputs:
         def step(name: str) -> None:
             bar.set_postfix_str(name)
 
@@ -264,6 +276,7 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
         bar.update()
 
         step("outputs")
+        outputs.enter_context(all_or_nothing())  # from here a failure (a full disk) leaves none of the run's files
         outputs_key = stage_key("outputs", key, asdict(config.outputs), config.extraction.atlas, names.prefix)
 
         def save_outputs(value, folder: Path) -> dict[str, Any]:
@@ -283,13 +296,13 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
         )
         bar.update()
 
-    write_text_atomically(names.config, to_toml(config))
-    description = write_dataset_description(derivative_root(out_dir, inputs.subject), [inputs.source])
-    removed = remove_stale_outputs(out_dir, names.prefix, names.report,
-                                   [*written.values(), names.config, names.provenance])
-    total = time.perf_counter() - start
-    provenance = _provenance(inputs, config, done, total, skipped, warnings, removed)
-    write_text_atomically(names.provenance, json.dumps(provenance, indent=2, default=str) + "\n")
+        write_text_atomically(names.config, to_toml(config))
+        description = write_dataset_description(derivative_root(out_dir, inputs.subject), [inputs.source])
+        removed = remove_stale_outputs(out_dir, names.prefix, names.report,
+                                       [*written.values(), names.config, names.provenance])
+        total = time.perf_counter() - start
+        provenance = _provenance(inputs, config, done, total, skipped, warnings, removed)
+        write_text_atomically(names.provenance, json.dumps(provenance, indent=2, default=str) + "\n")
     logger.info("%s: done in %.1f s; results in %s (dataset description: %s)", inputs.subject, total,
                 names.results, description)
     return SubjectOutputs(

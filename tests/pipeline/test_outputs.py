@@ -1,0 +1,65 @@
+"""Outputs of a subject run: never over an input, all or nothing on a full disk, byte-identical on a re-run."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import warnings
+from pathlib import Path
+
+import pytest
+
+from fmri_oinfo import atomic
+from fmri_oinfo.pipeline import run_subject
+from fmri_oinfo.pipeline.cli import main
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` (relative name -> SHA-256)."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _run(subject: Path, config, out: Path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_subject(subject, config, out)
+
+
+def test_no_output_folder_can_change_the_input_table(table_subject, tiny_config, tmp_path, capsys):
+    before = _tree(tmp_path)
+    (tmp_path / "link").symlink_to(table_subject)
+    table = table_subject / "sub-01_timeseries.tsv"
+    # the subject folder itself, a symbolic link to it, a folder inside it, and the table's folder with the table given
+    for subject, out in ((table_subject, table_subject), (table_subject, tmp_path / "link"),
+                         (table_subject, table_subject / "derivatives"), (table, table_subject)):
+        assert main([str(subject), "--out", str(out), "--quiet"]) == 1
+        error = capsys.readouterr().err
+        assert error.startswith("fmri-oinfo: error: refusing to write ") and "never changes its inputs" in error
+        assert "give --out a folder outside the inputs" in error
+        assert _tree(tmp_path) == before  # nothing changed, nothing added
+    outputs = _run(table_subject, tiny_config, tmp_path)  # a parent of the subject folder: outputs beside it
+    assert outputs.timeseries == tmp_path / "sub-01_timeseries.tsv" and outputs.results.is_file()
+    assert _tree(table_subject) == {k[len("sub-01/"):]: v for k, v in before.items()}
+    assert _run(table_subject, tiny_config, tmp_path).stages["outputs"] == "reused"  # a second run works
+
+
+def test_a_full_disk_leaves_no_output_of_the_run_and_names_the_folder(table_subject, tiny_config, tmp_path,
+                                                                      monkeypatch):
+    out = tmp_path / "out"
+    real_replace = os.replace
+
+    def replace_on_a_full_disk(source, destination):
+        if str(destination).endswith("_provenance.json"):  # the last file of the run
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_on_a_full_disk)
+    with pytest.raises(atomic.DiskFullError, match=f"no space left to write into {out} .*give --out"):
+        _run(table_subject, tiny_config, out)
+    assert [p.name for p in out.iterdir()] == [".cache"]  # no result table without provenance or manifest
+    assert not list(out.rglob(".tmp-*"))
+    monkeypatch.undo()
+    outputs = _run(table_subject, tiny_config, out)  # the disk has room again: the run completes
+    assert outputs.provenance.is_file() and (out / ".fmri-oinfo-outputs.json").is_file()
