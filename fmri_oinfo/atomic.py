@@ -207,7 +207,8 @@ def write_text_atomically(path: str | os.PathLike, text: str) -> Path:
 
 @contextlib.contextmanager
 def temporary_folder(parent: str | os.PathLike, label: str) -> Iterator[Path]:
-    """A new temporary folder ``<parent>/.tmp-<label>-<random>``, marked live inside and removed if the block fails.
+    """A new temporary folder ``<parent>/.tmp-<label>-<random>`` (``parent`` created if needed), marked live
+    inside and removed if the block fails.
 
     The block may rename the folder into place (the mark goes with it).
 
@@ -221,6 +222,7 @@ def temporary_folder(parent: str | os.PathLike, label: str) -> Iterator[Path]:
     parent = Path(parent)
     check_not_input(parent)
     with explain_disk_full(parent):
+        parent.mkdir(parents=True, exist_ok=True)
         folder = Path(tempfile.mkdtemp(dir=parent, prefix=f"{TEMPORARY_PREFIX}{label}-"))
         try:
             with _live(folder):

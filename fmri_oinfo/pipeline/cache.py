@@ -135,7 +135,6 @@ class StageCache:
         with collect_warnings() as emitted:
             value = compute()
         seconds = time.perf_counter() - start
-        self.root.mkdir(parents=True, exist_ok=True)
         remove_orphans(self.root)
         with temporary_folder(self.root, stage[:12]) as staging:
             extra = save(value, staging) or {}
