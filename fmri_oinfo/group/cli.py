@@ -76,12 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
+    from fmri_oinfo.atomic import protect_inputs
     from fmri_oinfo.group.cluster import dask_client
     from fmri_oinfo.group.config import load_group_config
     from fmri_oinfo.group.outputs import write_group_outputs
     from fmri_oinfo.group.report import write_group_report
     from fmri_oinfo.group.run import run_group_study
-    from fmri_oinfo.group.study import discover_study
+    from fmri_oinfo.group.study import discover_study, study_inputs
 
     # Dask logs its own life (start, connections, a slow worker killed at shutdown) at INFO and WARNING:
     # only its errors unless -vv (set after importing it: its import sets the level).
@@ -100,23 +101,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "between-cohort comparison needs two: keep two cohorts with --subjects or use a two-valued column."
             )
         out_dir = args.out or args.study_dir / "derivatives" / "fmri-oinfo-group"
-        _check_writable(out_dir)
+        inputs = study_inputs(study)
+        with protect_inputs(inputs):
+            _check_writable(out_dir, study)
     except (ValueError, OSError) as error:
         parser.error(str(error))
     cluster = args.cluster_config
     if cluster is None and config.cluster and args.scheduler is None and args.workers is None:
         cluster = Path(config.cluster)
     try:
-        with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads,
-                         quiet=args.verbose < 2) as client:
-            result = run_group_study(study, config, out_dir, client, progress=True)
-        warned = _warnings_by_message(result)
-        warnings = [f"{text} ({_subjects(who)})" for text, who in warned.items()]
-        files = write_group_outputs(result)
-        report = write_group_report(result, files=files, warnings=warnings)
+        with protect_inputs(inputs):  # no write of the study (group tables, reports) may change an input
+            with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads,
+                             quiet=args.verbose < 2) as client:
+                result = run_group_study(study, config, out_dir, client, progress=True)
+            warned = _warnings_by_message(result)
+            warnings = [f"{text} ({_subjects(who)})" for text, who in warned.items()]
+            files = write_group_outputs(result)
+            report = write_group_report(result, files=files, warnings=warnings)
     except (ValueError, OSError, RuntimeError) as error:  # every subject failed; file-system errors
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # the Dask cluster is closed on the way out of its block
+        print(f"{PROG}: interrupted; finished subject stages are cached in {out_dir}, run the same command "
+              "again to resume.", file=sys.stderr)
+        return 130
     for text, who in warned.items():
         print(f"warning ({_subjects(who)}): {text}", file=sys.stderr)
     n_sig = 0 if result.results is None else int((result.results["label"] != "n.s.").sum())
@@ -130,7 +138,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if result.failures else 0
 
 
-def _check_writable(folder: Path) -> None:
+def _check_writable(folder: Path, study) -> None:
+    """Refuse an output folder that would change the study's inputs, or whose outputs the next run would read."""
+    from fmri_oinfo.atomic import check_not_input
+    from fmri_oinfo.group.subject import subject_folder
     from fmri_oinfo.pipeline.outputs import check_output_folder
 
+    if folder.resolve() == study.root.resolve():
+        raise ValueError(f"--out {folder} is STUDY_DIR itself: its sub-XX/ output folders would be read as subjects "
+                         "by the next run; give another folder (the default is STUDY_DIR/derivatives/fmri-oinfo-group).")
+    for path in (folder, *(subject_folder(folder, s.label) for s in study.subjects)):
+        check_not_input(path)
     check_output_folder(folder)

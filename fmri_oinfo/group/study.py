@@ -49,6 +49,12 @@ class Subject:
     kind: str
     cohort: str | None = None
 
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """What no output may change: the subject's folder or table, and the ``sub-<label>/`` folder holding its table."""
+        own_folder = self.kind == "table" and self.source.parent.name == self.label
+        return (self.source, self.source.parent) if own_folder else (self.source,)
+
 
 @dataclass(frozen=True)
 class Study:
@@ -106,8 +112,8 @@ def _discover(root: Path) -> list[Subject]:
 
 
 def study_inputs(study: Study) -> list[Path]:
-    """The study's input files and folders: each subject's folder or table, and ``participants.tsv``."""
-    return [s.source for s in study.subjects] + ([study.participants_file] if study.participants_file else [])
+    """The study's input files and folders: each subject's (:attr:`Subject.inputs`), and ``participants.tsv``."""
+    return [p for s in study.subjects for p in s.inputs] + ([study.participants_file] if study.participants_file else [])
 
 
 def read_participants(path: str | Path) -> pd.DataFrame:
