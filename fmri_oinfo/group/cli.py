@@ -70,9 +70,27 @@ def _subjects(labels: list[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a group study; returns 0 on success, 1 when some subjects failed or the study could not run."""
+    """Run a group study.
+
+    Returns
+    -------
+    int
+        0 on success, 1 when some subjects failed or the study could not run
+        (2 for bad arguments, from argparse), 130 on Ctrl-C (one line on
+        stderr; the Dask client and its local cluster are closed first).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _study(parser, args)
+    except KeyboardInterrupt:  # anywhere: importing, discovering, computing, writing
+        print(f"{PROG}: interrupted; finished subject stages are cached in the output folder, run the same "
+              "command again to resume.", file=sys.stderr)
+        return 130
+
+
+def _study(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The study of ``args`` (:func:`main`, less Ctrl-C)."""
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
@@ -121,10 +139,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError, RuntimeError) as error:  # every subject failed; file-system errors
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:  # the Dask cluster is closed on the way out of its block
-        print(f"{PROG}: interrupted; finished subject stages are cached in {out_dir}, run the same command "
-              "again to resume.", file=sys.stderr)
-        return 130
     for text, who in warned.items():
         print(f"warning ({_subjects(who)}): {text}", file=sys.stderr)
     n_sig = 0 if result.results is None else int((result.results["label"] != "n.s.").sum())

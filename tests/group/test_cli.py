@@ -54,6 +54,6 @@ def test_ctrl_c_closes_the_cluster_and_exits_130_with_one_line(folder_study: Pat
     assert cli.main([str(folder_study), "--out", str(tmp_path / "out"), "--threads", "--workers", "1"]) == 130
     captured = capsys.readouterr()
     assert captured.err.splitlines() == [
-        f"{cli.PROG}: interrupted; finished subject stages are cached in {tmp_path / 'out'}, run the same command "
+        f"{cli.PROG}: interrupted; finished subject stages are cached in the output folder, run the same command "
         "again to resume."]
     assert clients[0].status == "closed"  # the client (and its local cluster) were shut down
