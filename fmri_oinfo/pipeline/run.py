@@ -15,6 +15,7 @@ import sys
 import time
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,7 @@ def _provenance(inputs: SubjectInputs, config: PipelineConfig, results: dict[str
         "stages": {name: {"key": r.key, "status": "reused" if r.reused else "computed",
                           "seconds": round(r.seconds, 3)} for name, r in results.items()},
         "total_seconds": round(total, 3),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # here, not in the report
         "skipped_outputs": skipped,
         "warnings": list(warnings),
         "removed_stale_outputs": removed,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import warnings
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,14 @@ def test_a_full_disk_leaves_no_output_of_the_run_and_names_the_folder(table_subj
     monkeypatch.undo()
     outputs = _run(table_subject, tiny_config, out)  # the disk has room again: the run completes
     assert outputs.provenance.is_file() and (out / ".fmri-oinfo-outputs.json").is_file()
+
+
+def test_two_runs_with_the_same_seed_write_byte_identical_report_and_graphs(table_subject, tiny_config, tmp_path):
+    first, second = (_run(table_subject, tiny_config, tmp_path / name) for name in ("a", "b"))
+    assert first.report.read_bytes() == second.report.read_bytes()
+    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")  # a clock time differs between runs a minute apart
+    assert today not in first.report.read_text(encoding="utf-8")
+    assert json.loads(first.provenance.read_text())["finished"].startswith(today)  # the time is kept there
+    assert set(first.graphs) == {"hypergraph", "redundancy", "synergy"}
+    for kind, path in first.graphs.items():
+        assert path.read_bytes() == second.graphs[kind].read_bytes()
