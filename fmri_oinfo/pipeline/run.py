@@ -241,8 +241,9 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
 def _run_stages(inputs: SubjectInputs, atlas: Atlas | None, config: PipelineConfig, names: OutputNames,
                 progress: bool, start: float, warnings: list[str]) -> SubjectOutputs:
     out_dir = names.folder
-    remove_orphans(out_dir)
     cache = StageCache(out_dir / ".cache")
+    for folder in dict.fromkeys((out_dir, cache.root, derivative_root(out_dir, inputs.subject))):
+        remove_orphans(folder)  # the temporaries of a killed run
     done: dict[str, StageResult] = {}
     logger.info("%s: %s -> %s", inputs.subject, inputs.source, out_dir)
 

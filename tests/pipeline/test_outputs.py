@@ -76,3 +76,16 @@ def test_two_runs_with_the_same_seed_write_byte_identical_report_and_graphs(tabl
     assert set(first.graphs) == {"hypergraph", "redundancy", "synergy"}
     for kind, path in first.graphs.items():
         assert path.read_bytes() == second.graphs[kind].read_bytes()
+
+
+def test_a_rerun_removes_the_temporaries_of_a_killed_run_at_once(table_subject, tiny_config, tmp_path):
+    out = tmp_path / "derivatives" / "sub-01"
+    _run(table_subject, tiny_config, out)
+    # what a run killed mid-write leaves: no live process holds them, however fresh they are
+    orphans = [out / ".tmp-0123456789ab.tsv", out.parent / ".tmp-ba9876543210.json", out / ".cache" / ".tmp-stage-x"]
+    for path in orphans[:2]:
+        path.write_text("partial")
+    orphans[2].mkdir()
+    (orphans[2] / "results.json").write_text("{")
+    assert set(_run(table_subject, tiny_config, out).stages.values()) == {"reused"}
+    assert not any(path.exists() for path in orphans)
