@@ -293,8 +293,21 @@ def derivative_root(folder: Path, subject: str) -> Path:
     return folder.parent if folder.name == subject else folder
 
 
+def _written_by_fmri_oinfo(path: Path) -> bool:
+    """Whether the ``dataset_description.json`` at ``path`` is one fmri-oinfo wrote (its ``GeneratedBy`` says so)."""
+    try:
+        generated = json.loads(path.read_text(encoding="utf-8")).get("GeneratedBy") or []
+        return any(entry.get("Name") == "fmri-oinfo" for entry in generated)
+    except (ValueError, AttributeError, TypeError):  # not JSON, or not a description
+        return False
+
+
 def write_dataset_description(root: Path, sources: Sequence[str | Path] = ()) -> Path:
-    """``dataset_description.json`` of the derivative dataset at ``root`` (written when absent or changed)."""
+    """``dataset_description.json`` of the derivative dataset at ``root`` (written when absent or changed).
+
+    A description that fmri-oinfo did not write (``--out`` at the root of
+    the user's own dataset) is left as it is, with a warning.
+    """
     from fmri_oinfo import __version__
 
     description: dict[str, Any] = {
@@ -312,7 +325,12 @@ def write_dataset_description(root: Path, sources: Sequence[str | Path] = ()) ->
         description["SourceDatasets"] = [{"URL": Path(s).resolve().as_uri()} for s in sources]
     path = Path(root) / "dataset_description.json"
     text = json.dumps(description, indent=2) + "\n"
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+    if not path.is_file():
+        write_text_atomically(path, text)
+    elif not _written_by_fmri_oinfo(path):
+        logger.warning("%s describes another dataset; it was left as it is (give --out a folder of its own, e.g. "
+                       "derivatives/fmri-oinfo, for a BIDS derivative dataset).", path)
+    elif path.read_text(encoding="utf-8") != text:
         write_text_atomically(path, text)
     return path
 

@@ -30,6 +30,8 @@ def _run(subject: Path, config, out: Path):
 
 
 def test_no_output_folder_can_change_the_input_table(table_subject, tiny_config, tmp_path, capsys):
+    description = tmp_path / "dataset_description.json"  # the user's own dataset (raw BIDS)
+    description.write_text('{"Name": "my study", "BIDSVersion": "1.9.0"}\n')
     before = _tree(tmp_path)
     (tmp_path / "link").symlink_to(table_subject)
     table = table_subject / "sub-01_timeseries.tsv"
@@ -43,7 +45,8 @@ def test_no_output_folder_can_change_the_input_table(table_subject, tiny_config,
         assert _tree(tmp_path) == before  # nothing changed, nothing added
     outputs = _run(table_subject, tiny_config, tmp_path)  # a parent of the subject folder: outputs beside it
     assert outputs.timeseries == tmp_path / "sub-01_timeseries.tsv" and outputs.results.is_file()
-    assert _tree(table_subject) == {k[len("sub-01/"):]: v for k, v in before.items()}
+    assert {k: v for k, v in _tree(tmp_path).items() if k in before} == before  # the user's files, untouched
+    assert any(f"{description} describes another dataset; it was left as it is" in w for w in outputs.warnings)
     assert _run(table_subject, tiny_config, tmp_path).stages["outputs"] == "reused"  # a second run works
 
 
