@@ -222,6 +222,9 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
             f"{subject} does not exist; give a subject folder (e.g. derivatives/fmriprep/sub-01), "
             "a 4-D NIfTI file or a region time-series table (.tsv, .csv, .npy)."
         )
+    if out_dir is not None:  # before reading the inputs, which a folder of earlier outputs would confuse
+        with protect_inputs([subject]):
+            check_not_input(out_dir)
     atlas = _atlas_for(subject, config)
     inputs = gather_inputs(subject, config, None if atlas is None else atlas.space,
                            None if atlas is None else atlas.coords)

@@ -10,6 +10,8 @@ import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 
+import nibabel as nib
+import numpy as np
 import pytest
 
 from fmri_oinfo import atomic
@@ -48,6 +50,20 @@ def test_no_output_folder_can_change_the_input_table(table_subject, tiny_config,
     assert {k: v for k, v in _tree(tmp_path).items() if k in before} == before  # the user's files, untouched
     assert any(f"{description} describes another dataset; it was left as it is" in w for w in outputs.warnings)
     assert _run(table_subject, tiny_config, tmp_path).stages["outputs"] == "reused"  # a second run works
+
+
+def test_an_image_folder_holding_earlier_outputs_is_refused_as_output_before_it_is_read(tmp_path, capsys):
+    folder = tmp_path / "sub-01"
+    folder.mkdir()
+    image = nib.Nifti1Image(np.zeros((2, 2, 2, 60), dtype=np.float32), np.eye(4))
+    nib.save(image, folder / "sub-01_bold.nii.gz")
+    nib.save(nib.Nifti1Image(np.zeros((2, 2, 2), dtype=np.float32), np.eye(4)),
+             folder / "sub-01_atlas-x_desc-synergy_map.nii.gz")  # an earlier version's output, read as a run
+    before = _tree(folder)
+    assert main([str(folder), "--out", str(folder), "--quiet"]) == 1
+    error = capsys.readouterr().err
+    assert f"refusing to write {folder}: it is the input folder {folder}" in error and "repetition time" not in error
+    assert _tree(folder) == before
 
 
 def test_a_full_disk_leaves_no_output_of_the_run_and_names_the_folder(table_subject, tiny_config, tmp_path,
