@@ -7,6 +7,10 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported by the command itself, after --help
+    from fmri_oinfo.group.study import Study
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +156,7 @@ def _study(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
-def _check_writable(folder: Path, study) -> None:
+def _check_writable(folder: Path, study: Study) -> None:
     """Refuse an output folder that would change the study's inputs, or whose outputs the next run would read."""
     from fmri_oinfo.atomic import check_not_input
     from fmri_oinfo.group.subject import subject_folder
@@ -160,7 +164,8 @@ def _check_writable(folder: Path, study) -> None:
 
     if folder.resolve() == study.root.resolve():
         raise ValueError(f"--out {folder} is STUDY_DIR itself: its sub-XX/ output folders would be read as subjects "
-                         "by the next run; give another folder (the default is STUDY_DIR/derivatives/fmri-oinfo-group).")
+                         "by the next run; give another folder (the default is "
+                         "STUDY_DIR/derivatives/fmri-oinfo-group).")
     for path in (folder, *(subject_folder(folder, s.label) for s in study.subjects)):
         check_not_input(path)
     check_output_folder(folder)

@@ -51,7 +51,7 @@ class Subject:
 
     @property
     def inputs(self) -> tuple[Path, ...]:
-        """What no output may change: the subject's folder or table, and the ``sub-<label>/`` folder holding its table."""
+        """What no output may change: the subject's folder or table, and the ``sub-<label>/`` folder of its table."""
         own_folder = self.kind == "table" and self.source.parent.name == self.label
         return (self.source, self.source.parent) if own_folder else (self.source,)
 
@@ -113,7 +113,8 @@ def _discover(root: Path) -> list[Subject]:
 
 def study_inputs(study: Study) -> list[Path]:
     """The study's input files and folders: each subject's (:attr:`Subject.inputs`), and ``participants.tsv``."""
-    return [p for s in study.subjects for p in s.inputs] + ([study.participants_file] if study.participants_file else [])
+    participants = [study.participants_file] if study.participants_file else []
+    return [path for subject in study.subjects for path in subject.inputs] + participants
 
 
 def read_participants(path: str | Path) -> pd.DataFrame:

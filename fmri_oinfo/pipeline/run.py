@@ -243,6 +243,7 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
 
 def _run_stages(inputs: SubjectInputs, atlas: Atlas | None, config: PipelineConfig, names: OutputNames,
                 progress: bool, start: float, warnings: list[str]) -> SubjectOutputs:
+    """The stages and outputs of a validated subject run (:func:`run_subject`), inputs protected."""
     out_dir = names.folder
     cache = StageCache(out_dir / ".cache")
     for folder in dict.fromkeys((out_dir, cache.root, derivative_root(out_dir, inputs.subject))):
