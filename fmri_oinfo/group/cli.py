@@ -98,7 +98,7 @@ def _study(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
-    from fmri_oinfo.atomic import protect_inputs
+    from fmri_oinfo.atomic import all_or_nothing, protect_inputs
     from fmri_oinfo.group.cluster import dask_client
     from fmri_oinfo.group.config import load_group_config
     from fmri_oinfo.group.outputs import write_group_outputs
@@ -138,8 +138,9 @@ def _study(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 result = run_group_study(study, config, out_dir, client, progress=True)
             warned = _warnings_by_message(result)
             warnings = [f"{text} ({_subjects(who)})" for text, who in warned.items()]
-            files = write_group_outputs(result)
-            report = write_group_report(result, files=files, warnings=warnings)
+            with all_or_nothing():  # a full disk leaves no group table without its report
+                files = write_group_outputs(result)
+                report = write_group_report(result, files=files, warnings=warnings)
     except (ValueError, OSError, RuntimeError) as error:  # every subject failed; file-system errors
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1

@@ -1,12 +1,16 @@
-"""The group command never writes over its inputs, and Ctrl-C stops it with one line and exit code 130."""
+"""The group command never writes over its inputs, leaves no half set of files on a full disk, and stops on
+Ctrl-C with one line and exit code 130."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
 
+from fmri_oinfo import atomic
 from fmri_oinfo.group import cli, run
 from fmri_oinfo.group.example import make_table_study
 
@@ -57,3 +61,22 @@ def test_ctrl_c_closes_the_cluster_and_exits_130_with_one_line(folder_study: Pat
         f"{cli.PROG}: interrupted; finished subject stages are cached in the output folder, run the same command "
         "again to resume."]
     assert clients[0].status == "closed"  # the client (and its local cluster) were shut down
+
+
+def test_a_full_disk_leaves_no_group_file_and_names_the_folder(tmp_path: Path, config_file: Path, monkeypatch,
+                                                               capsys) -> None:
+    study = make_table_study(tmp_path / "study", n_per_cohort=2, n_regions=4, n_volumes=60)
+    out = tmp_path / "out"
+    real_replace = os.replace
+
+    def replace_on_a_full_disk(source, destination):
+        if str(destination).endswith("report.html") and Path(destination).parent == out / "group":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # the group report, written last
+        real_replace(source, destination)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_on_a_full_disk)
+    assert cli.main([str(study), "--out", str(out), "--config", str(config_file), "--threads", "--workers", "1"]) == 1
+    error = capsys.readouterr().err.splitlines()[-1]
+    assert error.startswith(f"{cli.PROG}: error: [Errno 28] no space left to write into {out / 'group'}")
+    assert "free space on that disk or give --out" in error
+    assert not any((out / "group").iterdir())  # no group table without its report
