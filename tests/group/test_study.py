@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -103,8 +104,12 @@ def test_listed_participants_without_data_are_named(tmp_path: Path, caplog) -> N
     root = make_table_study(tmp_path / "s", n_per_cohort=2)
     (root / "sub-03_timeseries.tsv").unlink()
     (root / "sub-03_timeseries.json").unlink()
-    with caplog.at_level("WARNING", logger="fmri_oinfo.group"):
+    logger = logging.getLogger("fmri_oinfo.group")  # its own handler: a command line run earlier may stop propagation
+    logger.addHandler(caplog.handler)
+    try:
         study = discover_study(root, cohort_column="group")
+    finally:
+        logger.removeHandler(caplog.handler)
     assert [s.label for s in study.subjects] == ["sub-01", "sub-02", "sub-04"] and study.missing == ("sub-03",)
     assert [r.getMessage() for r in caplog.records] == [
         f"1 participant(s) of {root / 'participants.tsv'} have no data in {root} and are left out: sub-03"]
