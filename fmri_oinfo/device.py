@@ -1,8 +1,20 @@
-"""Choose the torch device and dtype in one place and pass them down."""
+"""Choose the torch device and dtype in one place and pass them down; keep torch's own deprecations quiet.
+
+fmri-oinfo never calls ``torch.jit.script``, but torch does: the first
+``torch.func.jvp`` of a process (the FMMI engine's divergences and readouts)
+loads torch's forward-mode decompositions, which script a dozen functions,
+each with a ``DeprecationWarning`` pointing into torch.  A user can do nothing
+about them, so that one message from that one torch module is ignored.
+"""
 
 from __future__ import annotations
 
+import warnings
+
 import torch
+
+warnings.filterwarnings("ignore", message=r"`torch\.jit\.script` is deprecated", category=DeprecationWarning,
+                        module=r"torch\.jit\._script")
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:

@@ -25,6 +25,7 @@ from html.parser import HTMLParser
 from collections.abc import Mapping
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -213,26 +214,41 @@ def _ready_attributes(data: dict) -> dict:
     return {k: v for k, v in ((k, _graphml_value(v)) for k, v in data.items()) if v is not None}
 
 
+def _node_order(node: Any) -> tuple[int, int, str]:
+    """Sort key of a node: region nodes by name, then set nodes by their result row (``set:2`` before ``set:10``)."""
+    text = str(node)
+    if text.startswith(SET_NODE_PREFIX) and text[len(SET_NODE_PREFIX):].isdigit():
+        return 1, int(text[len(SET_NODE_PREFIX):]), ""
+    return 0, 0, text
+
+
 def to_graphml_ready(graph: nx.Graph) -> nx.Graph:
-    """Return a copy whose attributes GraphML (and Gephi, Cytoscape) can read.
+    """Return a copy whose attributes GraphML (and Gephi, Cytoscape) can read, nodes and edges sorted.
 
     Tuples and lists become ``"|"``-joined strings (``members="A|B|C"``),
     numpy scalars become Python numbers, ``None``, NaN and infinite values are
     left out (Java readers reject ``nan``) and other objects become strings.
     Every node gets a ``label`` (Gephi's node name): the region's name, or a
     set's members joined by ``+``; a set's significance label moves to
-    ``significance`` (``redundant``, ``synergistic``, ``n.s.``).
+    ``significance`` (``redundant``, ``synergistic``, ``n.s.``).  Nodes
+    come in order (regions by name, then sets by row) and so do edges, so
+    that one result table always gives the same file, byte for byte.
     """
     ready = nx.Graph() if not graph.is_directed() else nx.DiGraph()
     ready.graph.update(_ready_attributes(graph.graph))
-    for node, data in graph.nodes(data=True):
+    for node, data in sorted(graph.nodes(data=True), key=lambda item: _node_order(item[0])):
         attributes = _ready_attributes(data)
         if "label" in attributes:
             attributes["significance"] = attributes.pop("label")
         members = data.get("members")
         attributes["label"] = "+".join(str(m) for m in members) if data.get("kind") == "set" and members else str(node)
         ready.add_node(str(node), **attributes)
+    edges = []
     for a, b, data in graph.edges(data=True):
+        if not graph.is_directed() and _node_order(b) < _node_order(a):
+            a, b = b, a
+        edges.append((a, b, data))
+    for a, b, data in sorted(edges, key=lambda edge: (_node_order(edge[0]), _node_order(edge[1]))):
         ready.add_edge(str(a), str(b), **_ready_attributes(data))
     return ready
 

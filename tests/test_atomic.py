@@ -1,12 +1,26 @@
-"""Atomic writes leave either the whole file or nothing."""
+"""Atomic writes leave either the whole file or nothing, never touch an input, and say when the disk is full."""
 
+import errno
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from fmri_oinfo.atomic import remove_orphans, write_atomically, write_text_atomically
+from fmri_oinfo import atomic
+from fmri_oinfo.atomic import (
+    DiskFullError,
+    InputOverwriteError,
+    all_or_nothing,
+    protect_inputs,
+    remove_orphans,
+    remove_output,
+    temporary_folder,
+    write_atomically,
+    write_text_atomically,
+)
 
 
 def test_write_atomically_leaves_nothing_on_failure(tmp_path):
@@ -38,18 +52,93 @@ def test_a_name_at_the_length_limit_still_has_a_temporary(tmp_path):
     assert target.read_text() == "a\n"
 
 
-def test_orphaned_temporaries_are_removed_and_fresh_ones_kept(tmp_path):
-    old_file, old_folder, fresh = tmp_path / ".tmp-0123abcd.tsv", tmp_path / ".tmp-stage-x", tmp_path / ".tmp-fresh.tsv"
-    old_file.write_text("partial")
-    old_folder.mkdir()
-    (old_folder / "part.json").write_text("{}")
-    fresh.write_text("being written")
+def test_orphans_of_a_killed_writer_are_removed_at_once_and_live_temporaries_kept(tmp_path):
+    # a writer killed in the middle of its write: its temporary file and staging folder stay behind
+    killed = subprocess.run(
+        [sys.executable, "-c", (
+            "import os, sys\n"
+            "from fmri_oinfo.atomic import temporary_folder, write_atomically\n"
+            "def die(temporary):\n"
+            "    temporary.write_text('partial')\n"
+            "    os._exit(9)\n"
+            "with temporary_folder(sys.argv[1], 'stage') as staging:\n"
+            "    (staging / 'part.json').write_text('{}')\n"
+            "    write_atomically(os.path.join(sys.argv[1], 'table.tsv'), die)\n"
+        ), str(tmp_path)], check=False)
+    assert killed.returncode == 9
+    orphans = sorted(p.name for p in tmp_path.iterdir())
+    assert len(orphans) == 2 and all(name.startswith(".tmp-") for name in orphans)
     (tmp_path / "result.tsv").write_text("kept")
+    kept = []
+
+    def write_while_cleaning(temporary: Path) -> None:
+        temporary.write_text("being written")
+        kept.extend(remove_orphans(tmp_path))  # another run cleaning the folder meanwhile
+        assert temporary.is_file()
+
+    with temporary_folder(tmp_path, "live") as staging:
+        assert sorted(p.name for p in remove_orphans(tmp_path)) == orphans  # at once, whatever their age
+        assert staging.is_dir()  # held by this process: kept
+        write_atomically(tmp_path / "new.tsv", write_while_cleaning)
+        assert staging.is_dir() and kept == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["new.tsv", "result.tsv", staging.name])
+
+
+def test_without_locks_only_old_temporaries_are_orphans(tmp_path, monkeypatch):
+    def no_locks(descriptor, operation):
+        raise OSError(errno.ENOLCK, "no locks available")
+
+    monkeypatch.setattr(atomic.fcntl, "flock", no_locks)  # a file system without flock (some NFS mounts)
+    old, fresh = tmp_path / ".tmp-0123abcd.tsv", tmp_path / ".tmp-fresh.tsv"
+    old.write_text("partial")
+    fresh.write_text("being written")
     hour_ago = time.time() - 3600
-    for path in (old_file, old_folder):
-        os.utime(path, (hour_ago, hour_ago))
-    assert sorted(p.name for p in remove_orphans(tmp_path)) == sorted([old_folder.name, old_file.name])
-    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, "result.tsv"]
+    os.utime(old, (hour_ago, hour_ago))
+    assert remove_orphans(tmp_path) == [old]
+    assert [p.name for p in tmp_path.iterdir()] == [fresh.name]
+
+
+def test_protected_inputs_are_never_written_removed_or_written_into(tmp_path):
+    folder = tmp_path / "sub-01"
+    folder.mkdir()
+    table = folder / "sub-01_timeseries.tsv"
+    table.write_text("a\tb\n1\t2\n")
+    elsewhere = tmp_path / "input.tsv"
+    elsewhere.write_text("kept\n")
+    (tmp_path / "link").symlink_to(folder)
+    with protect_inputs([folder, elsewhere]):
+        for target in (table, tmp_path / "link" / table.name, folder / "new.tsv", elsewhere):
+            with pytest.raises(InputOverwriteError, match=f"refusing to write {target}.*--out"):
+                write_text_atomically(target, "output\n")
+        with pytest.raises(InputOverwriteError, match="input file"):
+            remove_output(elsewhere)
+        with pytest.raises(InputOverwriteError, match="inside the input folder"):
+            with temporary_folder(folder / ".cache", "stage"):
+                pass
+        write_text_atomically(tmp_path / "out" / table.name, "output\n")  # beside the inputs: fine
+    assert table.read_text() == "a\tb\n1\t2\n" and elsewhere.read_text() == "kept\n"
+    assert sorted(p.name for p in folder.iterdir()) == [table.name]
+    write_text_atomically(elsewhere, "outside the block\n")  # the protection ends with its block
+    assert elsewhere.read_text() == "outside the block\n"
+
+
+def test_a_full_disk_names_the_folder_and_leaves_no_file_of_the_block(tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    write_text_atomically(folder / "earlier.tsv", "an earlier run\n")
+    real_replace = os.replace
+
+    def replace_on_a_full_disk(source, destination):
+        if str(destination).endswith("provenance.json"):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_on_a_full_disk)
+    with pytest.raises(DiskFullError, match=f"no space left to write into {folder}.*free space") as raised:
+        with all_or_nothing():
+            write_text_atomically(folder / "results.tsv", "results\n")
+            write_text_atomically(folder / "provenance.json", "{}\n")
+    assert raised.value.errno == errno.ENOSPC
+    assert sorted(p.name for p in folder.iterdir()) == ["earlier.tsv"]  # no results without provenance
 
 
 def test_a_reader_of_the_old_file_keeps_the_whole_old_file(tmp_path):

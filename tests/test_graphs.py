@@ -196,3 +196,18 @@ def test_graphml_has_no_nan_and_names_nodes_for_gephi(results, regions, tmp_path
     assert "ci_low" not in node and "ci_high" not in node
     assert node["label"] == f"A+C+{EVIL}+D" and node["significance"] == results.loc[3, "label"]
     assert hypergraph.nodes["A"]["label"] == "A"
+
+
+def test_graphml_lists_nodes_and_edges_in_order_whatever_the_build_order(results, regions, tmp_path):
+    hypergraph = graphs.build_hypergraph(results, regions)
+    shuffled = nx.Graph()
+    shuffled.graph.update(hypergraph.graph)
+    shuffled.add_nodes_from(reversed(list(hypergraph.nodes(data=True))))
+    shuffled.add_edges_from((b, a, d) for a, b, d in reversed(list(hypergraph.edges(data=True))))
+    written = [graphs.write_graphml(g, tmp_path / f"{name}.graphml") for name, g in (("a", hypergraph),
+                                                                                    ("b", shuffled))]
+    assert written[0].read_bytes() == written[1].read_bytes()
+    nodes = list(nx.read_graphml(written[0]).nodes)
+    regions_first = sorted(regions["name"])
+    sets = [n for n in nodes if n.startswith(graphs.SET_NODE_PREFIX)]
+    assert nodes == regions_first + sorted(sets, key=lambda n: int(n.split(":")[1]))

@@ -7,6 +7,10 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported by the command itself, after --help
+    from fmri_oinfo.group.study import Study
 
 logger = logging.getLogger(__name__)
 
@@ -70,18 +74,37 @@ def _subjects(labels: list[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run a group study; returns 0 on success, 1 when some subjects failed or the study could not run."""
+    """Run a group study.
+
+    Returns
+    -------
+    int
+        0 on success, 1 when some subjects failed or the study could not run
+        (2 for bad arguments, from argparse), 130 on Ctrl-C (one line on
+        stderr; the Dask client and its local cluster are closed first).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        return _study(parser, args)
+    except KeyboardInterrupt:  # anywhere: importing, discovering, computing, writing
+        print(f"{PROG}: interrupted; finished subject stages are cached in the output folder, run the same "
+              "command again to resume.", file=sys.stderr)
+        return 130
+
+
+def _study(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """The study of ``args`` (:func:`main`, less Ctrl-C)."""
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.captureWarnings(True)
+    from fmri_oinfo.atomic import all_or_nothing, protect_inputs
     from fmri_oinfo.group.cluster import dask_client
     from fmri_oinfo.group.config import load_group_config
     from fmri_oinfo.group.outputs import write_group_outputs
     from fmri_oinfo.group.report import write_group_report
     from fmri_oinfo.group.run import run_group_study
-    from fmri_oinfo.group.study import discover_study
+    from fmri_oinfo.group.study import discover_study, study_inputs
 
     # Dask logs its own life (start, connections, a slow worker killed at shutdown) at INFO and WARNING:
     # only its errors unless -vv (set after importing it: its import sets the level).
@@ -100,20 +123,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "between-cohort comparison needs two: keep two cohorts with --subjects or use a two-valued column."
             )
         out_dir = args.out or args.study_dir / "derivatives" / "fmri-oinfo-group"
-        _check_writable(out_dir)
+        inputs = study_inputs(study)
+        with protect_inputs(inputs):
+            _check_writable(out_dir, study)
     except (ValueError, OSError) as error:
         parser.error(str(error))
     cluster = args.cluster_config
     if cluster is None and config.cluster and args.scheduler is None and args.workers is None:
         cluster = Path(config.cluster)
     try:
-        with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads,
-                         quiet=args.verbose < 2) as client:
-            result = run_group_study(study, config, out_dir, client, progress=True)
-        warned = _warnings_by_message(result)
-        warnings = [f"{text} ({_subjects(who)})" for text, who in warned.items()]
-        files = write_group_outputs(result)
-        report = write_group_report(result, files=files, warnings=warnings)
+        with protect_inputs(inputs):  # no write of the study (group tables, reports) may change an input
+            with dask_client(args.scheduler, args.workers, cluster, processes=not args.threads,
+                             quiet=args.verbose < 2) as client:
+                result = run_group_study(study, config, out_dir, client, progress=True)
+            warned = _warnings_by_message(result)
+            warnings = [f"{text} ({_subjects(who)})" for text, who in warned.items()]
+            with all_or_nothing():  # a full disk leaves no group table without its report
+                files = write_group_outputs(result)
+                report = write_group_report(result, files=files, warnings=warnings)
     except (ValueError, OSError, RuntimeError) as error:  # every subject failed; file-system errors
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
@@ -130,7 +157,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if result.failures else 0
 
 
-def _check_writable(folder: Path) -> None:
+def _check_writable(folder: Path, study: Study) -> None:
+    """Refuse an output folder that would change the study's inputs, or whose outputs the next run would read."""
+    from fmri_oinfo.atomic import check_not_input
+    from fmri_oinfo.group.subject import subject_folder
     from fmri_oinfo.pipeline.outputs import check_output_folder
 
+    if folder.resolve() == study.root.resolve():
+        raise ValueError(f"--out {folder} is STUDY_DIR itself: its sub-XX/ output folders would be read as subjects "
+                         "by the next run; give another folder (the default is "
+                         "STUDY_DIR/derivatives/fmri-oinfo-group).")
+    for path in (folder, *(subject_folder(folder, s.label) for s in study.subjects)):
+        check_not_input(path)
     check_output_folder(folder)

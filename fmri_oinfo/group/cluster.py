@@ -17,6 +17,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import signal
+import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,6 +129,26 @@ def jobqueue_cluster(path: str | Path) -> tuple[Any, int]:
 
 
 @contextlib.contextmanager
+def _deaf_to_ctrl_c(processes: bool) -> Iterator[None]:
+    """Start worker processes that ignore Ctrl-C (SIGINT), then restore this process's handler.
+
+    A terminal sends Ctrl-C to every process of the command; worker processes
+    killed by it mid-task leave the cluster's queues unreleased ("leaked
+    semaphore" warnings at exit).  An ignored signal stays ignored in a child
+    (``spawn`` included), so only this process stops, and closing the cluster
+    stops the workers in order.
+    """
+    if not processes or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def dask_client(
     scheduler: str | None = None,
     n_workers: int | None = None,
@@ -176,9 +198,11 @@ def dask_client(
     resources = {GPU_RESOURCE: 1} if n_gpus else None
     # The scheduler serves HTTP (health, metrics) even without a dashboard, on port 8787 unless told
     # otherwise: a free port (":0") and no dashboard, so that two studies never compete for 8787.
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, resources=resources,
-                      dashboard_address=":0", scheduler_kwargs={"dashboard": False},
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    with _deaf_to_ctrl_c(processes):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes, resources=resources,
+                               dashboard_address=":0", scheduler_kwargs={"dashboard": False},
+                               silence_logs=logging.ERROR)
+    with cluster, Client(cluster) as client:
         if n_gpus:
             client.register_plugin(PinGPU(n_gpus))
         if quiet and processes:

@@ -25,7 +25,7 @@ import nibabel as nib
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
-from fmri_oinfo.atomic import write_atomically
+from fmri_oinfo.atomic import remove_orphans, write_atomically
 from fmri_oinfo.group.run import GroupStudyResult
 from fmri_oinfo.group.statistics import difference_as_results
 from fmri_oinfo.group.subject import encode_set
@@ -122,6 +122,8 @@ def write_group_outputs(result: GroupStudyResult) -> dict[str, Path]:
     from fmri_oinfo.pipeline.outputs import write_dataset_description
 
     folder = result.out_dir / "group"
+    for written_before in (result.out_dir, folder):  # temporaries of a killed run
+        remove_orphans(written_before)
     write_dataset_description(result.out_dir, [result.study.root])
     files = {
         "subjects": write_table(subject_table(result), folder / "group_subjects.tsv"),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -350,7 +349,6 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike,
     tables = all(s.kind == "table" for s in result.study.subjects)
     variables = {
         "title": f"O-information group report: {result.study.root.name}",
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "sections": GROUP_SECTIONS,
         "findings": _findings(result),
         "cohort": {

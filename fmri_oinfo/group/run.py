@@ -226,7 +226,8 @@ def run_group_study(
                                   config=config, out_dir=str(out_dir))
     prepared = _gather(futures, labels, "prepare", folders, progress)
     ok = [o for o in prepared if o.ok]
-    notes: list[str] = []
+    notes = [f"participants.tsv lists {len(study.missing)} participant(s) without data, left out: "
+             f"{', '.join(study.missing)}"] if study.missing else []
     if not ok:
         raise RuntimeError(
             "every subject failed: " + "; ".join(f"{o.subject}: {o.error}" for o in prepared[:5])

@@ -49,15 +49,27 @@ class Subject:
     kind: str
     cohort: str | None = None
 
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """What no output may change: the subject's folder or table, and the ``sub-<label>/`` folder of its table."""
+        own_folder = self.kind == "table" and self.source.parent.name == self.label
+        return (self.source, self.source.parent) if own_folder else (self.source,)
+
 
 @dataclass(frozen=True)
 class Study:
-    """The subjects of a study, in label order, with their participants table."""
+    """The subjects of a study, in label order, with their participants table (and its file).
+
+    ``missing``: participants listed in ``participants.tsv`` without data in
+    the study folder (left out, with a warning).
+    """
 
     root: Path
     subjects: tuple[Subject, ...]
     participants: pd.DataFrame | None
     cohort_column: str | None
+    participants_file: Path | None = None
+    missing: tuple[str, ...] = ()
 
     @property
     def cohorts(self) -> tuple[str, ...]:
@@ -99,6 +111,12 @@ def _discover(root: Path) -> list[Subject]:
     return [subjects[k] for k in sorted(subjects)]
 
 
+def study_inputs(study: Study) -> list[Path]:
+    """The study's input files and folders: each subject's (:attr:`Subject.inputs`), and ``participants.tsv``."""
+    participants = [study.participants_file] if study.participants_file else []
+    return [path for subject in study.subjects for path in subject.inputs] + participants
+
+
 def read_participants(path: str | Path) -> pd.DataFrame:
     """Read a BIDS ``participants.tsv`` (``participant_id`` column, values as str).
 
@@ -122,6 +140,29 @@ def read_participants(path: str | Path) -> pd.DataFrame:
     if repeated:
         raise ValueError(f"{path} lists {repeated[:5]} more than once; keep one row per participant.")
     return table
+
+
+def _listed_without_data(table: pd.DataFrame, found: Sequence[Subject], participants: str | Path,
+                         root: Path) -> list[str]:
+    """The participants of ``table`` without data in ``root``, with a warning naming them.
+
+    Raises
+    ------
+    ValueError
+        When no listed participant has data (the study would be empty).
+    """
+    listed = table["participant_id"].tolist()
+    labels = {s.label for s in found}
+    missing = [p for p in listed if p not in labels]
+    if listed and len(missing) == len(listed):
+        raise ValueError(
+            f"none of the {len(listed)} participants of {participants} ({', '.join(listed[:5])}) has data in {root} "
+            f"(found {', '.join(sorted(labels)[:5])}); fix participant_id or give the right --participants."
+        )
+    if missing:
+        logger.warning("%d participant(s) of %s have no data in %s and are left out: %s", len(missing),
+                       participants, root, ", ".join(missing))
+    return missing
 
 
 def discover_study(
@@ -152,8 +193,10 @@ def discover_study(
     FileNotFoundError
         When ``root`` does not exist or holds no subject.
     ValueError
-        For unknown requested subjects, a missing cohort column, or subjects
-        without a cohort value.
+        For unknown requested subjects, a missing cohort column, subjects
+        without a cohort value, or a participants table none of whose
+        participants has data.  Listed participants without data are left
+        out with a warning (``Study.missing``).
     """
     root = Path(root)
     if not root.is_dir():
@@ -174,6 +217,7 @@ def discover_study(
     if participants is None and (root / "participants.tsv").is_file():
         participants = root / "participants.tsv"
     table = read_participants(participants) if participants is not None else None
+    missing = _listed_without_data(table, found, participants, root) if table is not None and not subjects else []
     if cohort_column is not None:
         if table is None:
             raise ValueError(f"--cohort-col {cohort_column} needs a participants.tsv; none in {root}, give --participants.")
@@ -190,4 +234,5 @@ def discover_study(
             )
         found = [Subject(s.label, s.source, s.kind, value[s.label]) for s in found]
     logger.info("study %s: %d subjects", root, len(found))
-    return Study(root=root, subjects=tuple(found), participants=table, cohort_column=cohort_column)
+    return Study(root=root, subjects=tuple(found), participants=table, cohort_column=cohort_column,
+                 participants_file=None if participants is None else Path(participants), missing=tuple(missing))

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.atomic import write_text_atomically
+from fmri_oinfo.atomic import protect_inputs, write_text_atomically
 from fmri_oinfo.group.config import GroupConfig
 from fmri_oinfo.group.study import Subject
 
@@ -195,7 +195,7 @@ def prepare_subject(subject: Subject, config: GroupConfig, out_dir: str | Path) 
     """
     started = time.perf_counter()
     folder = subject_folder(out_dir, subject.label)
-    with _task_log() as warnings:
+    with _task_log() as warnings, protect_inputs(subject.inputs):
         try:
             return _prepare(subject, config, folder, started, warnings)
         except Exception:  # one subject's failure is reported, never raised
@@ -271,7 +271,7 @@ def estimate_subject(
     started = time.perf_counter()
     folder = Path(prepared.folder)
     subject = Subject(prepared.subject, Path(prepared.source), "table")
-    with _task_log() as warnings:
+    with _task_log() as warnings, protect_inputs(subject.inputs):
         try:
             present = {str(r["name"]) for r in prepared.regions}
             usable = [g for g in sets if present.issuperset(g)]

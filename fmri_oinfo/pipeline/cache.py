@@ -9,10 +9,14 @@ in a temporary folder that is renamed into place, so the cache never holds a
 half-written stage.  The warnings a stage emitted are kept in its marker and
 issued again when the stage is reused, so a resumed run reports them too.
 
+The marker also holds the SHA-256 of every file of the stage: a reused stage
+whose files changed since (a truncated ``.npy``, a garbled ``results.json``)
+or that cannot be read is not trusted: a warning names the file and the
+stage is computed again.
+
 Staging names are short (``.tmp-<stage>-<8 random characters>``), whatever
 the stage key, and staging folders left by a killed run are removed by the
-next run (:data:`fmri_oinfo.atomic.ORPHAN_AGE_S`: a stage is computed before
-its folder is created, so a staging folder lives seconds).
+next run (:func:`fmri_oinfo.atomic.remove_orphans`).
 """
 
 from __future__ import annotations
@@ -20,15 +24,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pickle
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from fmri_oinfo.atomic import TEMPORARY_PREFIX, remove_orphans
+from fmri_oinfo.atomic import remove_orphans, temporary_folder
 from fmri_oinfo.pipeline.notices import collect_warnings, reissue
 
 logger = logging.getLogger(__name__)
@@ -37,9 +41,10 @@ logger = logging.getLogger(__name__)
 DONE_MARKER = "done.json"
 
 #: Bump when stage outputs change meaning, so that old caches are not reused.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
-
+#: What a damaged or unreadable stage file raises when it is read back.
+UNREADABLE = (ValueError, KeyError, TypeError, IndexError, EOFError, OSError, pickle.UnpicklingError)
 
 T = TypeVar("T")
 
@@ -123,30 +128,53 @@ class StageCache:
         """
         final = self.folder(stage, key)
         if self.is_done(stage, key):
-            marker = self.marker(stage, key)
-            if still_valid is None or still_valid(marker):
-                logger.info("stage %s: reused (%s)", stage, final.name)
-                reissue(marker.get("warnings", []))
-                return load(final), StageResult(stage, key, final, True, 0.0)
+            reused = self._reuse(stage, key, load, still_valid)
+            if reused is not None:
+                return reused, StageResult(stage, key, final, True, 0.0)
         start = time.perf_counter()
         with collect_warnings() as emitted:
             value = compute()
         seconds = time.perf_counter() - start
-        self.root.mkdir(parents=True, exist_ok=True)
         remove_orphans(self.root)
-        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=f"{TEMPORARY_PREFIX}{stage[:12]}-"))
-        try:
+        with temporary_folder(self.root, stage[:12]) as staging:
             extra = save(value, staging) or {}
-            marker = {"stage": stage, "key": key, "seconds": round(seconds, 3), "warnings": emitted, **extra}
+            digests = {p.name: file_digest(p) for p in sorted(staging.iterdir()) if p.is_file()}
+            marker = {"stage": stage, "key": key, "seconds": round(seconds, 3), "warnings": emitted,
+                      "sha256": digests, **extra}
             (staging / DONE_MARKER).write_text(json.dumps(marker, indent=2, default=str) + "\n")
             if final.exists():
                 shutil.rmtree(final)
             staging.rename(final)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         logger.info("stage %s: computed in %.1f s (%s)", stage, seconds, final.name)
         return value, StageResult(stage, key, final, False, seconds)
+
+    def _reuse(self, stage: str, key: str, load: Callable[[Path], T],
+               still_valid: Callable[[dict[str, Any]], bool] | None) -> T | None:
+        """The value of the finished stage, or None when it must be computed again.
+
+        A stage whose marker or files cannot be read, or whose files differ
+        from the digests in its marker, is computed again, with a warning
+        naming the file.
+        """
+        final = self.folder(stage, key)
+        where = final / DONE_MARKER
+        try:
+            marker = json.loads(where.read_text())
+            for name, digest in marker["sha256"].items():
+                where = final / name
+                if file_digest(where) != digest:
+                    raise ValueError("its content changed since it was written (truncated or edited?)")
+            if still_valid is not None and not still_valid(marker):
+                return None
+            where = final
+            value = load(final)
+        except UNREADABLE as error:
+            logger.warning("The cached %s stage cannot be used: %s: %s: %s; computing it again.", stage, where,
+                           type(error).__name__, error)
+            return None
+        logger.info("stage %s: reused (%s)", stage, final.name)
+        reissue(marker.get("warnings", []))
+        return value
 
     def marker(self, stage: str, key: str) -> dict[str, Any]:
         """The content of a finished stage's marker."""

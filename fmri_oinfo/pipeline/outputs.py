@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
-from fmri_oinfo.atomic import TEMPORARY_PREFIX, write_text_atomically
+from fmri_oinfo.atomic import TEMPORARY_PREFIX, check_not_input, remove_output, write_text_atomically
 from fmri_oinfo.extract import RegionTimeseries
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs, bids_label
@@ -80,6 +80,12 @@ class OutputNames:
     @property
     def report(self) -> Path:
         return self.folder / f"{self.subject}_report.html"
+
+    def may_write(self, path: str | Path) -> bool:
+        """Whether a run may write ``path``: a ``<prefix>_*`` file or the report, in the output folder."""
+        path = Path(path).resolve()
+        return path.parent == self.folder.resolve() and (
+            path.name.startswith(f"{self.prefix}_") or path.name == self.report.name)
 
 
 def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) -> OutputNames:
@@ -264,9 +270,12 @@ def check_output_folder(folder: Path) -> None:
     Raises
     ------
     ValueError
-        Naming the folder, what is wrong and the fix.
+        Naming the folder, what is wrong and the fix; an
+        :class:`~fmri_oinfo.atomic.InputOverwriteError` when ``folder`` lies
+        inside a protected input folder (:func:`fmri_oinfo.atomic.protect_inputs`).
     """
     folder = Path(folder)
+    check_not_input(folder)
     if folder.exists() and not folder.is_dir():
         raise ValueError(f"--out {folder} is a file; give a folder (it is created if needed).")
     try:
@@ -285,8 +294,21 @@ def derivative_root(folder: Path, subject: str) -> Path:
     return folder.parent if folder.name == subject else folder
 
 
+def _written_by_fmri_oinfo(path: Path) -> bool:
+    """Whether the ``dataset_description.json`` at ``path`` is one fmri-oinfo wrote (its ``GeneratedBy`` says so)."""
+    try:
+        generated = json.loads(path.read_text(encoding="utf-8")).get("GeneratedBy") or []
+        return any(entry.get("Name") == "fmri-oinfo" for entry in generated)
+    except (ValueError, AttributeError, TypeError):  # not JSON, or not a description
+        return False
+
+
 def write_dataset_description(root: Path, sources: Sequence[str | Path] = ()) -> Path:
-    """``dataset_description.json`` of the derivative dataset at ``root`` (written when absent or changed)."""
+    """``dataset_description.json`` of the derivative dataset at ``root`` (written when absent or changed).
+
+    A description that fmri-oinfo did not write (``--out`` at the root of
+    the user's own dataset) is left as it is, with a warning.
+    """
     from fmri_oinfo.version import __version__
 
     description: dict[str, Any] = {
@@ -304,7 +326,12 @@ def write_dataset_description(root: Path, sources: Sequence[str | Path] = ()) ->
         description["SourceDatasets"] = [{"URL": Path(s).resolve().as_uri()} for s in sources]
     path = Path(root) / "dataset_description.json"
     text = json.dumps(description, indent=2) + "\n"
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+    if not path.is_file():
+        write_text_atomically(path, text)
+    elif not _written_by_fmri_oinfo(path):
+        logger.warning("%s describes another dataset; it was left as it is (give --out a folder of its own, e.g. "
+                       "derivatives/fmri-oinfo, for a BIDS derivative dataset).", path)
+    elif path.read_text(encoding="utf-8") != text:
         write_text_atomically(path, text)
     return path
 
@@ -384,7 +411,7 @@ def remove_stale_outputs(folder: Path, prefix: str, report: Path, written: Seque
             continue
         path = folder / name
         if path.is_file():
-            os.remove(path)
+            remove_output(path)
             removed.append(name)
     kept = {name: owner for name, owner in earlier.items() if name not in removed and (folder / name).is_file()}
     kept.update({name: prefix for name in now})

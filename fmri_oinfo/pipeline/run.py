@@ -13,14 +13,16 @@ import json
 import logging
 import sys
 import time
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from tqdm import tqdm
 
 from fmri_oinfo.atlases import Atlas, load_atlas
-from fmri_oinfo.atomic import remove_orphans, write_text_atomically
+from fmri_oinfo.atomic import all_or_nothing, check_not_input, protect_inputs, remove_orphans, write_text_atomically
 from fmri_oinfo.maps import has_coordinates
 from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
@@ -170,6 +172,7 @@ def _provenance(inputs: SubjectInputs, config: PipelineConfig, results: dict[str
         "stages": {name: {"key": r.key, "status": "reused" if r.reused else "computed",
                           "seconds": round(r.seconds, 3)} for name, r in results.items()},
         "total_seconds": round(total, 3),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),  # here, not in the report
         "skipped_outputs": skipped,
         "warnings": list(warnings),
         "removed_stale_outputs": removed,
@@ -219,21 +222,37 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
             f"{subject} does not exist; give a subject folder (e.g. derivatives/fmriprep/sub-01), "
             "a 4-D NIfTI file or a region time-series table (.tsv, .csv, .npy)."
         )
+    if out_dir is not None:  # before reading the inputs, which a folder of earlier outputs would confuse
+        with protect_inputs([subject]):
+            check_not_input(out_dir)
     atlas = _atlas_for(subject, config)
     inputs = gather_inputs(subject, config, None if atlas is None else atlas.space,
                            None if atlas is None else atlas.coords)
     if config.candidates.strategies != ("user",):  # before minutes of extraction
         config.candidates.check_budget(len(atlas.regions) if atlas is not None else inputs.n_regions)
     out_dir = Path(out_dir) if out_dir is not None else default_output_dir(inputs)
-    check_output_folder(out_dir)
-    remove_orphans(out_dir)
-    names = output_names(inputs, config, out_dir)
+    inputs_given = [inputs.source, *inputs.digests]
+    with protect_inputs(inputs_given):  # no write below may change an input
+        names = output_names(inputs, config, out_dir)
+        for path in inputs_given:  # an input named like an output in --out: refuse before any computation
+            if names.may_write(path):
+                check_not_input(path)
+        check_output_folder(out_dir)
+        return _run_stages(inputs, atlas, config, names, progress, start, warnings)
+
+
+def _run_stages(inputs: SubjectInputs, atlas: Atlas | None, config: PipelineConfig, names: OutputNames,
+                progress: bool, start: float, warnings: list[str]) -> SubjectOutputs:
+    """The stages and outputs of a validated subject run (:func:`run_subject`), inputs protected."""
+    out_dir = names.folder
     cache = StageCache(out_dir / ".cache")
+    for folder in dict.fromkeys((out_dir, cache.root, derivative_root(out_dir, inputs.subject))):
+        remove_orphans(folder)  # the temporaries of a killed run
     done: dict[str, StageResult] = {}
     logger.info("%s: %s -> %s", inputs.subject, inputs.source, out_dir)
 
     with tqdm(total=len(STAGES), desc=inputs.subject, unit="stage", disable=not progress, file=sys.stderr,
-              bar_format="{desc}: {n}/{total} stages |{bar}| {elapsed}{postfix}") as bar:
+              bar_format="{desc}: {n}/{total} stages |{bar}| {elapsed}{postfix}") as bar, ExitStack() as outputs:
         def step(name: str) -> None:
             bar.set_postfix_str(name)
 
@@ -264,6 +283,7 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
         bar.update()
 
         step("outputs")
+        outputs.enter_context(all_or_nothing())  # from here a failure (a full disk) leaves none of the run's files
         outputs_key = stage_key("outputs", key, asdict(config.outputs), config.extraction.atlas, names.prefix)
 
         def save_outputs(value, folder: Path) -> dict[str, Any]:
@@ -283,13 +303,13 @@ def _run(subject: Path, config: PipelineConfig, out_dir: Path | None, progress: 
         )
         bar.update()
 
-    write_text_atomically(names.config, to_toml(config))
-    description = write_dataset_description(derivative_root(out_dir, inputs.subject), [inputs.source])
-    removed = remove_stale_outputs(out_dir, names.prefix, names.report,
-                                   [*written.values(), names.config, names.provenance])
-    total = time.perf_counter() - start
-    provenance = _provenance(inputs, config, done, total, skipped, warnings, removed)
-    write_text_atomically(names.provenance, json.dumps(provenance, indent=2, default=str) + "\n")
+        write_text_atomically(names.config, to_toml(config))
+        description = write_dataset_description(derivative_root(out_dir, inputs.subject), [inputs.source])
+        removed = remove_stale_outputs(out_dir, names.prefix, names.report,
+                                       [*written.values(), names.config, names.provenance])
+        total = time.perf_counter() - start
+        provenance = _provenance(inputs, config, done, total, skipped, warnings, removed)
+        write_text_atomically(names.provenance, json.dumps(provenance, indent=2, default=str) + "\n")
     logger.info("%s: done in %.1f s; results in %s (dataset description: %s)", inputs.subject, total,
                 names.results, description)
     return SubjectOutputs(

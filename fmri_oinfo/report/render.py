@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +113,6 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
     return {
         "title": context.title or f"O-information report: {context.subject}",
         "subject": context.subject,
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "sections": SUBJECT_SECTIONS,
         "findings": findings,
         "sets": sections.sets_section(context, results, regions),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,23 @@ def test_demo_nifti_study_through_a_local_cluster(tmp_path: Path) -> None:
     assert subjects["report"].tolist() == ["sub-01_report.html", "sub-02_report.html"]
     assert (tmp_path / "out" / "sub-02" / "sub-02_report.html").is_file()
     assert 'href="../sub-01/sub-01_report.html"' in write_group_report(result).read_text()
+
+
+def test_listed_participants_without_data_are_named(tmp_path: Path, caplog) -> None:
+    root = make_table_study(tmp_path / "s", n_per_cohort=2)
+    (root / "sub-03_timeseries.tsv").unlink()
+    (root / "sub-03_timeseries.json").unlink()
+    logger = logging.getLogger("fmri_oinfo.group")  # its own handler: a command line run earlier may stop propagation
+    logger.addHandler(caplog.handler)
+    try:
+        study = discover_study(root, cohort_column="group")
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert [s.label for s in study.subjects] == ["sub-01", "sub-02", "sub-04"] and study.missing == ("sub-03",)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"1 participant(s) of {root / 'participants.tsv'} have no data in {root} and are left out: sub-03"]
+    assert discover_study(root, subjects=["sub-01"]).missing == ()  # a chosen subset: the others are not missing
+    (root / "participants.tsv").write_text("participant_id\tgroup\nsub-11\tcontrol\nsub-12\tpatient\n")
+    with pytest.raises(ValueError, match=r"none of the 2 participants of .*participants.tsv \(sub-11, sub-12\) has "
+                                         r"data in .*found sub-01, sub-02, sub-04\); fix participant_id"):
+        discover_study(root)

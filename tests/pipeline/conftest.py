@@ -43,3 +43,30 @@ def demo_run(demo_root, small_config, tmp_path_factory):
         warnings.simplefilter("ignore")
         outputs = run_subject(demo_root / "sub-01", small_config, out)
     return outputs
+
+
+#: The smallest run of a region table: every triplet of 5 regions, Gaussian copula, 19 surrogates, no bootstrap.
+TINY = dict(
+    candidates__strategies=["exhaustive"], candidates__orders=[3], estimation__estimator="gaussian-copula",
+    estimation__fmmi_column=False, estimation__device="cpu", statistics__n_surrogates=19,
+    statistics__n_bootstrap=0, outputs__interactive=False,
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_config():
+    return load_config("fast", **TINY)
+
+
+@pytest.fixture()
+def table_subject(tmp_path) -> Path:
+    """A subject folder ``sub-01/`` holding one region table (5 regions, 120 volumes)."""
+    import numpy as np
+    import pandas as pd
+
+    folder = tmp_path / "sub-01"
+    folder.mkdir()
+    values = np.random.default_rng(0).standard_normal((120, 5))
+    values[:, 2] += values[:, 0] + values[:, 1]
+    pd.DataFrame(values, columns=list("ABCDE")).to_csv(folder / "sub-01_timeseries.tsv", sep="\t", index=False)
+    return folder
