@@ -68,7 +68,8 @@ def local_oinfo(
         the same arguments.  Negative local O-information: synergy dominates
         at that volume.  ``attrs`` holds ``units`` and ``estimator``.  A set
         whose regions are exact functions of each other has its infinite TC
-        (and an O-information that is not finite) at every volume.
+        (and an O-information that is not finite) at every volume.  The
+        tables hold ``4 T G`` floats; ask for the sets you need.
 
     Raises
     ------
@@ -99,18 +100,18 @@ def local_oinfo(
     n_sets, buckets = index_sets(sets, names, n_samples)
     model = _fit(values, names, estimator, device, seed, options, [members for _, members in buckets.values()],
                  gradient=False)
-    local = np.empty((n_samples, n_sets, len(SCALAR_QUANTITIES)))  # (T, G, 4)
+    local = np.empty((len(SCALAR_QUANTITIES), n_samples, n_sets))  # (4, T, G): each table a view, not a copy
     for positions, members in buckets.values():
-        local[:, positions] = model.local_measures(members) * factor
+        local[:, :, positions] = np.moveaxis(model.local_measures(members), -1, 0) * factor
     column = _set_column(names, buckets, n_sets)
-    bad = ~np.isfinite(local[:, :, SCALAR_QUANTITIES.index("o_info")]).all(axis=0)  # (G,)
+    bad = ~np.isfinite(local[SCALAR_QUANTITIES.index("o_info")]).all(axis=0)  # (G,)
     if bad.any():
         _warn_dependent(column, bad, estimator, values, names, stacklevel=3)
     index = data.index if isinstance(data, pd.DataFrame) else pd.RangeIndex(n_samples, name="volume")
     columns = pd.Index(column, tupleize_cols=False, name="set")
     out = {}
     for q, name in enumerate(SCALAR_QUANTITIES):
-        table = pd.DataFrame(local[:, :, q], index=index, columns=columns)
+        table = pd.DataFrame(local[q], index=index, columns=columns, copy=False)
         table.attrs.update(units=units, estimator=estimator)
         out[name] = table
     return out
