@@ -166,3 +166,21 @@ def test_fmmi_refuses_a_set_of_exactly_dependent_regions(sample):
     x = np.column_stack([sample, sample[:, 0] + sample[:, 1]])
     with pytest.raises(ValueError, match="cannot score"):
         local_oinfo(x, [(0, 1, 5)], estimator="fmmi", **TINY_FMMI)
+
+
+def test_many_sets_are_scored_in_batches_that_agree_with_estimate_oinfo():
+    """Every triplet of 30 regions (4,060 sets): more than one batch of POINTWISE_BATCH_ELEMENTS at T = 400."""
+    from itertools import combinations
+
+    from fmri_oinfo.estimators.pointwise import POINTWISE_BATCH_ELEMENTS
+
+    x = GroundTruthSystem(scale=random_correlation(30, seed=5)).sample(400, seed=2)
+    sets = np.array(list(combinations(range(30), 3)))  # (4060, 3)
+    assert sets.shape[0] * 3 * 400 > POINTWISE_BATCH_ELEMENTS
+    local = local_oinfo(x, sets)
+    table = estimate_oinfo(x, sets)
+    for name in SCALAR_QUANTITIES:
+        np.testing.assert_allclose(local[name].mean().to_numpy(), table[name].to_numpy(), rtol=0, atol=1e-10)
+    last = tuple(str(m) for m in sets[-1])
+    truth = _sample_correlation_system(_standard(x)).pointwise_group_measures(_standard(x), sets[-1])
+    np.testing.assert_allclose(local["o_info"][last].to_numpy(), truth["o_info"], rtol=0, atol=1e-10)

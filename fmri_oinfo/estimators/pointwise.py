@@ -63,7 +63,10 @@ def pointwise_deviation(scores: torch.Tensor, corr: torch.Tensor, groups: torch.
         idx = groups[:, torch.from_numpy(np.flatnonzero(mask)).to(groups.device)]  # (G, m)
         chol, info = torch.linalg.cholesky_ex(corr[idx[:, :, None], idx[:, None, :]])  # (G, m, m), (G,)
         z = columns[idx]  # (G, m, T)
-        whitened = torch.linalg.solve_triangular(chol, z, upper=False)  # (G, m, T): L^{-1} z
+        identity = torch.eye(chol.shape[-1], dtype=chol.dtype, device=chol.device).expand_as(chol)
+        # L^{-1} first, then one batched product: a batched triangular solve against T right-hand sides runs
+        # ~100x slower on the CPU than against the m of the identity
+        whitened = torch.bmm(torch.linalg.solve_triangular(chol, identity, upper=False), z)  # (G, m, T): L^{-1} z
         deviation = -0.5 * (whitened.square().sum(1) - z.square().sum(1))  # (G, T)
         out[:, :, s] = torch.where(info[:, None] == 0, deviation, torch.nan).T  # (T, G)
     return out
