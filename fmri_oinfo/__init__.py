@@ -5,6 +5,8 @@ The public API:
 - :func:`estimate_oinfo` - O-information (and TC, DTC, S-information) of sets
   of regions, with Gaussian, Gaussian-copula or flow-matching (FMMI) estimators;
 - :func:`iter_oinfo` - the same for every set of one order, streamed in batches;
+- :func:`local_oinfo` - the same at every volume (local values, whose mean is
+  the estimate);
 - :func:`estimate_mi` - flow-matching mutual information between two blocks;
 - :class:`SubjectFlowModel` - the FMMI subject model: fit once on one
   subject's region time series, then answer any sets.
@@ -43,6 +45,10 @@ def __getattr__(name: str) -> Any:
         from fmri_oinfo import api
 
         return getattr(api, name)
+    if name == "local_oinfo":
+        from fmri_oinfo.local import local_oinfo
+
+        return local_oinfo
     if name == "SubjectFlowModel":
         from fmri_oinfo.engine.subject import SubjectFlowModel
 
@@ -50,7 +56,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'fmri_oinfo' has no attribute {name!r}")
 
 
-__all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo"]
+__all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo", "local_oinfo"]
 
 
 def __dir__() -> list[str]:

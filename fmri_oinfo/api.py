@@ -44,14 +44,17 @@ def _set_column(names: list[str], buckets: SetBuckets, n_sets: int) -> np.ndarra
 
 
 def _warn_dependent(column: np.ndarray, bad: np.ndarray, estimator: str, values: np.ndarray,
-                    names: list[str]) -> None:
-    """Warn that the sets at ``bad`` have no finite O-information, saying which region is a function of which."""
+                    names: list[str], stacklevel: int = 5) -> None:
+    """Warn that the sets at ``bad`` have no finite O-information, saying which region is a function of which.
+
+    ``stacklevel``: that of the public function's caller (5: estimate_oinfo's, through the table it builds).
+    """
     index_of = {name: j for j, name in enumerate(names)}
     first = np.flatnonzero(bad)[:SHOWN_DEPENDENT_SETS]  # explaining every one of C(N, k) sets would cost a search
     lines = dependent_sets(values, names, [np.array([index_of[name] for name in column[i]]) for i in first])
     message = dependence_message(lines or [f"set {tuple(column[i])}" for i in first], int(bad.sum()))
     warnings.warn(f"{estimator} estimator: {message} Their tc is inf and their o_info is not finite.",
-                  DependentRegionsWarning, stacklevel=5)  # stacklevel: the caller of estimate_oinfo
+                  DependentRegionsWarning, stacklevel=stacklevel)
 
 
 #: Quantities whose non-Gaussian excess the result table carries (S-information is TC + DTC).

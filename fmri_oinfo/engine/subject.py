@@ -407,14 +407,20 @@ class SubjectFlowModel:
             )
         return positions
 
-    def _answer(self, plan: ConditionalPlan, rows: np.ndarray | Sequence[int] | None = None) -> PlannedAnswer:
-        """Every planned row averaged over ``rows``: estimate, its non-Gaussian excess, and their standard errors."""
+    def _per_row(self, plan: ConditionalPlan, rows: np.ndarray | Sequence[int] | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Cross-fitted value of every planned row at ``rows`` (R, E, T') and its Gaussian part (R, T')."""
         pairs, keep = plan.pairs(), self._checked_rows(rows)
         values = self._pair_values(pairs).cpu().numpy()[:, :, keep]  # (P, E, T')
         gaussian = torch.stack([self._gaussian[p] for p in pairs]).cpu().numpy()[:, keep]  # (P, T')
         p, e, t = values.shape
-        per_row = (plan.coefficients @ values.reshape(p, e * t)).reshape(-1, e, t)  # (R, E, T)
-        excess_rows = per_row - (plan.coefficients @ gaussian)[:, None, :]  # (R, E, T): what the network added
+        per_row = (plan.coefficients @ values.reshape(p, e * t)).reshape(-1, e, t)  # (R, E, T')
+        return per_row, plan.coefficients @ gaussian
+
+    def _answer(self, plan: ConditionalPlan, rows: np.ndarray | Sequence[int] | None = None) -> PlannedAnswer:
+        """Every planned row averaged over ``rows``: estimate, its non-Gaussian excess, and their standard errors."""
+        per_row, gaussian = self._per_row(plan, rows)  # (R, E, T), (R, T)
+        excess_rows = per_row - gaussian[:, None, :]  # (R, E, T): what the network added
         excess = excess_rows.mean(axis=(1, 2))  # (R,)
         shortfall = (LEARNING_SHORTFALL * excess) ** 2
         return PlannedAnswer(
@@ -481,6 +487,39 @@ class SubjectFlowModel:
             out["o_info_gradient"] = [answer.estimate[a + n_scalar : b] for a, b in zip(first, last)]
             out["o_info_gradient_se"] = [answer.se[a + n_scalar : b] for a, b in zip(first, last)]
         return out
+
+    def local_measures(
+        self, sets: Sequence[Sequence[int | str]], rows: np.ndarray | Sequence[int] | None = None
+    ) -> dict[str, np.ndarray]:
+        """TC, DTC, O-information and S-information of every set at every row (local values).
+
+        Parameters
+        ----------
+        sets : sequence of sequences of int (or column names)
+            At least 3 members per set; orders may be mixed.
+        rows : array of int, optional
+            Increasing time points (at least 10) to give values for, as in
+            :meth:`oinfo`.  Default: every row.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``tc``, ``dtc``, ``o_info``, ``s_info``, each of shape (T', G) in
+            nats: each row's cross-fitted value (from the members that did not
+            train on its fold), averaged over the ``ensemble`` replicates.
+            Their mean over rows is what :meth:`oinfo` returns for the same
+            ``rows``.
+
+        Raises
+        ------
+        fmri_oinfo.exceptions.NotFittedError
+            Before :meth:`fit`.
+        """
+        check_is_fitted(self, "params_")
+        plan = plan_sets(self._checked_sets(sets))
+        per_row = self._per_row(plan, rows)[0].mean(axis=1)  # (R, T'): replicates averaged
+        first = plan.offsets[:-1]
+        return {name: per_row[first + q].T for q, name in enumerate(quantity_names(3, False))}
 
     def conditional_mi(self, moving: int, given: Sequence[int]) -> tuple[float, float]:
         """``I(X_moving; X_given)`` in nats and its standard error."""

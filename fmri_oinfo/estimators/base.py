@@ -60,3 +60,7 @@ class Estimator(Protocol):
 
     def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:
         """Quantities of sets (G, k) of one order, in ``plan.quantity_names`` order."""
+
+    def local_measures(self, sets: np.ndarray) -> np.ndarray:
+        """TC, DTC, O- and S-information of sets (G, k) at every fitted time point, (T, G, 4), averaging to
+        :meth:`measures`."""

@@ -10,7 +10,7 @@ import numpy as np
 from fmri_oinfo.engine.subject import SubjectFlowModel
 from fmri_oinfo.estimators.base import MeasureEstimate
 from fmri_oinfo.exceptions import check_is_fitted
-from fmri_oinfo.measures import SubsetPlan
+from fmri_oinfo.measures import SCALAR_QUANTITIES, SubsetPlan
 
 
 class FMMIEstimator:
@@ -75,3 +75,14 @@ class FMMIEstimator:
             values = np.hstack([values, np.stack(answer["o_info_gradient"])])
             se = np.hstack([se, np.stack(answer["o_info_gradient_se"])])
         return MeasureEstimate(values=values, standard_error=se, excess=excess, excess_error=excess_se)
+
+    def local_measures(self, sets: np.ndarray) -> np.ndarray:
+        """TC, DTC, O-information and S-information of each set (G, k) at every fitted row, shape (T, G, 4).
+
+        The cross-fitted per-row values that :meth:`measures` averages
+        (:meth:`fmri_oinfo.engine.subject.SubjectFlowModel.local_measures`),
+        in :data:`fmri_oinfo.measures.SCALAR_QUANTITIES` order.
+        """
+        check_is_fitted(self, "model_")
+        local = self.model_.local_measures(sets)
+        return np.stack([local[name] for name in SCALAR_QUANTITIES], axis=-1)  # (T, G, 4)

@@ -32,6 +32,7 @@ from fmri_oinfo.device import resolve_device
 from fmri_oinfo.engine.marginals import normal_scores
 from fmri_oinfo.enumeration import iter_combinations
 from fmri_oinfo.estimators.base import MeasureEstimate, TCEstimate
+from fmri_oinfo.estimators.pointwise import POINTWISE_BATCH_ELEMENTS, pointwise_deviation, standard_scores
 from fmri_oinfo.exceptions import check_is_fitted
 from fmri_oinfo.measures import SubsetPlan, combine_tc, measures_from_tc, subset_plan
 from fmri_oinfo.validation import SINGULAR_RESIDUAL_VARIANCE
@@ -328,6 +329,9 @@ class GaussianEstimator:
     ----------
     correlation_ : torch.Tensor, shape (N, N)
         Correlation matrix of the fitted data, float64.
+    scores_ : torch.Tensor, shape (T, N)
+        The fitted data (normal scores for the copula) as standard scores,
+        float64: what :meth:`local_measures` evaluates the densities at.
     n_samples_ : int
         Number of time points seen in ``fit``.
     """
@@ -355,6 +359,7 @@ class GaussianEstimator:
         np.fill_diagonal(corr, 1.0)  # exact unit diagonal, as the closed forms assume
         self.device_ = resolve_device(self.device)
         self.correlation_ = torch.as_tensor(corr, dtype=torch.float64, device=self.device_)
+        self.scores_ = torch.as_tensor(standard_scores(x), dtype=torch.float64, device=self.device_)
         self.n_samples_ = x.shape[0]
         return self
 
@@ -400,6 +405,33 @@ class GaussianEstimator:
         """Every quantity of ``plan`` for each set (G, k), without standard errors."""
         tc = self.total_correlations(sets, plan).tc
         return MeasureEstimate(values=combine_tc(np.asarray(tc), plan.weights))
+
+    def local_measures(self, sets: np.ndarray) -> np.ndarray:
+        """TC, DTC, O-information and S-information of each set (G, k) at every fitted volume.
+
+        Each volume's log-density ratio under the fitted correlation
+        (:mod:`fmri_oinfo.estimators.pointwise`), plus any bias correction of
+        :meth:`measures`.
+
+        Returns
+        -------
+        numpy.ndarray, shape (T, G, 4)
+            Quantities in :data:`fmri_oinfo.measures.SCALAR_QUANTITIES` order,
+            in nats; their mean over volumes is what :meth:`measures` gives.
+            A set with an infinite TC has that TC at every volume.
+        """
+        check_is_fitted(self, "scores_")
+        plan = subset_plan(sets.shape[1])
+        tc = self.total_correlations(sets, plan).tc  # (G, S)
+        batch = max(1, POINTWISE_BATCH_ELEMENTS // (self.n_samples_ * sets.shape[1]))
+        chunks = []
+        for start in range(0, sets.shape[0], batch):
+            groups = torch.as_tensor(sets[start : start + batch], device=self.device_)  # (B, k)
+            deviation = pointwise_deviation(self.scores_, self.correlation_, groups, plan.masks).cpu().numpy()
+            closed = tc[start : start + batch]  # (B, S)
+            local = np.where(np.isfinite(closed), closed + deviation, closed)  # (T, B, S)
+            chunks.append(combine_tc(local, plan.weights))  # (T, B, 4)
+        return np.concatenate(chunks, axis=1)
 
     def iter_exhaustive(self, plan: SubsetPlan) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
         """Stream the measures of every group of ``plan.order`` fitted regions.
