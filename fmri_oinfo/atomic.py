@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import shutil
 import tempfile
@@ -31,6 +30,11 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows has no flock: orphans are told by their age alone
+    fcntl = None
 
 #: Start of every temporary name (files here, stage folders in the pipeline's cache).
 TEMPORARY_PREFIX = ".tmp-"
@@ -141,6 +145,9 @@ def _live(path: Path) -> Iterator[None]:
     On a file system without locks nothing is held, and :func:`remove_orphans`
     falls back on the temporary's age.
     """
+    if fcntl is None:
+        yield
+        return
     descriptor = os.open(path, os.O_RDONLY)
     try:
         with contextlib.suppress(OSError):
@@ -240,6 +247,8 @@ def remove_output(path: str | os.PathLike) -> None:
 
 def _is_orphan(entry: Path, now: float, age_s: float) -> bool:
     """Whether no live process holds the temporary ``entry`` (its lock is free; without locks: older than ``age_s``)."""
+    if fcntl is None:
+        return now - entry.lstat().st_mtime > age_s
     descriptor = os.open(entry, os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)

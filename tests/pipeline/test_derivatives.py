@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import warnings
 
 import nibabel as nib
@@ -76,13 +75,11 @@ def test_outputs_switched_off_are_removed_from_the_earlier_run(demo_run, demo_ro
     assert json.loads(second.provenance.read_text())["removed_stale_outputs"] == list(second.removed)
 
 
-def test_help_answers_within_a_second():
+def test_help_answers_without_loading_the_heavy_libraries():
+    """``--help`` is fast because it imports no numpy stack: checked by what it loads, not by a clock."""
     for module in ("fmri_oinfo.pipeline", "fmri_oinfo.group"):
-        start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, check=False)
-        seconds = time.perf_counter() - start
         assert done.returncode == 0 and "usage:" in done.stdout
-        assert seconds < 1.0, f"{module} --help took {seconds:.2f} s"
         imported = subprocess.run(
             [sys.executable, "-c", f"import sys, runpy; sys.argv = ['x', '--help']\ntry:\n"
                                    f"    runpy.run_module('{module}', run_name='__main__')\nexcept SystemExit:\n"
