@@ -80,7 +80,7 @@ def main() -> None:
     n_a, n_b = args.sizes
     in_a = np.arange(n_a + n_b) < n_a
     started = time.perf_counter()
-    print(f"| n_A vs n_B | SD_B / SD_A | studies | plain difference: FPR [95 % CI] | Welch t: FPR [95 % CI] |")
+    print("| n_A vs n_B | SD_B / SD_A | studies | plain difference: FPR [95 % CI] | Welch t: FPR [95 % CI] |")
     print("|---|---|---|---|---|")
     for k, ratio in enumerate(args.ratios):
         rng = np.random.default_rng(args.seed + k)

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.candidates.exhaustive import check_order
-from fmri_oinfo.candidates.screen import extreme_sets, random_sets
+from fmri_oinfo.candidates.screen import extreme_sets
 from fmri_oinfo.candidates.table import candidate_table
 from fmri_oinfo.estimators import GaussianEstimator
 from fmri_oinfo.measures import combine_tc, subset_plan

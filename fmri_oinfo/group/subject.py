@@ -106,11 +106,6 @@ def encode_set(region_set: Sequence[str]) -> str:
     return json.dumps([str(m) for m in region_set])
 
 
-def decode_set(text: str) -> tuple[str, ...]:
-    """Inverse of :func:`encode_set`."""
-    return tuple(json.loads(text))
-
-
 def subject_folder(out_dir: str | Path, label: str) -> Path:
     """The subject's output folder in a group study: ``<out_dir>/<label>``."""
     return Path(out_dir) / label

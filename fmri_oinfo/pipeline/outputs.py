@@ -115,11 +115,6 @@ def result_table_text(results: pd.DataFrame) -> str:
     return table.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a")
 
 
-def result_sidecar_text(results: pd.DataFrame) -> str:
-    """The result table's ``attrs`` as JSON (``docs/results.md``: estimator, error rate, selection, ...)."""
-    return json.dumps(results.attrs, indent=1, default=str) + "\n"
-
-
 def read_result_table(path: str | Path) -> pd.DataFrame:
     """Read a ``*_oinfo.tsv`` written by the pipeline (tuples back as tuples, ``attrs`` from its JSON sidecar)."""
     path = Path(path)

@@ -59,10 +59,6 @@ _CHUNK_ELEMENTS = 4_000_000
 #: Relative tolerance when a permuted statistic ties with the observed one.
 _TIE = 1e-12
 
-#: ``label`` of a between-cohort table: higher O-information in A or in B.
-DIFFERENCE_LABELS: tuple[str, ...] = ("higher in A", "higher in B", "n.s.")
-
-
 @dataclass(frozen=True)
 class OneSampleResult:
     """Per set: ``mean``, ``se``, ``n``, ``p``, ``ci_low``, ``ci_high``, ``cohen_d``, ``hedges_g`` (arrays (G,)).
