@@ -140,7 +140,11 @@ class PlannedAnswer:
         answer of the same rows (the quantity's Gaussian part, from their
         correlation matrix), i.e. what the network added; and its standard
         error, from the same parts as ``se`` but without the Gaussian part's
-        own sampling spread, which both sides share.
+        own sampling spread, which both sides share.  Where no member ever
+        beat the Gaussian answer on held-out rows the network is its zero
+        residual: the excess is 0 by construction and its standard error NaN
+        (the data showed nothing the network could learn, which bounds
+        nothing).
     """
 
     estimate: np.ndarray
@@ -423,10 +427,18 @@ class SubjectFlowModel:
         excess_rows = per_row - gaussian[:, None, :]  # (R, E, T): what the network added
         excess = excess_rows.mean(axis=(1, 2))  # (R,)
         shortfall = (LEARNING_SHORTFALL * excess) ** 2
+        excess_se = np.sqrt(_sampling_variance(excess_rows) + shortfall)
+        if not self._learnt_anything():  # excess 0 by construction, not measured 0: no standard error
+            excess_se = np.full_like(excess_se, np.nan)
         return PlannedAnswer(
             estimate=per_row.mean(axis=(1, 2)), se=np.sqrt(_sampling_variance(per_row) + shortfall),
-            excess=excess, excess_se=np.sqrt(_sampling_variance(excess_rows) + shortfall),
+            excess=excess, excess_se=excess_se,
         )
+
+    def _learnt_anything(self) -> bool:
+        """Whether any member's selected weights beat the Gaussian answer (its zero residual) on held-out rows."""
+        best = np.asarray(self.history_["best"])  # (evaluations, G)
+        return bool((best[-1] < best[0]).any())
 
     def oinfo(
         self,

@@ -80,6 +80,12 @@ def test_the_excess_is_the_estimate_less_the_gaussian_copula_answer_of_the_same_
     answer = zeroed.oinfo(sets)
     np.testing.assert_allclose(answer["o_info_excess"], 0.0, atol=1e-12)
     np.testing.assert_allclose(answer["o_info_excess_se"], 0.0, atol=1e-12)
+    # a network that never beat the Gaussian answer on held-out rows: excess 0 by construction, SE unknown
+    zeroed.history_["best"] = [[1.0] * len(zeroed.history_["best"][0])] * 3
+    zeroed._values.clear()
+    answer = zeroed.oinfo(sets)
+    assert (answer["o_info_excess"] == 0).all() and np.isnan(answer["o_info_excess_se"]).all()
+    assert (answer["o_info_se"] > 0).all()  # the estimate keeps its rows' sampling error
 
 
 def test_sets_it_was_not_trained_on_are_answered(model):
