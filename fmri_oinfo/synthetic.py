@@ -352,8 +352,26 @@ def _gauss_legendre(lo: float, hi: float, n_nodes: int) -> tuple[np.ndarray, np.
     return lo + (hi - lo) * (x + 1) / 2, w * (hi - lo) / 2
 
 
+class _TwoCausesSystem(System):
+    """Three variables: independent N(0, 1) causes ``x1``, ``x2`` and an effect ``x3 = effect(x1, x2, e)``."""
+
+    @property
+    def n_variables(self) -> int:
+        """Three variables."""
+        return 3
+
+    def _effect(self, x1: np.ndarray, x2: np.ndarray, e: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def sample(self, n_samples: int, seed: int | np.random.Generator = 0) -> np.ndarray:
+        """Draw rows ``(x1, x2, x3)``, shape (n_samples, 3)."""
+        rng = np.random.default_rng(seed)
+        x1, x2, e = rng.standard_normal((3, n_samples))
+        return np.column_stack([x1, x2, self._effect(x1, x2, e)])
+
+
 @dataclass(frozen=True)
-class MultiplicativeSystem(System):
+class MultiplicativeSystem(_TwoCausesSystem):
     """``x1, x2 ~ N(0, 1)`` independent and ``x3 = x1 x2 + noise * e``.
 
     Every pair is uncorrelated, so a Gaussian (or Gaussian-copula) estimator
@@ -379,16 +397,8 @@ class MultiplicativeSystem(System):
         if self.noise <= 0:
             raise ValueError(f"noise={self.noise} must be positive.")
 
-    @property
-    def n_variables(self) -> int:
-        """Three variables."""
-        return 3
-
-    def sample(self, n_samples: int, seed: int | np.random.Generator = 0) -> np.ndarray:
-        """Draw rows ``(x1, x2, x3)``, shape (n_samples, 3)."""
-        rng = np.random.default_rng(seed)
-        x1, x2, e = rng.standard_normal((3, n_samples))
-        return np.column_stack([x1, x2, x1 * x2 + self.noise * e])
+    def _effect(self, x1: np.ndarray, x2: np.ndarray, e: np.ndarray) -> np.ndarray:
+        return x1 * x2 + self.noise * e
 
     def _nodes(self) -> tuple[np.ndarray, np.ndarray]:
         """Nodes ``u`` and weights of ``integral f(u) phi(u) du`` (the phi included)."""
@@ -452,7 +462,7 @@ class MultiplicativeSystem(System):
 
 
 @dataclass(frozen=True)
-class HeteroscedasticSystem(System):
+class HeteroscedasticSystem(_TwoCausesSystem):
     """``x1, x2 ~ N(0, 1)`` independent and ``x3 = x1 + exp(scale x2) e``: x2 sets x3's noise level.
 
     x2 is uncorrelated with everything, so the Gaussian part sees only the
@@ -477,16 +487,8 @@ class HeteroscedasticSystem(System):
         if self.scale <= 0:
             raise ValueError(f"scale={self.scale} must be positive.")
 
-    @property
-    def n_variables(self) -> int:
-        """Three variables."""
-        return 3
-
-    def sample(self, n_samples: int, seed: int | np.random.Generator = 0) -> np.ndarray:
-        """Draw rows ``(x1, x2, x3)``, shape (n_samples, 3)."""
-        rng = np.random.default_rng(seed)
-        x1, x2, e = rng.standard_normal((3, n_samples))
-        return np.column_stack([x1, x2, x1 + np.exp(self.scale * x2) * e])
+    def _effect(self, x1: np.ndarray, x2: np.ndarray, e: np.ndarray) -> np.ndarray:
+        return x1 + np.exp(self.scale * x2) * e
 
     def _log_mixture(self, value: np.ndarray, extra_var: float, chunk: int = 8192) -> np.ndarray:
         """``log E_u N(value; 0, extra_var + v(u))`` over ``u ~ N(0, 1)``, shape (T,)."""
