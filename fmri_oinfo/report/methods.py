@@ -14,7 +14,6 @@ from typing import Any
 
 import pandas as pd
 
-from fmri_oinfo.stats.tail import EXTRAPOLATION_FACTOR
 
 #: Reference texts by key.
 REFERENCES: dict[str, str] = {
@@ -190,10 +189,11 @@ def _same_estimator_clause(results: pd.DataFrame, estimator: str, parameters: Ma
     return suffix
 
 
-def _tail_clause(tail: str | None, cite: _Citations, smallest: Any = None) -> str:
+def _tail_clause(tail: str | None, cite: _Citations, smallest: Any = None, n_surrogates: Any = None) -> str:
     if tail == "gpd":
-        bound = (f", trusted down to p = {float(smallest):.2g}, {EXTRAPOLATION_FACTOR:g} times below the "
-                 f"surrogates' own floor 1 / (1 + surrogates); a p-value the fit puts lower is reported as "
+        below = (f", {1 / (float(smallest) * (int(n_surrogates) + 1)):.3g} times below the surrogates' own floor "
+                 f"1 / (1 + surrogates)") if smallest and n_surrogates else ""
+        bound = (f", trusted down to p = {float(smallest):.2g}{below}; a p-value the fit puts lower is reported as "
                  f"< {float(smallest):.2g}") if smallest else ""
         return ("; p-values beyond the surrogates' reach came from a generalised Pareto fit of the null's tail "
                 + cite.cite("knijnenburg2009") + bound)
@@ -223,7 +223,7 @@ def _statistics_sentences(results: pd.DataFrame, parameters: Mapping[str, Any], 
         sentences.append(
             f"Each set's O-information was compared with its value on {n_surrogates or 'the'} {kind} surrogates, "
             f"which keep each region's autocorrelation and make the regions independent {reference}"
-            + _tail_clause(attrs.get("tail"), cite, attrs.get("smallest_reportable_p")) + ".")
+            + _tail_clause(attrs.get("tail"), cite, attrs.get("smallest_reportable_p"), n_surrogates) + ".")
     kinds = set(results["inference"].dropna().astype(str)) if "inference" in results.columns else set()
     if "split-sample" in kinds:
         selection = attrs.get("selection")
