@@ -29,6 +29,17 @@ HEAVY_TAIL_Z = 3.09
 MAX_TAIL_PARAMETER = 10.0
 
 
+def standard_scores(x: np.ndarray) -> np.ndarray:
+    """Each column of ``x`` (T, N) centred and divided by its population (``ddof=0``) standard deviation.
+
+    With these scores ``z' z / T`` is the correlation matrix of ``x``: the
+    closed-form Gaussian part's per-row values then average exactly to its
+    closed form.
+    """
+    centred = x - x.mean(axis=0)
+    return centred / centred.std(axis=0)
+
+
 def normal_scores(x: np.ndarray) -> np.ndarray:
     """Map each column to N(0, 1) scores through its ranks (the Gaussian copula).
 

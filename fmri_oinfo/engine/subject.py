@@ -43,7 +43,7 @@ from fmri_oinfo.engine.cmi_plan import (
     set_terms,
 )
 from fmri_oinfo.engine.conditional_net import NetShape
-from fmri_oinfo.engine.marginals import gaussianize, normal_scores
+from fmri_oinfo.engine.marginals import gaussianize, normal_scores, standard_scores
 from fmri_oinfo.engine.pair_gaussian import PairTable, gather_pair_rows, gaussian_row_value, regress_pairs
 from fmri_oinfo.engine.stacked import select_members
 from fmri_oinfo.engine.subject_config import SubjectFlowConfig
@@ -112,7 +112,7 @@ def normalise_columns(data: np.ndarray, marginals: str) -> np.ndarray:
         z = normal_scores(data)
     else:
         z = np.column_stack([gaussianize(column) for column in data.T])
-    return (z - z.mean(axis=0)) / z.std(axis=0)
+    return standard_scores(z)
 
 
 def fold_members(n_rows: int, folds: int, ensemble: int) -> np.ndarray:

@@ -29,10 +29,10 @@ import torch
 from scipy.special import digamma
 
 from fmri_oinfo.device import resolve_device
-from fmri_oinfo.engine.marginals import normal_scores
+from fmri_oinfo.engine.marginals import normal_scores, standard_scores
 from fmri_oinfo.enumeration import iter_combinations
 from fmri_oinfo.estimators.base import MeasureEstimate, TCEstimate
-from fmri_oinfo.estimators.pointwise import POINTWISE_BATCH_ELEMENTS, pointwise_deviation, standard_scores
+from fmri_oinfo.estimators.pointwise import POINTWISE_BATCH_ELEMENTS, pointwise_deviation
 from fmri_oinfo.exceptions import check_is_fitted
 from fmri_oinfo.measures import SubsetPlan, combine_tc, measures_from_tc, subset_plan
 from fmri_oinfo.validation import SINGULAR_RESIDUAL_VARIANCE

@@ -25,16 +25,6 @@ import torch
 POINTWISE_BATCH_ELEMENTS = 2**22
 
 
-def standard_scores(x: np.ndarray) -> np.ndarray:
-    """Each column of ``x`` (T, N) centred and divided by its population (``ddof=0``) standard deviation.
-
-    With these scores ``z' z / T`` is the correlation matrix of ``x``, which
-    makes the pointwise quadratic term average to zero.
-    """
-    centred = x - x.mean(axis=0)
-    return centred / centred.std(axis=0)
-
-
 def pointwise_deviation(scores: torch.Tensor, corr: torch.Tensor, groups: torch.Tensor,
                         masks: np.ndarray) -> torch.Tensor:
     """``-1/2 (z_S' R_S^{-1} z_S - |z_S|^2)`` of each masked subset of each group at every volume.
@@ -42,7 +32,7 @@ def pointwise_deviation(scores: torch.Tensor, corr: torch.Tensor, groups: torch.
     Parameters
     ----------
     scores : torch.Tensor, shape (T, N)
-        Standard scores (:func:`standard_scores`) of the fitted data.
+        Standard scores (:func:`fmri_oinfo.engine.marginals.standard_scores`) of the fitted data.
     corr : torch.Tensor, shape (N, N)
         Their correlation matrix.
     groups : torch.Tensor of int64, shape (G, k)
