@@ -168,9 +168,10 @@ def estimate_oinfo(
         independently trained replicates and a learning shortfall of a tenth
         of what the network added to the Gaussian answer);
         for FMMI also ``tc_excess``, ``dtc_excess``, ``o_info_excess`` and
-        their ``_se``: each quantity minus the Gaussian closed form of the
-        same rows (what the correlation matrix, i.e. functional
-        connectivity, does not explain; 0 for a linear Gaussian process);
+        their ``_se``: each quantity minus its Gaussian part (on the whole
+        run, exactly the Gaussian-copula closed form): what the correlation
+        matrix, i.e. functional connectivity, does not explain, 0 for a
+        linear Gaussian process;
         and ``o_info_gradient`` (tuple, one value per member) when requested.
         Positive ``o_info``: redundancy dominates; negative: synergy.  A set
         whose regions are exact functions of each other (a region that is the

@@ -469,9 +469,10 @@ class SubjectFlowModel:
             ``tc``, ``dtc``, ``o_info``, ``s_info`` and ``tc_se``, ``dtc_se``,
             ``o_info_se``, ``s_info_se``: numpy arrays of shape (G,), in nats;
             ``<quantity>_excess`` and ``<quantity>_excess_se``: each
-            quantity's non-Gaussian excess (the estimate minus the Gaussian
-            closed form of the same rows: what functional connectivity does
-            not explain) and its standard error.
+            quantity's non-Gaussian excess (the estimate minus its Gaussian
+            part on the same rows, the mean of the per-row Gaussian log
+            ratios of the run's correlation matrix: what functional
+            connectivity does not explain) and its standard error.
             With ``gradient``: ``o_info_gradient`` and ``o_info_gradient_se``,
             lists of arrays (one value per member).  A standard error is the
             autocorrelation-aware sampling error of the mean over rows plus
