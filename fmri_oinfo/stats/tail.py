@@ -39,9 +39,10 @@ below 0.13, and 10 is half the deepest factor measured; table in
 
 from __future__ import annotations
 
-import warnings
+import functools
 
 import numpy as np
+from scipy import optimize
 from scipy import stats as scipy_stats
 
 #: Tail approximations by name: ``gpd`` (Knijnenburg et al. 2009) or ``empirical`` only.
@@ -84,6 +85,76 @@ def empirical_p_values(observed: np.ndarray, null: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(observed), np.nan, p)
 
 
+#: Grid of ``theta * mean(excess)`` searched for the GPD likelihood's maximum before it is refined.
+_THETA_GRID = np.concatenate([[0.0], np.logspace(-4.0, 4.0, 161)])
+
+
+def _profile_log_likelihood(excess: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """GPD log-likelihood per excess, maximised over the scale at each ``theta = shape / scale >= 0``.
+
+    With ``k(theta) = mean(log(1 + theta x))`` the maximising shape is ``k``
+    and the scale ``k / theta`` (Grimshaw 1993), and the log-likelihood per
+    point is ``-(log(k / theta) + k + 1)``; at ``theta = 0`` it is the
+    exponential's, ``-(log(mean x) + 1)``.
+    """
+    theta = np.atleast_1d(theta)
+    positive = theta > 0
+    k = np.log1p(np.outer(theta, excess)).mean(axis=1)  # (len(theta),)
+    safe_theta = np.where(positive, theta, 1.0)
+    scale = np.where(positive, k / safe_theta, excess.mean())
+    shape = np.where(positive, k, 0.0)
+    return -(np.log(scale) + shape + 1.0)
+
+
+def fit_gpd(excess: np.ndarray) -> tuple[float, float]:
+    """Maximum-likelihood generalised Pareto tail (location 0) with a shape of at least 0.
+
+    The likelihood is profiled in ``theta = shape / scale`` (Grimshaw 1993),
+    searched on a log grid and refined by bounded Brent minimisation, so one
+    fit costs well under a millisecond (``scipy.stats.genpareto.fit`` took
+    about 10 ms and dominated the statistics' time).  A negative shape (a
+    tail with an upper end) is not searched: the exponential tail
+    (``shape = 0``, ``scale = mean``) takes its place, as the module
+    docstring explains.
+
+    Parameters
+    ----------
+    excess : numpy.ndarray, shape (n,)
+        Positive exceedances over the threshold, not all equal.
+
+    Returns
+    -------
+    (shape, scale) : tuple of float
+    """
+    mean = float(excess.mean())
+    grid = _THETA_GRID / mean
+    profile = _profile_log_likelihood(excess, grid)
+    best = int(np.argmax(profile))
+    if best > 0:
+        low, high = grid[best - 1], grid[min(best + 1, grid.size - 1)]
+        refined = optimize.minimize_scalar(lambda theta: -_profile_log_likelihood(excess, theta)[0],
+                                           bounds=(low, high), method="bounded", options={"xatol": 1e-10 / mean})
+        theta = float(refined.x) if -refined.fun >= profile[best] else float(grid[best])
+        k = float(np.log1p(theta * excess).mean())
+        return k, k / theta
+    return 0.0, mean
+
+
+@functools.lru_cache(maxsize=None)
+def _ks_critical_distance(n: int) -> float:
+    """Kolmogorov-Smirnov distance of ``n`` points rejected at :data:`GOF_LEVEL` (exact distribution)."""
+    return float(scipy_stats.kstwo.isf(GOF_LEVEL, n))
+
+
+def _gpd_fit_accepted(excess: np.ndarray, shape: float, scale: float) -> bool:
+    """Whether a Kolmogorov-Smirnov test at :data:`GOF_LEVEL` accepts a GPD fit to its own excesses."""
+    n = excess.size
+    cdf = scipy_stats.genpareto.cdf(np.sort(excess), shape, loc=0.0, scale=scale)
+    ranks = np.arange(1, n + 1) / n
+    distance = max(float(np.max(ranks - cdf)), float(np.max(cdf - (ranks - 1.0 / n))))
+    return distance <= _ks_critical_distance(n)
+
+
 def fit_tail(null: np.ndarray) -> tuple[float, float, float, int] | None:
     """Fit a generalised Pareto tail to one surrogate null.
 
@@ -109,14 +180,9 @@ def fit_tail(null: np.ndarray) -> tuple[float, float, float, int] | None:
         excess = values[:n_tail] - threshold  # (n_tail,) all > 0
         if np.ptp(excess) == 0:
             break
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            shape, _, scale = scipy_stats.genpareto.fit(excess, floc=0.0)
-            if shape < 0:  # a bounded tail would call anything past its end impossible: use the exponential
-                shape, scale = 0.0, float(excess.mean())
-            fit_p = scipy_stats.kstest(excess, "genpareto", args=(shape, 0.0, scale)).pvalue
+        shape, scale = fit_gpd(excess)
         fitted = (float(shape), float(scale), float(threshold), int(n_tail))
-        if fit_p >= GOF_LEVEL:
+        if _gpd_fit_accepted(excess, shape, scale):
             return fitted
         n_tail -= TAIL_STEP
     return fitted
