@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy.signal import lfilter
+from scipy.stats import genpareto
 
 from fmri_oinfo.stats import LaggedCorrelations, circular_shifts, o_info_of_correlations, surrogate_p_values
-from fmri_oinfo.stats.tail import BOUND, EXTRAPOLATION_FACTOR, fit_tail, smallest_reportable_p
+from fmri_oinfo.stats.tail import BOUND, EXTRAPOLATION_FACTOR, fit_gpd, fit_tail, smallest_reportable_p
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +93,24 @@ def test_too_few_surrogates_for_a_tail_fall_back_to_the_empirical_p():
     null = np.random.default_rng(2).standard_normal((50, 1))
     p, method = surrogate_p_values(np.array([10.0]), null, tail="gpd")
     assert method[0] == "empirical" and p[0] == pytest.approx(1 / 51)
+
+
+@pytest.mark.parametrize("true_shape", [-0.3, 0.0, 0.25, 0.7])
+def test_gpd_fit_is_the_maximum_likelihood_with_a_shape_of_at_least_zero(true_shape):
+    rng = np.random.default_rng(5)
+    for n in (20, 125):
+        excess = genpareto.rvs(true_shape, scale=1.5, size=n, random_state=rng)
+        shape, scale = fit_gpd(excess)
+        assert shape >= 0.0 and scale > 0.0
+        fitted = genpareto.logpdf(excess, shape, 0.0, scale).sum()
+        # no shape >= 0 does better: a grid of shapes, each with a grid of scales around the data's mean
+        shapes = np.linspace(0.0, 2.0, 201)[None, :, None]
+        scales = excess.mean() * np.logspace(-1.5, 1.5, 201)[None, None, :]
+        grid = genpareto.logpdf(excess[:, None, None], shapes, 0.0, scales).sum(axis=0)
+        assert fitted >= np.nanmax(grid) - 1e-6
+    excess = genpareto.rvs(true_shape, scale=1.5, size=2_000, random_state=rng)
+    shape, scale = fit_gpd(excess)
+    if true_shape >= 0:  # the fit recovers the generating tail from 2,000 excesses
+        assert shape == pytest.approx(true_shape, abs=0.08) and scale == pytest.approx(1.5, rel=0.1)
+    else:  # a bounded tail is replaced by the exponential of the same mean
+        assert shape == 0.0 and scale == pytest.approx(excess.mean())
