@@ -164,8 +164,10 @@ def report_parameters(config: PipelineConfig, results: pd.DataFrame, inputs: Sub
     estimator = config.estimation.estimator
     note = (f"o_info, its null, p/q-values, intervals and o_info_se are all {estimator} estimates")
     if "o_info_fmmi" in results.columns:
-        note += ("; o_info_fmmi, o_info_fmmi_se, excess and excess_se are FMMI estimates shown for description "
-                 "only (not tested)")
+        note += ("; o_info_fmmi and o_info_fmmi_se are FMMI estimates shown for description only (not tested); "
+                 "excess and excess_se are FMMI's non-Gaussian excess over the Gaussian copula, tested by "
+                 "excess / excess_se against the standard normal (excess_p, BH over the sets: excess_q, "
+                 "excess_label)")
     parameters["statistics"]["note"] = note + "."
     parameters["input"] = {"source": str(inputs.source), "kind": "table" if inputs.is_table else "images",
                            "units": "nats"}

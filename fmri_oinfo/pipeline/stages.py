@@ -37,6 +37,7 @@ from fmri_oinfo.stats import (
     rank_order,
     sample_split,
 )
+from fmri_oinfo.stats.excess import excess_tests
 from fmri_oinfo.stats.nulls import closed_form_route
 
 logger = logging.getLogger(__name__)
@@ -174,7 +175,8 @@ def assess(
     adds the descriptive ``o_info_fmmi`` and ``o_info_fmmi_se``, and FMMI's
     non-Gaussian excess ``excess`` and ``excess_se`` (its O-information less
     its Gaussian part on the same volumes), each on the volumes the
-    row was tested on.
+    row was tested on, with its test (``excess_p``, ``excess_q``,
+    ``excess_label``: :func:`fmri_oinfo.stats.excess.excess_tests`).
 
     With ``return_null=True`` the surrogate O-information values come too, as
     an array (n_sets, n_surrogates) whose rows follow the ranked table.
@@ -213,6 +215,9 @@ def assess(
         table["o_info_fmmi_se"] = fmmi["o_info_se"].to_numpy(float)
         table["excess"] = fmmi["o_info_excess"].to_numpy(float)
         table["excess_se"] = fmmi["o_info_excess_se"].to_numpy(float)
+        tests = excess_tests(table["excess"].to_numpy(float), table["excess_se"].to_numpy(float), stats.alpha)
+        for column in tests.columns:
+            table[column] = tests[column].to_numpy()
     ranked = rank_order(table)
     table = table.iloc[ranked].reset_index(drop=True)
     table.attrs = attrs
