@@ -10,6 +10,7 @@ import pandas as pd
 from fmri_oinfo.candidates.config import CandidateConfig
 from fmri_oinfo.candidates.exhaustive import exhaustive_candidates
 from fmri_oinfo.candidates.networks import network_candidates
+from fmri_oinfo.candidates.nonlinear import nonlinear_candidates
 from fmri_oinfo.candidates.screen import screen_candidates
 from fmri_oinfo.candidates.search import search_candidates
 from fmri_oinfo.candidates.table import merge_candidates
@@ -69,6 +70,8 @@ def choose_candidates(
                 config.search_keep, config.beam_width, config.n_starts, config.anneal_chains,
                 config.anneal_steps, config.seed, config.copula, device, config.n_neighbours,
             )
+        elif strategy == "nonlinear":
+            table = nonlinear_candidates(frame, config.nonlinear_keep)
         else:
             table = user_candidates(config.user_file, names)
         logger.info("candidates: %s chose %d sets", strategy, len(table))
@@ -77,9 +80,10 @@ def choose_candidates(
 
 
 def count_scored(n_regions: int, config: CandidateConfig) -> int:
-    """Sets the data-driven strategies (screen, search) score while choosing.
+    """Sets the data-driven strategies (screen, search, nonlinear) score while choosing.
 
-    The screen scores every set of each order; the searches score their
+    The screen scores every set of each order, the nonlinear screen every
+    triplet; the searches score their
     starting triplets and every growth, move or neighbourhood they try
     (counted before duplicates are removed, so beam and partial give an upper
     bound).  Pre-specified strategies score nothing.
@@ -96,6 +100,8 @@ def count_scored(n_regions: int, config: CandidateConfig) -> int:
     total = 0
     if "screen" in config.strategies:
         total += sum(n_combinations(n_regions, k) for k in config.orders)
+    if "nonlinear" in config.strategies:
+        total += n_combinations(n_regions, 3)
     if "search" in config.strategies:
         orders = range(4, config.max_order + 1)
         neighbours = min(config.n_neighbours, n_regions - 1)

@@ -13,7 +13,7 @@ from fmri_oinfo.candidates.search import SEARCH_METHODS, TARGET_SIGNS
 from fmri_oinfo.schema import build, normalise
 
 #: Candidate strategies by name.
-STRATEGIES: tuple[str, ...] = ("exhaustive", "networks", "screen", "search", "user")
+STRATEGIES: tuple[str, ...] = ("exhaustive", "networks", "screen", "search", "nonlinear", "user")
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,9 @@ class CandidateConfig:
 
     Parameters
     ----------
-    strategies : tuple of str, default=("screen", "search")
-        Any of ``exhaustive``, ``networks``, ``screen``, ``search``, ``user``;
-        their sets are united.
+    strategies : tuple of str, default=("screen", "search", "nonlinear")
+        Any of ``exhaustive``, ``networks``, ``screen``, ``search``,
+        ``nonlinear``, ``user``; their sets are united.
     orders : tuple of int, default=(3,)
         Set sizes for ``exhaustive``, ``networks`` and ``screen``.
     max_sets : int, default=1000000
@@ -53,6 +53,9 @@ class CandidateConfig:
     anneal_steps : int, default=2000
     n_neighbours : int, default=8
         ``partial`` search: partial-correlation neighbours per region.
+    nonlinear_keep : int, default=10
+        ``nonlinear``: triplets kept by the screen of third-order dependence
+        that correlations cannot see (:mod:`fmri_oinfo.candidates.nonlinear`).
     user_file : str or None, default=None
         ``user``: the sets file.
     copula : bool, default=False
@@ -60,7 +63,7 @@ class CandidateConfig:
     seed : int, default=0
     """
 
-    strategies: tuple[str, ...] = ("screen", "search")
+    strategies: tuple[str, ...] = ("screen", "search", "nonlinear")
     orders: tuple[int, ...] = (3,)
     max_sets: int = 1_000_000
     max_screened: int = 1_000_000_000
@@ -76,6 +79,7 @@ class CandidateConfig:
     anneal_chains: int = 256
     anneal_steps: int = 2000
     n_neighbours: int = 8
+    nonlinear_keep: int = 10
     user_file: str | None = None
     copula: bool = False
     seed: int = 0
@@ -92,7 +96,7 @@ class CandidateConfig:
             raise ValueError(f"candidates.orders={list(self.orders)} must list integers >= 3.")
         at_least_one = (
             "max_sets", "max_screened", "top_k", "search_keep", "beam_width", "n_starts",
-            "anneal_chains", "anneal_steps", "n_neighbours",
+            "anneal_chains", "anneal_steps", "n_neighbours", "nonlinear_keep",
         )
         for name in at_least_one:
             if getattr(self, name) < 1:
