@@ -215,7 +215,8 @@ def assess(
         table["o_info_fmmi_se"] = fmmi["o_info_se"].to_numpy(float)
         table["excess"] = fmmi["o_info_excess"].to_numpy(float)
         table["excess_se"] = fmmi["o_info_excess_se"].to_numpy(float)
-        tests = excess_tests(table["excess"].to_numpy(float), table["excess_se"].to_numpy(float), stats.alpha)
+        tests = excess_tests(table["excess"].to_numpy(float), table["excess_se"].to_numpy(float),
+                             (table["o_info_fmmi"] - table["excess"]).to_numpy(float), stats.alpha)
         for column in tests.columns:
             table[column] = tests[column].to_numpy()
     ranked = rank_order(table)
