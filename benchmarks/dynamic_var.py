@@ -114,7 +114,7 @@ def main() -> None:
                 z = (fmmi["d_o_info"][i] - truth[i]) / fmmi["d_o_info_se"][i]
                 z_scores.append(z)
                 print(f"| {name} | {seed} | {target} | {truth[i]:+.4f} | {gaussian['d_o_info'][i]:+.4f} | "
-                      f"{fmmi['d_o_info'][i]:+.4f} | {fmmi['d_o_info_se'][i]:.4f} | {z:+.2f} | {seconds:.0f} |")
+                      f"{fmmi['d_o_info'][i]:+.4f} | {fmmi['d_o_info_se'][i]:.2g} | {z:+.2f} | {seconds:.0f} |")
     z_scores = np.abs(np.asarray(z_scores))
     print(f"\nFMMI intervals +-1.96 SE covering the truth: {int((z_scores < 1.96).sum())} of {len(z_scores)}")
 

@@ -2,14 +2,19 @@
 and FMMI against the closed form (CI budget).
 
 Tolerances.  Each Gaussian conditional MI ``I(y; X_S | y0)`` is ``-1/2 log(1 - R^2)``
-with ``R^2`` the partial R^2 of the drivers; its plug-in estimate from ``T``
-rows has standard deviation about ``sqrt(R^2 / T)`` (delta method) and bias
-about ``p / (2 T)`` for ``p`` added regressors.  ``R^2 <= 1 - exp(-2 TE)``
-since every subset's CMI is at most the transfer entropy ``TE``.  The dynamic
-O-information adds ``1 + n`` CMIs with coefficients ``1 - n`` and ``1`` (absolute
-sum ``2 n - 1``), whose first-order biases cancel; four times ``2 n`` such
-standard deviations (the terms are positively correlated, so adding them in
-absolute value overstates their spread) is the tolerance.
+with ``R^2`` the partial R^2 of the ``p`` added regressors; its plug-in
+estimate from ``T`` rows has standard deviation about ``sqrt(R^2 / T)`` (delta
+method) plus, where ``R^2`` is near 0 and that term vanishes, the spread of
+``chi^2_p / (2 T)``, ``sqrt(2 p) / (2 T)``; its bias, about ``p / (2 T)``,
+cancels to first order in the dynamic O-information.  ``R^2 <= 1 - exp(-2 TE)``
+since every subset's CMI is at most the transfer entropy ``TE``, and ``p <= n L``.
+The dynamic O-information adds ``1 + n`` CMIs with coefficients ``1 - n`` and
+``1`` (absolute sum ``2 n - 1``); four times ``2 n`` such standard deviations
+(adding them in absolute value overstates the spread of positively correlated
+terms) is the tolerance.  Measured over 30 samples of T = 10,000 (lags 1 and
+2, every row below): the spread of the estimate was at most a fifth of the
+bound (0.0054 against 0.033 for the synergistic target), and no error exceeded
+a fifth of the tolerance.
 """
 
 from __future__ import annotations
@@ -44,10 +49,11 @@ def long_run() -> np.ndarray:
     return PROCESS.sample(T_LARGE, seed=1)
 
 
-def tolerance(n_samples: int, n_drivers: int, transfer_entropy: float) -> float:
+def tolerance(n_samples: int, n_drivers: int, transfer_entropy: float, lag: int = 1) -> float:
     """Four standard deviations of the Gaussian dynamic O-information, bounded as in the module docstring."""
-    sd_term = np.sqrt((1.0 - np.exp(-2.0 * transfer_entropy)) / n_samples)
-    return 4.0 * 2 * n_drivers * sd_term + 1.0 / n_samples
+    sd_term = np.sqrt((1.0 - np.exp(-2.0 * transfer_entropy)) / n_samples) \
+        + np.sqrt(2.0 * n_drivers * lag) / (2.0 * n_samples)
+    return 4.0 * 2 * n_drivers * sd_term
 
 
 def embedding_covariance(x: np.ndarray, lag: int) -> np.ndarray:
@@ -80,7 +86,7 @@ def test_gaussian_matches_the_var_process(long_run, lag):
         for target in members:
             te, d_o = PROCESS.dynamic_measures(members, target, lag)
             row = table.iloc[rows]
-            tol = tolerance(T_LARGE - lag, len(members) - 1, te)
+            tol = tolerance(T_LARGE - lag, len(members) - 1, te, lag)
             assert abs(row["d_o_info"] - d_o) < tol, (members, target, row["d_o_info"], d_o, tol)
             assert abs(row["transfer_entropy"] - te) < tol + (len(members) - 1) * lag / T_LARGE
             rows += 1
@@ -94,7 +100,7 @@ def test_signs_synergy_redundancy_and_a_target_nothing_drives(long_run):
     te, d_o = PROCESS.dynamic_measures(REDUNDANCY, 6)
     assert d_o > 0.2 and table.loc[(REDUNDANCY, "6"), "d_o_info"] > 0.2 - tolerance(T_LARGE, 2, te)
     assert PROCESS.dynamic_measures(FREE, 7) == (0.0, 0.0)
-    assert abs(table.loc[(FREE, "7"), "d_o_info"]) < tolerance(T_LARGE, 2, 0.0) + 1e-12
+    assert abs(table.loc[(FREE, "7"), "d_o_info"]) < tolerance(T_LARGE, 2, 0.0)
     assert abs(table.loc[(FREE, "7"), "transfer_entropy"]) < 4 * 2 / T_LARGE  # chi-square(2) / (2 T), 4 x its mean
 
 
