@@ -24,7 +24,8 @@ Both estimators work on the *lagged embedding*: one column per region and lag
 - ``fmmi``: the FMMI subject model fitted on the embedding, each
   ``I(y; X_S | y0) = I(y; X_S, y0) - I(y; y0)`` a difference of its pairs
   (one moving column given others), the whole combination read from the
-  per-row values at once (:meth:`SubjectFlowModel.combinations`), so that its
+  per-row values at once
+  (:meth:`fmri_oinfo.engine.subject.SubjectFlowModel.combinations`), so that its
   standard error sees how the terms co-vary from row to row.
 """
 
