@@ -147,7 +147,13 @@ CI_FMMI = dict(steps=300, folds=2, ensemble=1, eval_every=50, device="cpu")
 
 
 def test_fmmi_agrees_with_the_closed_form_on_a_var_process():
-    """Within four of its standard errors (plus the plug-in bias ``n L / (2T)`` of a transfer entropy)."""
+    """Within four of its standard errors (plus the plug-in bias ``n L / (2T)`` of a transfer entropy).
+
+    On these Gaussian data the network does not beat the closed-form Gaussian part of its pairs on held-out
+    rows (150 and 300 steps give the same numbers), so this checks the embedding, the pair plan of every
+    target and the combination's standard error; what the network adds is measured in
+    ``benchmarks/dynamic_var.py`` (the multiplicative system).
+    """
     process = VARProcess(COEFFICIENTS[:3, :3], NOISE[:3, :3])
     n_samples = 1000
     table = dynamic_oinfo(process.sample(n_samples, seed=0), [SYNERGY], estimator="fmmi", **CI_FMMI)
