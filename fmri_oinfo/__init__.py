@@ -7,6 +7,9 @@ The public API:
 - :func:`iter_oinfo` - the same for every set of one order, streamed in batches;
 - :func:`local_oinfo` - the same at every volume (local values, whose mean is
   the estimate);
+- :func:`dynamic_oinfo` - dynamic O-information (Stramaglia et al. 2021): the
+  redundancy or synergy of what the other members' past tells each member's
+  next value, given its own past;
 - :func:`estimate_mi` - flow-matching mutual information between two blocks;
 - :class:`SubjectFlowModel` - the FMMI subject model: fit once on one
   subject's region time series, then answer any sets.
@@ -49,6 +52,10 @@ def __getattr__(name: str) -> Any:
         from fmri_oinfo.local import local_oinfo
 
         return local_oinfo
+    if name == "dynamic_oinfo":
+        from fmri_oinfo.dynamic import dynamic_oinfo
+
+        return dynamic_oinfo
     if name == "SubjectFlowModel":
         from fmri_oinfo.engine.subject import SubjectFlowModel
 
@@ -56,7 +63,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'fmri_oinfo' has no attribute {name!r}")
 
 
-__all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo", "local_oinfo"]
+__all__ = ["SubjectFlowModel", "__version__", "dynamic_oinfo", "estimate_mi", "estimate_oinfo", "iter_oinfo", "local_oinfo"]
 
 
 def __dir__() -> list[str]:

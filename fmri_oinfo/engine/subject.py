@@ -534,6 +534,40 @@ class SubjectFlowModel:
         first = plan.offsets[:-1]
         return {name: per_row[first + q].T for q, name in enumerate(quantity_names(3, False))}
 
+    def combinations(
+        self, groups: Sequence[Sequence[dict[Pair, float]]], rows: np.ndarray | Sequence[int] | None = None
+    ) -> PlannedAnswer:
+        """Any signed sums of conditional MIs ``I(X_m; X_F)``, each with its standard error.
+
+        Parameters
+        ----------
+        groups : sequence of sequences of dict of (int, tuple of int) to float
+            Each combination maps pairs ``(m, F)`` (moving column, conditioning
+            columns) to coefficients, as in
+            :func:`fmri_oinfo.engine.cmi_plan.plan_combinations`.
+        rows : array of int, optional
+            Increasing time points to average over, as in :meth:`oinfo`.
+
+        Returns
+        -------
+        PlannedAnswer
+            One entry per combination, groups and their combinations in order.
+            A combination's per-row values are formed first and its standard
+            error is that of their mean, so it sees how its terms co-vary
+            from row to row (as for O-information).
+        """
+        check_is_fitted(self, "params_")
+        checked: list[list[dict[Pair, float]]] = []
+        for group in groups:
+            checked.append([])
+            for terms in group:
+                combination: dict[Pair, float] = {}
+                for (moving, given), c in terms.items():
+                    pair = self._checked_pair(moving, given)
+                    combination[pair] = combination.get(pair, 0.0) + c
+                checked[-1].append(combination)
+        return self._answer(plan_combinations(checked), rows)
+
     def conditional_mi(self, moving: int, given: Sequence[int]) -> tuple[float, float]:
         """``I(X_moving; X_given)`` in nats and its standard error."""
         check_is_fitted(self, "params_")
