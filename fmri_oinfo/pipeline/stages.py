@@ -196,6 +196,7 @@ def assess(
             alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, return_null=True, split=split,
             selected=chosen_by_data(candidates["chosen_by"], stats.user_sets_from_data), tail=stats.tail,
             n_screened=count_scored(timeseries.data.shape[1], config.candidates),
+            min_effect=stats.min_effect,
             **({} if tracked else options),
         )
     finally:
