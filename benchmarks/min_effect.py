@@ -114,17 +114,19 @@ def summarise(tables: list[pd.DataFrame]) -> None:
                   f"{np.median(np.abs(chosen['o_info'])) if len(chosen) else np.nan:.4f} "
                   f"| {_quantiles(chosen['o_info_ratio'])} "
                   f"| {np.median(np.abs(chosen['true_ratio'])) if len(chosen) else np.nan:.4f} |")
-    print()
-    print("| min_effect | background labels kept | planted labels kept | planted 3-subsets kept | synergy triplet kept |")
-    print("|---|---|---|---|---|")
-    labelled = rows[rows["label"] != "n.s."]
-    for threshold in CANDIDATE_MIN_EFFECTS:
-        keep = np.abs(labelled["o_info_ratio"]) >= threshold
-        cells = []
-        for mask in (labelled["kind"] == "background", labelled["kind"] == "planted", labelled["role"] == "subset",
-                     labelled["role"] == "synergy"):
-            cells.append(f"{int(keep[mask].sum())} / {int(mask.sum())}")
-        print(f"| {threshold:g} | " + " | ".join(cells) + " |")
+    for title, labelled in (("with the label's interval", rows[rows["label"] != "n.s."]),
+                            ("test alone (no interval: n_bootstrap = 0)", rows[rows["selected"]])):
+        print(f"\n{title}:\n")
+        print("| min_effect | background labels kept | planted labels kept | planted 3-subsets kept "
+              "| synergy triplet kept |")
+        print("|---|---|---|---|---|")
+        for threshold in CANDIDATE_MIN_EFFECTS:
+            keep = np.abs(labelled["o_info_ratio"]) >= threshold
+            cells = []
+            for mask in (labelled["kind"] == "background", labelled["kind"] == "planted",
+                         labelled["role"] == "subset", labelled["role"] == "synergy"):
+                cells.append(f"{int(keep[mask].sum())} / {int(mask.sum())}")
+            print(f"| {threshold:g} | " + " | ".join(cells) + " |")
 
 
 def main() -> None:
