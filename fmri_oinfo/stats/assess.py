@@ -86,7 +86,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
 
 #: Default of ``min_effect``: the smallest ``|o_info / s_info|`` a label needs
 #: (chosen from ``benchmarks/min_effect.py``; table in ``benchmarks/README.md``).
-MIN_EFFECT = 0.0
+MIN_EFFECT = 0.03
 
 #: Boolean columns of the result table.
 BOOLEAN_COLUMNS: tuple[str, ...] = ("p_value_is_bound", "p_irreducible_is_bound", "irreducible")
