@@ -76,7 +76,8 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
             "error_rate": attrs.get("error_rate") or "FDR", "estimator": attrs.get("estimator", ""),
             "reachability_note": "" if attrs.get("reachable", True) else str(attrs.get("reachability_note", "")),
             "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings),
-            "label_ci_level": attrs.get("label_ci_level"), "min_effect": attrs.get("min_effect")}
+            "label_ci_level": attrs.get("label_ci_level"), "min_effect": attrs.get("min_effect"),
+            "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any())}
 
 
 def sets_section(context: ReportContext, results: pd.DataFrame, regions: pd.DataFrame) -> dict[str, Any]:

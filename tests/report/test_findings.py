@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
-from fmri_oinfo.report.example import example_regions, example_results
+from fmri_oinfo.report.example import example_context, example_regions, example_results
 from fmri_oinfo.report.findings import (
     chosen_by_tags,
     count_findings,
@@ -14,6 +16,7 @@ from fmri_oinfo.report.findings import (
     set_rows,
     summary_sentence,
 )
+from fmri_oinfo.report.render import render_report_html
 
 
 def _table(labels: list[str], q: list[float], **attrs) -> pd.DataFrame:
@@ -138,3 +141,16 @@ def test_the_interval_shown_beside_a_labelled_set_is_its_labels_interval_and_exc
         assert row["interval"] == "label"
         assert row["ci_low"] > 0 if row["label"] == "redundant" else row["ci_high"] < 0
     assert (rows[1]["ci_low"], rows[1]["ci_high"]) == (0.75, 1.05)
+
+
+def test_the_page_says_when_no_interval_tested_the_sign():
+    """With label intervals the page says the sign needs them; without (n_bootstrap = 0) that it was not tested."""
+    context = example_context(label_image=False, interactive=False)
+    labelled = context.results["label"] != "n.s."
+    with_interval = replace(context, results=context.results.assign(
+        label_ci_low=context.results["ci_low"].where(labelled), label_ci_high=context.results["ci_high"].where(labelled)))
+    text = " ".join(render_report_html(with_interval).split())
+    assert "the label's sign also needs the interval of O shown beside it" in text
+    assert "so the label's sign was not tested" not in text
+    without = " ".join(render_report_html(context).split())
+    assert "no interval (no bootstrap), so the label's sign was not tested against one" in without
