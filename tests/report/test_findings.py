@@ -147,8 +147,9 @@ def test_the_page_says_when_no_interval_tested_the_sign():
     """With label intervals the page says the sign needs them; without (n_bootstrap = 0) that it was not tested."""
     context = example_context(label_image=False, interactive=False)
     labelled = context.results["label"] != "n.s."
-    with_interval = replace(context, results=context.results.assign(
-        label_ci_low=context.results["ci_low"].where(labelled), label_ci_high=context.results["ci_high"].where(labelled)))
+    results = context.results.assign(label_ci_low=context.results["ci_low"].where(labelled),
+                                     label_ci_high=context.results["ci_high"].where(labelled))
+    with_interval = replace(context, results=results)
     text = " ".join(render_report_html(with_interval).split())
     assert "the label's sign also needs the interval of O shown beside it" in text
     assert "so the label's sign was not tested" not in text
