@@ -53,7 +53,7 @@ def test_a_dependent_set_with_zero_o_information_is_not_labelled_although_its_su
     assert system.measures(np.array([[0, 1, 2]]))["o_info"][0] == pytest.approx(0.0, abs=1e-12)
     data = pd.DataFrame(system.sample(600, seed=0), columns=list("abcdefghi"))
     table = assess_sets(data, [("a", "b", "c"), ("d", "e", "f"), ("g", "h", "i")], n_surrogates=99,
-                        n_bootstrap=60, seed=0)
+                        n_bootstrap=60, seed=0, min_effect=0.0)  # the interval alone decides here
     # The surrogate test alone would label the zero-O set (it is more than independent, and irreducible) ...
     assert table["q_value"].iloc[0] < 0.05 and table["irreducible"].iloc[0]
     # ... but its interval at the label's level holds 0, so it is not labelled.
