@@ -3,9 +3,11 @@
 Sets of regions are hyperedges.  :func:`build_hypergraph` stores them as a
 bipartite networkx graph (set nodes <-> region nodes); :func:`project_region_graph`
 projects the significant sets of one kind onto a weighted region graph, in
-which the weight of edge ``(a, b)`` is the summed ``|o_info|`` (nats) of the
-redundant (or synergistic) sets containing both regions, and ``n_sets`` counts
-them.  Graphs are exported as GraphML for Gephi or Cytoscape, drawn with
+which the weight of edge ``(a, b)`` adds, over the redundant (or synergistic)
+*families* (nested labelled sets, the result table's ``family`` column), the
+largest ``|o_info|`` (nats) of the family's sets containing both regions: each
+family counts once, as in :mod:`fmri_oinfo.maps`.  ``n_sets`` counts the sets
+and ``n_families`` the families behind an edge.  Graphs are exported as GraphML for Gephi or Cytoscape, drawn with
 nilearn ``plot_connectome`` and viewed in 3-D with ``view_connectome``, whose
 HTML embeds its JavaScript and is made free of external links here.
 
@@ -42,6 +44,7 @@ from fmri_oinfo.maps import (
     Kind,
     check_kind,
     check_results,
+    family_keys,
     region_scores,
 )
 
@@ -53,7 +56,7 @@ SET_NODE_PREFIX = "set:"
 #: Result-table columns copied onto set nodes when present.
 SET_ATTRIBUTES: tuple[str, ...] = (
     "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info",
-    "ci_low", "ci_high", "p_value", "q_value", "label",
+    "ci_low", "ci_high", "p_value", "q_value", "label", "o_info_ratio", "family", "family_role",
 )
 
 #: Edge colormap per kind for connectome figures (warm: redundancy, cool: synergy).
@@ -131,7 +134,8 @@ def build_hypergraph(
         redundancy, synergy, ...), without ``x``/``y``/``z`` for regions
         that have no coordinates; set nodes (id ``"set:<row>"``, the row of
         ``results``) with ``kind="set"``, ``bipartite=0``, ``members`` (tuple
-        of names) and the result columns of :data:`SET_ATTRIBUTES` present.
+        of names), ``family_key`` (:func:`fmri_oinfo.maps.family_keys`) and
+        the result columns of :data:`SET_ATTRIBUTES` present.
         Each set-region edge has ``o_info`` (the set's, signed), ``weight``
         (``|o_info|``) and, when the table has it, ``gradient`` (the region's
         gradient of O-information in that set).
@@ -141,13 +145,14 @@ def build_hypergraph(
     graph = nx.Graph(name="sets-regions hypergraph", units="nats")
     for record in scores.to_dict(orient="records"):
         graph.add_node(record["name"], kind="region", bipartite=1, **_region_attributes(record))
+    keys = family_keys(table)  # table has a fresh RangeIndex
     if significant_only:
         table = table[table["label"] != "n.s."]
     columns = [c for c in SET_ATTRIBUTES if c in table.columns]
     has_gradient = "o_info_gradient" in table.columns
     for row_index, row in table.iterrows():
         node = f"{SET_NODE_PREFIX}{row_index}"
-        graph.add_node(node, kind="set", bipartite=0, members=row["set"],
+        graph.add_node(node, kind="set", bipartite=0, members=row["set"], family_key=keys[row_index],
                        **{c: _python_scalar(row[c]) for c in columns})
         gradient = row["o_info_gradient"] if has_gradient else None
         if gradient is not None and np.isscalar(gradient) and pd.isna(gradient):
@@ -175,8 +180,10 @@ def project_region_graph(hypergraph: nx.Graph, kind: Kind) -> nx.Graph:
     networkx.Graph
         Every region node of the hypergraph with its attributes (regions in no
         set of this kind are isolated nodes), and an edge between two regions
-        that share at least one set of this kind, with ``weight`` = summed
-        ``|o_info|`` of those sets (nats) and ``n_sets`` = their number.
+        that share at least one set of this kind, with ``weight`` = the sum
+        over families of the largest ``|o_info|`` of the family's sets holding
+        both (nats; each family once), ``n_sets`` = the number of those sets
+        and ``n_families`` = the number of families.
     """
     kind = check_kind(kind)
     label = KIND_LABELS[kind]
@@ -184,16 +191,22 @@ def project_region_graph(hypergraph: nx.Graph, kind: Kind) -> nx.Graph:
     graph.add_nodes_from(
         (node, data) for node, data in hypergraph.nodes(data=True) if data.get("kind") == "region"
     )
-    for _, data in hypergraph.nodes(data=True):
+    largest: dict[tuple[str, Any, Any], float] = {}  # (family, a, b) -> largest |O| of its sets holding both
+    n_sets: dict[tuple[Any, Any], int] = {}
+    for node, data in hypergraph.nodes(data=True):
         if data.get("kind") != "set" or data.get("label") != label:
             continue
         magnitude = abs(float(data["o_info"]))
-        for a, b in combinations(data["members"], 2):
-            if graph.has_edge(a, b):
-                graph[a][b]["weight"] += magnitude
-                graph[a][b]["n_sets"] += 1
-            else:
-                graph.add_edge(a, b, weight=magnitude, n_sets=1)
+        family = data.get("family_key", node)
+        for a, b in combinations(sorted(data["members"]), 2):
+            largest[family, a, b] = max(largest.get((family, a, b), 0.0), magnitude)
+            n_sets[a, b] = n_sets.get((a, b), 0) + 1
+    for (_, a, b), magnitude in largest.items():
+        if graph.has_edge(a, b):
+            graph[a][b]["weight"] += magnitude
+            graph[a][b]["n_families"] += 1
+        else:
+            graph.add_edge(a, b, weight=magnitude, n_sets=n_sets[a, b], n_families=1)
     return graph
 
 
@@ -399,7 +412,7 @@ def plot_connectome_figure(graph: nx.Graph, title: str | None = None, vmax: floa
     )
     colorbar = getattr(display, "_cbar", None)
     if colorbar is not None:
-        colorbar.set_label("summed |O-information| (nats)", fontsize=9)
+        colorbar.set_label("|O-information| of labelled families (nats)", fontsize=9)
     networks = sorted({graph.nodes[n].get("network", "") for n in names} - {""})
     if networks:
         handles = [Line2D([], [], marker="o", linestyle="", color=palette[n], label=n) for n in networks]

@@ -7,19 +7,27 @@ label image, and draws them with nilearn.
 
 Definitions (all in nats)
 -------------------------
-For region ``r`` and the sets of the result table that contain it:
+For region ``r`` and the sets of the result table that contain it.  Labelled
+sets nested in one another are one finding, a *family* (the result table's
+``family`` column, ``docs/results.md``), and each family counts once: a
+region's value from a family is the largest ``|o_info|`` among the family's
+sets that contain the region (never their sum), and families add.  So a 4-set
+and its four labelled 3-subsets give each of the 4-set's regions one value,
+and a region of a weaker outer set that is in none of its stronger subsets
+still gets the outer set's value.  Tables without a ``family`` column count
+each labelled set as its own family.
 
 ``redundancy``
-    Sum of ``o_info`` over the sets labelled ``"redundant"`` (significant and
-    positive).  Zero when the region is in no such set.
+    Sum over the ``"redundant"`` families (significant and positive) of the
+    family's value at the region.  Zero when the region is in no such set.
 ``synergy``
-    Sum of ``-o_info`` over the sets labelled ``"synergistic"`` (significant and
-    negative), i.e. a positive magnitude.  Zero when it is in no such set.
+    The same over the ``"synergistic"`` families, as a positive magnitude.
+    Zero when it is in no such set.
 ``net_o_info``
     ``redundancy - synergy``: the sign says which dominates.
 ``n_sets``, ``n_redundant``, ``n_synergistic``
-    How many tested sets contain the region, and how many of them are
-    significant each way.
+    How many tested sets contain the region, and how many redundant and
+    synergistic families (labelled findings) it takes part in.
 ``mean_gradient``
     Mean, over all tested sets containing the region, of the region's gradient
     of O-information ``Omega(X) - Omega(X without r)``: positive when adding the
@@ -186,6 +194,59 @@ def check_results(results: pd.DataFrame, region_names: Sequence[str], source: st
     return table
 
 
+def family_keys(results: pd.DataFrame) -> np.ndarray:
+    """One key per row naming its family: ``"f<family>"``, or ``"r<row>"`` where the row has none.
+
+    Rows without a family (no ``family`` column, older or group tables, or
+    family 0) are each their own family.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result table, with a fresh RangeIndex.
+
+    Returns
+    -------
+    numpy.ndarray of object, shape (G,)
+    """
+    rows = np.array([f"r{i}" for i in range(len(results))], dtype=object)
+    if "family" not in results.columns:
+        return rows
+    family = pd.to_numeric(results["family"], errors="coerce").fillna(0).to_numpy(dtype=int)
+    return np.where(family > 0, np.array([f"f{f}" for f in family], dtype=object), rows)
+
+
+def family_values(results: pd.DataFrame, label: str, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's value from each family of one label: the largest ``|o_info|`` of its sets containing it.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Checked result table (:func:`check_results`).
+    label : {"redundant", "synergistic"}
+    names : sequence of str
+        Region names, in the order of the columns returned.
+
+    Returns
+    -------
+    values : numpy.ndarray of float, shape (F, regions)
+        Row ``f``: the family's value at each region (0 where it has none).
+    present : numpy.ndarray of bool, shape (F, regions)
+        Which regions are in one of the family's sets.
+    """
+    position = {name: j for j, name in enumerate(names)}
+    rows = np.flatnonzero((results["label"] == label).to_numpy())
+    membership = np.zeros((rows.size, len(names)), dtype=bool)  # (labelled rows, regions)
+    for k, g in enumerate(rows):
+        membership[k, [position[m] for m in results["set"].iloc[g]]] = True
+    magnitude = np.abs(results["o_info"].to_numpy(dtype=float)[rows])
+    weighted = pd.DataFrame(np.where(membership, magnitude[:, None], 0.0))
+    keys = family_keys(results)[rows]
+    values = weighted.groupby(keys, sort=False).max().to_numpy()  # (F, regions)
+    present = pd.DataFrame(membership).groupby(keys, sort=False).any().to_numpy()
+    return values.reshape(-1, len(names)), present.reshape(-1, len(names))
+
+
 def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     """Score each region by the significant sets it belongs to.
 
@@ -193,7 +254,7 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     ----------
     results : pandas.DataFrame
         Result table (``set``, ``o_info``, ``label`` and optionally
-        ``o_info_gradient``), O-information in nats.
+        ``family`` and ``o_info_gradient``), O-information in nats.
     regions : pandas.DataFrame
         Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
 
@@ -209,23 +270,13 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     results = check_results(results, names)
     position = {name: j for j, name in enumerate(names)}
     n = len(names)
-    redundancy = np.zeros(n)  # (regions,)
-    synergy = np.zeros(n)
     n_sets = np.zeros(n, dtype=int)
-    n_redundant = np.zeros(n, dtype=int)
-    n_synergistic = np.zeros(n, dtype=int)
     gradient_sum = np.zeros(n)
     gradient_count = np.zeros(n, dtype=int)
     has_gradient = "o_info_gradient" in results.columns
     for row in results.itertuples(index=False):
         members = [position[m] for m in row.set]
         n_sets[members] += 1
-        if row.label == "redundant":
-            redundancy[members] += row.o_info
-            n_redundant[members] += 1
-        elif row.label == "synergistic":
-            synergy[members] -= row.o_info
-            n_synergistic[members] += 1
         gradient = row.o_info_gradient if has_gradient else None
         if gradient is not None and not (np.isscalar(gradient) and pd.isna(gradient)):
             values = np.asarray(gradient, dtype=float)
@@ -236,6 +287,10 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
                 )
             np.add.at(gradient_sum, members, values)
             np.add.at(gradient_count, members, 1)
+    redundant, in_redundant = family_values(results, "redundant", names)  # (F, regions)
+    synergistic, in_synergistic = family_values(results, "synergistic", names)
+    redundancy, synergy = redundant.sum(axis=0), synergistic.sum(axis=0)
+    n_redundant, n_synergistic = in_redundant.sum(axis=0), in_synergistic.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_gradient = np.where(gradient_count > 0, gradient_sum / np.maximum(gradient_count, 1), np.nan)
     table["redundancy"] = redundancy
@@ -413,7 +468,7 @@ def plot_region_map(
     kind = check_kind(kind)
     values = scores[kind].to_numpy(dtype=float)  # (regions,)
     vmax, threshold = _checked_scale(values, vmax, floor)
-    title = title or f"Region {kind} (sum of labelled |O-information|)"
+    title = title or f"Region {kind} (|O-information| of labelled families, each once)"
     if label_image is None and not has_coordinates(scores):
         raise ValueError(
             "scores have regions without MNI coordinates and no label_image was given; "

@@ -87,6 +87,21 @@ def test_projection_sums_shared_sets(results, regions):
         graphs.project_region_graph(hypergraph, "mixed")
 
 
+def test_projection_counts_each_family_once(results, regions):
+    """Rows 2 and 3 are nested synergistic sets: as one family, edge C-D gets the larger |O| once."""
+    table = results.assign(family=[1, 2, 3, 3, 0], family_role=["head", "head", "within", "head", ""])
+    hypergraph = graphs.build_hypergraph(table, regions)
+    assert hypergraph.nodes["set:2"]["family_key"] == hypergraph.nodes["set:3"]["family_key"] == "f3"
+    synergy = graphs.project_region_graph(hypergraph, "synergy")
+    assert synergy.edges["C", "D"]["weight"] == pytest.approx(0.4, abs=1e-12)  # not 0.4 + 0.1
+    assert (synergy.edges["C", "D"]["n_sets"], synergy.edges["C", "D"]["n_families"]) == (2, 1)
+    assert synergy.edges["A", "D"]["weight"] == pytest.approx(0.1, abs=1e-12)  # only the weaker outer set has A-D
+    redundancy = graphs.project_region_graph(hypergraph, "redundancy")
+    assert redundancy.edges["A", "B"]["weight"] == pytest.approx(0.75, abs=1e-12)  # two families add
+    assert redundancy.edges["A", "B"]["n_families"] == 2
+    assert hypergraph.nodes["C"]["synergy"] == pytest.approx(0.4, abs=1e-12)
+
+
 def test_graphml_round_trip(results, regions, tmp_path):
     written = graphs.write_graphs(results, regions, tmp_path / "sub-01")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -110,7 +125,7 @@ def test_connectome_figure_has_labelled_colorbar_and_legend(results, regions):
     synergy = graphs.project_region_graph(graphs.build_hypergraph(results, regions), "synergy")
     figure = graphs.plot_connectome_figure(synergy)
     labels = [a.get_ylabel() for a in figure.axes if a.get_ylabel()]
-    assert labels == ["summed |O-information| (nats)"]
+    assert labels == ["|O-information| of labelled families (nats)"]
     legend = [t.get_text() for lg in figure.legends for t in lg.get_texts()]
     assert legend == ["Default", "Motor", "Visual"]
 

@@ -97,6 +97,43 @@ def test_region_scores_reject_unknown_regions_and_labels(results, regions):
         maps.region_scores(wrong, regions)
 
 
+DEMO_FAMILY = pd.DataFrame({
+    # A planted redundant 4-set and its four labelled 3-subsets (the demo's "5 redundant sets"): one family.
+    "set": [("A", "B", "C", "D"), ("A", "B", "C"), ("A", "B", "D"), ("A", "C", "D"), ("B", "C", "D"),
+            ("C", "D", "E")],
+    "o_info": [0.9, 0.3, 0.35, 0.4, 0.45, -0.2],
+    "label": ["redundant"] * 5 + ["synergistic"],
+    "family": [1, 1, 1, 1, 1, 2],
+    "family_role": ["head", "within", "within", "within", "within", "head"],
+})
+
+
+def test_a_family_gives_its_regions_its_value_once_not_summed_over_its_nested_sets(regions):
+    scores = maps.region_scores(DEMO_FAMILY, regions)
+    # Each region of the 4-set: the family's value 0.9 once (summing the five sets would give 1.6 to 1.7).
+    np.testing.assert_allclose(scores["redundancy"], [0.9, 0.9, 0.9, 0.9, 0.0], atol=1e-12)
+    assert scores["n_redundant"].tolist() == [1, 1, 1, 1, 0]
+    np.testing.assert_allclose(scores["synergy"], [0.0, 0.0, 0.2, 0.2, 0.2], atol=1e-12)
+    assert scores["n_sets"].tolist() == [4, 4, 5, 5, 1]
+
+
+def test_a_weaker_outer_set_is_not_lost_and_disjoint_families_add(regions):
+    table = pd.DataFrame({
+        # Family 1: a strong 3-set inside a weaker labelled 4-set; family 2: a separate set sharing region D.
+        "set": [("A", "B", "C"), ("A", "B", "C", "D"), ("D", "E", "A")],
+        "o_info": [0.6, 0.2, 0.3],
+        "label": ["redundant"] * 3,
+        "family": [1, 1, 2],
+    })
+    scores = maps.region_scores(table, regions)
+    # D is only in the weaker outer set of family 1 (0.2) and in family 2 (0.3); A, B, C take the stronger 0.6.
+    np.testing.assert_allclose(scores["redundancy"], [0.6 + 0.3, 0.6, 0.6, 0.2 + 0.3, 0.3], atol=1e-12)
+    assert scores["n_redundant"].tolist() == [2, 1, 1, 2, 1]
+    # Without the family column every labelled set is its own family, as in older tables.
+    alone = maps.region_scores(table.drop(columns="family"), regions)
+    np.testing.assert_allclose(alone["redundancy"], [1.1, 0.8, 0.8, 0.5, 0.3], atol=1e-12)
+
+
 def test_paint_label_image_puts_each_value_on_its_region(label_image):
     values = np.array([1.5, -2.0, 0.25, 3.0, 7.0])
     painted = maps.paint_label_image(label_image, values)

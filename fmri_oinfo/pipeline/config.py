@@ -45,7 +45,7 @@ from fmri_oinfo.estimators import ESTIMATORS
 from fmri_oinfo.extract import CONFOUND_STRATEGIES
 from fmri_oinfo.resources import data_folder
 from fmri_oinfo.schema import build, field_types, normalise, to_table
-from fmri_oinfo.stats import SURROGATES, TAILS
+from fmri_oinfo.stats import MIN_EFFECT, SURROGATES, TAILS
 
 #: Folder of the shipped configurations (the repository's pipelines/, or the installed package's copy).
 PIPELINES_DIR = data_folder("pipelines")
@@ -181,7 +181,9 @@ class StatisticsConfig:
     sets (screen, search) and the rest, after ``split_gap`` volumes (0: the
     autocorrelation length), test them; ``tail`` says how p-values beyond the
     surrogates' reach are computed; ``user_sets_from_data`` treats the sets of
-    a user file as chosen from this data (a group study's common list).
+    a user file as chosen from this data (a group study's common list);
+    ``min_effect`` is the smallest effect size ``|o_info / s_info|`` a label
+    needs.
     """
 
     n_surrogates: int = 999
@@ -194,6 +196,7 @@ class StatisticsConfig:
     block_length: int = 0
     alpha: float = 0.05
     ci_level: float = 0.95
+    min_effect: float = MIN_EFFECT
 
     def __post_init__(self) -> None:
         normalise(self, "statistics")
@@ -204,6 +207,8 @@ class StatisticsConfig:
         for name in ("alpha", "ci_level", "selection_fraction"):
             if not 0 < getattr(self, name) < 1:
                 _fail(f"statistics.{name}", getattr(self, name), "expected a number in (0, 1)")
+        if not 0 <= self.min_effect < 1:
+            _fail("statistics.min_effect", self.min_effect, "expected a number in [0, 1) (|O / S| is at most 1)")
 
 
 @dataclass(frozen=True)

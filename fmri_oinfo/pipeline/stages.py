@@ -198,6 +198,7 @@ def assess(
             alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, return_null=True, split=split,
             selected=chosen_by_data(candidates["chosen_by"], stats.user_sets_from_data), tail=stats.tail,
             n_screened=count_scored(timeseries.data.shape[1], config.candidates),
+            min_effect=stats.min_effect,
             **({} if tracked else options),
         )
     finally:
@@ -264,7 +265,8 @@ def load_results(folder: Path) -> pd.DataFrame:
         if column in table.columns:
             table[column] = table[column].astype(bool)
     for column in table.columns:
-        if column not in ("set", "chosen_by", "inference", "label", "order", *BOOLEAN_COLUMNS, *tuples):
+        if column not in ("set", "chosen_by", "inference", "label", "order", "family", "family_role",
+                          *BOOLEAN_COLUMNS, *tuples):
             table[column] = table[column].astype(float)
     table.attrs = document["attrs"]
     return table

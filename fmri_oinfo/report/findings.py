@@ -102,6 +102,21 @@ def _inference_phrase(results: pd.DataFrame, attrs: Mapping[str, Any]) -> str:
     return f"after {tested} at {rate} {_percent(alpha)}" if alpha is not None else f"after {tested} ({rate})"
 
 
+def _family_numbers(results: pd.DataFrame) -> np.ndarray:
+    """Each row's family key: its ``family`` (> 0), else its own row (tables without families)."""
+    own = -1 - np.arange(len(results))  # negative: a family of one
+    if "family" not in results.columns:
+        return own
+    family = pd.to_numeric(results["family"], errors="coerce").fillna(0).to_numpy(dtype=int)
+    return np.where(family > 0, family, own)
+
+
+def count_findings(results: pd.DataFrame, label: str) -> int:
+    """Families (findings) among the rows labelled ``label``: nested labelled sets count once."""
+    labelled = (results["label"] == label).to_numpy()
+    return int(np.unique(_family_numbers(results)[labelled]).size)
+
+
 def summary_sentence(results: pd.DataFrame, alpha: float | None = None) -> dict[str, Any]:
     """The findings in one sentence, with the counts it states.
 
@@ -118,8 +133,11 @@ def summary_sentence(results: pd.DataFrame, alpha: float | None = None) -> dict[
     -------
     dict
         ``sentence`` (str), ``why`` (str: why nothing was labelled, "" when
-        something was), ``n_labelled``, ``n_redundant``, ``n_synergistic``,
-        ``n_tested`` and ``n_screened`` (None when not recorded).
+        something was), ``n_labelled``, ``n_redundant``, ``n_synergistic``
+        (labelled sets), ``n_findings``, ``n_redundant_findings``,
+        ``n_synergistic_findings`` (families: a labelled set and its labelled
+        subsets or supersets count once), ``n_tested`` and ``n_screened``
+        (None when not recorded).
     """
     attrs = dict(results.attrs)
     if alpha is not None and attrs.get("alpha") is None:
@@ -131,17 +149,26 @@ def summary_sentence(results: pd.DataFrame, alpha: float | None = None) -> dict[
     screened = attrs.get("n_screened")
     n_screened = int(screened) if _number(screened) is not None and screened > 0 else None
     how = _inference_phrase(results, attrs)
-    if n_labelled:
+    found = {label: count_findings(results, label) for label, _ in KINDS}
+    n_findings = sum(found.values())
+    if n_labelled and n_findings < n_labelled:
+        counts = ", ".join(f"{n} {word}" for n, word in ((found["redundant"], "redundant"),
+                                                         (found["synergistic"], "synergistic")) if n)
+        head = (f"{n_findings} finding{'s' if n_findings != 1 else ''} ({counts}) from {n_labelled} labelled sets "
+                f"of {_thousands(n_tested)} tested (a labelled set and its labelled subsets or supersets are one "
+                "finding)")
+    elif n_labelled:
         counts = ", ".join(f"{n} {word}" for n, word in ((n_redundant, "redundant"), (n_synergistic, "synergistic"))
                            if n)
-        head = f"{n_labelled} set{'s' if n_labelled != 1 else ''} labelled ({counts})"
+        head = f"{n_labelled} set{'s' if n_labelled != 1 else ''} labelled ({counts}) of {_thousands(n_tested)} tested"
     else:
-        head = "No set labelled"
-    sentence = f"{head} of {_thousands(n_tested)} tested, {how}"
+        head = f"No set labelled of {_thousands(n_tested)} tested"
+    sentence = f"{head}, {how}"
     sentence += f"; {_thousands(n_screened)} sets screened." if n_screened else "."
     why = "" if n_labelled else nothing_found_reason(results, attrs)
     return {"sentence": sentence, "why": why, "n_labelled": n_labelled, "n_redundant": n_redundant,
-            "n_synergistic": n_synergistic, "n_tested": n_tested, "n_screened": n_screened}
+            "n_synergistic": n_synergistic, "n_findings": n_findings, "n_redundant_findings": found["redundant"],
+            "n_synergistic_findings": found["synergistic"], "n_tested": n_tested, "n_screened": n_screened}
 
 
 def nothing_found_reason(results: pd.DataFrame, attrs: Mapping[str, Any]) -> str:
@@ -180,7 +207,15 @@ def _members(members: Sequence[str], regions: pd.DataFrame, carriers: set[str] |
     return rows
 
 
-def set_rows(table: pd.DataFrame, regions: pd.DataFrame) -> list[dict[str, Any]]:
+def _interval(record: Mapping[str, Any]) -> tuple[float | None, float | None, str]:
+    """The interval shown beside a row: the label's interval for a labelled row that has one, else the bootstrap's."""
+    low, high = _number(record.get("label_ci_low")), _number(record.get("label_ci_high"))
+    if str(record.get("label")) != "n.s." and low is not None and high is not None:
+        return low, high, "label"
+    return _number(record.get("ci_low")), _number(record.get("ci_high")), "bootstrap"
+
+
+def set_rows(table: pd.DataFrame, regions: pd.DataFrame, results: pd.DataFrame | None = None) -> list[dict[str, Any]]:
     """Rows of a set table: members (with network, anatomy, coordinates), numbers and tags.
 
     Parameters
@@ -190,11 +225,25 @@ def set_rows(table: pd.DataFrame, regions: pd.DataFrame) -> list[dict[str, Any]]
     regions : pandas.DataFrame
         Region table (``name``, ``network``, ``x``, ``y``, ``z`` and
         optionally ``anatomy``).
+    results : pandas.DataFrame or None
+        The whole result table, to list each row's family (the other
+        labelled sets of its ``family``); None lists none.
 
     Returns
     -------
     list of dict
+        ``ci_low``/``ci_high`` are the interval shown: for a labelled row with
+        ``label_ci_low``/``label_ci_high``, the interval its label rests on
+        (``interval`` = ``"label"``), else the bootstrap interval
+        (``"bootstrap"``).  ``family_sets``: the other sets of the row's
+        family, as lists of names.
     """
+    families: dict[int, list[tuple[str, ...]]] = {}
+    if results is not None and "family" in results.columns:
+        for family, members in zip(pd.to_numeric(results["family"], errors="coerce").fillna(0).astype(int),
+                                   results["set"]):
+            if family > 0:
+                families.setdefault(int(family), []).append(tuple(str(m) for m in members))
     rows = []
     for rank, record in enumerate(table.to_dict(orient="records"), start=1):
         members = [str(m) for m in record["set"]]
@@ -205,6 +254,10 @@ def set_rows(table: pd.DataFrame, regions: pd.DataFrame) -> list[dict[str, Any]]
         inference = record.get("inference")
         inference = str(inference) if isinstance(inference, str) else ""
         irreducible = record.get("irreducible")
+        low, high, interval = _interval(record)
+        family = _number(record.get("family"))
+        family = int(family) if family is not None and family > 0 else None
+        role = record.get("family_role")
         rows.append({
             "rank": rank,
             "members": _members(members, regions, carrier_set),
@@ -219,12 +272,36 @@ def set_rows(table: pd.DataFrame, regions: pd.DataFrame) -> list[dict[str, Any]]
             else bool(irreducible),
             "carriers": [m for m in members if m in carrier_set] if carrier_set else [],
             **{column: _number(record.get(column)) for column in
-               ("o_info", "o_info_se", "ci_low", "ci_high", "p_value", "p_irreducible", "q_value",
+               ("o_info", "o_info_se", "o_info_ratio", "p_value", "p_irreducible", "q_value",
                 "o_info_fmmi", "o_info_fmmi_se")},
+            "ci_low": low, "ci_high": high, "interval": interval,
+            "family": family, "family_role": str(role) if isinstance(role, str) else "",
+            "family_sets": [list(g) for g in families.get(family, []) if g != tuple(members)] if family else [],
             **{column: record.get(column) in (True, 1) for column in ("p_value_is_bound", "p_irreducible_is_bound")},
             "label": str(record["label"]),
         })
     return rows
+
+
+def family_heads(results: pd.DataFrame, label: str, top_n: int | None = None) -> pd.DataFrame:
+    """The findings of one label: the rows heading a family (every labelled row where the table has no families).
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+    label : {"redundant", "synergistic"}
+    top_n : int or None
+        Keep the first ``top_n`` rows; all when None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        In the order of the family numbers (the ranking of each family's best set).
+    """
+    subset = labelled_sets(results, label)
+    if "family_role" in subset.columns:
+        subset = subset[subset["family_role"] == "head"].sort_values("family", kind="stable")
+    return subset if top_n is None else subset.head(top_n)
 
 
 def labelled_sets(results: pd.DataFrame, label: str, top_n: int | None = None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 from fmri_oinfo import graphs, maps
 from fmri_oinfo.report import figures, qc
 from fmri_oinfo.report.context import ReportContext
-from fmri_oinfo.report.findings import KINDS, labelled_sets, set_rows, summary_sentence
+from fmri_oinfo.report.findings import KINDS, family_heads, labelled_sets, set_rows, summary_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
     summary = summary_sentence(results, alpha=parameter_alpha(context.parameters))
     cards = []
     for label, kind in KINDS:
-        for row in set_rows(labelled_sets(results, label, FINDINGS_PER_KIND), regions):
+        for row in set_rows(family_heads(results, label, FINDINGS_PER_KIND), regions, results):
             members = pd.DataFrame(row["members"])
             row["figure"] = embedded(
                 f"{label} set {row['rank']}",
@@ -75,7 +75,9 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
     return {**summary, "cards": cards, "where": where_columns(regions, placed), "alpha": attrs.get("alpha", parameter_alpha(context.parameters)),
             "error_rate": attrs.get("error_rate") or "FDR", "estimator": attrs.get("estimator", ""),
             "reachability_note": "" if attrs.get("reachable", True) else str(attrs.get("reachability_note", "")),
-            "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings)}
+            "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings),
+            "label_ci_level": attrs.get("label_ci_level"), "min_effect": attrs.get("min_effect"),
+            "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any())}
 
 
 def sets_section(context: ReportContext, results: pd.DataFrame, regions: pd.DataFrame) -> dict[str, Any]:
@@ -83,11 +85,15 @@ def sets_section(context: ReportContext, results: pd.DataFrame, regions: pd.Data
     tables = {}
     for label, _kind in KINDS:
         labelled = labelled_sets(results, label)
-        tables[label] = {"rows": set_rows(labelled.head(context.top_n), regions), "total": len(labelled)}
+        tables[label] = {"rows": set_rows(labelled.head(context.top_n), regions, results), "total": len(labelled)}
     columns = set(results.columns)
+    label_ci = {"label_ci_low", "label_ci_high"} <= columns and bool(results["label_ci_low"].notna().any())
     return {
         "tables": tables, "top_n": context.top_n, "where": where_columns(regions, maps.has_coordinates(regions)),
-        "has_ci": {"ci_low", "ci_high"} <= columns and bool(results["ci_low"].notna().any()),
+        "has_ci": label_ci or ({"ci_low", "ci_high"} <= columns and bool(results["ci_low"].notna().any())),
+        "label_ci": label_ci, "label_ci_level": results.attrs.get("label_ci_level"),
+        "has_ratio": "o_info_ratio" in columns,
+        "has_family": "family" in columns,
         "has_se": "o_info_se" in columns and bool(results["o_info_se"].notna().any()),
         "has_inference": "inference" in columns,
         "has_irreducible": "p_irreducible" in columns,
@@ -112,7 +118,9 @@ def maps_section(context: ReportContext, scores: pd.DataFrame, placed: bool, n_l
         items.append(embedded(
             f"Region {kind}",
             lambda kind=kind: maps.plot_region_map(scores, kind, context.label_image),
-            f"Sum of |O-information| (nats) of the labelled {maps.KIND_LABELS[kind]} sets containing each region"
+            f"|O-information| (nats) of the labelled {maps.KIND_LABELS[kind]} findings containing each region: "
+            "each family of nested sets counts once (its largest |O| among its sets holding the region), "
+            "families add"
             + ("" if context.label_image is not None else "; regions drawn as markers") + ".",
         ))
     surface = context.label_image is not None and context.atlas_kind() != "spheres"
@@ -148,8 +156,9 @@ def graphs_section(context: ReportContext, placed: bool, n_labelled: int) -> dic
         items.append(embedded(
             f"{kind.capitalize()} graph",
             lambda g=region_graph: graphs.plot_connectome_figure(g),
-            f"Regions of the labelled {maps.KIND_LABELS[kind]} sets. Edge colour and width: summed |O-information| "
-            "(nats) of the labelled sets sharing both regions; node size: region score; colour: network.",
+            f"Regions of the labelled {maps.KIND_LABELS[kind]} sets. Edge colour and width: |O-information| (nats) "
+            "of the labelled findings holding both regions, each family of nested sets once (its largest |O| among "
+            "its sets holding both), findings added; node size: region score; colour: network.",
         ))
         if not context.interactive:
             continue

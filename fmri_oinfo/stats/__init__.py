@@ -12,6 +12,7 @@ from fmri_oinfo.stats.assess import (
     BOOLEAN_COLUMNS,
     INFERENCES,
     MIN_BOOTSTRAP_FOR_SE,
+    MIN_EFFECT,
     PRESPECIFIED_TAGS,
     RESULT_COLUMNS,
     assess_sets,
@@ -21,6 +22,8 @@ from fmri_oinfo.stats.assess import (
 )
 from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
 from fmri_oinfo.stats.closed_form import LaggedCorrelations, closed_form_o_info, o_info_of_correlations
+from fmri_oinfo.stats.effect import effect_ratio, label_interval, label_level
+from fmri_oinfo.stats.families import FAMILY_ROLES, set_families
 from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.irreducible import member_p_values
 from fmri_oinfo.stats.labels import LABELS, direction_labels, label_sets, rank_order, rank_results
@@ -40,9 +43,11 @@ from fmri_oinfo.stats.tail import TAILS, empirical_p_values, surrogate_p_values
 
 __all__ = [
     "BOOLEAN_COLUMNS",
+    "FAMILY_ROLES",
     "INFERENCES",
     "LABELS",
     "MIN_BOOTSTRAP_FOR_SE",
+    "MIN_EFFECT",
     "PRESPECIFIED_TAGS",
     "RESULT_COLUMNS",
     "SURROGATES",
@@ -59,9 +64,12 @@ __all__ = [
     "closed_form_o_info",
     "default_block_length",
     "direction_labels",
+    "effect_ratio",
     "distinct_circular_shifts",
     "empirical_p_values",
     "estimate_on_blocks",
+    "label_interval",
+    "label_level",
     "label_sets",
     "make_surrogates",
     "member_null",
@@ -75,6 +83,7 @@ __all__ = [
     "reachability",
     "resolve_estimator",
     "sample_split",
+    "set_families",
     "set_null",
     "stacked_o_info",
     "surrogate_p_values",

@@ -18,10 +18,17 @@ value, its nulls, its p/q-values, its interval and its standard error:
 3. **Does every member carry it?**  ``p_irreducible``: the intersection-union
    test of :mod:`fmri_oinfo.stats.irreducible` (one member shifted at a time).
 4. **Across sets.**  Benjamini-Hochberg over every tested set of
-   ``max(p_value, p_irreducible)``: ``q_value``; labels by
-   :func:`fmri_oinfo.stats.labels.label_sets`.
+   ``max(p_value, p_irreducible)``: ``q_value``.
 5. **How precise.**  Percentile intervals and standard errors over
    moving-block bootstrap resamples of the block's time points.
+6. **How large, and which sign.**  ``o_info_ratio`` (``o_info / s_info``,
+   :mod:`fmri_oinfo.stats.effect`) and, for the sets the FDR step selects,
+   ``label_ci_low``/``label_ci_high``: the interval of ``o_info`` at the
+   label's (false-coverage-adjusted) level.  Labels by
+   :func:`fmri_oinfo.stats.labels.label_sets`: selected, ``|o_info_ratio| >=
+   min_effect``, and that interval excluding 0.
+7. **One finding per family.**  Labelled sets nested in one another are one
+   family (``family``, ``family_role``; :mod:`fmri_oinfo.stats.families`).
 
 ``null_mean`` (the mean of the set's surrogate null: what the estimator gives
 for independent regions) and ``member_null_mean`` (per member, the mean with
@@ -42,9 +49,11 @@ import pandas as pd
 from fmri_oinfo.api import estimate_oinfo_on_rows
 from fmri_oinfo.exceptions import DependentRegionsWarning
 from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
+from fmri_oinfo.stats.effect import effect_ratio, label_interval, label_level
+from fmri_oinfo.stats.families import set_families
 from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.irreducible import member_p_values
-from fmri_oinfo.stats.labels import label_sets, member_names
+from fmri_oinfo.stats.labels import label_sets, member_names, rank_order
 from fmri_oinfo.stats.nulls import closed_form_route, member_null, set_null
 from fmri_oinfo.stats.resampled import OInfoEstimator, checked_o_info, resolve_estimator, stacked_o_info
 from fmri_oinfo.stats.split import SampleSplit, autocorrelation_length
@@ -69,10 +78,15 @@ logger = logging.getLogger(__name__)
 
 #: Columns of the result table, in order (``docs/results.md``).
 RESULT_COLUMNS: tuple[str, ...] = (
-    "set", "order", "chosen_by", "inference", "o_info", "o_info_se", "tc", "dtc", "s_info",
-    "ci_low", "ci_high", "null_mean", "member_null_mean", "p_value", "p_irreducible", "p_value_is_bound",
-    "p_irreducible_is_bound", "q_value", "label", "irreducible", "carriers",
+    "set", "order", "chosen_by", "inference", "o_info", "o_info_se", "tc", "dtc", "s_info", "o_info_ratio",
+    "ci_low", "ci_high", "label_ci_low", "label_ci_high", "null_mean", "member_null_mean", "p_value",
+    "p_irreducible", "p_value_is_bound", "p_irreducible_is_bound", "q_value", "label", "irreducible", "carriers",
+    "family", "family_role",
 )
+
+#: Default of ``min_effect``: the smallest ``|o_info / s_info|`` a label needs
+#: (chosen from ``benchmarks/min_effect.py``; table in ``benchmarks/README.md``).
+MIN_EFFECT = 0.03
 
 #: Boolean columns of the result table.
 BOOLEAN_COLUMNS: tuple[str, ...] = ("p_value_is_bound", "p_irreducible_is_bound", "irreducible")
@@ -139,7 +153,8 @@ def _bootstrap_stream(
 
 
 def _check_arguments(
-    n_surrogates: int, surrogate: str, n_bootstrap: int, alpha: float, ci_level: float, tail: str
+    n_surrogates: int, surrogate: str, n_bootstrap: int, alpha: float, ci_level: float, tail: str,
+    min_effect: float = MIN_EFFECT,
 ) -> None:
     if n_surrogates < 1:
         raise ValueError(f"n_surrogates={n_surrogates}: at least 1 surrogate is needed (999 is typical).")
@@ -153,6 +168,8 @@ def _check_arguments(
         raise ValueError(f"ci_level={ci_level} must lie in (0, 1).")
     if tail not in TAILS:
         raise ValueError(f"tail={tail!r} is not known; use one of {list(TAILS)}.")
+    if not 0 <= min_effect < 1:
+        raise ValueError(f"min_effect={min_effect} must lie in [0, 1) (|o_info / s_info| is at most 1).")
 
 
 def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tuple[bool, str]:
@@ -255,6 +272,7 @@ def assess_sets(
     selected: Sequence[bool] | np.ndarray | None = None,
     tail: str = "gpd",
     n_screened: int = 0,
+    min_effect: float = MIN_EFFECT,
     **estimator_options: Any,
 ) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Estimate, test and bound the O-information of candidate sets.
@@ -305,6 +323,10 @@ def assess_sets(
     n_screened : int, default=0
         Sets the data-driven strategies scored while choosing (recorded in
         ``attrs["n_screened"]``).
+    min_effect : float, default=MIN_EFFECT
+        Smallest effect size ``|o_info / s_info|`` a label needs
+        (:mod:`fmri_oinfo.stats.effect`; the default is measured, see
+        ``benchmarks/README.md``).
     **estimator_options
         Passed to :func:`fmri_oinfo.estimate_oinfo` with a named estimator.
 
@@ -318,7 +340,8 @@ def assess_sets(
         ``error_rate``, ``alpha``, ``n_tested``, ``n_screened``,
         ``selection``, ``surrogate``, ``n_surrogates``, ``tail``,
         ``n_tail_fits``, ``smallest_reportable_p``, ``reachable``, ``reachability_note``,
-        ``ci_level``, ``n_bootstrap``, ``block_length``, ``irreducibility``.
+        ``ci_level``, ``n_bootstrap``, ``block_length``, ``irreducibility``,
+        ``min_effect``, ``label_ci_level``, ``n_families``.
     null : numpy.ndarray of shape (n_sets, n_surrogates)
         Only with ``return_null=True``: row ``i`` holds the surrogate
         O-information values of row ``i`` of the table.
@@ -328,7 +351,7 @@ def assess_sets(
     ValueError
         For invalid data, sets, estimator or arguments.
     """
-    _check_arguments(n_surrogates, surrogate, n_bootstrap, alpha, ci_level, tail)
+    _check_arguments(n_surrogates, surrogate, n_bootstrap, alpha, ci_level, tail, min_effect)
     values, names = check_timeseries(data)
     sets, reasons = _candidate_sets(candidates)
     rows = check_sets(sets, names, values.shape[0])
@@ -384,6 +407,12 @@ def assess_sets(
     with np.errstate(invalid="ignore"):
         irreducible = np.nan_to_num(columns["p_irreducible"], nan=1.0) < alpha
         carrying = np.nan_to_num(p_members, nan=1.0) < alpha  # (G, K)
+    selected_sets = label_sets(columns["o_info"], q_values, alpha, irreducible) != "n.s."
+    level = label_level(int(selected_sets.sum()), n_sets, alpha)
+    label_low, label_high = label_interval(columns["o_info"], columns["o_info_se"], level)
+    label_low[~selected_sets] = label_high[~selected_sets] = np.nan
+    ratio = effect_ratio(columns["o_info"], columns["s_info"])
+    labels = label_sets(columns["o_info"], q_values, alpha, irreducible, ratio, min_effect, (label_low, label_high))
     set_names = [tuple(names[j] for j in r) for r in rows]
     table = pd.DataFrame(
         {
@@ -391,18 +420,22 @@ def assess_sets(
             "order": [len(r) for r in rows],
             "chosen_by": reasons,
             "inference": inference,
-            **{c: columns[c] for c in ("o_info", "o_info_se", "tc", "dtc", "s_info", "ci_low", "ci_high",
-                                       "null_mean")},
+            **{c: columns[c] for c in ("o_info", "o_info_se", "tc", "dtc", "s_info")},
+            "o_info_ratio": ratio,
+            "ci_low": columns["ci_low"], "ci_high": columns["ci_high"],
+            "label_ci_low": label_low, "label_ci_high": label_high,
+            "null_mean": columns["null_mean"],
             "member_null_mean": pd.Series([tuple(float(v) for v in member_null_mean[g, : len(r)])
                                            for g, r in enumerate(rows)], dtype=object),
             **{c: columns[c] for c in ("p_value", "p_irreducible", "p_value_is_bound", "p_irreducible_is_bound")},
             "q_value": q_values,
-            "label": label_sets(columns["o_info"], q_values, alpha, irreducible),
+            "label": labels,
             "irreducible": irreducible,
             "carriers": pd.Series(member_names(set_names, carrying), dtype=object),
         },
-        columns=list(RESULT_COLUMNS),
+        columns=[c for c in RESULT_COLUMNS if c not in ("family", "family_role")],
     )
+    table["family"], table["family_role"] = set_families(set_names, labels, rank_order(table))
     reachable, note = reachability(n_sets, n_surrogates, tail, alpha)
     if not reachable:
         logger.warning(note)
@@ -413,6 +446,7 @@ def assess_sets(
         surrogate=surrogate, n_surrogates=n_surrogates, tail=tail, n_tail_fits=n_tail_fits,
         smallest_reportable_p=smallest_reportable_p(n_surrogates, tail),
         reachable=reachable, reachability_note=note, ci_level=ci_level, n_bootstrap=n_bootstrap,
+        min_effect=float(min_effect), label_ci_level=level, n_families=int(table["family"].to_numpy().max(initial=0)),
         block_length=lengths.get("per-set", lengths.get("split-sample")),
         irreducibility=f"each member {surrogate}-{'shifted' if surrogate == 'circular' else 'randomised'} alone; "
                        "intersection-union test (largest member p-value)",

@@ -6,9 +6,15 @@ A set is labelled by the sign of its O-information (``> 0`` redundant,
 - its q-value is below ``alpha`` (Benjamini-Hochberg over every tested set),
 - its estimate is finite (NaN or infinity is never a label), and
 - it is irreducible (every member carries the O-information,
-  :mod:`fmri_oinfo.stats.irreducible`; group tables have no such test).
+  :mod:`fmri_oinfo.stats.irreducible`; group tables have no such test),
+- its effect size ``|o_info / s_info|`` is at least ``min_effect``
+  (:mod:`fmri_oinfo.stats.effect`; skipped where the table has none), and
+- the interval of ``o_info`` at the label's level excludes 0 on the side of
+  its sign (:func:`fmri_oinfo.stats.effect.label_interval`; skipped where
+  there is no standard error, and then no interval is shown).
 
-Everything else is ``"n.s."``.  Between-cohort differences get a direction
+Everything else is ``"n.s."``.  So a label never contradicts the interval
+shown beside it.  Between-cohort differences get a direction
 in words (:func:`direction_labels`).
 """
 
@@ -24,7 +30,13 @@ LABELS: tuple[str, ...] = ("redundant", "synergistic", "n.s.")
 
 
 def label_sets(
-    o_info: np.ndarray, q_values: np.ndarray, alpha: float, irreducible: np.ndarray | None = None
+    o_info: np.ndarray,
+    q_values: np.ndarray,
+    alpha: float,
+    irreducible: np.ndarray | None = None,
+    effect: np.ndarray | None = None,
+    min_effect: float = 0.0,
+    interval: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """``"redundant"`` / ``"synergistic"`` / ``"n.s."`` per set (see the module docstring).
 
@@ -36,6 +48,15 @@ def label_sets(
     alpha : float
     irreducible : array of bool, shape (G,), optional
         None when the table has no irreducibility test (group tables).
+    effect : array of float, shape (G,), optional
+        Effect size (``o_info / s_info``); NaN passes (no S-information to
+        compare with).  None skips the check.
+    min_effect : float, default=0.0
+        Smallest ``|effect|`` a label needs.
+    interval : (low, high) arrays of float, shape (G,), optional
+        The interval of ``o_info`` at the label's level; a label needs
+        ``low > 0`` (redundant) or ``high < 0`` (synergistic).  NaN bounds
+        (no standard error) pass.  None skips the check.
 
     Returns
     -------
@@ -45,6 +66,13 @@ def label_sets(
     significant = np.isfinite(o_info) & (o_info != 0) & (np.asarray(q_values, dtype=float) < alpha)
     if irreducible is not None:
         significant &= np.asarray(irreducible, dtype=bool)
+    if effect is not None:
+        effect = np.asarray(effect, dtype=float)
+        significant &= ~(np.abs(effect) < min_effect)  # NaN effect passes
+    if interval is not None:
+        low, high = (np.asarray(b, dtype=float) for b in interval)
+        excludes = np.where(o_info > 0, ~(low <= 0), ~(high >= 0))  # NaN bounds pass
+        significant &= excludes
     labels = np.full(o_info.shape, "n.s.", dtype=object)
     labels[significant & (o_info > 0)] = "redundant"
     labels[significant & (o_info < 0)] = "synergistic"

@@ -36,7 +36,7 @@ CHANGED = {
     "device": "cpu", "gradient": True, "fmmi_column": False, "n_surrogates": 19, "surrogate": "phase",
     "tail": "empirical", "selection_fraction": 0.4, "split_gap": 10, "user_sets_from_data": True, "n_bootstrap": 5,
     "block_length": 4, "alpha": 0.1, "ci_level": 0.9, "maps": False, "graphs": False, "report": False,
-    "interactive": False, "full_views": True, "top_n": 5,
+    "min_effect": 0.05, "interactive": False, "full_views": True, "top_n": 5,
 }
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
-from fmri_oinfo.report.example import example_regions, example_results
-from fmri_oinfo.report.findings import chosen_by_tags, labelled_sets, set_rows, summary_sentence
+from fmri_oinfo.report.example import example_context, example_regions, example_results
+from fmri_oinfo.report.findings import (
+    chosen_by_tags,
+    count_findings,
+    family_heads,
+    labelled_sets,
+    set_rows,
+    summary_sentence,
+)
+from fmri_oinfo.report.render import render_report_html
 
 
 def _table(labels: list[str], q: list[float], **attrs) -> pd.DataFrame:
@@ -79,3 +89,69 @@ def test_set_rows_carry_members_with_anatomy_and_coordinates():
     assert [m["anatomy"] for m in plain[0]["members"]] == ["left hemisphere", "right hemisphere", "left hemisphere"]
     unplaced = set_rows(labelled_sets(results, "redundant", 1), example_regions().assign(x=float("nan")))
     assert [m["anatomy"] for m in unplaced[0]["members"]] == ["", "", ""]
+
+
+def _family_table() -> pd.DataFrame:
+    """The demo's case: a redundant 4-set and its four labelled 3-subsets, one family; and one synergistic set."""
+    sets = [("A", "B", "C"), ("A", "B", "C", "D"), ("A", "B", "D"), ("A", "C", "D"), ("B", "C", "D"),
+            ("E", "F", "G"), ("A", "E", "G")]
+    table = pd.DataFrame({
+        "set": sets, "order": [len(s) for s in sets], "o_info": [0.3, 0.9, 0.3, 0.3, 0.3, -0.2, 0.01],
+        "o_info_ratio": [0.1, 0.2, 0.1, 0.1, 0.1, -0.05, 0.001], "o_info_se": [0.05] * 7,
+        "ci_low": [0.2, 0.8, 0.2, 0.2, 0.2, -0.3, -0.08], "ci_high": [0.4, 1.0, 0.4, 0.4, 0.4, -0.1, 0.1],
+        "label_ci_low": [0.15, 0.75, 0.15, 0.15, 0.15, -0.35, float("nan")],
+        "label_ci_high": [0.45, 1.05, 0.45, 0.45, 0.45, -0.05, float("nan")],
+        "q_value": [0.001, 0.002, 0.003, 0.003, 0.003, 0.004, 0.6],
+        "label": ["redundant"] * 5 + ["synergistic", "n.s."],
+        "family": [1, 1, 1, 1, 1, 2, 0], "family_role": ["within", "head", "within", "within", "within", "head", ""],
+    })
+    table.attrs = {"n_tested": 7, "alpha": 0.05, "error_rate": "FDR", "label_ci_level": 1 - 6 * 0.05 / 7}
+    return table
+
+
+def test_nested_labelled_sets_are_one_finding_in_the_sentence_and_the_cards():
+    table = _family_table()
+    summary = summary_sentence(table)
+    assert (summary["n_labelled"], summary["n_findings"], summary["n_redundant_findings"]) == (6, 2, 1)
+    assert summary["sentence"].startswith("2 findings (1 redundant, 1 synergistic) from 6 labelled sets of 7 tested")
+    assert count_findings(table, "redundant") == 1
+    heads = family_heads(table, "redundant")
+    assert heads["set"].tolist() == [("A", "B", "C", "D")]  # the 4-set names the finding, not the top-ranked subset
+    regions = pd.DataFrame({"name": list("ABCDEFG"), "network": [""] * 7, "x": [0.0] * 7, "y": [0.0] * 7,
+                            "z": [0.0] * 7})
+    [card] = set_rows(heads, regions, table)
+    assert card["family"] == 1 and card["family_role"] == "head"
+    assert card["family_sets"] == [["A", "B", "C"], ["A", "B", "D"], ["A", "C", "D"], ["B", "C", "D"]]
+    assert card["o_info_ratio"] == pytest.approx(0.2)
+    # Without family columns (older tables) every labelled set is its own finding.
+    older = table.drop(columns=["family", "family_role"])
+    assert summary_sentence(older)["sentence"].startswith("6 sets labelled (5 redundant, 1 synergistic) of 7 tested")
+    assert len(family_heads(older, "redundant")) == 5
+
+
+def test_the_interval_shown_beside_a_labelled_set_is_its_labels_interval_and_excludes_zero():
+    table = _family_table()
+    regions = pd.DataFrame({"name": list("ABCDEFG"), "network": [""] * 7, "x": [0.0] * 7, "y": [0.0] * 7,
+                            "z": [0.0] * 7})
+    rows = set_rows(table, regions, table)
+    for row in rows:
+        if row["label"] == "n.s.":
+            assert row["interval"] == "bootstrap" and (row["ci_low"], row["ci_high"]) == (-0.08, 0.1)
+            continue
+        assert row["interval"] == "label"
+        assert row["ci_low"] > 0 if row["label"] == "redundant" else row["ci_high"] < 0
+    assert (rows[1]["ci_low"], rows[1]["ci_high"]) == (0.75, 1.05)
+
+
+def test_the_page_says_when_no_interval_tested_the_sign():
+    """With label intervals the page says the sign needs them; without (n_bootstrap = 0) that it was not tested."""
+    context = example_context(label_image=False, interactive=False)
+    labelled = context.results["label"] != "n.s."
+    results = context.results.assign(label_ci_low=context.results["ci_low"].where(labelled),
+                                     label_ci_high=context.results["ci_high"].where(labelled))
+    with_interval = replace(context, results=results)
+    text = " ".join(render_report_html(with_interval).split())
+    assert "the label's sign also needs the interval of O shown beside it" in text
+    assert "so the label's sign was not tested" not in text
+    without = " ".join(render_report_html(context).split())
+    assert "no interval (no bootstrap), so the label's sign was not tested against one" in without
