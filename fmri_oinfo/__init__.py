@@ -7,6 +7,8 @@ The public API:
 - :func:`iter_oinfo` - the same for every set of one order, streamed in batches;
 - :func:`local_oinfo` - the same at every volume (local values, whose mean is
   the estimate);
+- :func:`local_contrasts` - task contrasts of local O-information (a
+  first-level GLM per set on HRF-convolved events, FDR over sets);
 - :func:`estimate_mi` - flow-matching mutual information between two blocks;
 - :class:`SubjectFlowModel` - the FMMI subject model: fit once on one
   subject's region time series, then answer any sets.
@@ -49,6 +51,10 @@ def __getattr__(name: str) -> Any:
         from fmri_oinfo.local import local_oinfo
 
         return local_oinfo
+    if name == "local_contrasts":
+        from fmri_oinfo.stats.local_glm import local_contrasts
+
+        return local_contrasts
     if name == "SubjectFlowModel":
         from fmri_oinfo.engine.subject import SubjectFlowModel
 
@@ -56,7 +62,9 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'fmri_oinfo' has no attribute {name!r}")
 
 
-__all__ = ["SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo", "local_oinfo"]
+__all__ = [
+    "SubjectFlowModel", "__version__", "estimate_mi", "estimate_oinfo", "iter_oinfo", "local_contrasts", "local_oinfo",
+]
 
 
 def __dir__() -> list[str]:
