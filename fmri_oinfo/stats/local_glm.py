@@ -266,11 +266,11 @@ def local_contrasts(
     if isinstance(events, (str, Path)):
         events = read_events(events, len(local_values), t_r)
     design = task_design(events, len(local_values), t_r, hrf_model, drift_model, high_pass, confounds)
-    _check_baseline(contrast_vectors(contrasts, design), design.columns, events, len(local_values), t_r)
+    check_baseline(contrast_vectors(contrasts, design), design.columns, events, len(local_values), t_r)
     return fit_local_glm(local_values, design, contrasts, noise_model, alpha)
 
 
-def _check_baseline(vectors: Mapping[str, np.ndarray], columns: pd.Index, events: pd.DataFrame, n_volumes: int,
+def check_baseline(vectors: Mapping[str, np.ndarray], columns: pd.Index, events: pd.DataFrame, n_volumes: int,
                     t_r: float) -> None:
     """Refuse a contrast against the implicit baseline when the conditions leave none.
 
