@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,13 @@ def _runs(timeseries: RegionTimeseries) -> list[dict[str, Any]]:
 def find_events(timeseries: RegionTimeseries, config: PipelineConfig) -> list[Path] | None:
     """The events file of each run (``outputs.events`` for a single run, else the BIDS file beside it), or None.
 
+    None (with a warning) when only some runs have an events file: a resting
+    run concatenated with task runs has no design.
+
     Raises
     ------
     ValueError
-        When ``outputs.events`` is given for several runs, or only some runs
-        have an events file.
+        When ``outputs.events`` is given for several runs.
     """
     runs = _runs(timeseries)
     if config.outputs.events:
@@ -65,10 +68,10 @@ def find_events(timeseries: RegionTimeseries, config: PipelineConfig) -> list[Pa
         return None
     missing = [r["name"] for r, f in zip(runs, found) if f is None]
     if missing:
-        raise ValueError(
-            f"runs {missing} have no *_events.tsv beside them while other runs do; add them, or pick the runs "
-            "with events with --task/--run."
-        )
+        warnings.warn(
+            f"runs {missing} have no *_events.tsv beside them while other runs do, so no task contrasts were "
+            "computed; run the task runs alone (--task) to get them.", UserWarning, stacklevel=2)
+        return None
     return found
 
 

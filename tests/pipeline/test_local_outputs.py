@@ -12,6 +12,8 @@ import pytest
 
 from fmri_oinfo.extract import RegionTimeseries
 from fmri_oinfo.pipeline import load_config, run_subject
+from fmri_oinfo.pipeline.cli import main
+from fmri_oinfo.pipeline.config import to_toml
 from fmri_oinfo.pipeline.local import default_contrasts, find_events, run_design
 from fmri_oinfo.stats.local_glm import task_design
 
@@ -109,8 +111,8 @@ def test_events_beside_bids_runs_must_cover_every_run(tmp_path):
     assert find_events(_series(runs), config) is None
     own = func / "sub-01_task-x_run-1_events.tsv"
     own.write_text("onset\tduration\ttrial_type\n0\t4\ttask\n")
-    with pytest.raises(ValueError, match=r"runs \['run-2'\] have no \*_events.tsv"):
-        find_events(_series(runs), config)
+    with pytest.warns(UserWarning, match=r"runs \['run-2'\] have no \*_events.tsv.*--task"):
+        assert find_events(_series(runs), config) is None  # a rest run beside task runs: no design, no failure
     (func / "sub-01_task-x_run-2_events.tsv").write_text("onset\tduration\ttrial_type\n0\t4\ttask\n")
     assert find_events(_series(runs), config) == [own, func / "sub-01_task-x_run-2_events.tsv"]
     with pytest.raises(ValueError, match="gives one run's events"):
@@ -121,3 +123,17 @@ def test_default_contrasts():
     assert default_contrasts(block_events(60), 60, T_R) == ["task - rest"]  # the blocks fill the run
     sparse = block_events(60).query("trial_type == 'task'")
     assert default_contrasts(sparse, 60, T_R) == ["task"]  # against the implicit baseline
+
+
+def test_command_line_events_and_contrast(task_table, tmp_path):
+    table, events_file = task_table
+    config = tmp_path / "small.toml"
+    config.write_text(to_toml(load_config("fast", **SETTINGS)))
+    out = tmp_path / "out"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        code = main([str(table), "--out", str(out), "--config", str(config), "--quiet", "--events", str(events_file),
+                     "--contrast", "task - rest", "--contrast", "rest - task"])
+    assert code == 0
+    contrasts = pd.read_csv(next(out.glob("*_desc-task_contrasts.tsv")), sep="\t")
+    assert contrasts["contrast"].drop_duplicates().tolist() == ["task - rest", "rest - task"]
