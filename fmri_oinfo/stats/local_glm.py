@@ -24,6 +24,7 @@ effects model).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -320,25 +321,23 @@ def group_local_contrasts(subject_tables: Sequence[pd.DataFrame], alpha: float =
     """
     if len(subject_tables) < 2:
         raise ValueError(f"{len(subject_tables)} subject table(s); a group contrast needs two or more subjects.")
-    stacked = pd.concat(
-        [t.assign(subject=i) for i, t in enumerate(subject_tables)],
-        ignore_index=True,
-    )
-    stacked["key"] = stacked["set"].map(repr)
-    wide = stacked.pivot_table(index=["contrast", "key"], columns="subject", values="effect", sort=False)
-    names = stacked.drop_duplicates("key").set_index("key")["set"]
+    stacked = pd.concat([t.assign(subject=i) for i, t in enumerate(subject_tables)], ignore_index=True)
+    stacked["key"] = stacked["set"].map(repr)  # sets are tuples or names: one hashable, ordered key
+    wide = stacked.set_index(["contrast", "key", "subject"])["effect"].unstack("subject")  # (contrast x set, S)
+    names = stacked.drop_duplicates("key").set_index("key")["set"]  # in order of first appearance
     rows = []
     for contrast in stacked["contrast"].drop_duplicates():
-        effects = wide.loc[contrast]  # (G, S)
-        values = effects.to_numpy(dtype=float)
+        keys = stacked.loc[stacked["contrast"] == contrast, "key"].drop_duplicates()
+        values = wide.loc[contrast].reindex(keys).to_numpy(dtype=float)  # (G, S), NaN where a subject lacks it
         n = np.isfinite(values).sum(axis=1).astype(float)
-        mean = np.nanmean(values, axis=1)
-        se = np.nanstd(values, axis=1, ddof=1) / np.sqrt(n)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a set with fewer than two subjects: NaN
+            mean = np.nanmean(values, axis=1)
+            se = np.nanstd(values, axis=1, ddof=1) / np.sqrt(n)
             t_stat = np.where(n >= 2, mean / se, np.nan)
         dof = np.where(n >= 2, n - 1, np.nan)
         p = 2.0 * stats.t.sf(np.abs(t_stat), dof)
-        table = _table(pd.Index(names.loc[effects.index].tolist(), tupleize_cols=False), contrast,
+        table = _table(pd.Index(names.loc[keys].tolist(), tupleize_cols=False), contrast,
                        mean, se, t_stat, dof, p, alpha)
         table["n_subjects"] = n.astype(int)
         rows.append(table)

@@ -166,6 +166,11 @@ def test_group_contrast_is_the_one_sample_t_test_of_subject_effects():
     assert group.loc[0, "label"] == "synergistic"
     with pytest.raises(ValueError, match="needs two or more subjects"):
         group_local_contrasts(tables[:1])
+    tables[0].loc[3, "effect"] = np.nan  # a set one subject could not estimate: tested on the others
+    tables[1] = tables[1].drop(index=2)  # a set missing from one subject's table
+    partial = group_local_contrasts(tables)
+    assert partial["n_subjects"].tolist() == [n_subjects, n_subjects, n_subjects - 1, n_subjects - 1]
+    assert np.isclose(partial.loc[3, "effect"], effects[1:, 3].mean())
 
 
 def test_episode_statistics_on_a_known_sequence():
