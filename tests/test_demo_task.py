@@ -22,7 +22,8 @@ def test_task_run_has_its_events_and_leaves_the_resting_run_unchanged(tmp_path):
     assert (with_task / rest_name).read_bytes() == (without / rest_name).read_bytes()
     assert events_beside(with_task / rest_name) is None
     truth = json.loads((with_task / "ground_truth.json").read_text())
-    assert truth["task_run"]["sets"][0]["expected_effect_sign"] == -1 and len(truth["task_run"]["sets"][0]["regions"]) == 3
+    planted = truth["task_run"]["sets"][0]
+    assert planted["expected_effect_sign"] == -1 and len(planted["regions"]) == 3
     assert "task_run" not in json.loads((without / "ground_truth.json").read_text())
 
 

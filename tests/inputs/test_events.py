@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from nilearn.glm.first_level import make_first_level_design_matrix
 
@@ -45,7 +44,8 @@ def test_keeps_a_numeric_modulation(tmp_path):
         ("onset\tduration\ttrial_type\n0\tlong\ttask\n", "not a number"),
         ("onset\tduration\ttrial_type\n0\t5\tn/a\n", "trial_type is missing"),
         ("onset\tduration\ttrial_type\n", "lists no events"),
-        ("onset\tduration\ttrial_type\n0\t5\ttask\n80\t5\ttask\n", "at or after the run's end (40 volumes x 2 s = 80 s)"),
+        ("onset\tduration\ttrial_type\n0\t5\ttask\n80\t5\ttask\n",
+         "at or after the run's end (40 volumes x 2 s = 80 s)"),
     ],
 )
 def test_bad_tables_raise_naming_file_and_fix(tmp_path, text, message):
