@@ -10,6 +10,8 @@ The public API:
 - :func:`dynamic_oinfo` - dynamic O-information (Stramaglia et al. 2021): the
   redundancy or synergy of what the other members' past tells each member's
   next value, given its own past;
+- :func:`local_contrasts` - task contrasts of local O-information (a
+  first-level GLM per set on HRF-convolved events, FDR over sets);
 - :func:`estimate_mi` - flow-matching mutual information between two blocks;
 - :class:`SubjectFlowModel` - the FMMI subject model: fit once on one
   subject's region time series, then answer any sets.
@@ -56,6 +58,10 @@ def __getattr__(name: str) -> Any:
         from fmri_oinfo.dynamic import dynamic_oinfo
 
         return dynamic_oinfo
+    if name == "local_contrasts":
+        from fmri_oinfo.stats.local_glm import local_contrasts
+
+        return local_contrasts
     if name == "SubjectFlowModel":
         from fmri_oinfo.engine.subject import SubjectFlowModel
 
@@ -63,7 +69,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'fmri_oinfo' has no attribute {name!r}")
 
 
-__all__ = ["SubjectFlowModel", "__version__", "dynamic_oinfo", "estimate_mi", "estimate_oinfo", "iter_oinfo", "local_oinfo"]
+__all__ = [
+    "SubjectFlowModel", "__version__", "dynamic_oinfo", "estimate_mi", "estimate_oinfo", "iter_oinfo",
+    "local_contrasts", "local_oinfo",
+]
 
 
 def __dir__() -> list[str]:

@@ -23,6 +23,15 @@ band-pass:
   independent ``x1..x4`` (so triplets among them are independent), O < 0;
 - every other region: independent, temporally smooth noise.
 
+With ``task_run=True`` (``--task-run``) each subject also has a block-design
+run ``task-blocks`` (``task_volumes`` volumes, 30 s rest and task blocks, its
+``*_events.tsv`` beside it) in which a fourth group,
+``task_synergistic_triplet`` (3 Auditory regions), is redundant during rest
+(``x_i = s + 0.5 e_i``) and synergistic during task
+(``x3 = 0.97 (x1 + x2) / sqrt(2) + 0.25 e``): its local O-information is lower
+during task, which ``fmri-oinfo sub-01 --task blocks`` reports as the
+``task - rest`` contrast.
+
 Motion (with a few spikes in framewise displacement), white-matter and CSF
 signals are drawn independently of the planted signals, added to the voxels as
 artefacts, and written as fMRIPrep confounds, so that the default ``simple``
@@ -62,6 +71,13 @@ PLANTED_SETS = (
     ("synergistic_triplet", "synergistic", "FrontoParietal", 3, -1),
     ("synergistic_5set", "synergistic", "Visual", 5, -1),
 )
+
+#: The group planted in the block-design run only: name, kind, preferred network, size, expected contrast sign.
+TASK_PLANTED = ("task_synergistic_triplet", "synergistic in task blocks", "Auditory", 3, -1)
+
+#: Task name and block length (s) of the block-design run.
+TASK_RUN = "blocks"
+BLOCK_S = 30.0
 
 #: BOLD intensity units per unit of the simulated signal (stored as int16).
 INTENSITY_SCALE = 10.0
@@ -104,14 +120,15 @@ def _brain_mask(affine: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
 
 
 def _choose_planted(
-    networks: Sequence[str], coords: np.ndarray, voxels: list[np.ndarray], membership: np.ndarray
+    networks: Sequence[str], coords: np.ndarray, voxels: list[np.ndarray], membership: np.ndarray,
+    groups: Sequence[tuple] = PLANTED_SETS,
 ) -> dict[str, list[int]]:
     """Pick, per planted group, regions of its network whose voxels no other sphere touches.
 
     Cerebral regions (z above -20 mm) come first, the largest first, then atlas order.
     """
     chosen: dict[str, list[int]] = {}
-    for name, _, network, size, _ in PLANTED_SETS:
+    for name, _, network, size, _ in groups:
         candidates = sorted(
             (
                 i for i, net in enumerate(networks)
@@ -138,6 +155,24 @@ def _planted_signals(n: int, t_r: float, rng: np.random.Generator) -> dict[str, 
     five = np.column_stack([four, four.sum(axis=1) + 0.3 * band_limited(n, t_r, SIGNAL_BAND, rng)[:, 0]])
     signals = {"redundant": redundant, "synergistic_triplet": triplet, "synergistic_5set": five}
     return {k: (v - v.mean(axis=0)) / v.std(axis=0) for k, v in signals.items()}
+
+
+def block_events(n_volumes: int, t_r: float) -> pd.DataFrame:
+    """Alternating rest and task blocks of :data:`BLOCK_S` seconds, rest first, as a BIDS events table."""
+    onsets = np.arange(0.0, n_volumes * t_r, BLOCK_S)
+    kinds = np.where(np.arange(onsets.size) % 2 == 0, "rest", "task")
+    return pd.DataFrame({"onset": onsets, "duration": BLOCK_S, "trial_type": kinds})
+
+
+def _task_modulated(n: int, t_r: float, rng: np.random.Generator) -> np.ndarray:
+    """Three region signals, redundant during rest blocks and synergistic during task blocks, (n, 3)."""
+    task = (np.arange(n) * t_r // BLOCK_S) % 2 == 1
+    pair = band_limited(n, t_r, SIGNAL_BAND, rng, 2)
+    synergistic = np.column_stack([pair, 0.97 * pair.sum(axis=1) / np.sqrt(2)
+                                   + 0.25 * band_limited(n, t_r, SIGNAL_BAND, rng)[:, 0]])
+    shared = band_limited(n, t_r, SIGNAL_BAND, rng)
+    redundant = (shared + 0.5 * band_limited(n, t_r, SIGNAL_BAND, rng, 3)) / np.sqrt(1.25)
+    return np.where(task[:, None], synergistic, redundant)
 
 
 def _motion(n: int, rng: np.random.Generator, n_spikes: int = 4) -> tuple[pd.DataFrame, np.ndarray]:
@@ -174,10 +209,11 @@ def _cosines(n: int, t_r: float, cutoff_s: float = 128.0) -> pd.DataFrame:
 def _write_subject(
     folder: Path, subject: str, n_volumes: int, t_r: float, affine: np.ndarray, mask: np.ndarray,
     owner: np.ndarray, planted: dict[str, list[int]], n_regions: int, rng: np.random.Generator,
+    task: str = TASK, task_regions: list[int] | None = None,
 ) -> None:
     func = folder / f"sub-{subject}" / "func"
-    func.mkdir(parents=True)
-    prefix = f"sub-{subject}_task-{TASK}"
+    func.mkdir(parents=True, exist_ok=True)
+    prefix = f"sub-{subject}_task-{task}"
     brain = np.flatnonzero(mask.ravel())  # (V,)
     n = n_volumes
 
@@ -185,6 +221,9 @@ def _write_subject(
     region_signal = (region_signal - region_signal.mean(axis=0)) / region_signal.std(axis=0)
     for group, series in _planted_signals(n, t_r, rng).items():
         region_signal[:, planted[group]] = series
+    if task_regions is not None:  # the block-design run: its events beside it
+        region_signal[:, task_regions] = _task_modulated(n, t_r, rng)
+        block_events(n, t_r).to_csv(func / f"{prefix}_events.tsv", sep="\t", index=False)
 
     motion, fd = _motion(n, rng)
     tissue = band_limited(n, t_r, (0.005, 0.2), rng, 2)  # white matter, csf
@@ -205,7 +244,7 @@ def _write_subject(
     bold_name = f"{prefix}_space-{SPACE}_desc-preproc_bold"
     nib.save(bold, func / f"{bold_name}.nii.gz")
     (func / f"{bold_name}.json").write_text(
-        json.dumps({"RepetitionTime": t_r, "SkullStripped": False, "TaskName": TASK}, indent=2)
+        json.dumps({"RepetitionTime": t_r, "SkullStripped": False, "TaskName": task}, indent=2)
     )
     mask_img = nib.Nifti1Image(mask.astype(np.uint8), affine)
     mask_img.header.set_xyzt_units("mm")
@@ -242,6 +281,8 @@ def make_demo_dataset(
     seed: int = 0,
     t_r: float = 2.0,
     voxel_size: float = 6.0,
+    task_run: bool = False,
+    task_volumes: int = 600,
 ) -> Path:
     """Write the demo fMRIPrep derivatives dataset and its ground truth.
 
@@ -259,6 +300,12 @@ def make_demo_dataset(
         Repetition time in seconds.
     voxel_size : float, default=6.0
         Isotropic voxel size (mm) of the MNI grid.
+    task_run : bool, default=False
+        Also write a block-design run ``task-blocks`` per subject, with its
+        events file and the ``task_synergistic_triplet`` planted (module
+        docstring); the resting runs are the same with or without it.
+    task_volumes : int, default=600
+        Volumes of the block-design run.
 
     Returns
     -------
@@ -294,6 +341,11 @@ def make_demo_dataset(
         closer = dist < best[idx]
         owner[idx[closer]], best[idx[closer]] = i, dist[closer]
     planted = _choose_planted(atlas.regions["network"].tolist(), atlas.coords, voxels, membership)
+    if task_run:
+        if not (isinstance(task_volumes, int) and task_volumes >= 100):
+            raise ValueError(f"task_volumes={task_volumes!r}; give at least 100 volumes (600 shows the contrast).")
+        planted.update(_choose_planted(atlas.regions["network"].tolist(), atlas.coords, voxels, membership,
+                                       (TASK_PLANTED,)))
     names = atlas.regions["name"].tolist()
 
     outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -302,7 +354,11 @@ def make_demo_dataset(
         rng = np.random.default_rng(seed)
         subjects = [f"{k:02d}" for k in range(1, n_subjects + 1)]
         for subject, child in zip(subjects, rng.spawn(n_subjects)):
+            task_rng = child.spawn(1)[0] if task_run else None  # before any draw: the resting run is unchanged
             _write_subject(staging, subject, n_volumes, t_r, affine, mask, owner, planted, len(names), child)
+            if task_rng is not None:
+                _write_subject(staging, subject, task_volumes, t_r, affine, mask, owner, planted, len(names),
+                               task_rng, task=TASK_RUN, task_regions=planted[TASK_PLANTED[0]])
         (staging / "dataset_description.json").write_text(json.dumps({
             "Name": "fmri-oinfo demo: planted redundancy and synergy", "BIDSVersion": "1.8.0",
             "DatasetType": "derivative", "GeneratedBy": [{"Name": "fmri_oinfo.demo", "Description": "synthetic, fMRIPrep-shaped"}],
@@ -321,6 +377,14 @@ def make_demo_dataset(
                 "unrelated": "all other regions: independent AR(1) noise (phi 0.8)",
             },
         }
+        if task_run:
+            name, kind, _, _, sign = TASK_PLANTED
+            truth["task_run"] = {
+                "task": TASK_RUN, "n_volumes": task_volumes, "block_s": BLOCK_S, "contrast": "task - rest",
+                "sets": [{"name": name, "kind": kind, "regions": [names[i] for i in planted[name]],
+                          "expected_effect_sign": sign}],
+                "construction": "rest blocks: x_i = s + 0.5 e_i; task blocks: x3 = 0.97 (x1 + x2) / sqrt(2) + 0.25 e",
+            }
         (staging / "ground_truth.json").write_text(json.dumps(truth, indent=2) + "\n")
         if outdir.exists():
             shutil.rmtree(outdir)
@@ -340,9 +404,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--volumes", type=int, default=300, help="volumes per subject (default 300)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--voxel-size", type=float, default=6.0, help="voxel size in mm (default 6)")
+    parser.add_argument("--task-run", action="store_true",
+                        help="also write a block-design run (task-blocks) with its events file")
     args = parser.parse_args(argv)
     try:
-        root = make_demo_dataset(args.outdir, args.subjects, args.volumes, args.seed, voxel_size=args.voxel_size)
+        root = make_demo_dataset(args.outdir, args.subjects, args.volumes, args.seed, voxel_size=args.voxel_size,
+                                 task_run=args.task_run)
     except ValueError as err:
         parser.error(str(err))
     print(f"demo dataset written to {root}; run the pipeline on {root / 'sub-01'}")

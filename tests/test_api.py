@@ -133,5 +133,5 @@ def test_the_package_lists_its_public_names_and_one_version():
     from fmri_oinfo.version import __version__
 
     assert set(dir(fmri_oinfo)) == {"SubjectFlowModel", "__version__", "dynamic_oinfo", "estimate_mi",
-                                    "estimate_oinfo", "iter_oinfo", "local_oinfo"}
+                                    "estimate_oinfo", "iter_oinfo", "local_contrasts", "local_oinfo"}
     assert fmri_oinfo.__version__ == __version__ == importlib.metadata.version("fmri-oinfo")

@@ -3,12 +3,14 @@
 - :func:`find_runs` locates the runs of one subject (:class:`Run`), with their
   confounds, mask and repetition time;
 - :func:`check_runs` validates them before anything is computed or written;
-- :func:`load_region_table` reads region time series extracted elsewhere.
+- :func:`load_region_table` reads region time series extracted elsewhere;
+- :func:`read_events` reads a BIDS events table, :func:`events_beside` finds a run's.
 """
 
 from __future__ import annotations
 
 from fmri_oinfo.inputs.checks import DEFAULT_MIN_VOLUMES, check_runs
+from fmri_oinfo.inputs.events import events_beside, read_events
 from fmri_oinfo.inputs.repetition_time import resolve_t_r
 from fmri_oinfo.inputs.runs import LAYOUTS, Run, find_runs
 from fmri_oinfo.inputs.tables import load_region_table
@@ -18,7 +20,9 @@ __all__ = [
     "LAYOUTS",
     "Run",
     "check_runs",
+    "events_beside",
     "find_runs",
     "load_region_table",
+    "read_events",
     "resolve_t_r",
 ]

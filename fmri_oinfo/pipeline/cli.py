@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--space", help="keep runs in this output space")
     parser.add_argument("--confounds", help="confound strategy: auto, none, simple, scrubbing, compcor, ica_aroma")
     parser.add_argument("--t-r", type=float, help="repetition time (s) when the files do not give one")
+    parser.add_argument("--events", help="BIDS *_events.tsv of a single run or region table (default: the one "
+                                         "beside each BIDS run); adds local O-information and task contrasts")
+    parser.add_argument("--contrast", action="append", dest="contrasts", metavar="EXPR",
+                        help='task contrast of the local O-information, e.g. "task - rest" (repeatable)')
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true", help="detailed log and full tracebacks")
     loudness.add_argument("--quiet", action="store_true", help="only warnings and errors; no progress bar")
@@ -112,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.config, atlas=args.atlas, atlas_dir=args.atlas_dir, orders=args.orders,
             estimator=args.estimator, device=args.device, seed=args.seed, task=args.task,
             session=args.session, run=args.run, space=args.space, confounds=args.confounds, t_r=args.t_r,
+            events=args.events, contrasts=args.contrasts,
         )
         outputs = run_subject(args.subject, config, args.out, progress=not args.quiet)
     except (ValueError, OSError) as err:  # bad input or settings; file-system errors (permissions, full disk)

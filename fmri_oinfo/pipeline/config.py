@@ -221,10 +221,17 @@ class OutputsConfig:
     interactive: bool = True
     full_views: bool = False
     top_n: int = 25
+    local_oinfo: bool = False
+    local_estimator: str = "gaussian-copula"
+    events: str = ""
+    contrasts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         normalise(self, "outputs")
         _at_least("outputs.top_n", self.top_n, 1)
+        _choice("outputs.local_estimator", self.local_estimator, ESTIMATORS)
+        if self.events and not Path(self.events).is_file():
+            _fail("outputs.events", self.events, "no such file; give a BIDS *_events.tsv (onset, duration, trial_type)")
 
 
 @dataclass(frozen=True)
@@ -263,6 +270,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "estimator": ("estimation.estimator",),
     "device": ("estimation.device",),
     "seed": ("estimation.seed", "candidates.seed"),
+    "events": ("outputs.events",),
+    "contrasts": ("outputs.contrasts",),
 }
 
 
@@ -372,7 +381,7 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> PipelineCon
         Values that replace those of the file; None values are ignored.  Either
         a short name (``atlas``, ``orders``, ``estimator``, ``device``,
         ``seed``, ``task``, ``session``, ``run``, ``space``, ``confounds``,
-        ``t_r``, ``atlas_dir``; ``seed`` sets both the estimation and the
+        ``t_r``, ``atlas_dir``, ``events``, ``contrasts``; ``seed`` sets both the estimation and the
         candidate seeds) or ``section__key`` (``statistics__n_surrogates=19``).
 
     Returns

@@ -186,6 +186,9 @@ FILE_ROLES: dict[str, str] = {
     "graph_hypergraph": "labelled sets linked to their regions (GraphML)",
     "graph_redundancy": "redundancy region graph (GraphML)",
     "graph_synergy": "synergy region graph (GraphML)",
+    "local_oinfo": "local O-information of each tested set at each volume (TSV)",
+    "local_oinfo_sidecar": "sets, estimator and events of the local O-information (JSON)",
+    "task_contrasts": "task contrasts of the local O-information per set (TSV)",
     "config": "the resolved configuration (TOML)",
     "provenance": "provenance: software versions, input hashes, stage timings (JSON)",
 }

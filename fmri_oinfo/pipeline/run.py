@@ -28,6 +28,7 @@ from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig, to_toml
 from fmri_oinfo.pipeline.inputs import SubjectInputs, gather_inputs, is_table_path, subject_source
+from fmri_oinfo.pipeline.local import events_digests, write_local_outputs
 from fmri_oinfo.pipeline.notices import collect_warnings
 from fmri_oinfo.pipeline.outputs import (
     TABLE_INPUT_REASON,
@@ -136,6 +137,7 @@ def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: Pipeline
                    names: OutputNames, warnings: list[str]) -> tuple[dict[str, Path], dict[str, str]]:
     results, null = assessment
     written = write_tables(results, timeseries, names)
+    written.update(write_local_outputs(results, timeseries, config, names.folder, names.prefix))
     skipped: dict[str, str] = {}
     outputs = config.outputs
     label_image = None
@@ -284,7 +286,8 @@ def _run_stages(inputs: SubjectInputs, atlas: Atlas | None, config: PipelineConf
 
         step("outputs")
         outputs.enter_context(all_or_nothing())  # from here a failure (a full disk) leaves none of the run's files
-        outputs_key = stage_key("outputs", key, asdict(config.outputs), config.extraction.atlas, names.prefix)
+        outputs_key = stage_key("outputs", key, asdict(config.outputs), config.extraction.atlas, names.prefix,
+                                events_digests(timeseries, config))
 
         def save_outputs(value, folder: Path) -> dict[str, Any]:
             written, skipped = value
