@@ -19,7 +19,14 @@ import pandas as pd
 from fmri_oinfo import graphs, maps
 from fmri_oinfo.report import figures, qc
 from fmri_oinfo.report.context import ReportContext
-from fmri_oinfo.report.findings import KINDS, family_heads, labelled_sets, set_rows, summary_sentence
+from fmri_oinfo.report.findings import (
+    KINDS,
+    beyond_fc_summary,
+    family_heads,
+    labelled_sets,
+    set_rows,
+    summary_sentence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +84,8 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
             "reachability_note": "" if attrs.get("reachable", True) else str(attrs.get("reachability_note", "")),
             "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings),
             "label_ci_level": attrs.get("label_ci_level"), "min_effect": attrs.get("min_effect"),
-            "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any())}
+            "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any()),
+            "beyond_fc": beyond_fc_summary(results)}
 
 
 def sets_section(context: ReportContext, results: pd.DataFrame, regions: pd.DataFrame) -> dict[str, Any]:
