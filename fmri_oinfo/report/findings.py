@@ -172,7 +172,9 @@ def summary_sentence(results: pd.DataFrame, alpha: float | None = None) -> dict[
 
 
 #: ``excess_label`` values, with the sign of the excess in words.
-BEYOND_FC_KINDS: tuple[tuple[str, str], ...] = (("synergy beyond FC", "synergy"), ("redundancy beyond FC", "redundancy"))
+BEYOND_FC_KINDS: tuple[tuple[str, str], ...] = (
+    ("synergy beyond FC", "synergy"), ("redundancy beyond FC", "redundancy"),
+)
 
 
 def beyond_fc_summary(results: pd.DataFrame) -> dict[str, Any] | None:

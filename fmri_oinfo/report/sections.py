@@ -79,7 +79,8 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
             row["kind"] = kind
             cards.append(row)
     attrs = results.attrs
-    return {**summary, "cards": cards, "where": where_columns(regions, placed), "alpha": attrs.get("alpha", parameter_alpha(context.parameters)),
+    return {**summary, "cards": cards, "where": where_columns(regions, placed),
+            "alpha": attrs.get("alpha", parameter_alpha(context.parameters)),
             "error_rate": attrs.get("error_rate") or "FDR", "estimator": attrs.get("estimator", ""),
             "reachability_note": "" if attrs.get("reachable", True) else str(attrs.get("reachability_note", "")),
             "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings),
