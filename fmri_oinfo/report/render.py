@@ -25,7 +25,7 @@ import jinja2
 
 from fmri_oinfo import maps
 from fmri_oinfo.atomic import write_text_atomically
-from fmri_oinfo.report import sections
+from fmri_oinfo.report import glossary, sections
 from fmri_oinfo.report.context import ReportContext
 from fmri_oinfo.report.methods import methods_paragraph
 
@@ -115,7 +115,7 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
         "subject": context.subject,
         "sections": SUBJECT_SECTIONS,
         "findings": findings,
-        "sets": sections.sets_section(context, results, regions),
+        "sets": described_sets(sections.sets_section(context, results, regions)),
         "maps": sections.maps_section(context, scores, placed, findings["n_labelled"]),
         "graphs": sections.graphs_section(context, placed, findings["n_labelled"]),
         "quality": sections.quality_section(context, regions),
@@ -137,6 +137,15 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
         "parameters": flatten_parameters(context.parameters),
         "versions": versions,
     }
+
+
+def described_sets(sets: dict[str, Any]) -> dict[str, Any]:
+    """The set tables' variables with each column's meaning (``meanings``, the headings' tooltips) and the
+    legend under the tables (``legend``: the columns shown, then the tags of the rows shown)."""
+    columns = glossary.set_table_columns(sets)
+    tags = [tag for table in sets["tables"].values() for row in table["rows"] for tag in row["tags"]]
+    words = glossary.meanings(sets["has_irreducible"])
+    return {**sets, "meanings": words, "legend": glossary.legend(columns, tags, words)}
 
 
 def view_script() -> str:
