@@ -50,6 +50,27 @@ def meanings(has_irreducible: bool) -> dict[str, str]:
     return words
 
 
+#: Group tables: column key -> definition (headings as the group report shows them).
+GROUP_COLUMNS: dict[str, str] = {
+    "o_info": "mean over subjects of each subject's O-information of the set (nats); pooled: O of the pooled series",
+    "ci": "interval of the tested effect (O-information minus each subject's surrogate baseline) at 1 - alpha",
+    "q": COLUMNS["q"][1],
+    "q_plain": Q_WITHOUT_IRREDUCIBLE,
+    "label": "redundant (effect > 0) or synergistic (effect < 0) when q is below the level: across subjects, the "
+             "set's O-information differs from what independent regions give, in that direction; n.s. otherwise",
+    "n_subjects": "subjects with a value for the set",
+    "hedges_g": "standardised effect: mean effect over its standard deviation across subjects, small-sample corrected",
+    "order": COLUMNS["order"][1],
+    "chosen_by": COLUMNS["chosen_by"][1],
+    "p": "permutation p-value of the group test (sign flips of each subject's effect; between cohorts: cohort "
+         "labels permuted); “< b”: a bound",
+    "p_irreducible": "group irreducibility p-value: the largest over the set's members of the p-value that the "
+                     "member's contribution is an effect in the set's direction across subjects",
+    "difference": "mean O-information of the first cohort minus that of the second (nats)",
+    "direction": "which cohort has the higher O-information, when q is below the level",
+}
+
+
 def meaning(key: str) -> str:
     """The definition of column ``key`` (:data:`COLUMNS`).
 
