@@ -27,7 +27,7 @@ from fmri_oinfo import maps
 from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.report import glossary, sections
 from fmri_oinfo.report.context import ReportContext
-from fmri_oinfo.report.methods import methods_paragraph
+from fmri_oinfo.report.methods import methods_paragraph, resolved_values
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,17 @@ def render_template(name: str, **variables: Any) -> str:
         The HTML document.
     """
     return report_environment().get_template(name).render(**variables)
+
+
+def references_path(report: str | os.PathLike) -> Path:
+    """The BibTeX file of a report's methods references: ``<report stem>_references.bib`` beside it."""
+    report = Path(report)
+    return report.with_name(f"{report.stem}_references.bib")
+
+
+def parameter_rows(parameters: Mapping[str, Any], used: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``(dotted.key, configured value, value used)`` rows; the used value where the setting was worked out."""
+    return [(key, value, used.get(key, "")) for key, value in flatten_parameters(parameters)]
 
 
 def flatten_parameters(parameters: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -134,7 +145,8 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
             "has_anatomy": "anatomy" in regions.columns,
             "no_coordinates_reason": context.no_coordinates_reason,
         },
-        "parameters": flatten_parameters(context.parameters),
+        "parameters": parameter_rows(context.parameters,
+                                     resolved_values(context.parameters, results.attrs, context.extraction)),
         "versions": versions,
     }
 
@@ -153,11 +165,17 @@ def view_script() -> str:
     return (TEMPLATE_DIR / "view3d.js").read_text(encoding="utf-8")
 
 
-def render_report_html(context: ReportContext) -> str:
-    """Render the subject report as one HTML string (see :func:`render_report`)."""
+def _page(context: ReportContext, references_file: str) -> tuple[str, dict[str, Any]]:
+    """The subject page and its variables; ``references_file`` (a BibTeX file name) is linked when not empty."""
     variables = report_variables(context)
     variables["view_script"] = view_script() if variables["graphs"]["outline"] else ""
-    return render_template("subject.html", **variables)
+    variables["references_file"] = references_file if variables["methods"]["references"] else ""
+    return render_template("subject.html", **variables), variables
+
+
+def render_report_html(context: ReportContext) -> str:
+    """Render the subject report as one HTML string (see :func:`render_report`)."""
+    return _page(context, "")[0]
 
 
 def render_report(context: ReportContext, path: str | os.PathLike) -> Path:
@@ -173,11 +191,14 @@ def render_report(context: ReportContext, path: str | os.PathLike) -> Path:
     Returns
     -------
     pathlib.Path
-        ``path``; nothing is written when rendering fails.
+        ``path``; nothing is written when rendering fails.  The methods' references are written beside
+        it as BibTeX (:func:`references_path`).
     """
     if not str(path).endswith(".html"):
         raise ValueError(f"path={str(path)!r} must end with .html.")
-    document = render_report_html(context)
+    document, variables = _page(context, references_path(path).name)
+    if variables["references_file"]:
+        write_text_atomically(references_path(path), variables["methods"]["bibtex"])
     written = write_text_atomically(path, document)
     logger.info("Wrote report %s (%.1f MB).", written, len(document.encode("utf-8")) / 1e6)
     return written
