@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--space", help="keep runs in this output space" + default("inputs", "space", "the only one, else MNI152"))
     parser.add_argument("--confounds", help="confound strategy: auto, none, simple, scrubbing, compcor, ica_aroma"
                              + default("extraction", "confounds"))
+    parser.add_argument("--clean-table", action="store_true", default=None,
+                        help="a region table as input: clean it as nilearn cleans extracted series (detrend, "
+                             "band-pass, standardise as in [extraction]; needs --t-r)"
+                             + default("extraction", "clean_table"))
     parser.add_argument("--t-r", type=float, help="repetition time (s) when the files do not give one"
                              + default("inputs", "t_r", "read from the files"))
     loudness = parser.add_mutually_exclusive_group()
@@ -142,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.config, atlas=args.atlas, atlas_dir=args.atlas_dir, orders=args.orders,
             estimator=args.estimator, device=args.device, seed=args.seed, task=args.task,
             session=args.session, run=args.run, space=args.space, confounds=args.confounds, t_r=args.t_r,
+            extraction__clean_table=args.clean_table,
         )
         outputs = run_subject(args.subject, config, args.out, progress=not args.quiet)
     except (ValueError, OSError) as err:  # bad input or settings; file-system errors (permissions, full disk)

@@ -223,6 +223,23 @@ def confound_words(columns: Sequence[str]) -> str:
     return f"{len(columns)} regressors: " + ", ".join(parts)
 
 
+def _cleaning_steps(cleaning: Mapping[str, Any]) -> list[str]:
+    """Detrending, filtering and standardisation in words, in nilearn's order."""
+    steps = []
+    if cleaning.get("detrend"):
+        steps.append("signals were linearly detrended")
+    high, low = cleaning.get("high_pass"), cleaning.get("low_pass")
+    if high and low:
+        steps.append(f"band-pass filtered ({high:g}-{low:g} Hz)")
+    elif high:
+        steps.append(f"high-pass filtered ({high:g} Hz)")
+    elif low:
+        steps.append(f"low-pass filtered ({low:g} Hz)")
+    if cleaning.get("standardize"):
+        steps.append("standardised per run")
+    return steps
+
+
 def _extraction_sentences(extraction: Mapping[str, Any], n_regions: int, n_volumes: int | None,
                           versions: Mapping[str, str], cite: _Citations) -> list[str]:
     atlas = extraction.get("atlas")
@@ -230,8 +247,14 @@ def _extraction_sentences(extraction: Mapping[str, Any], n_regions: int, n_volum
     t_r = extraction.get("t_r")
     if not isinstance(atlas, Mapping):
         source = _join([str(f) for f in extraction.get("source_files") or []]) or "a table"
-        return [f"Region time series ({n_volumes} volumes, {n_regions} regions) were read from {source}; "
-                "fmri-oinfo did not extract or clean them."]
+        cleaning = extraction.get("cleaning")
+        if not cleaning:
+            return [f"Region time series ({n_volumes} volumes, {n_regions} regions) were read from {source}; "
+                    "fmri-oinfo did not extract or clean them."]
+        steps = _cleaning_steps(cleaning)
+        return [f"Region time series ({n_volumes} volumes, {n_regions} regions) were read from {source} and cleaned "
+                f"with nilearn's signal.clean {cite.cite('abraham2014')}"
+                + (f" (TR {t_r:g} s)" if t_r else "") + (f": {_join(steps)}." if steps else ".")]
     citation = str(atlas.get("citation") or "")
     nilearn = versions.get("nilearn", "")
     radius = atlas.get("radius_mm")
@@ -251,17 +274,7 @@ def _extraction_sentences(extraction: Mapping[str, Any], n_regions: int, n_volum
         regressors = confound_words(runs[0].get("confound_columns") or []) if runs else ""
         steps.append(f"confounds were regressed out with the fMRIPrep \u201c{strategy}\u201d strategy of nilearn's "
                      f"load_confounds_strategy {cite.cite('wang2024')}" + (f" ({regressors})" if regressors else ""))
-    if cleaning.get("detrend"):
-        steps.append("signals were linearly detrended")
-    high, low = cleaning.get("high_pass"), cleaning.get("low_pass")
-    if high and low:
-        steps.append(f"band-pass filtered ({high:g}-{low:g} Hz)")
-    elif high:
-        steps.append(f"high-pass filtered ({high:g} Hz)")
-    elif low:
-        steps.append(f"low-pass filtered ({low:g} Hz)")
-    if cleaning.get("standardize"):
-        steps.append("standardised per run")
+    steps += _cleaning_steps(cleaning)
     if steps:
         sentence = _join(steps)
         sentences.append(sentence[0].upper() + sentence[1:] + ".")

@@ -25,6 +25,7 @@ import jinja2
 
 from fmri_oinfo import maps
 from fmri_oinfo.atomic import write_text_atomically
+from fmri_oinfo.inputs.table_cleaning import uncleaned_signs
 from fmri_oinfo.report import glossary, sections
 from fmri_oinfo.report.context import ReportContext
 from fmri_oinfo.report.methods import methods_paragraph, resolved_values
@@ -133,6 +134,7 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
         "statistics": sections.statistics_section(context, results),
         "methods": methods_paragraph(results, context.parameters, context.extraction, versions, len(regions),
                                      len(context.timeseries) if context.timeseries is not None else None),
+        "table_warning": table_warning(context),
         "files": [{"what": str(what), "href": str(href)} for what, href in context.output_files],
         "warnings": [str(w) for w in context.warnings],
         "atlas": {
@@ -149,6 +151,16 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
                                      resolved_values(context.parameters, results.attrs, context.extraction)),
         "versions": versions,
     }
+
+
+def table_warning(context: ReportContext) -> dict[str, Any] | None:
+    """Signs that a region table given as input was not cleaned (:func:`uncleaned_signs` of the series
+    analysed), and whether fmri-oinfo's own cleaning ran; None for extracted series or a clean-looking table."""
+    extraction = context.extraction or {}
+    if context.timeseries is None or not extraction or extraction.get("atlas") is not None:
+        return None
+    signs = uncleaned_signs(context.timeseries)
+    return {"signs": signs, "cleaned": bool(extraction.get("cleaning"))} if signs else None
 
 
 def described_sets(sets: dict[str, Any]) -> dict[str, Any]:
