@@ -451,7 +451,7 @@ def atlas_overlay_figure(
         warnings.filterwarnings("ignore", "Warning: converting a masked element to nan", UserWarning)
         display = plotting.plot_roi(
             label_image, display_mode="z", cut_coords=7, figure=figure, cmap=ListedColormap(colours),
-            alpha=0.75, annotate=False, black_bg=True, title=title, draw_cross=False, colorbar=False,
+            alpha=0.75, annotate=True, black_bg=True, title=title, draw_cross=False, colorbar=False,
             interpolation="nearest", **kwargs,
         )
     if mask is not None and background is not None:

@@ -67,7 +67,7 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
             members = pd.DataFrame(row["members"])
             row["figure"] = embedded(
                 f"{label} set {row['rank']}",
-                lambda m=members, k=kind: maps.plot_set_members(m, maps.KIND_COLORS[k]), dpi=80,
+                lambda m=members, k=kind: figures.mark_sides(maps.plot_set_members(m, maps.KIND_COLORS[k])), dpi=80,
             ) if placed else None
             row["kind"] = kind
             cards.append(row)

@@ -130,3 +130,21 @@ def test_fd_and_dvars_traces_sit_above_the_carpet_on_its_time_axis():
     with pytest.raises(ValueError, match="framewise_displacement has 9 volumes but the carpet has 10"):
         qc.carpet_figure(data, None, RUNS, t_r=2.0, framewise_displacement=fd[:9])
     plt.close("all")
+
+
+def test_set_glass_brains_get_left_and_right_marks_where_each_hemisphere_is_drawn():
+    from fmri_oinfo import maps
+    from fmri_oinfo.report.figures import mark_sides
+
+    members = pd.DataFrame({"x": [-40.0, -30.0, -20.0], "y": [-20.0, 10.0, 30.0], "z": [10.0, 20.0, 30.0]})
+    figure = mark_sides(maps.plot_set_members(members, "#c0392b"))  # left, top and right views
+    marked = [a for a in figure.axes if {t.get_text() for t in a.texts} >= {"L", "R"}]
+    assert len(marked) == 1  # the top (axial) view only: the side views show no left and right
+    axes = marked[0]
+    letters = {t.get_text(): t.get_position()[0] for t in axes.texts if t.get_text() in ("L", "R")}
+    assert letters["L"] < 0.5 < letters["R"]
+    # the members, all in the left hemisphere, are drawn on the side marked L
+    drawn = np.concatenate([c.get_offsets()[:, 0] for c in axes.collections if len(c.get_offsets())])
+    centre = np.mean(axes.get_xlim())
+    assert (drawn < centre).all() == (letters["L"] < 0.5)
+    plt.close(figure)
