@@ -99,9 +99,9 @@ def test_report_loads_nothing_from_the_network(page):
                                ("a", "href", "sub-example_report_references.bib")]  # links beside the report
     assert reader.srcdocs == []  # light 3-D views: no iframe, no plotly
     assert all(src.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")) for src in reader.images)
-    # set glass brains x4, region maps x2, connectomes x2, atlas overlay, tSNR, FD, carpet, correlation,
-    # orders, nulls; no surface (a sphere atlas)
-    assert len(reader.images) == 15
+    # set glass brains x4, region maps x2, connectomes x2, atlas overlay, tSNR, carpet (FD and DVARS above it),
+    # correlation, orders, nulls; no surface (a sphere atlas)
+    assert len(reader.images) == 14
     code = [script for script in reader.scripts if "function" in script]
     assert len(code) == 2 and "table.sortable" in code[1] and "convexHull" in code[0]
     assert 'id="view-redundancy-data"' in document and 'id="brain-outline"' in document
