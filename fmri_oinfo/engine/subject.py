@@ -545,18 +545,17 @@ class SubjectFlowModel:
         return {name: per_row[first + q].T for q, name in enumerate(quantity_names(3, False))}
 
     def combined(self, groups: Sequence[Sequence[Combination]],
-                 rows: np.ndarray | Sequence[int] | None = None) -> tuple[PlannedAnswer, np.ndarray]:
+                 rows: np.ndarray | Sequence[int] | None = None) -> PlannedAnswer:
         """Any signed sums of pairs (as :meth:`fit`'s ``combinations``), with standard errors and excess.
 
         Each pair's per-row values combine row by row before averaging, so
-        the standard errors see the pairs' covariance, as in :meth:`oinfo`.
+        the standard errors see the pairs' covariance, as in :meth:`oinfo`;
+        ``rows`` as in :meth:`oinfo`.
 
         Returns
         -------
-        answer : PlannedAnswer
+        PlannedAnswer
             One entry per combination, groups one after the other.
-        offsets : numpy.ndarray of int64, shape (G + 1,)
-            First entry of each group.
 
         Raises
         ------
@@ -566,7 +565,7 @@ class SubjectFlowModel:
         check_is_fitted(self, "params_")
         plan = plan_combinations([[{self._checked_pair(*p): c for p, c in terms.items()} for terms in group]
                                   for group in groups])
-        return self._answer(plan, rows), plan.offsets
+        return self._answer(plan, rows)
 
     def conditional_mi(self, moving: int, given: Sequence[int]) -> tuple[float, float]:
         """``I(X_moving; X_given)`` in nats and its standard error."""

@@ -75,7 +75,7 @@ class FMMIEstimator:
 
     def _variable_measures(self, sets: np.ndarray, plan: SubsetPlan, rows: np.ndarray | None) -> MeasureEstimate:
         """:meth:`measures` of sets of variables: their pairs combined row by row, (G, Q) each."""
-        answer, _ = self.model_.combined(self._terms(list(sets), plan.gradient), rows)
+        answer = self.model_.combined(self._terms(list(sets), plan.gradient), rows)
         n_sets, n_scalar = len(sets), len(SCALAR_QUANTITIES)
         values = answer.estimate.reshape(n_sets, -1)  # (G, Q): every group has the same quantities
         excess = answer.excess.reshape(n_sets, -1)[:, :n_scalar]
