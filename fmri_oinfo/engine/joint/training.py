@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 from fmri_oinfo.engine.joint.config import JointConfig
 from fmri_oinfo.engine.joint.data import PreparedGroups, draw_rows, draw_source
 from fmri_oinfo.engine.joint.linear import linear_velocity
-from fmri_oinfo.engine.joint.network import Params, init_params, input_dim, residual_velocity
+from fmri_oinfo.engine.joint.network import Params, init_params, input_dim, residual_velocity, variable_pool
 from fmri_oinfo.engine.joint.paths import FlowPaths
 from fmri_oinfo.engine.schedule import warp
 
@@ -32,11 +32,13 @@ class FlowBatch:
     tau_var: torch.Tensor  # (G, B, n) per-variable time
     target: torch.Tensor  # (G, B, D) residual target u - v_lin
     moving: torch.Tensor  # (G, B, D) 1 on coordinates that move
+    pool: torch.Tensor  # (D, n) per-variable averaging (network input)
 
     def select(self, index: torch.Tensor) -> "FlowBatch":
         """The examples of the groups at ``index`` (int64)."""
         return FlowBatch(
-            x=self.x[index], tau_var=self.tau_var[index], target=self.target[index], moving=self.moving[index]
+            x=self.x[index], tau_var=self.tau_var[index], target=self.target[index], moving=self.moving[index],
+            pool=self.pool,
         )
 
 
@@ -60,15 +62,16 @@ def draw_batch(
     s = warp(torch.rand(g, size, 1, generator=generator, device=rows.device), config.time_power)  # (G, B, 1)
     tau = s * moving + fixed  # (G, B, D)
     x = (1.0 - tau) * x0 + tau * x1
-    v_lin = linear_velocity(x.double(), tau.double(), data.source_cov, data.target_cov).float()
+    v_lin = linear_velocity(x.double(), tau.double(), data.fit_source_cov, data.fit_target_cov).float()
     u = x1 - x0
     # coordinates still at the source are independent noise: hide them
-    return FlowBatch(x=x * (moving + fixed), tau_var=s * var_time + var_fixed, target=u - v_lin, moving=moving)
+    return FlowBatch(x=x * (moving + fixed), tau_var=s * var_time + var_fixed, target=u - v_lin, moving=moving,
+                     pool=variable_pool(data.coord_var))
 
 
 def batch_loss(params: Params, batch: FlowBatch) -> torch.Tensor:
     """Per-group mean squared residual error over moving coordinates, shape (G,)."""
-    r = residual_velocity(params, batch.x, batch.tau_var)  # (G, B, D)
+    r = residual_velocity(params, batch.x, batch.tau_var, batch.pool)  # (G, B, D)
     return (((r - batch.target) ** 2) * batch.moving).sum(-1).mean(-1)
 
 
