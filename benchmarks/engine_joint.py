@@ -37,6 +37,8 @@ from fmri_oinfo.engine.joint.estimation import estimate_paths, use_exact_diverge
 from fmri_oinfo.engine.joint.paths import flow_paths  # noqa: E402
 from fmri_oinfo.engine.joint.training import train_residuals  # noqa: E402
 from fmri_oinfo.engine.threads import torch_threads  # noqa: E402
+from fmri_oinfo.engine.cmi_plan import _add, plan_combinations, tc_terms  # noqa: E402
+from fmri_oinfo.engine.subject import SubjectFlowModel  # noqa: E402
 from fmri_oinfo.measures import subset_plan  # noqa: E402
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block  # noqa: E402
 
@@ -89,6 +91,32 @@ def student_t_rows(n_samples: int, seed: int, decompositions: list[str], overrid
                         f"learnt {history['learnt']})", flush=True)
 
 
+def subject_chain_row(n_samples: int, seed: int, device: str) -> None:
+    """The same O-information from the subject model: a chain of one-coordinate conditionals.
+
+    Over variables, ``Omega = (2 - n) TC(all) + sum_j TC(-j) - sum_v TC(v)`` with
+    every TC taken over columns (the within-variable TCs cancel the
+    coordinates' own dependence), each a chain of scalar conditional MIs.
+    """
+    system = GroundTruthSystem(redundant_block(5, 0.3), dims=8, nu=5)
+    n, dims = system.n_variables, system.dims
+    x = system.sample(n_samples, seed=seed)
+    oracle = float(system.in_sample_measures(x, np.arange(n)[None])["o_info"][0])
+    cols = [list(range(v * dims, (v + 1) * dims)) for v in range(n)]
+    combination: dict = {}
+    _add(combination, tc_terms(sum(cols, [])), 2.0 - n)
+    for j in range(n):
+        _add(combination, tc_terms(sum((c for v, c in enumerate(cols) if v != j), [])))
+        _add(combination, tc_terms(cols[j]), -1.0)
+    combination = {p: c for p, c in combination.items() if c != 0.0}
+    start = time.perf_counter()
+    model = SubjectFlowModel(device=device, seed=seed).fit(x, pairs=list(combination))
+    answer = model._answer(plan_combinations([[combination]]))  # the signed sum with its joint standard error
+    seconds = time.perf_counter() - start
+    print(row(f"t5 5x8 O-info T={n_samples}", "subject", oracle, float(answer.estimate[0]), float(answer.se[0]),
+              seconds, f"exact (1 coord; {len(combination)} scalar conditionals)"), flush=True)
+
+
 def paper_row(n_samples: int, seed: int, overrides: dict, device: str) -> None:
     rho = 0.9
     system = GroundTruthSystem(np.array([[1.0, rho], [rho, 1.0]]))
@@ -109,7 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", default="", choices=["", "chain", "subsets", "paper"])
+    parser.add_argument("--only", default="", choices=["", "chain", "subsets", "subject", "paper"])
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE", help="JointConfig overrides")
     args = parser.parse_args()
@@ -118,6 +146,8 @@ def main() -> None:
     decompositions = [d for d in ("chain", "subsets") if args.only in ("", d)]
     if decompositions:
         student_t_rows(args.samples, args.seed, decompositions, overrides, args.device)
+    if args.only in ("", "subject"):
+        subject_chain_row(args.samples, args.seed, args.device)
     if args.only in ("", "paper"):
         paper_row(args.samples, args.seed, overrides, args.device)
 
