@@ -19,7 +19,7 @@ from fmri_oinfo.engine.joint.config import JointConfig
 from fmri_oinfo.engine.joint.data import PreparedGroups, draw_source
 from fmri_oinfo.engine.joint.divergence import exact_divergence, hutchinson_divergence
 from fmri_oinfo.engine.joint.linear import gaussian_path_rows, gaussian_path_value
-from fmri_oinfo.engine.joint.network import Params, residual_velocity
+from fmri_oinfo.engine.joint.network import Params, residual_velocity, variable_pool
 from fmri_oinfo.engine.joint.paths import FlowPaths
 from fmri_oinfo.engine.schedule import quadrature
 
@@ -119,6 +119,7 @@ def estimate_paths(
         signs = torch.randint(2, (config.hutchinson_probes, g, m * q, d), generator=generator, device=x1.device)
         probes = signs.to(x1.dtype) * 2 - 1  # (P, G, M*Q, D), shared by every path
 
+    pool = variable_pool(data.coord_var)
     contributions = torch.zeros(g, m, len(paths), dtype=x1.dtype, device=x1.device)
     for start in range(0, m, chunk_rows):
         rows = slice(start, min(start + chunk_rows, m))
@@ -133,7 +134,7 @@ def estimate_paths(
             x = (1.0 - tau) * a0 + tau * a1
             tau_var = (s_col * paths.var_moving[k] + paths.var_fixed[k]).expand(g, -1, -1)  # (G, b*Q, n)
             visible = (moving | fixed).to(x1.dtype)
-            field = lambda z: residual_velocity(params, z * visible, tau_var)  # noqa: E731
+            field = lambda z: residual_velocity(params, z * visible, tau_var, pool)  # noqa: E731
             with torch.no_grad():
                 if exact[k]:
                     div = exact_divergence(field, x, moving)

@@ -17,8 +17,14 @@ Params = list[torch.Tensor]
 
 
 def input_dim(n_coords: int, n_vars: int) -> int:
-    """Width of the network input: positions, per-variable times and moving flags."""
-    return n_coords + 2 * n_vars
+    """Width of the network input: positions, per-variable times, moving flags and mean squares."""
+    return n_coords + 3 * n_vars
+
+
+def variable_pool(coord_var: torch.Tensor) -> torch.Tensor:
+    """Matrix (D, n) averaging each variable's coordinates: ``x @ pool`` is the per-variable mean."""
+    one_hot = torch.nn.functional.one_hot(coord_var).to(torch.float32)  # (D, n)
+    return one_hot / one_hot.sum(dim=0, keepdim=True)
 
 
 def init_params(
@@ -33,6 +39,9 @@ def init_params(
 ) -> Params:
     """Independent initial weights per group; the output layer starts at zero.
 
+    The output layer has ``2 * out_dim`` columns: an additive part and a
+    per-coordinate gain on the position (see :func:`residual_velocity`).
+
     Returns
     -------
     list of torch.Tensor
@@ -40,7 +49,7 @@ def init_params(
         and ``b_l`` of shape (G, 1, fan_out).  A zero output layer makes the
         initial residual zero, so training starts at the Gaussian estimate.
     """
-    dims = [in_dim] + [width] * depth + [out_dim]
+    dims = [in_dim] + [width] * depth + [2 * out_dim]
     params: Params = []
     for layer, (fan_in, fan_out) in enumerate(zip(dims[:-1], dims[1:])):
         last = layer == len(dims) - 2
@@ -51,8 +60,14 @@ def init_params(
     return params
 
 
-def residual_velocity(params: Params, x: torch.Tensor, tau: torch.Tensor) -> torch.Tensor:
-    """Evaluate every group's residual network.
+def residual_velocity(params: Params, x: torch.Tensor, tau: torch.Tensor, pool: torch.Tensor) -> torch.Tensor:
+    """Evaluate every group's residual network, ``r = a(h) + g(h) * x``.
+
+    ``h`` holds the positions, the per-variable times, the moving flags and
+    each variable's mean square ``x_v . x_v / d_v``: on elliptical (Student-t)
+    data the non-Gaussian part of the field is a gain on the position that
+    depends on such norms, which an MLP on raw coordinates learns far slower
+    than it memorises the training rows (see ``benchmarks/engine_joint.py``).
 
     Parameters
     ----------
@@ -63,16 +78,19 @@ def residual_velocity(params: Params, x: torch.Tensor, tau: torch.Tensor) -> tor
     tau : torch.Tensor, shape (G, B, n)
         Per-variable times; the network also sees which variables move
         (``tau > 0``), so that paths are told apart.
+    pool : torch.Tensor, shape (D, n)
+        From :func:`variable_pool`.
 
     Returns
     -------
     torch.Tensor, shape (G, B, D)
     """
     moving = (tau > 0).to(x.dtype)  # (G, B, n): which variables move, a function of tau
-    h = torch.cat([x, tau, moving], dim=-1)  # (G, B, D + 2n)
+    h = torch.cat([x, tau, moving, (x * x) @ pool.to(x.dtype)], dim=-1)  # (G, B, D + 3n)
     n_layers = len(params) // 2
     for layer in range(n_layers):
         h = torch.baddbmm(params[2 * layer + 1], h, params[2 * layer])  # (G, B, fan_out)
         if layer < n_layers - 1:
             h = silu(h)
-    return h
+    additive, gain = h.split(x.shape[-1], dim=-1)
+    return additive + gain * x

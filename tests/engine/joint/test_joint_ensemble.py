@@ -53,10 +53,17 @@ def heavy_tailed():
     return GroundTruthSystem(redundant_block(3, 0.5), nu=3).sample(3000, seed=0)
 
 
-def test_ensemble_members_are_trained_independently(heavy_tailed):
+def test_ensemble_members_are_trained_independently():
+    """3 variables x 3 coordinates (Student-t), a budget at which members learn.
+
+    Held-out selection keeps only gains beyond noise, so at a budget where no
+    member learns every member is the Gaussian part and they cannot differ.
+    """
+    x = GroundTruthSystem(redundant_block(3, 0.2), dims=3, nu=3).sample(3000, seed=0)
     plan = subset_plan(3)
-    config = JointConfig.from_options(ensemble=3, **FAST)
-    estimate, _ = fmmi_subset_tc(heavy_tailed[None], np.arange(3), plan.masks, config, torch.device("cpu"))
+    config = JointConfig.from_options(ensemble=3, **dict(FAST, batch_size=512, time_power=1.0, steps=400,
+                                                         min_steps=400))
+    estimate, _ = fmmi_subset_tc(x[None], np.repeat(np.arange(3), 3), plan.masks, config, torch.device("cpu"))
     members = estimate.members.numpy()[0]  # (E, S)
     assert members.shape == (3, plan.n_subsets)
     np.testing.assert_allclose(estimate.value.numpy()[0], members.mean(axis=0))
