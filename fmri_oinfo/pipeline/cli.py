@@ -90,10 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--t-r", type=float, help="repetition time (s) when the files do not give one"
                              + default("inputs", "t_r", "read from the files"))
     parser.add_argument("--events", help="BIDS *_events.tsv of a single run or region table; adds local "
-                                         "O-information and task contrasts (default: the one beside each BIDS run)")
+                                         "O-information and task contrasts"
+                                         + default("outputs", "events", "the one beside each BIDS run"))
     parser.add_argument("--contrast", action="append", dest="contrasts", metavar="EXPR",
-                        help='task contrast of the local O-information, e.g. "task - rest" (repeatable; '
-                             'default: each condition against the others)')
+                        help='task contrast of the local O-information, e.g. "task - rest" (repeatable)'
+                             + default("outputs", "contrasts", "each condition against the others"))
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true", help="detailed log and full tracebacks")
     loudness.add_argument("--quiet", action="store_true", help="only warnings and errors; no progress bar")

@@ -421,13 +421,15 @@ def scored_counts(n_regions: int, candidates: Mapping[str, Any]) -> dict[str, in
     Returns
     -------
     dict of str to int
-        ``screen`` (every set of the screened orders) and one entry per search method, in that order; only
-        the strategies the run used.
+        ``screen`` (every set of the screened orders), ``nonlinear`` (every triplet) and one entry per
+        search method, in that order; only the strategies the run used.
     """
     strategies = list(candidates.get("strategies") or [])
     counts: dict[str, int] = {}
     if "screen" in strategies:
         counts["screen"] = sum(math.comb(n_regions, int(k)) for k in candidates.get("orders") or [])
+    if "nonlinear" in strategies:
+        counts["nonlinear"] = math.comb(n_regions, 3)
     if "search" in strategies:
         top = int(candidates.get("max_order", 3))
         grown = range(4, top + 1)
@@ -471,6 +473,10 @@ def _candidate_sentences(results: pd.DataFrame, candidates: Mapping[str, Any] | 
         if top and "screen" in strategies and max(orders, default=3) < int(top):
             words += f", so sets of {max(orders, default=3) + 1} or more regions came from the searches alone"
         parts.append(words)
+    if "nonlinear" in strategies:
+        parts.append(f"a screen of third-order dependence that correlations cannot see (a member against the "
+                     f"product of the other two, or its squared residual against the third) scored every set of 3 "
+                     f"regions and kept the {candidates.get('nonlinear_keep')} strongest")
     for name in ("exhaustive", "networks", "user"):
         if name in strategies:
             parts.append(STRATEGY_WORDS[name] + (f" (orders {_join([str(k) for k in orders])})"
@@ -479,7 +485,8 @@ def _candidate_sentences(results: pd.DataFrame, candidates: Mapping[str, Any] | 
     if screened:
         counts = scored_counts(n_regions, candidates)
         if counts and sum(counts.values()) == int(screened):
-            words = {"screen": "by the screen"} | {m: f"by the {m} search" for m in SEARCH_WORDS}
+            words = {"screen": "by the screen", "nonlinear": "by the nonlinear screen"} | {
+                m: f"by the {m} search" for m in SEARCH_WORDS}
             breakdown = _join([f"{value:,} {words.get(key, key)}" for key, value in counts.items() if value])
             sentences.append(f"Choosing them scored {int(screened):,} sets of the {n_regions} regions ({breakdown}; "
                              "a search's count includes its starting triplets and every growth it tried, "

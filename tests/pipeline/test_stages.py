@@ -28,7 +28,8 @@ STAGE_OF_KEY = {"selection_fraction": 1, "split_gap": 1, "user_sets_from_data": 
 CHANGED = {
     "task": "rest", "session": "1", "run": "1", "space": "MNI152NLin6Asym", "t_r": 2.5, "min_volumes": 60,
     "atlas": "power2011", "atlas_dir": "/elsewhere", "confounds": "compcor", "high_pass": 0.02,
-    "low_pass": 0.09, "detrend": False, "standardize": "zscore", "fd_threshold": 0.5, "smoothing_fwhm": 4.0, "clean_table": True,
+    "low_pass": 0.09, "detrend": False, "standardize": "zscore", "fd_threshold": 0.5, "smoothing_fwhm": 4.0,
+    "clean_table": True,
     "strategies": ["exhaustive"], "orders": [3, 4], "max_sets": 10, "max_screened": 10**8, "top_k": 7, "n_control": 9,
     "network_modes": ["within"], "search_methods": ["beam"], "search_targets": ["synergy"], "max_order": 4,
     "search_keep": 4, "beam_width": 50, "n_starts": 3, "anneal_chains": 8, "anneal_steps": 20,
@@ -36,7 +37,8 @@ CHANGED = {
     "device": "cpu", "gradient": True, "fmmi_column": False, "n_surrogates": 19, "surrogate": "phase",
     "tail": "empirical", "selection_fraction": 0.4, "split_gap": 10, "user_sets_from_data": True, "n_bootstrap": 5,
     "block_length": 4, "alpha": 0.1, "ci_level": 0.9, "maps": False, "graphs": False, "report": False,
-    "min_effect": 0.05, "interactive": False, "full_views": True, "top_n": 5,
+    "min_effect": 0.05, "interactive": False, "full_views": True, "top_n": 5, "nonlinear_keep": 5,
+    "local_oinfo": True, "local_estimator": "gaussian", "events": "events.tsv", "contrasts": ["task - rest"],
 }
 
 
@@ -63,10 +65,13 @@ def test_every_option_has_a_changed_value():
 
 
 @pytest.mark.parametrize(("section", "key"), _default_keys())
-def test_option_enters_the_key_of_its_stage(section, key, subject_inputs):
+def test_option_enters_the_key_of_its_stage(section, key, subject_inputs, tmp_path):
     base = load_config("default")
     document = tomllib.loads(to_toml(base))
     document[section][key] = CHANGED[key]
+    if key == "events":  # the file must exist
+        (tmp_path / "events.tsv").write_text("onset\tduration\ttrial_type\n0\t10\ttask\n")
+        document[section][key] = str(tmp_path / "events.tsv")
     if key == "strategies":
         document[section]["max_sets"] = 10**7
     changed = config_from_mapping(document)

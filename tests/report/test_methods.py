@@ -139,8 +139,9 @@ def test_paragraph_is_true_of_the_default_run():
     assert "built sets of 3 to 5 regions, so sets of 4 or more regions came from the searches alone" in text
     assert "every set of orders 3, 4" not in text and "(orders 3 and 4)" not in text
     # the count of screened sets, explained by its parts
-    assert "Choosing them scored 13,469,560 sets of the 300 regions (4,455,100 by the screen, 8,922,060 by the " \
-           "greedy search and 92,400 by the partial search;" in text
+    assert "Choosing them scored 17,924,660 sets of the 300 regions (4,455,100 by the screen, 4,455,100 by the " \
+           "nonlinear screen, 8,922,060 by the greedy search and 92,400 by the partial search;" in text
+    assert "scored every set of 3 regions and kept the 10 strongest" in text
     assert "(spheres of 5 mm radius around each region's MNI coordinates)" in text
     assert ("(28 regressors: 24 motion parameters (6 with derivatives and squares), 2 tissue signals "
             "(white_matter, csf), 2 cosine drift terms)") in text
