@@ -29,21 +29,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from fmri_oinfo.stats.surrogates import random_phases
+
 #: Linear-process surrogate kinds by name.
 LINEAR_SURROGATES: tuple[str, ...] = ("shared-phase", "iaaft")
 
 #: Most iterations of the multivariate IAAFT; it stops earlier when no rank changes.
 IAAFT_MAX_ITERATIONS = 200
-
-
-def _random_phases(n_surrogates: int, n_time: int, rng: np.random.Generator) -> np.ndarray:
-    """One uniform phase per surrogate and frequency, 0 at DC (and Nyquist for even ``T``), shape (S, F, 1)."""
-    n_freq = n_time // 2 + 1
-    phases = rng.uniform(0.0, 2.0 * np.pi, size=(n_surrogates, n_freq, 1))
-    phases[:, 0] = 0.0  # keep the mean
-    if n_time % 2 == 0:
-        phases[:, -1] = 0.0  # the Nyquist term of a real signal is real
-    return phases
 
 
 def shared_phase_surrogates(values: np.ndarray, n_surrogates: int, rng: np.random.Generator) -> np.ndarray:
@@ -63,7 +55,7 @@ def shared_phase_surrogates(values: np.ndarray, n_surrogates: int, rng: np.rando
     """
     n_time = values.shape[0]
     spectrum = np.fft.rfft(values, axis=0)  # (F, M)
-    rotated = spectrum[None] * np.exp(1j * _random_phases(n_surrogates, n_time, rng))  # (S, F, M)
+    rotated = spectrum[None] * np.exp(1j * random_phases(n_surrogates, n_time, 1, rng))  # (S, F, M)
     return np.fft.irfft(rotated, n=n_time, axis=1)
 
 

@@ -63,6 +63,20 @@ def circular_shift_surrogates(
     return np.take_along_axis(values[None, :, :], rows, axis=1)  # (S, T, M)
 
 
+def random_phases(n_surrogates: int, n_time: int, n_columns: int, rng: np.random.Generator) -> np.ndarray:
+    """Uniform Fourier phases of real signals of ``n_time`` points, shape (S, T // 2 + 1, n_columns).
+
+    0 at DC (the mean is kept) and, for even ``n_time``, at the Nyquist term
+    (real for a real signal).  ``n_columns = 1`` gives one phase per
+    frequency, to share between regions.
+    """
+    phases = rng.uniform(0.0, 2.0 * np.pi, size=(n_surrogates, n_time // 2 + 1, n_columns))
+    phases[:, 0, :] = 0.0
+    if n_time % 2 == 0:
+        phases[:, -1, :] = 0.0
+    return phases
+
+
 def phase_randomized_surrogates(values: np.ndarray, n_surrogates: int, rng: np.random.Generator) -> np.ndarray:
     """Randomise the Fourier phases of every region independently.
 
@@ -79,12 +93,7 @@ def phase_randomized_surrogates(values: np.ndarray, n_surrogates: int, rng: np.r
     """
     n_time, n_regions = values.shape
     spectrum = np.fft.rfft(values, axis=0)  # (F, M)
-    n_freq = spectrum.shape[0]
-    phases = rng.uniform(0.0, 2.0 * np.pi, size=(n_surrogates, n_freq, n_regions))  # (S, F, M)
-    phases[:, 0, :] = 0.0  # keep the mean
-    if n_time % 2 == 0:
-        phases[:, -1, :] = 0.0  # the Nyquist term of a real signal is real
-    rotated = spectrum[None, :, :] * np.exp(1j * phases)  # (S, F, M)
+    rotated = spectrum[None, :, :] * np.exp(1j * random_phases(n_surrogates, n_time, n_regions, rng))  # (S, F, M)
     return np.fft.irfft(rotated, n=n_time, axis=1)  # (S, T, M)
 
 
