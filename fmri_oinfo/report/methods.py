@@ -18,6 +18,8 @@ import pandas as pd
 
 #: Reference texts by key.
 REFERENCES: dict[str, str] = {
+    "diebold1995": ("Diebold FX, Mariano RS. Comparing predictive accuracy. Journal of Business & Economic "
+                    "Statistics 13:253-263 (1995)."),
     "rosas2019": ("Rosas FE, Mediano PAM, Gastpar M, Jensen HJ. Quantifying high-order interdependencies via "
                   "multivariate extensions of the mutual information. Physical Review E 100:032305 (2019)."),
     "butakov2025": ("Butakov I, Semenenko A, Frolov A, Oseledets I. FMMI: Flow Matching Mutual Information "
@@ -46,6 +48,10 @@ REFERENCES: dict[str, str] = {
 
 #: BibTeX fields of each reference of :data:`REFERENCES` (entry type, fields), written beside the report.
 BIBTEX: dict[str, tuple[str, dict[str, str]]] = {
+    "diebold1995": ("article", {"author": "Diebold, Francis X. and Mariano, Roberto S.",
+                                "title": "Comparing predictive accuracy",
+                                "journal": "Journal of Business \\& Economic Statistics", "volume": "13",
+                                "pages": "253--263", "year": "1995"}),
     "rosas2019": ("article", {"author": "Rosas, Fernando E. and Mediano, Pedro A. M. and Gastpar, Michael and "
                                         "Jensen, Henrik J.",
                               "title": "Quantifying high-order interdependencies via multivariate extensions of the "
@@ -329,6 +335,13 @@ def _same_estimator_clause(results: pd.DataFrame, estimator: str, parameters: Ma
     if "o_info_fmmi" in results.columns:
         suffix += (f"; values of {_fmmi_words(parameters, cite)} are shown beside it for comparison, untested, on the "
                    "volumes each set was tested on")
+    if "excess_label" in results.columns:
+        suffix += ("; structure beyond functional connectivity is FMMI's O-information less its Gaussian-copula "
+                   "part on the same volumes (the non-Gaussian excess, 0 for any linear Gaussian process), tested "
+                   "by how far its size exceeds a margin of max(0.05 nats, a tenth of the Gaussian part), the "
+                   "engine's measured error, in units of its cross-fitted, autocorrelation-robust standard error "
+                   f"against the standard normal {cite.cite('diebold1995')}, with Benjamini-Hochberg FDR over the "
+                   "sets")
     return suffix
 
 

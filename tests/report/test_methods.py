@@ -175,3 +175,13 @@ def test_bibtex_holds_each_reference_once_in_citation_order():
                         for reference in methods["references"][1:]]
     assert set(BIBTEX) == set(REFERENCES)
     assert methods["bibtex"].count("{") == methods["bibtex"].count("}")
+
+
+def test_the_beyond_fc_test_is_named_with_its_reference_when_the_table_has_it():
+    results, parameters, extraction, config = _default_run()
+    results = results.assign(excess=0.0, excess_se=0.01, excess_label="")
+    methods = methods_paragraph(results, parameters, extraction, VERSIONS, n_regions=300, n_volumes=197)
+    assert "structure beyond functional connectivity is FMMI's O-information less its Gaussian-copula part" in \
+        methods["text"]
+    assert any(reference.startswith("Diebold FX, Mariano RS.") for reference in methods["references"])
+    assert "@article{diebold1995," in methods["bibtex"]
