@@ -195,8 +195,9 @@ def _findings(result: GroupStudyResult) -> dict[str, Any]:
         counts = directions[directions != ""].value_counts()
         families = {text: count_findings(difference.assign(label=np.where(directions == text, "chosen", "n.s.")),
                                          "chosen") for text in counts.index}
-        detail = "; ".join(f"{_plural(families[text], 'finding')} {text}" + (
-            f" ({_plural(int(n), 'set')})" if n != families[text] else "") for text, n in counts.items())
+        detail = "; ".join(f"{n} {text}" if n == families[text] else
+                           f"{_plural(families[text], 'finding')} {text} ({_plural(int(n), 'set')})"
+                           for text, n in counts.items())
         sentences.append(f"Between cohorts ({a}, {b}): {int(counts.sum())} of {len(difference):,} sets differ "
                          f"(FDR {100 * alpha:g} %)" + (f": {detail}." if detail else ".")
                          + (" A set and its differing subsets or supersets in the same direction are one finding."
@@ -312,9 +313,9 @@ def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[
         map_items.append(embedded(
             title, lambda s=score, k=kind, t=title, c=label: maps.plot_region_map(
                 s, k, image, title=t, vmax=scales[k], floor=MAP_FLOOR_NATS, colorbar_label=c),
-            f"{what} (nats) per region from the {_plural(n_sets, 'labelled set')} "
-            f"({_plural(n_found, 'finding')}): each finding (a family of nested labelled sets) counts once, by the "
-            "largest of its sets holding the region, and findings add; scale shared by the "
+            f"Summed {what} (nats) of the {n_sets} labelled sets containing each region, each of the "
+            f"{_plural(n_found, 'finding')} (families of nested labelled sets) counted once, by the largest of its "
+            "sets holding the region; scale shared by the "
             f"{kind} maps of this report (0 to {scales[kind]:.3g}); regions at or below {MAP_FLOOR_NATS:g} nats "
             "are not drawn.",
         ))

@@ -13,7 +13,25 @@ from fmri_oinfo.group.example import PLANTED_FOUR, PLANTED_SET, make_table_study
 from fmri_oinfo.group.outputs import write_group_outputs
 from fmri_oinfo.group.report import write_group_report
 
-from conftest import FAST_STUDY_TOML
+#: conftest's fast settings (Gaussian, 99 per-subject surrogates for the baselines), every 3- and 4-set.
+STUDY_TOML = """
+[candidates]
+strategies = ["exhaustive"]
+orders = [3, 4]
+[estimation]
+estimator = "gaussian"
+fmmi_column = false
+device = "cpu"
+[statistics]
+n_surrogates = 99
+n_bootstrap = 0
+[outputs]
+maps = false
+graphs = false
+report = false
+[group]
+n_permutations = 1999
+"""
 
 SUBSETS = [PLANTED_FOUR[:3], PLANTED_FOUR[:2] + PLANTED_FOUR[3:], (PLANTED_FOUR[0], *PLANTED_FOUR[2:]),
            PLANTED_FOUR[1:]]
@@ -24,7 +42,7 @@ def study_out(tmp_path_factory) -> Path:
     """12 subjects, 7 regions, every 3- and 4-set (70): the 4-set R3..R6 is more redundant in control."""
     root = tmp_path_factory.mktemp("families")
     config = root / "study.toml"
-    config.write_text(FAST_STUDY_TOML.replace("orders = [3]", "orders = [3, 4]"))
+    config.write_text(STUDY_TOML)
     study = make_table_study(root / "study", n_per_cohort=6, n_regions=7, loading_a=1.5, loading_b=0.5)
     with dask_client(n_workers=2, processes=False) as client:
         result = run_group_study(discover_study(study, cohort_column="group"), load_group_config(config),
@@ -80,4 +98,5 @@ def test_the_report_lists_the_family_once_by_its_head(study_out) -> None:
     for subset in SUBSETS:
         assert f"<b>{', '.join(subset)}</b>" not in findings
     # the difference map drawn from the direction's sets counts the family once
-    assert "|difference| of O-information (nats) per region from the 5 labelled sets (1 finding)" in report
+    assert ("|difference| of O-information (nats) of the 5 labelled sets containing each region, each of the "
+            "1 finding ") in report
