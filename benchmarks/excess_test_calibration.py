@@ -124,7 +124,8 @@ def main() -> None:
                 z, excess, labels, seconds = scored(x, chosen, seed=subject)
                 print(f"| planted {type(system).__name__} (excess {excess[0]:+.3f}, z {z[0]:.1f}) | {subject} | "
                       f"{len(chosen)} | {np.mean(np.abs(z[1:]) > 1.96):.2f} (others) | {np.abs(z[1:]).max():.1f} "
-                      f"(others) | {np.abs(excess[1:]).max():.3f} (others) | planted: {labels[0] or 'none'}; others: {sum(bool(v) for v in labels[1:])} | "
+                      f"(others) | {np.abs(excess[1:]).max():.3f} (others) | planted: {labels[0] or 'none'}; "
+                      f"others: {sum(bool(v) for v in labels[1:])} | "
                       f"{seconds:.0f} |", flush=True)
 
 

@@ -27,9 +27,18 @@ from typing import Any
 from fmri_oinfo.version import __version__
 
 
-def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
-    """Flow-matching (FMMI) mutual information between ``x`` and ``y`` and its standard error; see
-    :func:`fmri_oinfo.engine.mi.estimate_mi`.
+def estimate_mi(x: Any, y: Any, estimator: str = "fmmi", **options: Any) -> tuple[float, float]:
+    """Mutual information between ``x`` and ``y`` (each (T,) or (T, d): blocks of several columns) and its
+    standard error, in nats.
+
+    ``estimator="fmmi"`` (default): flow matching, see
+    :func:`fmri_oinfo.engine.mi.estimate_mi` for its options.
+    ``"gaussian"`` or ``"gaussian-copula"``: the closed form
+    ``1/2 (log det R_xx + log det R_yy - log det R)`` on the sample correlation
+    (after a rank transform for the copula), with options ``bias_correction``
+    and ``device``; its standard error is NaN, and an exact linear relation
+    between the blocks gives ``inf``
+    (:func:`fmri_oinfo.estimators.block_gaussian.gaussian_mi`).
 
     Raises
     ------
@@ -37,8 +46,14 @@ def estimate_mi(x: Any, y: Any, **options: Any) -> tuple[float, float]:
         For a block without samples or columns, and when the columns of ``x``
         and ``y`` together are (nearly) linearly dependent (``y`` a copy or a
         linear function of ``x``): the mutual information is then infinite and
-        no estimator can give a number.
+        no estimator can give a number (FMMI); for an unknown estimator.
     """
+    if estimator in ("gaussian", "gaussian-copula"):
+        from fmri_oinfo.estimators.block_gaussian import gaussian_mi
+
+        return gaussian_mi(x, y, copula=estimator == "gaussian-copula", **options)
+    if estimator != "fmmi":
+        raise ValueError(f"estimator={estimator!r}; use one of ['fmmi', 'gaussian', 'gaussian-copula'].")
     from fmri_oinfo.engine.mi import estimate_mi as _estimate_mi
 
     return _estimate_mi(x, y, **options)

@@ -28,6 +28,7 @@ from fmri_oinfo.validation import (
     dependent_sets,
     index_sets,
 )
+from fmri_oinfo.variables import Variables, check_variable_sets, check_variables
 
 #: Rows per batch of :func:`iter_oinfo` (and of ``sets="all"``): bounds memory.
 STREAM_BATCH = 262_144
@@ -44,14 +45,18 @@ def _set_column(names: list[str], buckets: SetBuckets, n_sets: int) -> np.ndarra
 
 
 def _warn_dependent(column: np.ndarray, bad: np.ndarray, estimator: str, values: np.ndarray,
-                    names: list[str], stacklevel: int = 5) -> None:
+                    names: list[str], variables: Variables | None = None, stacklevel: int = 5) -> None:
     """Warn that the sets at ``bad`` have no finite O-information, saying which region is a function of which.
 
+    ``variables``: the sets' members are these variables (their columns are explained).
     ``stacklevel``: that of the public function's caller (5: estimate_oinfo's, through the table it builds).
     """
-    index_of = {name: j for j, name in enumerate(names)}
+    index_of = {name: j for j, name in enumerate(names if variables is None else variables.names)}
     first = np.flatnonzero(bad)[:SHOWN_DEPENDENT_SETS]  # explaining every one of C(N, k) sets would cost a search
-    lines = dependent_sets(values, names, [np.array([index_of[name] for name in column[i]]) for i in first])
+    members = [np.array([index_of[name] for name in column[i]]) for i in first]
+    if variables is not None:
+        members = [variables.union(m) for m in members]
+    lines = dependent_sets(values, names, members)
     message = dependence_message(lines or [f"set {tuple(column[i])}" for i in first], int(bad.sum()))
     warnings.warn(f"{estimator} estimator: {message} Their tc is inf and their o_info is not finite.",
                   DependentRegionsWarning, stacklevel=stacklevel)
@@ -103,18 +108,27 @@ def _table(column: np.ndarray, orders: np.ndarray, measures: dict[str, np.ndarra
 
 
 def _fit(values: np.ndarray, names: list[str], estimator: str, device: str, seed: int, options: dict[str, Any],
-         sets: list[np.ndarray] | None, gradient: bool):
-    """The estimator, fitted on validated ``values`` for ``sets`` (one (G_k, k) array per order; None: any set)."""
+         sets: list[np.ndarray] | None, gradient: bool, variables: Variables | None = None):
+    """The estimator, fitted on validated ``values`` for ``sets`` (one (G_k, k) array per order; None: any set).
+
+    ``variables``: the sets' members are these variables of several columns.
+    """
     from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
 
-    return _fitted(make_estimator(estimator, device=device, seed=seed, **options), values, names, sets, gradient)
+    return _fitted(make_estimator(estimator, device=device, seed=seed, **options), values, names, sets, gradient,
+                   variables)
 
 
-def _fitted(model: Any, values: np.ndarray, names: list[str], sets: list[np.ndarray] | None, gradient: bool):
+def _fitted(model: Any, values: np.ndarray, names: list[str], sets: list[np.ndarray] | None, gradient: bool,
+            variables: Variables | None = None):
     """``model`` fitted; one that cannot score exactly dependent regions has its sets checked first."""
     if getattr(model, "refuses_dependent_sets", False):
-        check_independent_sets(values, names, sets)
-    return model.fit(values, sets=sets, gradient=gradient)
+        columns = sets if variables is None or sets is None else \
+            [variables.union(row)[None, :] for block in sets for row in block]
+        check_independent_sets(values, names, columns)
+    if variables is None:
+        return model.fit(values, sets=sets, gradient=gradient)
+    return model.fit(values, sets=sets, gradient=gradient, variables=variables)
 
 
 def estimate_oinfo(
@@ -126,6 +140,7 @@ def estimate_oinfo(
     seed: int = 0,
     gradient: bool = False,
     order: int | None = None,
+    variables: dict[str, Sequence[int | str]] | None = None,
     **options: Any,
 ) -> pd.DataFrame:
     """Estimate TC, DTC, O-information and S-information of sets of regions.
@@ -153,6 +168,18 @@ def estimate_oinfo(
         Add ``o_info_gradient``: ``Omega(X) - Omega(X_-i)`` per member.
     order : int or None
         With ``sets="all"``: the order of the sets.
+    variables : dict of str to sequence of int or str, optional
+        Variables made of several columns, for example a network as its
+        regions: ``{"DMN": ["PCC", "mPFC", "AG"], "VIS": [7, 8]}`` (columns
+        by index or name, at least one per variable, no column in two
+        variables).  The sets then list variables, by name or by position in
+        this mapping, and each measure treats a variable as one multivariate
+        signal: ``TC(S) = 1/2 (sum_i log det R_ii - log det R_SS)`` for the
+        Gaussian estimators (``R_ii`` a variable's own correlation block),
+        and for FMMI the same quantities as sums of one-column conditional
+        MIs (the chain rule over each variable's columns).  The dependence
+        among a variable's own columns counts for nothing.  Variables of one
+        column each give the scalar answer.
     **options
         Estimator options (for example ``bias_correction=True`` for the Gaussian
         estimators, or engine settings for FMMI).
@@ -177,6 +204,8 @@ def estimate_oinfo(
         whose regions are exact functions of each other (a region that is the
         sum of others, a duplicate) has ``tc = inf`` and an ``o_info`` that is
         not finite (``-inf`` or NaN: TC and DTC are both infinite).
+        With ``variables``, ``set`` holds variable names, ``order`` counts
+        variables, and ``attrs["variables"]`` maps each name to its columns.
 
     Raises
     ------
@@ -184,7 +213,10 @@ def estimate_oinfo(
         For non-finite, complex or constant data, too few time points, sets
         with duplicate, unknown, boolean or out-of-range members, unknown
         options, and, with FMMI (which cannot give an infinite TC), for sets
-        whose regions are exact functions of each other.
+        whose regions are exact functions of each other.  With ``variables``:
+        overlapping or empty variables, unknown columns, a variable whose
+        columns are linearly dependent, and sets spanning as many columns as
+        there are time points.
 
     Warns
     -----
@@ -201,8 +233,13 @@ def estimate_oinfo(
     (2, 2)
     >>> len(estimate_oinfo(x, "all", order=3))  # every triplet: C(6, 3)
     20
+    >>> blocks = {"A": [0, 1], "B": [2, 3], "C": [4], "D": [5]}
+    >>> estimate_oinfo(x, [("A", "B", "C"), ("A", "B", "C", "D")], variables=blocks)["set"].tolist()
+    [('A', 'B', 'C'), ('A', 'B', 'C', 'D')]
     """
     unit_factor(units)  # an unknown unit fails before any fitting
+    if variables is not None:
+        return _estimate_variables(data, sets, variables, order, estimator, units, device, seed, gradient, options)
     if isinstance(sets, str):
         if sets != "all" or order is None:
             raise ValueError(f"sets={sets!r}: give sets, or sets='all' with order=k for every set of k regions.")
@@ -216,9 +253,39 @@ def estimate_oinfo(
     return _scored_table(model, values, names, n_sets, buckets, gradient, units, estimator)
 
 
+def _estimate_variables(data: np.ndarray | pd.DataFrame, sets: Any, variables: Any, order: int | None,
+                        estimator: str, units: str, device: str, seed: int, gradient: bool,
+                        options: dict[str, Any]) -> pd.DataFrame:
+    """:func:`estimate_oinfo` of sets of variables made of several columns (``sets="all"``: every ``order``-set)."""
+    values, names = check_timeseries(data)
+    blocks = check_variables(variables, names, values)
+    if isinstance(sets, str):
+        n_variables = len(blocks.names)
+        if sets != "all" or isinstance(order, bool) or not isinstance(order, (int, np.integer)) \
+                or not 3 <= order <= n_variables:
+            raise ValueError(f"sets={sets!r}, order={order!r}: give sets, or sets='all' with an order from 3 to "
+                             f"the number of variables ({n_variables}).")
+        sets = np.concatenate(list(iter_combinations(n_variables, int(order), STREAM_BATCH)))
+    elif order is not None:
+        raise ValueError(f"order={order} is for sets='all'; the sets given fix their own orders.")
+    n_sets, buckets = index_sets(sets, blocks.names, values.shape[0])
+    for _, members in buckets.values():
+        check_variable_sets(blocks, members, values.shape[0])
+    model = _fit(values, names, estimator, device, seed, options, [members for _, members in buckets.values()],
+                 gradient, blocks)
+    table = _scored_table(model, values, names, n_sets, buckets, gradient, units, estimator, variables=blocks)
+    table.attrs["variables"] = {name: tuple(names[c] for c in cols) for name, cols in zip(blocks.names,
+                                                                                           blocks.columns)}
+    return table
+
+
 def _scored_table(model: Any, values: np.ndarray, names: list[str], n_sets: int, buckets: SetBuckets, gradient: bool,
-                  units: str, estimator: str, rows: np.ndarray | None = None) -> pd.DataFrame:
-    """The result table of ``n_sets`` sets (``buckets`` by order) from a model fitted on ``values``, in input order."""
+                  units: str, estimator: str, rows: np.ndarray | None = None,
+                  variables: Variables | None = None) -> pd.DataFrame:
+    """The result table of ``n_sets`` sets (``buckets`` by order) from a model fitted on ``values``, in input order.
+
+    ``variables``: the sets' members are these variables (the ``set`` column names them).
+    """
     factor = unit_factor(units)
     columns: dict[str, np.ndarray] = {}
     orders = np.empty(n_sets, dtype=np.int64)
@@ -233,7 +300,8 @@ def _scored_table(model: Any, values: np.ndarray, names: list[str], n_sets: int,
                 columns.setdefault(name, np.full(n_sets, np.nan))[positions] = column
     if gradients is not None:
         columns["gradient"] = gradients
-    return _table(_set_column(names, buckets, n_sets), orders, columns, units, estimator, (values, names))
+    labels = names if variables is None else variables.names
+    return _table(_set_column(labels, buckets, n_sets), orders, columns, units, estimator, (values, names, variables))
 
 
 def estimate_oinfo_on_rows(

@@ -563,7 +563,7 @@ class RegionExtractor:
         return {
             "t_r": t_r,
             "atlas": {"name": atlas.name, "kind": atlas.kind, "space": atlas.space, "n_regions": atlas.n_regions,
-                      "source": atlas.source, "citation": atlas.citation},
+                      "source": atlas.source, "citation": atlas.citation, "radius_mm": atlas.radius_mm},
             "confound_strategy": strategy,
             "cleaning": {
                 "high_pass": self.high_pass, "low_pass": self.low_pass, "detrend": self.detrend,

@@ -34,6 +34,7 @@ import torch
 
 from fmri_oinfo.device import resolve_device
 from fmri_oinfo.engine.cmi_plan import (
+    Combination,
     ConditionalPlan,
     Pair,
     mi_terms,
@@ -229,6 +230,7 @@ class SubjectFlowModel:
         sets: Sequence[Sequence[int | str]] | None = None,
         gradient: bool = False,
         pairs: Sequence[tuple[int, Sequence[int]]] | None = None,
+        combinations: Sequence[Sequence[Combination]] | None = None,
     ) -> "SubjectFlowModel":
         """Learn the conditionals of one subject's regions.
 
@@ -246,6 +248,12 @@ class SubjectFlowModel:
         pairs : sequence of (int, sequence of int), optional
             Conditional MIs ``I(X_m; X_F)`` to train for, as ``(m, F)``, besides
             the sets' pairs.
+        combinations : sequence of sequences of Combination, optional
+            Signed sums of pairs that will be asked through :meth:`combinations`
+            (for example the measures of sets of multivariate variables,
+            :func:`fmri_oinfo.engine.variable_plan.variable_set_terms`), one
+            sequence per group: training covers their pairs too, weighted by
+            their coefficients as a set's pairs are.
         """
         config = SubjectFlowConfig.from_options(**self.options)
         self.names_ = [str(c) for c in data.columns] if hasattr(data, "columns") else None
@@ -266,12 +274,14 @@ class SubjectFlowModel:
         self.z64_ = torch.as_tensor(z, dtype=torch.float64, device=self.device_)
         self.z_ = self.z64_.float()
         self.corr_ = self.z64_.T @ self.z64_ / z.shape[0]  # (N, N)
-        if sets is None and pairs is None:
+        if sets is None and pairs is None and combinations is None:
             trained = random_pairs(self.n_regions_, config.max_order - 1, max(500, 20 * self.n_regions_),
                                    np.random.default_rng(self.seed))
             probabilities = np.full(len(trained), 1.0 / len(trained))
         else:
             groups = [set_terms(members, gradient) for members in self._checked_sets(sets or [])]
+            groups += [[{self._checked_pair(*p): c for p, c in terms.items()} for terms in group]
+                       for group in combinations or []]
             plan = plan_combinations(groups + [[{self._checked_pair(*p): 1.0}] for p in pairs or []])
             trained, probabilities = plan.pairs(), plan.importance
         self.trained_pairs_ = trained
@@ -555,6 +565,11 @@ class SubjectFlowModel:
             A combination's per-row values are formed first and its standard
             error is that of their mean, so it sees how its terms co-vary
             from row to row (as for O-information).
+
+        Raises
+        ------
+        fmri_oinfo.exceptions.NotFittedError
+            Before :meth:`fit`.
         """
         check_is_fitted(self, "params_")
         checked: list[list[dict[Pair, float]]] = []

@@ -9,6 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from fmri_oinfo.measures import SubsetPlan
+from fmri_oinfo.variables import Variables
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,15 @@ class Estimator(Protocol):
     """An O-information estimator: ``fit`` learns from one subject, ``measures`` answers sets."""
 
     def fit(
-        self, data: np.ndarray, sets: Sequence[np.ndarray] | None = None, gradient: bool = False
+        self, data: np.ndarray, sets: Sequence[np.ndarray] | None = None, gradient: bool = False,
+        variables: Variables | None = None,
     ) -> "Estimator":
         """Learn from validated region time series (T, N).
 
         ``sets``: every set that will be asked, as integer arrays (G_k, k),
-        one per order; None when any set may be asked.
+        one per order; None when any set may be asked.  ``variables``: the
+        sets' members are these variables of several columns
+        (:class:`fmri_oinfo.variables.Variables`), not single columns.
         """
 
     def measures(self, sets: np.ndarray, plan: SubsetPlan) -> MeasureEstimate:

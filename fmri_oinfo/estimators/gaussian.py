@@ -36,6 +36,7 @@ from fmri_oinfo.estimators.pointwise import POINTWISE_BATCH_ELEMENTS, pointwise_
 from fmri_oinfo.exceptions import check_is_fitted
 from fmri_oinfo.measures import SubsetPlan, combine_tc, measures_from_tc, subset_plan
 from fmri_oinfo.validation import SINGULAR_RESIDUAL_VARIANCE
+from fmri_oinfo.variables import Variables
 
 #: Groups of 3 or 4 whose determinant is below this take the factorise-every-
 #: subset route: the closed-form polynomial loses about 1e-15 / det nats to
@@ -348,11 +349,15 @@ class GaussianEstimator:
         self.device = device
         self.batch_size = batch_size
 
-    def fit(self, data: np.ndarray, sets: object = None, gradient: bool = False) -> "GaussianEstimator":
+    def fit(self, data: np.ndarray, sets: object = None, gradient: bool = False,
+            variables: Variables | None = None) -> "GaussianEstimator":
         """Estimate the correlation matrix of ``data`` (T, N), already validated.
 
         ``sets`` and ``gradient`` are accepted for the estimator protocol and
-        not needed: the closed form answers any set.
+        not needed: the closed form answers any set.  With ``variables``
+        (:class:`fmri_oinfo.variables.Variables`), the members of the sets
+        asked later are variables (blocks of columns), and each TC is the
+        closed form over variables (:mod:`fmri_oinfo.estimators.block_gaussian`).
         """
         x = normal_scores(data) if self.copula else np.asarray(data, dtype=np.float64)
         corr = np.corrcoef(x, rowvar=False)
@@ -361,6 +366,10 @@ class GaussianEstimator:
         self.correlation_ = torch.as_tensor(corr, dtype=torch.float64, device=self.device_)
         self.scores_ = torch.as_tensor(standard_scores(x), dtype=torch.float64, device=self.device_)
         self.n_samples_ = x.shape[0]
+        from fmri_oinfo.estimators.block_gaussian import BlockTable  # it builds on this module's log-determinants
+
+        self.variables_ = variables
+        self.blocks_ = None if variables is None else BlockTable(self.correlation_, variables)
         return self
 
     def _bias(self, plan: SubsetPlan) -> np.ndarray:
@@ -370,6 +379,11 @@ class GaussianEstimator:
     def _tc_batch(self, groups: np.ndarray, plan: SubsetPlan, standard: bool) -> np.ndarray:
         """TC (G, S) of one batch; ``standard`` is ``is_standard_plan(plan)``."""
         members = torch.as_tensor(groups, device=self.device_)  # (G, k)
+        if self.blocks_ is not None:  # members are variables of several columns
+            tc = self.blocks_.tc(self.correlation_, members, plan.masks).cpu().numpy()  # (G, S)
+            if self.bias_correction:
+                tc = tc - self.blocks_.bias(groups, plan.masks, self.n_samples_)
+            return tc
         if standard:
             tc = standard_plan_tc(self.correlation_, members, plan)  # (G, S)
         else:
@@ -421,6 +435,9 @@ class GaussianEstimator:
             A set with an infinite TC has that TC at every volume.
         """
         check_is_fitted(self, "scores_")
+        if self.variables_ is not None:
+            raise ValueError("local values are computed for scalar regions; this estimator was fitted with "
+                             "variables of several columns.  Fit it without `variables`.")
         plan = subset_plan(sets.shape[1])
         tc = self.total_correlations(sets, plan).tc  # (G, S)
         batch = max(1, POINTWISE_BATCH_ELEMENTS // (self.n_samples_ * sets.shape[1]))
@@ -434,7 +451,7 @@ class GaussianEstimator:
         return np.concatenate(chunks, axis=1)
 
     def iter_exhaustive(self, plan: SubsetPlan) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
-        """Stream the measures of every group of ``plan.order`` fitted regions.
+        """Stream the measures of every group of ``plan.order`` fitted regions (or variables, when fitted with them).
 
         Yields
         ------
@@ -443,7 +460,7 @@ class GaussianEstimator:
             As returned by :func:`fmri_oinfo.measures.measures_from_tc`.
         """
         check_is_fitted(self, "correlation_")
-        n_regions = self.correlation_.shape[0]
+        n_regions = self.correlation_.shape[0] if self.variables_ is None else len(self.variables_.names)
         standard = is_standard_plan(plan)
         for batch in iter_combinations(n_regions, plan.order, self.batch_size):
             yield batch, measures_from_tc(self._tc_batch(batch, plan, standard), plan)

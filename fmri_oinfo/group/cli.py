@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fmri_oinfo.version import __version__
+
 if TYPE_CHECKING:  # imported by the command itself, after --help
     from fmri_oinfo.group.study import Study
 
@@ -23,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Group-level O-information (redundancy > 0, synergy < 0) of a study, subjects run as Dask tasks.",
     )
+    parser.add_argument("--version", action="version", version=f"fmri-oinfo {__version__}")
     parser.add_argument("study_dir", type=Path,
                         help="BIDS / fMRIPrep derivatives root, or a folder of per-subject region tables")
     parser.add_argument("--participants", type=Path, help="participants.tsv (default: STUDY_DIR/participants.tsv)")
@@ -30,21 +33,25 @@ def build_parser() -> argparse.ArgumentParser:
                         help="column of participants.tsv with two cohorts to compare "
                              "(default: [group] cohort_column of --config)")
     parser.add_argument("--config", help="pipeline configuration (pipelines/fast.toml, a name such as 'fast', or a "
-                                         "copy) with an optional [group] table; default pipelines/default.toml "
-                                         "(see docs/group.md)")
+                                         "copy) with an optional [group] table, see docs/group.md "
+                                         "(default: pipelines/default.toml)")
     parser.add_argument("--out", type=Path, help="output folder (default: STUDY_DIR/derivatives/fmri-oinfo-group)")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    where.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                                            "(default: a local cluster)")
     where.add_argument("--workers", type=_positive, help="workers of the local Dask cluster (default: one per core, "
                                                           "or per GPU)")
     where.add_argument("--cluster-config", type=Path, help="dask-jobqueue cluster TOML, e.g. pipelines/slurm.toml "
                                                                  "(default: [group] cluster of --config)")
-    parser.add_argument("--subjects", help="comma-separated subjects to run, e.g. sub-01,sub-02")
-    parser.add_argument("--pool", action="store_true", help="pool subjects (z-score, concatenate) into one estimation")
+    parser.add_argument("--subjects", help="comma-separated subjects to run, e.g. sub-01,sub-02 (default: every "
+                                             "subject found)")
+    parser.add_argument("--pool", action="store_true", help="pool subjects (z-score, concatenate) into one estimation (default: off: group "
+                                                         "statistics over the subjects' estimates)")
     parser.add_argument("--candidate-source", choices=("union", "pooled"),
-                        help="common sets: union of per-subject screens, or one screen on pooled data")
-    parser.add_argument("--threads", action="store_true", help="local workers as threads (small studies, debugging)")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-v, -vv)")
+                        help="common sets: union of per-subject screens, or one screen on pooled data "
+                             "(default: union, or [group] candidate_source of --config)")
+    parser.add_argument("--threads", action="store_true", help="local workers as threads (small studies, debugging; default: processes)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-v, -vv; default: warnings only)")
     return parser
 
 

@@ -31,7 +31,7 @@ from fmri_oinfo import graphs, maps
 from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.group.outputs import label_image, subject_table
 from fmri_oinfo.group.run import GroupStudyResult
-from fmri_oinfo.report import package_versions
+from fmri_oinfo.report import glossary, package_versions
 from fmri_oinfo.report.findings import chosen_by_tags, count_findings
 from fmri_oinfo.report.methods import REFERENCES
 from fmri_oinfo.report.render import TEMPLATE_DIR, flatten_parameters
@@ -233,7 +233,8 @@ def _results_section(result: GroupStudyResult) -> dict[str, Any]:
         "n_redundant_findings": count_findings(table, "redundant"),
         "n_synergistic_findings": count_findings(table, "synergistic"),
         "redundant": _records(redundant.head(TOP_ROWS)), "synergistic": _records(synergistic.head(TOP_ROWS)),
-        "has_effects": not result.config.pool, "has_family": "family" in table.columns,
+        "has_effects": not result.config.pool, "has_irreducible": "p_irreducible" in table.columns,
+        "has_family": "family" in table.columns,
     }
 
 
@@ -246,8 +247,8 @@ def _difference_section(result: GroupStudyResult) -> dict[str, Any] | None:
     rows = _records(shown.head(TOP_ROWS * 2))
     return {
         "cohort_a": cohort_a, "cohort_b": cohort_b, "rows": rows, "n_sets": len(table),
+        "n_significant": int((table["label"] != "n.s.").sum()), "has_irreducible": "p_irreducible" in table.columns,
         "has_family": "family" in table.columns,
-        "n_significant": int((table["label"] != "n.s.").sum()),
         "description": f"Difference {cohort_a} \u2212 {cohort_b} of O-information (nats): positive means more "
                        f"redundant (or less synergistic) in {cohort_a}; "
                        f"{table.attrs.get('test', 'permutation test')}"
@@ -445,6 +446,7 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike,
         "map_notes": map_notes,
         "alpha": result.config.alpha,
         "ci_label": f"{100 * (1 - result.config.alpha):g}% CI",
+        "meanings": {**glossary.GROUP_COLUMNS, "set": glossary.meaning("set"), "finding": glossary.meaning("finding")},
         "methods": _methods(result, versions),
         "files": _files(result, report_path, files),
         "parameters": applied_parameters(result),

@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tomllib
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from fmri_oinfo.version import __version__
 
 logger = logging.getLogger("fmri_oinfo.pipeline")
 
@@ -32,33 +36,64 @@ def _orders(text: str) -> tuple[int, ...]:
     return orders
 
 
+def shipped_defaults() -> dict[str, dict[str, Any]]:
+    """The settings of ``pipelines/default.toml`` (the values a run takes without ``--config``), read without
+    importing the pipeline, so that ``--help`` stays instant."""
+    from fmri_oinfo.resources import data_folder
+
+    with open(data_folder("pipelines") / "default.toml", "rb") as stream:
+        return tomllib.load(stream)
+
+
+def _shown(value: Any) -> str:
+    """A default as the command line takes it: lists joined with commas."""
+    return ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``fmri-oinfo`` (imports nothing heavy: ``--help`` answers at once)."""
+    """The argument parser of ``fmri-oinfo`` (imports nothing heavy: ``--help`` answers at once).
+
+    Each option that overrides a setting shows the default of ``pipelines/default.toml`` in its help.
+    """
+    defaults = shipped_defaults()
+
+    def default(section: str, key: str, zero: str = "") -> str:
+        value = defaults.get(section, {}).get(key, "")
+        return f" (default: {zero if zero and not value else _shown(value)})"
+
     parser = argparse.ArgumentParser(
         prog=PROG, description="Redundancy and synergy (O-information) between brain regions of one subject.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("subject", type=Path, metavar="SUBJECT_DIR",
                         help="subject folder (fMRIPrep, BIDS or plain NIfTI, or holding one region table), "
                              "a 4-D NIfTI file, or a region time-series table (.tsv, .csv, .npy)")
     parser.add_argument("--out", type=Path, help="output folder (default: see below)")
-    parser.add_argument("--config", help="pipeline TOML (a path, or a name in pipelines/: default, fast, thorough)")
-    parser.add_argument("--atlas", help="atlas name (e.g. seitzman2018) or path to a labels/maps NIfTI")
-    parser.add_argument("--atlas-dir", help="folder of pre-placed atlas files")
-    parser.add_argument("--orders", type=_orders, help="set sizes, e.g. 3,4")
-    parser.add_argument("--estimator", metavar="NAME", help="O-information estimator: gaussian, gaussian-copula, fmmi")
-    parser.add_argument("--device", metavar="DEVICE", help="torch device: auto, cpu, cuda")
-    parser.add_argument("--seed", type=int, help="seed of candidates, surrogates and estimators")
-    parser.add_argument("--task", help="keep runs of this task")
-    parser.add_argument("--session", help="keep runs of this session")
-    parser.add_argument("--run", help="keep this run")
-    parser.add_argument("--space", help="keep runs in this output space")
-    parser.add_argument("--confounds", help="confound strategy: auto, none, simple, scrubbing, compcor, ica_aroma")
-    parser.add_argument("--t-r", type=float, help="repetition time (s) when the files do not give one")
-    parser.add_argument("--events", help="BIDS *_events.tsv of a single run or region table (default: the one "
-                                         "beside each BIDS run); adds local O-information and task contrasts")
+    parser.add_argument("--config", help="pipeline TOML (a path, or a name in pipelines/: default, fast, thorough) (default: default)")
+    parser.add_argument("--atlas", help="atlas name or path to a labels/maps NIfTI" + default("extraction", "atlas"))
+    parser.add_argument("--atlas-dir", help="folder of pre-placed atlas files" + default("extraction", "atlas_dir", "$NILEARN_DATA"))
+    parser.add_argument("--orders", type=_orders, help="set sizes screened, e.g. 3,4" + default("candidates", "orders"))
+    parser.add_argument("--estimator", metavar="NAME", help="O-information estimator: gaussian, gaussian-copula, fmmi" + default("estimation", "estimator"))
+    parser.add_argument("--device", metavar="DEVICE", help="torch device: auto, cpu, cuda" + default("estimation", "device"))
+    parser.add_argument("--seed", type=int, help="seed of candidates, surrogates and estimators" + default("estimation", "seed"))
+    parser.add_argument("--task", help="keep runs of this task" + default("inputs", "task", "any"))
+    parser.add_argument("--session", help="keep runs of this session" + default("inputs", "session", "any"))
+    parser.add_argument("--run", help="keep this run" + default("inputs", "run", "every run, concatenated"))
+    parser.add_argument("--space", help="keep runs in this output space" + default("inputs", "space", "the only one, else MNI152"))
+    parser.add_argument("--confounds", help="confound strategy: auto, none, simple, scrubbing, compcor, ica_aroma"
+                             + default("extraction", "confounds"))
+    parser.add_argument("--clean-table", action="store_true", default=None,
+                        help="a region table as input: clean it as nilearn cleans extracted series (detrend, "
+                             "band-pass, standardise as in [extraction]; needs --t-r)"
+                             + default("extraction", "clean_table"))
+    parser.add_argument("--t-r", type=float, help="repetition time (s) when the files do not give one"
+                             + default("inputs", "t_r", "read from the files"))
+    parser.add_argument("--events", help="BIDS *_events.tsv of a single run or region table; adds local "
+                                         "O-information and task contrasts (default: the one beside each BIDS run)")
     parser.add_argument("--contrast", action="append", dest="contrasts", metavar="EXPR",
-                        help='task contrast of the local O-information, e.g. "task - rest" (repeatable)')
+                        help='task contrast of the local O-information, e.g. "task - rest" (repeatable; '
+                             'default: each condition against the others)')
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true", help="detailed log and full tracebacks")
     loudness.add_argument("--quiet", action="store_true", help="only warnings and errors; no progress bar")
@@ -117,6 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             estimator=args.estimator, device=args.device, seed=args.seed, task=args.task,
             session=args.session, run=args.run, space=args.space, confounds=args.confounds, t_r=args.t_r,
             events=args.events, contrasts=args.contrasts,
+            extraction__clean_table=args.clean_table,
         )
         outputs = run_subject(args.subject, config, args.out, progress=not args.quiet)
     except (ValueError, OSError) as err:  # bad input or settings; file-system errors (permissions, full disk)

@@ -93,7 +93,12 @@ class InputsConfig:
 
 @dataclass(frozen=True)
 class ExtractionConfig:
-    """Atlas and cleaning of the region time series."""
+    """Atlas and cleaning of the region time series.
+
+    ``clean_table`` applies ``detrend``, ``high_pass``, ``low_pass`` and
+    ``standardize`` to a region table given as input (extracted elsewhere),
+    with nilearn's ``signal.clean``; it needs ``inputs.t_r``.
+    """
 
     atlas: str = DEFAULT_ATLAS
     atlas_dir: str = ""
@@ -104,6 +109,7 @@ class ExtractionConfig:
     standardize: str = "zscore_sample"
     fd_threshold: float = 0.0
     smoothing_fwhm: float = 0.0
+    clean_table: bool = False
     confounds_options: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

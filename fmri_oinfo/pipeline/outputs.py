@@ -254,7 +254,11 @@ def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_imag
         extraction=meta, mean_image=mean, mask_image=mask, output_files=_report_files(files or {}, names),
         warnings=list(warnings),
     )
-    return {"report": render_report(context, names.report)}
+    from fmri_oinfo.report.render import references_path
+
+    report = render_report(context, names.report)
+    bib = references_path(report)
+    return {"report": report, **({"references": bib} if bib.is_file() else {})}
 
 
 #: Folder-level record of the files an fmri-oinfo run wrote (relative path -> output prefix).

@@ -24,6 +24,7 @@ import pandas as pd
 from fmri_oinfo.candidates import choose_candidates, count_scored
 from fmri_oinfo.extract import RegionTimeseries, extract_timeseries
 from fmri_oinfo.inputs import load_region_table
+from fmri_oinfo.inputs.table_cleaning import clean_region_table
 from fmri_oinfo.pipeline.cache import file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs
@@ -73,6 +74,13 @@ def extract(inputs: SubjectInputs, config: PipelineConfig) -> RegionTimeseries:
         metadata = {"t_r": config.inputs.t_r or None, "atlas": None, "source_files": [str(inputs.table)],
                     "confound_strategy": None, "dropped_regions": [], "censored_volumes": {},
                     "framewise_displacement": None}
+        ex = config.extraction
+        if ex.clean_table:
+            data = clean_region_table(data, config.inputs.t_r, ex.detrend, ex.high_pass, ex.low_pass, ex.standardize)
+            metadata["cleaning"] = {"detrend": ex.detrend, "high_pass": _none_if_zero(ex.high_pass),
+                                    "low_pass": _none_if_zero(ex.low_pass),
+                                    "standardize": None if ex.standardize == "none" else ex.standardize,
+                                    "by": "nilearn.signal.clean"}
         return RegionTimeseries(data=data, regions=regions, metadata=metadata)
     ex = config.extraction
     confounds = None if ex.confounds == "none" else ex.confounds

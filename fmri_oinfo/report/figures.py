@@ -28,6 +28,41 @@ LABEL_COLORS: dict[str, str] = {"redundant": "#c0392b", "synergistic": "#2471a3"
 MAX_NULL_PANELS = 8
 
 
+#: How far from symmetric (share of its width) an axis may run and still be read as MNI x, left to right.
+_SYMMETRY = 0.05
+
+
+def mark_sides(figure: Figure) -> Figure:
+    """Write L and R on every panel of a nilearn glass brain drawn without annotations that shows MNI x
+    across (axial and coronal views), on the side where that hemisphere is drawn.
+
+    A panel is read as showing MNI x when its horizontal data limits run from negative to positive,
+    symmetric about 0 (nilearn's glass-brain outlines span about -78 to 78 mm); sagittal panels (MNI y
+    across) are left alone.  The letters follow the data: L where x < 0 is drawn.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        A figure drawn by nilearn with ``annotate=False`` (for example :func:`fmri_oinfo.maps.plot_set_members`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The same figure, marked.
+    """
+    for axes in figure.axes:
+        low, high = axes.get_xlim()
+        left, right = min(low, high), max(low, high)
+        if not (left < 0 < right) or abs(left + right) > _SYMMETRY * (right - left):
+            continue
+        negative_on_left = low < high
+        for text, x in (("L", 0.02), ("R", 0.98)):
+            side = text if negative_on_left else {"L": "R", "R": "L"}[text]
+            axes.text(x, 0.98, side, transform=axes.transAxes, ha="left" if x < 0.5 else "right", va="top",
+                      fontsize=9, fontweight="bold", color="#1c2833")
+    return figure
+
+
 def figure_to_data_uri(figure: Figure, dpi: int = 100, image_format: str = "png") -> str:
     """Render ``figure`` as a base64 ``data:`` URI and close it.
 

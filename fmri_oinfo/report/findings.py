@@ -171,6 +171,49 @@ def summary_sentence(results: pd.DataFrame, alpha: float | None = None) -> dict[
             "n_synergistic_findings": found["synergistic"], "n_tested": n_tested, "n_screened": n_screened}
 
 
+#: ``excess_label`` values, with the sign of the excess in words.
+BEYOND_FC_KINDS: tuple[tuple[str, str], ...] = (
+    ("synergy beyond FC", "synergy"), ("redundancy beyond FC", "redundancy"),
+)
+
+
+def beyond_fc_summary(results: pd.DataFrame) -> dict[str, Any] | None:
+    """How many tested sets show structure beyond functional connectivity, and which.
+
+    Read from the ``excess*`` columns (FMMI's non-Gaussian excess and its
+    test, ``docs/results.md``); None when the table has none (no FMMI).
+
+    Returns
+    -------
+    dict or None
+        ``sentence`` (str), ``n_tested`` (sets with an excess), ``n_beyond``,
+        ``n_synergy``, ``n_redundancy`` and ``sets``: per labelled set its
+        ``names``, ``label``, ``excess``, ``excess_se``, ``excess_margin`` and
+        ``excess_q``, strongest first.
+    """
+    if "excess_label" not in results.columns:
+        return None
+    excess = pd.to_numeric(results["excess"], errors="coerce")
+    tested = int(excess.notna().sum())
+    labels = results["excess_label"].fillna("").astype(str)
+    counts = {word: int((labels == label).sum()) for label, word in BEYOND_FC_KINDS}
+    beyond = results[labels != ""].assign(_size=excess[labels != ""].abs()).sort_values("_size", ascending=False)
+    sets = [{"names": [str(m) for m in record["set"]], "label": str(record["excess_label"]),
+             **{column: _number(record.get(column)) for column in ("excess", "excess_se", "excess_margin", "excess_q")}}
+            for record in beyond.to_dict(orient="records")]
+    n_beyond = len(sets)
+    if n_beyond:
+        parts = ", ".join(f"{n} {word}" for word, n in counts.items() if n)
+        head = (f"{n_beyond} of {_thousands(tested)} tested set{'s' if tested != 1 else ''} show structure beyond "
+                f"functional connectivity ({parts})")
+    else:
+        head = f"No set of {_thousands(tested)} tested shows structure beyond functional connectivity"
+    sentence = (f"{head}: FMMI's O-information exceeds what the regions' correlations explain by more than the "
+                "engine's own error margin (excess test, FDR over the tested sets).")
+    return {"sentence": sentence, "n_tested": tested, "n_beyond": n_beyond, "n_synergy": counts["synergy"],
+            "n_redundancy": counts["redundancy"], "sets": sets}
+
+
 def nothing_found_reason(results: pd.DataFrame, attrs: Mapping[str, Any]) -> str:
     """One sentence saying why no set is labelled, from the table's attrs and q-values."""
     if not len(results):

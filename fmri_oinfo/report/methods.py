@@ -9,6 +9,7 @@ than guessed.  References are numbered in order of first citation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,6 +44,63 @@ REFERENCES: dict[str, str] = {
                    "Annals of Statistics 17:1217-1241 (1989)."),
 }
 
+#: BibTeX fields of each reference of :data:`REFERENCES` (entry type, fields), written beside the report.
+BIBTEX: dict[str, tuple[str, dict[str, str]]] = {
+    "rosas2019": ("article", {"author": "Rosas, Fernando E. and Mediano, Pedro A. M. and Gastpar, Michael and "
+                                        "Jensen, Henrik J.",
+                              "title": "Quantifying high-order interdependencies via multivariate extensions of the "
+                                       "mutual information",
+                              "journal": "Physical Review E", "volume": "100", "pages": "032305", "year": "2019"}),
+    "butakov2025": ("misc", {"author": "Butakov, Ivan and Semenenko, Alexander and Frolov, Alexander and "
+                                       "Oseledets, Ivan",
+                             "title": "{FMMI}: Flow Matching Mutual Information Estimation",
+                             "howpublished": "arXiv:2511.08552", "year": "2025"}),
+    "ince2017": ("article", {"author": "Ince, Robin A. A. and Giordano, Bruno L. and Kayser, Christoph and "
+                                      "Rousselet, Guillaume A. and Gross, Joachim and Schyns, Philippe G.",
+                             "title": "A statistical framework for neuroimaging data analysis based on mutual "
+                                      "information estimated via a {G}aussian copula",
+                             "journal": "Human Brain Mapping", "volume": "38", "pages": "1541--1573",
+                             "year": "2017"}),
+    "abraham2014": ("article", {"author": "Abraham, Alexandre and Pedregosa, Fabian and Eickenberg, Michael and "
+                                         "others",
+                                "title": "Machine learning for neuroimaging with scikit-learn",
+                                "journal": "Frontiers in Neuroinformatics", "volume": "8", "pages": "14",
+                                "year": "2014"}),
+    "wang2024": ("article", {"author": "Wang, Hao-Ting and Meisler, Steven L. and Sharmarke, Hanad and others",
+                             "title": "Continuing evaluation of denoising strategies in resting-state {fMRI} "
+                                      "connectivity using {fMRIPrep} and {Nilearn}",
+                             "journal": "PLoS Computational Biology", "volume": "20", "pages": "e1011942",
+                             "year": "2024"}),
+    "theiler1992": ("article", {"author": "Theiler, James and Eubank, Stephen and Longtin, Andr\\'e and "
+                                          "Galdrikian, Bryan and Farmer, J. Doyne",
+                                "title": "Testing for nonlinearity in time series: the method of surrogate data",
+                                "journal": "Physica D", "volume": "58", "pages": "77--94", "year": "1992"}),
+    "lancaster2018": ("article", {"author": "Lancaster, Gemma and Iatsenko, Dmytro and Pidde, Aleksandra and "
+                                            "Ticcinelli, Valentina and Stefanovska, Aneta",
+                                  "title": "Surrogate data for hypothesis testing of physical systems",
+                                  "journal": "Physics Reports", "volume": "748", "pages": "1--60", "year": "2018"}),
+    "kriegeskorte2009": ("article", {"author": "Kriegeskorte, Nikolaus and Simmons, W. Kyle and Bellgowan, Patrick "
+                                               "S. F. and Baker, Chris I.",
+                                     "title": "Circular analysis in systems neuroscience: the dangers of double "
+                                              "dipping",
+                                     "journal": "Nature Neuroscience", "volume": "12", "pages": "535--540",
+                                     "year": "2009"}),
+    "benjamini1995": ("article", {"author": "Benjamini, Yoav and Hochberg, Yosef",
+                                  "title": "Controlling the false discovery rate: a practical and powerful approach "
+                                           "to multiple testing",
+                                  "journal": "Journal of the Royal Statistical Society B", "volume": "57",
+                                  "pages": "289--300", "year": "1995"}),
+    "knijnenburg2009": ("article", {"author": "Knijnenburg, Theo A. and Wessels, Lodewyk F. A. and Reinders, "
+                                              "Marcel J. T. and Shmulevich, Ilya",
+                                    "title": "Fewer permutations, more accurate {P}-values",
+                                    "journal": "Bioinformatics", "volume": "25", "pages": "i161--i168",
+                                    "year": "2009"}),
+    "kunsch1989": ("article", {"author": "K\\\"unsch, Hans R.",
+                               "title": "The jackknife and the bootstrap for general stationary observations",
+                               "journal": "Annals of Statistics", "volume": "17", "pages": "1217--1241",
+                               "year": "1989"}),
+}
+
 #: Candidate strategies in words.
 STRATEGY_WORDS: dict[str, str] = {
     "exhaustive": "every set of the chosen orders",
@@ -55,13 +113,18 @@ STRATEGY_WORDS: dict[str, str] = {
 
 
 class _Citations:
-    """Numbered citations in order of first use."""
+    """Numbered citations in order of first use, with the key of each (None: cited by its text alone)."""
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.keys: list[str | None] = []
 
     def cite(self, *keys: str) -> str:
         """Cite references of :data:`REFERENCES` by key."""
+        for key in keys:
+            if REFERENCES[key] not in self.texts:
+                self.texts.append(REFERENCES[key])
+                self.keys.append(key)
         return self.cite_text(*(REFERENCES[key] for key in keys))
 
     def cite_text(self, *texts: str) -> str:
@@ -70,8 +133,32 @@ class _Citations:
         for text in texts:
             if text not in self.texts:
                 self.texts.append(text)
+                self.keys.append(None)
             numbers.append(self.texts.index(text) + 1)
         return "[" + ", ".join(str(n) for n in numbers) + "]"
+
+
+def bibtex(keys: Sequence[str | None], texts: Sequence[str]) -> str:
+    """A BibTeX file of the cited references, in citation order.
+
+    Parameters
+    ----------
+    keys : sequence of str or None
+        Key in :data:`BIBTEX` of each reference; None for one cited by its text alone (an atlas's citation),
+        which becomes a ``@misc`` entry holding that text.
+    texts : sequence of str
+        The references' texts, as printed under the paragraph.
+
+    Returns
+    -------
+    str
+    """
+    entries = []
+    for number, (key, text) in enumerate(zip(keys, texts, strict=True), start=1):
+        kind, fields = BIBTEX[key] if key else ("misc", {"note": text})
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+        entries.append(f"@{kind}{{{key or f'reference{number}'},\n{body}\n}}\n")
+    return "\n".join(entries)
 
 
 def _get(mapping: Mapping[str, Any] | None, *path: str, default: Any = None) -> Any:
@@ -90,31 +177,55 @@ def _join(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def _extraction_sentences(extraction: Mapping[str, Any], n_regions: int, n_volumes: int | None,
-                          versions: Mapping[str, str], cite: _Citations) -> list[str]:
-    atlas = extraction.get("atlas")
-    runs = extraction.get("runs") or []
-    t_r = extraction.get("t_r")
-    if not isinstance(atlas, Mapping):
-        source = _join([str(f) for f in extraction.get("source_files") or []]) or "a table"
-        return [f"Region time series ({n_volumes} volumes, {n_regions} regions) were read from {source}; "
-                "fmri-oinfo did not extract or clean them."]
-    citation = str(atlas.get("citation") or "")
-    nilearn = versions.get("nilearn", "")
-    sentences = [
-        f"Mean time series of {n_regions} regions of the {atlas.get('name')} atlas"
-        + (f" {cite.cite_text(citation)}" if citation else "")
-        + f" were extracted with nilearn {nilearn} {cite.cite('abraham2014')}"
-        + (f" from {len(runs)} run{'s' if len(runs) != 1 else ''}" if runs else "")
-        + (f" ({sum(int(r.get('n_volumes', 0)) for r in runs)} volumes, TR {t_r:g} s)" if runs and t_r else "")
-        + "."
-    ]
-    cleaning = extraction.get("cleaning") or {}
+#: Confound column families: (prefixes, words), in the order they are named.
+CONFOUND_FAMILIES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("trans_", "rot_"), "motion parameters"),
+    (("white_matter", "csf", "global_signal"), "tissue signals"),
+    (("a_comp_cor", "t_comp_cor", "c_comp_cor", "w_comp_cor"), "CompCor components"),
+    (("cosine",), "cosine drift terms"),
+    (("motion_outlier", "non_steady_state"), "outlier volumes"),
+    (("aroma_motion",), "ICA-AROMA components"),
+)
+
+
+def confound_words(columns: Sequence[str]) -> str:
+    """The regressors of a confound strategy in words, counted by family.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Columns of the confound table nilearn returned for a run.
+
+    Returns
+    -------
+    str
+        E.g. ``"26 regressors: 24 motion parameters (6 with derivatives and squares), 2 tissue signals
+        (white_matter, csf)"``; ``""`` when there are none.
+    """
+    if not columns:
+        return ""
+    parts, named = [], set()
+    for prefixes, words in CONFOUND_FAMILIES:
+        members = [c for c in columns if c.startswith(prefixes)]
+        if not members:
+            continue
+        named.update(members)
+        bases = list(dict.fromkeys(c.split("_derivative1")[0].split("_power2")[0] for c in members))
+        expansions = [name for name, marker in (("derivatives", "_derivative1"), ("squares", "_power2"))
+                      if any(marker in c for c in members)]
+        detail = ", ".join(bases) if prefixes[0] in ("white_matter",) else f"{len(bases)}"
+        detail += f" with {_join(expansions)}" if expansions else ""
+        parts.append(f"{len(members)} {words}" + (f" ({detail})" if detail != str(len(members)) else ""))
+    others = [c for c in columns if c not in named]
+    if others:
+        parts.append(f"{len(others)} other{'s' if len(others) != 1 else ''} ({', '.join(others[:5])}"
+                     + (", ..." if len(others) > 5 else "") + ")")
+    return f"{len(columns)} regressors: " + ", ".join(parts)
+
+
+def _cleaning_steps(cleaning: Mapping[str, Any]) -> list[str]:
+    """Detrending, filtering and standardisation in words, in nilearn's order."""
     steps = []
-    strategy = extraction.get("confound_strategy")
-    if strategy:
-        steps.append(f"confounds were regressed out with the fMRIPrep \u201c{strategy}\u201d strategy of nilearn's "
-                     f"load_confounds_strategy {cite.cite('wang2024')}")
     if cleaning.get("detrend"):
         steps.append("signals were linearly detrended")
     high, low = cleaning.get("high_pass"), cleaning.get("low_pass")
@@ -126,6 +237,44 @@ def _extraction_sentences(extraction: Mapping[str, Any], n_regions: int, n_volum
         steps.append(f"low-pass filtered ({low:g} Hz)")
     if cleaning.get("standardize"):
         steps.append("standardised per run")
+    return steps
+
+
+def _extraction_sentences(extraction: Mapping[str, Any], n_regions: int, n_volumes: int | None,
+                          versions: Mapping[str, str], cite: _Citations) -> list[str]:
+    atlas = extraction.get("atlas")
+    runs = extraction.get("runs") or []
+    t_r = extraction.get("t_r")
+    if not isinstance(atlas, Mapping):
+        source = _join([str(f) for f in extraction.get("source_files") or []]) or "a table"
+        cleaning = extraction.get("cleaning")
+        if not cleaning:
+            return [f"Region time series ({n_volumes} volumes, {n_regions} regions) were read from {source}; "
+                    "fmri-oinfo did not extract or clean them."]
+        steps = _cleaning_steps(cleaning)
+        return [f"Region time series ({n_volumes} volumes, {n_regions} regions) were read from {source} and cleaned "
+                f"with nilearn's signal.clean {cite.cite('abraham2014')}"
+                + (f" (TR {t_r:g} s)" if t_r else "") + (f": {_join(steps)}." if steps else ".")]
+    citation = str(atlas.get("citation") or "")
+    nilearn = versions.get("nilearn", "")
+    radius = atlas.get("radius_mm")
+    sentences = [
+        f"Mean time series of {n_regions} regions of the {atlas.get('name')} atlas"
+        + (f" {cite.cite_text(citation)}" if citation else "")
+        + (f" (spheres of {float(radius):g} mm radius around each region's MNI coordinates)" if radius else "")
+        + f" were extracted with nilearn {nilearn} {cite.cite('abraham2014')}"
+        + (f" from {len(runs)} run{'s' if len(runs) != 1 else ''}" if runs else "")
+        + (f" ({sum(int(r.get('n_volumes', 0)) for r in runs)} volumes, TR {t_r:g} s)" if runs and t_r else "")
+        + "."
+    ]
+    cleaning = extraction.get("cleaning") or {}
+    steps = []
+    strategy = extraction.get("confound_strategy")
+    if strategy:
+        regressors = confound_words(runs[0].get("confound_columns") or []) if runs else ""
+        steps.append(f"confounds were regressed out with the fMRIPrep \u201c{strategy}\u201d strategy of nilearn's "
+                     f"load_confounds_strategy {cite.cite('wang2024')}" + (f" ({regressors})" if regressors else ""))
+    steps += _cleaning_steps(cleaning)
     if steps:
         sentence = _join(steps)
         sentences.append(sentence[0].upper() + sentence[1:] + ".")
@@ -165,12 +314,6 @@ def _fmmi_words(parameters: Mapping[str, Any], cite: _Citations) -> str:
                       + (f" of {fmmi['batch_size']} examples" if fmmi.get("batch_size") else ""))
     return (f"the flow-matching estimator FMMI {cite.cite('butakov2025')} in its conditional form, one flow model "
             "per subject answering every set" + (f" ({_join(budget)})" if budget else ""))
-
-
-def _orders_words(orders: Sequence[int] | None) -> str:
-    if not orders:
-        return ""
-    return f" (order {orders[0]})" if len(orders) == 1 else f" (orders {_join([str(o) for o in orders])})"
 
 
 def _same_estimator_clause(results: pd.DataFrame, estimator: str, parameters: Mapping[str, Any],
@@ -237,16 +380,156 @@ def _statistics_sentences(results: pd.DataFrame, parameters: Mapping[str, Any], 
     alpha = attrs.get("alpha", statistics.get("alpha"))
     rate = attrs.get("error_rate") or "FDR"
     if alpha is not None:
-        sentences.append(f"p-values were corrected across the {attrs.get('n_tested') or len(results)} tested sets "
+        corrected = ("The larger of each set's p-value and its irreducibility p-value was" if "p_irreducible" in
+                     results.columns else "p-values were")
+        sentences.append(f"{corrected} corrected across the {attrs.get('n_tested') or len(results)} tested sets "
                          f"with the Benjamini-Hochberg procedure {cite.cite('benjamini1995')}, and sets with q < "
                          f"{alpha:g} ({rate} {100 * alpha:g} %) were labelled redundant (O-information > 0) or "
                          "synergistic (< 0).")
     n_bootstrap = attrs.get("n_bootstrap", statistics.get("n_bootstrap"))
     level = attrs.get("ci_level", statistics.get("ci_level"))
     if n_bootstrap and level and "ci_low" in results.columns and results["ci_low"].notna().any():
+        block = attrs.get("block_length")
         sentences.append(f"{100 * float(level):g} % intervals are percentiles over {n_bootstrap} moving-block "
-                         f"bootstrap resamples of the volumes {cite.cite('kunsch1989')}.")
+                         f"bootstrap resamples of the volumes {cite.cite('kunsch1989')}"
+                         + (f", in blocks of {int(block)} volumes" if block else "") + ".")
     return sentences
+
+
+#: Search methods in words.
+SEARCH_WORDS: dict[str, str] = {
+    "greedy": "greedy growth from the best starting triplets",
+    "beam": "beam search",
+    "anneal": "simulated annealing",
+    "partial": "growth among each region's partial-correlation neighbours",
+}
+
+
+def scored_counts(n_regions: int, candidates: Mapping[str, Any]) -> dict[str, int]:
+    """Sets scored while choosing candidates, by source: ``screen`` and each search method (all targets).
+
+    The same count as :func:`fmri_oinfo.candidates.choose.count_scored` (whose sum the result table records
+    as ``n_screened``), split by where the scores were spent, so that the paragraph can explain the total.
+
+    Parameters
+    ----------
+    n_regions : int
+        Regions the candidates were chosen among.
+    candidates : mapping
+        The run's ``[candidates]`` settings.
+
+    Returns
+    -------
+    dict of str to int
+        ``screen`` (every set of the screened orders) and one entry per search method, in that order; only
+        the strategies the run used.
+    """
+    strategies = list(candidates.get("strategies") or [])
+    counts: dict[str, int] = {}
+    if "screen" in strategies:
+        counts["screen"] = sum(math.comb(n_regions, int(k)) for k in candidates.get("orders") or [])
+    if "search" in strategies:
+        top = int(candidates.get("max_order", 3))
+        grown = range(4, top + 1)
+        neighbours = min(int(candidates.get("n_neighbours", 0)), n_regions - 1)
+        triplets = math.comb(n_regions, 3)
+        per_target = {
+            "greedy": triplets + sum(int(candidates.get("n_starts", 0)) * (n_regions - k + 1) for k in grown),
+            "beam": triplets + sum(min(int(candidates.get("beam_width", 0)), math.comb(n_regions, k - 1))
+                                   * (n_regions - k + 1) for k in grown),
+            "anneal": int(candidates.get("anneal_chains", 0)) * (int(candidates.get("anneal_steps", 0)) + 1)
+                      * (top - 2),
+            "partial": sum(n_regions * math.comb(neighbours, k - 1) for k in range(3, top + 1)),
+        }
+        targets = len(candidates.get("search_targets") or [])
+        for method in candidates.get("search_methods") or []:
+            counts[str(method)] = targets * per_target.get(str(method), 0)
+    return counts
+
+
+def _candidate_sentences(results: pd.DataFrame, candidates: Mapping[str, Any] | None, n_regions: int) -> list[str]:
+    """Which orders were screened, which were searched, and what the count of screened sets is made of."""
+    screened = results.attrs.get("n_screened")
+    tested = f"{int(results.attrs.get('n_tested') or len(results)):,} sets were tested"
+    if not isinstance(candidates, Mapping) or not candidates.get("strategies"):
+        return [f"{int(screened):,} sets were scored while choosing candidate sets, and {tested}."] if screened else []
+    strategies = [str(s) for s in candidates["strategies"]]
+    orders = [int(k) for k in candidates.get("orders") or []]
+    parts = []
+    if "screen" in strategies:
+        parts.append(f"a closed-form {'Gaussian-copula' if candidates.get('copula') else 'Gaussian'} screen scored "
+                     f"every set of {_join([str(k) for k in orders])} regions (the only "
+                     f"{'order' if len(orders) == 1 else 'orders'} screened) "
+                     f"and kept the {candidates.get('top_k')} most redundant and {candidates.get('top_k')} most "
+                     f"synergistic per order, with {candidates.get('n_control')} random control sets")
+    if "search" in strategies:
+        methods = _join([SEARCH_WORDS.get(str(m), str(m)) for m in candidates.get("search_methods") or []])
+        targets = _join([str(t) for t in candidates.get("search_targets") or []])
+        top = candidates.get("max_order")
+        words = "searches" + (f" ({methods}" + (f"; targets: {targets}" if targets else "") + ")" if methods else "")
+        words += f" built sets of 3 to {top} regions" if top else " built larger sets"
+        if top and "screen" in strategies and max(orders, default=3) < int(top):
+            words += f", so sets of {max(orders, default=3) + 1} or more regions came from the searches alone"
+        parts.append(words)
+    for name in ("exhaustive", "networks", "user"):
+        if name in strategies:
+            parts.append(STRATEGY_WORDS[name] + (f" (orders {_join([str(k) for k in orders])})"
+                                                 if name != "user" else "") + " were added")
+    sentences = ["Candidate sets were chosen as follows: " + "; ".join(parts) + "."]
+    if screened:
+        counts = scored_counts(n_regions, candidates)
+        if counts and sum(counts.values()) == int(screened):
+            words = {"screen": "by the screen"} | {m: f"by the {m} search" for m in SEARCH_WORDS}
+            breakdown = _join([f"{value:,} {words.get(key, key)}" for key, value in counts.items() if value])
+            sentences.append(f"Choosing them scored {int(screened):,} sets of the {n_regions} regions ({breakdown}; "
+                             "a search's count includes its starting triplets and every growth it tried, "
+                             f"repeats included), and {tested}.")
+        else:
+            sentences.append(f"Choosing them scored {int(screened):,} sets, and {tested}.")
+    else:
+        sentences.append(tested[0].upper() + tested[1:] + ".")
+    return sentences
+
+
+def resolved_values(parameters: Mapping[str, Any], attrs: Mapping[str, Any],
+                    extraction: Mapping[str, Any] | None) -> dict[str, str]:
+    """The value a run used for each setting left to be worked out (``0``, ``auto``, ``""``), by dotted key.
+
+    Parameters
+    ----------
+    parameters : mapping
+        The run's configuration sections.
+    attrs : mapping
+        The result table's ``attrs`` (what the statistics stage worked out).
+    extraction : mapping or None
+        Extraction metadata (what the extraction stage worked out).
+
+    Returns
+    -------
+    dict of str to str
+        Only keys whose configured value is a placeholder and whose used value was recorded.
+    """
+    extraction = extraction or {}
+    used: dict[str, str] = {}
+
+    def placeholder(*path: str) -> bool:
+        return _get(parameters, *path, default=None) in (0, 0.0, "auto", "")
+
+    if placeholder("inputs", "t_r") and extraction.get("t_r"):
+        used["inputs.t_r"] = f"{float(extraction['t_r']):g} s (read from the files)"
+    if placeholder("extraction", "confounds") and extraction.get("atlas") is not None:
+        used["extraction.confounds"] = str(extraction.get("confound_strategy") or "none (no confounds table)")
+    selection = attrs.get("selection")
+    if placeholder("statistics", "split_gap") and isinstance(selection, Mapping) and "gap_volumes" in selection:
+        rule = f" ({selection['gap_rule']})" if selection.get("gap_rule") else ""
+        used["statistics.split_gap"] = f"{int(selection['gap_volumes'])} volumes{rule}"
+    if placeholder("statistics", "block_length") and attrs.get("block_length"):
+        used["statistics.block_length"] = f"{int(attrs['block_length'])} volumes (round(T^(1/3)) of the tested block)"
+    for key, words in (("fd_threshold", "off"), ("high_pass", "none"), ("low_pass", "none"),
+                       ("smoothing_fwhm", "none")):
+        if placeholder("extraction", key) and _get(parameters, "extraction", key, default=None) is not None:
+            used[f"extraction.{key}"] = words
+    return used
 
 
 def methods_paragraph(
@@ -276,26 +559,16 @@ def methods_paragraph(
     Returns
     -------
     dict
-        ``text`` (str, the paragraph) and ``references`` (list of str, in
-        citation order).
+        ``text`` (str, the paragraph), ``references`` (list of str, in
+        citation order) and ``bibtex`` (str, the same references as a BibTeX
+        file).
     """
     cite = _Citations()
     sentences = []
     if extraction:
         sentences.extend(_extraction_sentences(extraction, n_regions, n_volumes, versions, cite))
-    strategies = _get(parameters, "candidates", "strategies", default=None)
-    orders = (sorted(int(k) for k in results["order"].dropna().unique()) if "order" in results and len(results)
-              else _get(parameters, "candidates", "orders", default=None))  # searches grow sets past the screen's
-    screened = results.attrs.get("n_screened")
-    tested = f"{int(results.attrs.get('n_tested') or len(results)):,} sets were tested"
-    if strategies:
-        words = _join([STRATEGY_WORDS.get(str(s), str(s)) for s in strategies])
-        sentences.append(
-            f"Candidate sets of regions{_orders_words(orders)} were "
-            f"chosen by {words}" + (f"; {int(screened):,} sets were screened" if screened else "")
-            + f", and {tested}.")
-    elif screened:
-        sentences.append(f"{int(screened):,} sets were screened while choosing candidate sets, and {tested}.")
+    candidates = _get(parameters, "candidates", default=None)
+    sentences.extend(_candidate_sentences(results, candidates, n_regions))
     estimator = results.attrs.get("estimator") or _get(parameters, "estimation", "estimator", default=None)
     if estimator:
         units = results.attrs.get("units", "nats")
@@ -310,4 +583,4 @@ def methods_paragraph(
                  if versions.get(name) and versions[name] != "not installed"]
     if software:
         sentences.append(f"Software: {_join(software)}.")
-    return {"text": " ".join(sentences), "references": list(cite.texts)}
+    return {"text": " ".join(sentences), "references": list(cite.texts), "bibtex": bibtex(cite.keys, cite.texts)}

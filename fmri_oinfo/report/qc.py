@@ -108,8 +108,13 @@ def carpet_figure(
     networks: Sequence[str] | None = None,
     runs: Sequence[Mapping[str, object]] | None = None,
     t_r: float | None = None,
+    framewise_displacement: Sequence[float | None] | None = None,
+    threshold: float | None = None,
 ) -> Figure:
-    """Carpet plot of region signals (z-scored per region) over the acquired volumes.
+    """Carpet plot of region signals (z-scored per region) over the acquired volumes, under their FD and DVARS.
+
+    As in MRIQC and fMRIPrep reports, the traces sit above the carpet on the same time axis, so that a
+    motion spike lines up with the band it leaves in the signals.
 
     Parameters
     ----------
@@ -125,10 +130,15 @@ def carpet_figure(
         None: the rows are drawn as they are.
     t_r : float or None
         Repetition time (s) for the time axis.
+    framewise_displacement : sequence of float or None, optional
+        FD (mm) of every acquired volume, all runs in order (None or NaN where unknown); drawn above the
+        DVARS trace when given, with ``threshold`` (mm, the censoring threshold) as a dashed line.
+    threshold : float or None
 
     Returns
     -------
     matplotlib.figure.Figure
+        Top to bottom: FD (when given), DVARS of the region signals (:func:`region_dvars`), the carpet.
     """
     values = timeseries.to_numpy(dtype=float)  # (T, N)
     scale = values.std(axis=0)
@@ -141,9 +151,35 @@ def carpet_figure(
     times, axis_label = _time_axis(z.shape[0], t_r)
     step = times[1] - times[0] if times.size > 1 else 1.0
     extent = (times[0] - step / 2, times[-1] + step / 2, z.shape[1] - 0.5, -0.5)
-    figure = plt.figure(figsize=(9.0, 4.2))
+    fd = None if framewise_displacement is None else np.array(
+        [np.nan if v is None else float(v) for v in framewise_displacement])  # (T_acquired,)
+    if fd is not None and fd.size != z.shape[0]:
+        raise ValueError(f"framewise_displacement has {fd.size} volumes but the carpet has {z.shape[0]}.")
+    figure = plt.figure(figsize=(9.0, 6.0))
     left = 0.09 if networks is not None else 0.07
-    axes = figure.add_axes((left, 0.13, 0.66, 0.76))
+    axes = figure.add_axes((left, 0.09, 0.66, 0.53))
+    traces = [("DVARS (SD)", region_dvars(z), "#1f618d", None)]
+    if fd is not None:
+        traces.insert(0, ("FD (mm)", fd, "#34495e", threshold))
+    height = 0.27 / len(traces)
+    for index, (label, trace, colour, line) in enumerate(traces):
+        bottom = 0.64 + 0.27 - (index + 1) * height
+        trace_axes = figure.add_axes((left, bottom + 0.01, 0.66, height - 0.015))
+        trace_axes.plot(times, trace, color=colour, linewidth=0.8)
+        if line:
+            trace_axes.axhline(line, color=THRESHOLD_COLOR, linestyle="--", linewidth=0.9)
+        if censored.any():
+            trace_axes.scatter(times[censored], np.zeros(int(censored.sum())), s=8, color=CENSORED_COLOR, zorder=3)
+        for row in boundaries:
+            trace_axes.axvline(times[row] - step / 2, color="black", linewidth=1.0)
+        trace_axes.set_xlim(extent[0], extent[1])
+        trace_axes.set_ylim(bottom=0.0)
+        trace_axes.set_ylabel(label, fontsize=8)
+        trace_axes.tick_params(labelsize=7, labelbottom=False)
+        finite = trace[np.isfinite(trace)]
+        if finite.size:
+            trace_axes.text(1.01, 0.5, f"mean {finite.mean():.2f}\nmax {finite.max():.2f}", fontsize=7,
+                            transform=trace_axes.transAxes, va="center")
     colormap = plt.get_cmap("gray").with_extremes(bad=CENSORED_COLOR)
     image = axes.imshow(np.ma.masked_invalid(z[:, order].T), aspect="auto", cmap=colormap, vmin=-2.5, vmax=2.5,
                         interpolation="nearest", extent=extent)
@@ -151,24 +187,24 @@ def carpet_figure(
         axes.axvline(times[row] - step / 2, color="black", linewidth=1.2)
     axes.set_xlabel(axis_label)
     axes.set_yticks([])
-    colorbar_axes = figure.add_axes((left + 0.675, 0.13, 0.012, 0.76))
+    colorbar_axes = figure.add_axes((left + 0.675, 0.09, 0.012, 0.53))
     figure.colorbar(image, cax=colorbar_axes)
     colorbar_axes.set_title("z", fontsize=8)
     colorbar_axes.tick_params(labelsize=7)
     n_censored = int(censored.sum())
     title = f"Region signals ({z.shape[1]} regions, {z.shape[0]} volumes"
     title += f", {n_censored} censored)" if runs else ")"
-    axes.set_title(title, fontsize=10)
+    figure.suptitle(title, fontsize=10, x=left + 0.33, y=0.985)
     if networks is not None:
         sorted_networks = np.asarray(networks, dtype=str)[order]
         palette = network_colors(list(sorted_networks))
-        strip = figure.add_axes((left - 0.022, 0.13, 0.018, 0.76), sharey=axes)
+        strip = figure.add_axes((left - 0.022, 0.09, 0.018, 0.53), sharey=axes)
         _network_strip(strip, sorted_networks, palette)
         strip.set_ylabel("regions by network", fontsize=8)
         edges = np.flatnonzero(sorted_networks[1:] != sorted_networks[:-1]) + 0.5
         for edge in edges:
             axes.axhline(edge, color="white", linewidth=0.5, alpha=0.8)
-        _network_legend(figure, sorted_networks, palette, (left + 0.72, 0.92))
+        _network_legend(figure, sorted_networks, palette, (left + 0.72, 0.62))
     else:
         axes.set_ylabel("region")
     if n_censored:
@@ -234,6 +270,61 @@ def framewise_displacement_figure(
     axes.set_ylim(bottom=0.0)
     axes.legend(loc="upper right", fontsize=7, frameon=False, ncol=3)
     return figure
+
+
+#: Framewise displacement thresholds (mm) whose exceedances are counted, as MRIQC and fMRIPrep report them
+#: (0.2 mm: the common strict limit; 0.5 mm: the lenient one).
+FD_THRESHOLDS: tuple[float, ...] = (0.2, 0.5)
+
+
+def motion_summary(framewise_displacement: Mapping[str, Sequence[float | None]],
+                   threshold: float | None = None) -> list[dict[str, object]]:
+    """Per run: mean and largest FD, and the volumes whose FD exceeds each of :data:`FD_THRESHOLDS`.
+
+    Parameters
+    ----------
+    framewise_displacement : mapping of str to sequence of float or None
+        FD in mm of every acquired volume, per run (None or NaN where unknown).
+    threshold : float or None
+        The run's own censoring threshold, counted too when it is not already one of :data:`FD_THRESHOLDS`.
+
+    Returns
+    -------
+    list of dict
+        ``run``, ``n_volumes``, ``mean``, ``max`` (mm, None when unknown) and ``above``: a list of
+        ``{"threshold", "count", "share"}`` (share in %, of the run's volumes), thresholds ascending.
+    """
+    thresholds = sorted({*FD_THRESHOLDS, *([float(threshold)] if threshold else [])})
+    rows = []
+    for run, trace in framewise_displacement.items():
+        fd = np.array([np.nan if v is None else float(v) for v in trace])  # (T_run,)
+        finite = fd[np.isfinite(fd)]
+        above = [{"threshold": t, "count": int((finite > t).sum()),
+                  "share": 100.0 * float((finite > t).sum()) / max(fd.size, 1)} for t in thresholds]
+        rows.append({"run": run, "n_volumes": int(fd.size), "above": above,
+                     "mean": float(finite.mean()) if finite.size else None,
+                     "max": float(finite.max()) if finite.size else None})
+    return rows
+
+
+def region_dvars(values: np.ndarray) -> np.ndarray:
+    """DVARS of region signals: root mean square over regions of the change from the previous volume.
+
+    Parameters
+    ----------
+    values : array of shape (T, N)
+        Region signals on the acquired volumes, z-scored per region (NaN for censored volumes).
+
+    Returns
+    -------
+    numpy.ndarray of shape (T,)
+        NaN for the first volume and next to censored volumes.  In units of
+        each region's standard deviation: about sqrt(2 (1 - rho1)) for
+        smooth noise with lag-1 autocorrelation rho1, higher at sudden
+        changes that every region shares (motion, spikes).
+    """
+    change = np.diff(values, axis=0)  # (T - 1, N)
+    return np.concatenate([[np.nan], np.sqrt(np.mean(change**2, axis=1))])
 
 
 def tsnr_figure(regions: pd.DataFrame, tsnr: Sequence[float | None]) -> Figure:
@@ -360,7 +451,7 @@ def atlas_overlay_figure(
         warnings.filterwarnings("ignore", "Warning: converting a masked element to nan", UserWarning)
         display = plotting.plot_roi(
             label_image, display_mode="z", cut_coords=7, figure=figure, cmap=ListedColormap(colours),
-            alpha=0.75, annotate=False, black_bg=True, title=title, draw_cross=False, colorbar=False,
+            alpha=0.75, annotate=True, black_bg=True, title=title, draw_cross=False, colorbar=False,
             interpolation="nearest", **kwargs,
         )
     if mask is not None and background is not None:

@@ -25,9 +25,10 @@ import jinja2
 
 from fmri_oinfo import maps
 from fmri_oinfo.atomic import write_text_atomically
-from fmri_oinfo.report import sections
+from fmri_oinfo.inputs.table_cleaning import uncleaned_signs
+from fmri_oinfo.report import glossary, sections
 from fmri_oinfo.report.context import ReportContext
-from fmri_oinfo.report.methods import methods_paragraph
+from fmri_oinfo.report.methods import methods_paragraph, resolved_values
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,17 @@ def render_template(name: str, **variables: Any) -> str:
     return report_environment().get_template(name).render(**variables)
 
 
+def references_path(report: str | os.PathLike) -> Path:
+    """The BibTeX file of a report's methods references: ``<report stem>_references.bib`` beside it."""
+    report = Path(report)
+    return report.with_name(f"{report.stem}_references.bib")
+
+
+def parameter_rows(parameters: Mapping[str, Any], used: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """``(dotted.key, configured value, value used)`` rows; the used value where the setting was worked out."""
+    return [(key, value, used.get(key, "")) for key, value in flatten_parameters(parameters)]
+
+
 def flatten_parameters(parameters: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     """Flatten nested parameters into ``(dotted.key, value)`` rows for display."""
     rows: list[tuple[str, str]] = []
@@ -115,13 +127,14 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
         "subject": context.subject,
         "sections": SUBJECT_SECTIONS,
         "findings": findings,
-        "sets": sections.sets_section(context, results, regions),
+        "sets": described_sets(sections.sets_section(context, results, regions)),
         "maps": sections.maps_section(context, scores, placed, findings["n_labelled"]),
         "graphs": sections.graphs_section(context, placed, findings["n_labelled"]),
         "quality": sections.quality_section(context, regions),
         "statistics": sections.statistics_section(context, results),
         "methods": methods_paragraph(results, context.parameters, context.extraction, versions, len(regions),
                                      len(context.timeseries) if context.timeseries is not None else None),
+        "table_warning": table_warning(context),
         "files": [{"what": str(what), "href": str(href)} for what, href in context.output_files],
         "warnings": [str(w) for w in context.warnings],
         "atlas": {
@@ -134,9 +147,29 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
             "has_anatomy": "anatomy" in regions.columns,
             "no_coordinates_reason": context.no_coordinates_reason,
         },
-        "parameters": flatten_parameters(context.parameters),
+        "parameters": parameter_rows(context.parameters,
+                                     resolved_values(context.parameters, results.attrs, context.extraction)),
         "versions": versions,
     }
+
+
+def table_warning(context: ReportContext) -> dict[str, Any] | None:
+    """Signs that a region table given as input was not cleaned (:func:`uncleaned_signs` of the series
+    analysed), and whether fmri-oinfo's own cleaning ran; None for extracted series or a clean-looking table."""
+    extraction = context.extraction or {}
+    if context.timeseries is None or not extraction or extraction.get("atlas") is not None:
+        return None
+    signs = uncleaned_signs(context.timeseries)
+    return {"signs": signs, "cleaned": bool(extraction.get("cleaning"))} if signs else None
+
+
+def described_sets(sets: dict[str, Any]) -> dict[str, Any]:
+    """The set tables' variables with each column's meaning (``meanings``, the headings' tooltips) and the
+    legend under the tables (``legend``: the columns shown, then the tags of the rows shown)."""
+    columns = glossary.set_table_columns(sets)
+    tags = [tag for table in sets["tables"].values() for row in table["rows"] for tag in row["tags"]]
+    words = glossary.meanings(sets["has_irreducible"])
+    return {**sets, "meanings": words, "legend": glossary.legend(columns, tags, words)}
 
 
 def view_script() -> str:
@@ -144,11 +177,17 @@ def view_script() -> str:
     return (TEMPLATE_DIR / "view3d.js").read_text(encoding="utf-8")
 
 
-def render_report_html(context: ReportContext) -> str:
-    """Render the subject report as one HTML string (see :func:`render_report`)."""
+def _page(context: ReportContext, references_file: str) -> tuple[str, dict[str, Any]]:
+    """The subject page and its variables; ``references_file`` (a BibTeX file name) is linked when not empty."""
     variables = report_variables(context)
     variables["view_script"] = view_script() if variables["graphs"]["outline"] else ""
-    return render_template("subject.html", **variables)
+    variables["references_file"] = references_file if variables["methods"]["references"] else ""
+    return render_template("subject.html", **variables), variables
+
+
+def render_report_html(context: ReportContext) -> str:
+    """Render the subject report as one HTML string (see :func:`render_report`)."""
+    return _page(context, "")[0]
 
 
 def render_report(context: ReportContext, path: str | os.PathLike) -> Path:
@@ -164,11 +203,14 @@ def render_report(context: ReportContext, path: str | os.PathLike) -> Path:
     Returns
     -------
     pathlib.Path
-        ``path``; nothing is written when rendering fails.
+        ``path``; nothing is written when rendering fails.  The methods' references are written beside
+        it as BibTeX (:func:`references_path`).
     """
     if not str(path).endswith(".html"):
         raise ValueError(f"path={str(path)!r} must end with .html.")
-    document = render_report_html(context)
+    document, variables = _page(context, references_path(path).name)
+    if variables["references_file"]:
+        write_text_atomically(references_path(path), variables["methods"]["bibtex"])
     written = write_text_atomically(path, document)
     logger.info("Wrote report %s (%.1f MB).", written, len(document.encode("utf-8")) / 1e6)
     return written

@@ -19,7 +19,14 @@ import pandas as pd
 from fmri_oinfo import graphs, maps
 from fmri_oinfo.report import figures, qc
 from fmri_oinfo.report.context import ReportContext
-from fmri_oinfo.report.findings import KINDS, family_heads, labelled_sets, set_rows, summary_sentence
+from fmri_oinfo.report.findings import (
+    KINDS,
+    beyond_fc_summary,
+    family_heads,
+    labelled_sets,
+    set_rows,
+    summary_sentence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,17 +74,19 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
             members = pd.DataFrame(row["members"])
             row["figure"] = embedded(
                 f"{label} set {row['rank']}",
-                lambda m=members, k=kind: maps.plot_set_members(m, maps.KIND_COLORS[k]), dpi=80,
+                lambda m=members, k=kind: figures.mark_sides(maps.plot_set_members(m, maps.KIND_COLORS[k])), dpi=80,
             ) if placed else None
             row["kind"] = kind
             cards.append(row)
     attrs = results.attrs
-    return {**summary, "cards": cards, "where": where_columns(regions, placed), "alpha": attrs.get("alpha", parameter_alpha(context.parameters)),
+    return {**summary, "cards": cards, "where": where_columns(regions, placed),
+            "alpha": attrs.get("alpha", parameter_alpha(context.parameters)),
             "error_rate": attrs.get("error_rate") or "FDR", "estimator": attrs.get("estimator", ""),
             "reachability_note": "" if attrs.get("reachable", True) else str(attrs.get("reachability_note", "")),
             "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings),
             "label_ci_level": attrs.get("label_ci_level"), "min_effect": attrs.get("min_effect"),
-            "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any())}
+            "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any()),
+            "beyond_fc": beyond_fc_summary(results)}
 
 
 def sets_section(context: ReportContext, results: pd.DataFrame, regions: pd.DataFrame) -> dict[str, Any]:
@@ -219,7 +228,15 @@ def quality_section(context: ReportContext, regions: pd.DataFrame) -> dict[str, 
             "values flag regions with signal loss or little brain tissue.",
         ))
     fd = {run["name"]: run["framewise_displacement"] for run in runs if run["framewise_displacement"] is not None}
-    if fd:
+    table_input = bool(extraction) and extraction.get("atlas") is None
+    signals = "signal as given" if table_input else "cleaned signal"
+    kept = sum(r["n_volumes"] - len(r["censored_volumes"]) for r in runs)
+    aligned = runs if context.timeseries is not None and runs and kept == len(context.timeseries) else None
+    # FD of every acquired volume, when each run has it: drawn above the carpet, on its time axis
+    carpet_fd = ([v for r in runs for v in r["framewise_displacement"]]
+                 if aligned and len(fd) == len(runs)
+                 and all(len(r["framewise_displacement"]) == r["n_volumes"] for r in runs) else None)
+    if fd and carpet_fd is None:
         items.append(embedded(
             "Framewise displacement",
             lambda: qc.framewise_displacement_figure(fd, {r["name"]: r["censored_volumes"] for r in runs},
@@ -229,15 +246,16 @@ def quality_section(context: ReportContext, regions: pd.DataFrame) -> dict[str, 
             + ("; censored volumes in magenta" if any(r["censored_volumes"] for r in runs) else "")
             + ("; runs separated by black lines" if len(fd) > 1 else "") + ".",
         ))
-    table_input = bool(extraction) and extraction.get("atlas") is None
-    signals = "signal as given" if table_input else "cleaned signal"
     if context.timeseries is not None:
-        kept = sum(r["n_volumes"] - len(r["censored_volumes"]) for r in runs)
-        aligned = runs if runs and kept == len(context.timeseries) else None
         items.append(embedded(
-            "Carpet plot",
-            lambda: qc.carpet_figure(context.timeseries, networks, aligned, context.t_r),
-            f"Each row is one region's {signals} (z-scored)"
+            "Carpet plot with framewise displacement and DVARS" if carpet_fd else "Carpet plot with DVARS",
+            lambda: qc.carpet_figure(context.timeseries, networks, aligned, context.t_r, carpet_fd, threshold),
+            ("Top: framewise displacement (head motion between volumes, from the confounds table"
+             + (f"; dashed: the censoring threshold {threshold:g} mm" if threshold else "") + "); " if carpet_fd
+             else "Top: ")
+            + "DVARS of the region signals (root mean square over regions of the change from the previous "
+            "volume, in standard deviations), on the carpet's time axis. "
+            f"Carpet: each row is one region's {signals} (z-scored)"
             + (", grouped by network (colour strip)" if networks is not None else "")
             + ("; censored volumes in magenta, where they were acquired"
                if aligned and any(r["censored_volumes"] for r in runs) else "") + ".",
@@ -262,6 +280,7 @@ def quality_section(context: ReportContext, regions: pd.DataFrame) -> dict[str, 
                     for run, v in context.censored_by_run().items()]
     return {
         "figures": items,
+        "motion": qc.motion_summary(fd, threshold) if fd else [],
         "coverage": _coverage_summary(regions, region_qc),
         "censored": censored,
         "dropped": context.dropped_list(),

@@ -8,7 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fmri_oinfo.group import dask_client, discover_study, load_group_config, run_group_study
+from fmri_oinfo.group import (
+    dask_client,
+    discover_study,
+    load_group_config,
+    run_group_study,
+)
 from fmri_oinfo.group.example import PLANTED_FOUR, PLANTED_SET, make_table_study
 from fmri_oinfo.group.outputs import write_group_outputs
 from fmri_oinfo.group.report import write_group_report

@@ -84,9 +84,10 @@ def test_report_links_every_output_and_shows_the_quality_control(demo_run):
     assert all((demo_run.report.parent / link).is_file() for link in links)
     quality = html[html.index('<section id="quality">'):]
     quality = quality[:quality.index("</section>")]
-    for title in ("Atlas over the data", "Temporal SNR per region", "Framewise displacement", "Carpet plot",
-                  "Region correlation matrix"):
+    for title in ("Atlas over the data", "Temporal SNR per region",
+                  "Carpet plot with framewise displacement and DVARS", "Region correlation matrix"):
         assert f"<h3>{title}</h3>\n  <img" in quality, title
+    assert "<h3>Head motion</h3>" in quality and "FD &gt; 0.5 mm" in quality  # the demo's planted FD spikes
     assert "regions lie entirely inside the brain mask" in " ".join(quality.split())
     assert "extracted with nilearn" in html and "Seitzman BA" in html  # methods and the atlas reference
 

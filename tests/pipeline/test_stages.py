@@ -28,7 +28,7 @@ STAGE_OF_KEY = {"selection_fraction": 1, "split_gap": 1, "user_sets_from_data": 
 CHANGED = {
     "task": "rest", "session": "1", "run": "1", "space": "MNI152NLin6Asym", "t_r": 2.5, "min_volumes": 60,
     "atlas": "power2011", "atlas_dir": "/elsewhere", "confounds": "compcor", "high_pass": 0.02,
-    "low_pass": 0.09, "detrend": False, "standardize": "zscore", "fd_threshold": 0.5, "smoothing_fwhm": 4.0,
+    "low_pass": 0.09, "detrend": False, "standardize": "zscore", "fd_threshold": 0.5, "smoothing_fwhm": 4.0, "clean_table": True,
     "strategies": ["exhaustive"], "orders": [3, 4], "max_sets": 10, "max_screened": 10**8, "top_k": 7, "n_control": 9,
     "network_modes": ["within"], "search_methods": ["beam"], "search_targets": ["synergy"], "max_order": 4,
     "search_keep": 4, "beam_width": 50, "n_starts": 3, "anneal_chains": 8, "anneal_steps": 20,

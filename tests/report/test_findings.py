@@ -9,6 +9,7 @@ import pytest
 
 from fmri_oinfo.report.example import example_context, example_regions, example_results
 from fmri_oinfo.report.findings import (
+    beyond_fc_summary,
     chosen_by_tags,
     count_findings,
     family_heads,
@@ -155,3 +156,25 @@ def test_the_page_says_when_no_interval_tested_the_sign():
     assert "so the label's sign was not tested" not in text
     without = " ".join(render_report_html(context).split())
     assert "no interval (no bootstrap), so the label's sign was not tested against one" in without
+
+
+def test_structure_beyond_fc_is_stated_first_with_its_sets():
+    """The beyond-FC sentence comes before the O-information findings, counts the excess labels and names their sets."""
+    context = example_context(label_image=False, interactive=False)
+    n = len(context.results)
+    excess = [-0.31, 0.004] + [0.001] * (n - 2)
+    labels = ["synergy beyond FC"] + [""] * (n - 1)
+    results = context.results.assign(excess=excess, excess_se=0.02, excess_margin=0.05,
+                                     excess_q=[0.001] + [1.0] * (n - 1), excess_label=labels)
+    summary = beyond_fc_summary(results)
+    assert summary["n_beyond"] == 1 and summary["n_synergy"] == 1 and summary["n_tested"] == n
+    assert summary["sets"][0]["names"] == [str(m) for m in results["set"].iloc[0]]
+    assert summary["sentence"].startswith(f"1 of {n} tested sets show structure beyond functional connectivity")
+    text = " ".join(render_report_html(replace(context, results=results)).split())
+    o_info_sentence = summary_sentence(results)["sentence"][:20]
+    assert text.index("show structure beyond functional connectivity") < text.index(o_info_sentence)
+    # no FMMI, no excess columns: no beyond-FC sentence, and a table with none labelled says so
+    assert beyond_fc_summary(context.results) is None
+    assert "structure beyond functional connectivity" not in render_report_html(context)
+    none = beyond_fc_summary(results.assign(excess_label=""))
+    assert none["n_beyond"] == 0 and none["sentence"].startswith(f"No set of {n} tested shows structure beyond")

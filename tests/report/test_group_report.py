@@ -164,3 +164,23 @@ def test_unreachable_design_is_said_before_any_table(study_result):
     assert note in _section(document, "findings")
     assert document.index(note) < document.index("<table")
     assert "Group mean: No set labelled of 20 tested" in document
+
+
+def test_group_table_shows_p_irreducible_and_defines_q_by_it(study_result):
+    """With irreducibility tests, p irred. is a column of the group tables (its values shown), and q's
+    tooltip says it is BH of max(p, p irred.); without them, neither appears."""
+    sets = study_result().sets
+    table = _mean_table(sets)
+    table["p_irreducible"] = np.r_[0.0371, 0.0042, np.full(len(table) - 2, 0.9)]
+    table.attrs = dict(_mean_table(sets).attrs)
+    result = study_result(results=table)
+    page = group_report_html(result, result.out_dir / "group" / "group_report.html")
+    section = page[page.index('<section id="results">'):page.index("</section>", page.index('<section id="results">'))]
+    assert "p&nbsp;irred.</th>" in section
+    assert ">0.037</td>" in section and ">0.0042</td>" in section  # the values, not only the heading
+    assert "max(p, p irred.)" in section and "<dt>p irred.</dt>" in section
+    plain = study_result()
+    without = group_report_html(plain, plain.out_dir / "group" / "group_report.html")
+    results = without[without.index('<section id="results">'):]
+    results = results[:results.index("</section>")]
+    assert "irred" not in results

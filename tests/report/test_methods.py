@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from fmri_oinfo.report.example import example_extraction, example_regions, example_results
-from fmri_oinfo.report.methods import REFERENCES, methods_paragraph
+from fmri_oinfo.report.methods import BIBTEX, REFERENCES, methods_paragraph, resolved_values, scored_counts
 
 VERSIONS = {"fmri-oinfo": "0.1.0", "python": "3.11.7", "numpy": "2.4.6", "nilearn": "0.14.1", "torch": "not installed"}
 
@@ -34,9 +36,11 @@ def test_paragraph_from_a_full_run():
         "load_confounds_strategy [3], signals were linearly detrended, band-pass filtered (0.01-0.1 Hz) and "
         "standardised per run.",
         "3 of 200 volumes (1.5 %) were censored (framewise displacement above 0.5 mm).",
-        # the tested sets' orders (the searches grow sets past the screen's order 3)
-        "Candidate sets of regions (orders 3 and 4) were chosen by a closed-form Gaussian screen",
-        "220 sets were screened, and 7 sets were tested.",
+        # only the screen's own order is said to be screened
+        "Candidate sets were chosen as follows: a closed-form Gaussian screen scored every set of 3 regions (the "
+        "only order screened)",
+        "Choosing them scored 220 sets of the 12 regions (220 by the screen;",
+        "and 7 sets were tested.",
         "was estimated in nats with the flow-matching estimator FMMI [5] in its conditional form, one flow model per "
         "subject answering every set (5-fold cross-fitting, 4 independently trained replicates, width 64 and at most "
         "300 training steps of 256 examples)",
@@ -47,7 +51,7 @@ def test_paragraph_from_a_full_run():
         "down to p = 0.0005, 10 times below the surrogates' own floor 1 / (1 + surrogates); a p-value the fit puts "
         "lower is reported as < 0.0005.",
         "with q < 0.05 (FDR 5 %)",
-        "95 % intervals are percentiles over 200 moving-block bootstrap resamples of the volumes [10].",
+        "95 % intervals are percentiles over 200 moving-block bootstrap resamples of the volumes [10]",
         "Software: fmri-oinfo 0.1.0, python 3.11.7, numpy 2.4.6 and nilearn 0.14.1.",
     ):
         assert sentence in text, sentence
@@ -62,7 +66,7 @@ def test_unrecorded_facts_are_left_out():
     results = example_results(contract=False)
     methods = methods_paragraph(results, {}, None, {}, n_regions=12, n_volumes=None)
     # nothing says how the data were extracted, which estimator, surrogates or level: no sentence about them
-    assert methods == {"text": "", "references": []}
+    assert methods == {"text": "", "references": [], "bibtex": ""}
     results.attrs = {"estimator": "gaussian", "alpha": 0.05}
     methods = methods_paragraph(results, {}, None, {}, n_regions=12, n_volumes=None)
     assert methods["text"].startswith("The O-information of each set [1]")
@@ -91,3 +95,82 @@ def test_the_descriptive_fmmi_column_is_described_and_cited():
             "answering every set (5-fold cross-fitting") in methods["text"]
     assert "are shown beside it for comparison, untested, on the volumes each set was tested on" in methods["text"]
     assert REFERENCES["butakov2025"] in methods["references"]
+
+
+def _default_run():
+    """A result table, parameters and extraction metadata shaped as the default pipeline records them."""
+    from fmri_oinfo.candidates.choose import count_scored
+    from fmri_oinfo.pipeline.config import PipelineConfig
+
+    config = PipelineConfig()
+    results = example_results()
+    results.attrs.update(n_screened=count_scored(300, config.candidates), block_length=7)
+    extraction = _extraction()
+    extraction["atlas"] = {**extraction["atlas"], "radius_mm": 5.0}
+    motion = [f"{axis}{suffix}" for axis in ("trans_x", "trans_y", "trans_z", "rot_x", "rot_y", "rot_z")
+              for suffix in ("", "_derivative1", "_power2", "_derivative1_power2")]
+    extraction["runs"][0]["confound_columns"] = [*motion, "white_matter", "csf", "cosine00", "cosine01"]
+    return results, config.to_dict(), extraction, config
+
+
+def test_scored_counts_explain_the_pipelines_count_of_screened_sets():
+    """The breakdown the paragraph prints adds up to the count the pipeline records, for each strategy mix."""
+    from dataclasses import replace
+
+    from fmri_oinfo.candidates.choose import count_scored
+    from fmri_oinfo.pipeline.config import PipelineConfig
+
+    base = PipelineConfig().candidates
+    variants = [base, replace(base, orders=(3, 4)), replace(base, strategies=("search",), max_order=6),
+                replace(base, search_methods=("beam", "anneal", "partial"), search_targets=("synergy",)),
+                replace(base, strategies=("screen",))]
+    for candidates in variants:
+        for n_regions in (12, 300):
+            table = PipelineConfig(candidates=candidates).to_dict()["candidates"]
+            counts = scored_counts(n_regions, table)
+            assert sum(counts.values()) == count_scored(n_regions, candidates), (candidates, n_regions)
+
+
+def test_paragraph_is_true_of_the_default_run():
+    results, parameters, extraction, config = _default_run()
+    text = methods_paragraph(results, parameters, extraction, VERSIONS, n_regions=300, n_volumes=197)["text"]
+    # only triplets are screened; 4- and 5-sets come from the searches
+    assert "scored every set of 3 regions (the only order screened)" in text
+    assert "built sets of 3 to 5 regions, so sets of 4 or more regions came from the searches alone" in text
+    assert "every set of orders 3, 4" not in text and "(orders 3 and 4)" not in text
+    # the count of screened sets, explained by its parts
+    assert "Choosing them scored 13,469,560 sets of the 300 regions (4,455,100 by the screen, 8,922,060 by the " \
+           "greedy search and 92,400 by the partial search;" in text
+    assert "(spheres of 5 mm radius around each region's MNI coordinates)" in text
+    assert ("(28 regressors: 24 motion parameters (6 with derivatives and squares), 2 tissue signals "
+            "(white_matter, csf), 2 cosine drift terms)") in text
+    assert "in blocks of 7 volumes." in text
+    assert "The larger of each set's p-value and its irreducibility p-value was corrected" in text
+
+
+def test_resolved_values_replace_the_placeholders_with_what_the_run_used():
+    results, parameters, extraction, config = _default_run()
+    assert (config.inputs.t_r, config.extraction.confounds, config.statistics.split_gap,
+            config.statistics.block_length) == (0.0, "auto", 0, 0)  # placeholders in the configuration
+    used = resolved_values(parameters, results.attrs, extraction)
+    assert used["inputs.t_r"].startswith("2 s")
+    assert used["extraction.confounds"] == "simple"
+    assert used["statistics.split_gap"] == "10 volumes (autocorrelation length)"
+    assert used["statistics.block_length"].startswith("7 volumes")
+    # a value the user gave is not touched
+    parameters["statistics"]["block_length"] = 12
+    assert "statistics.block_length" not in resolved_values(parameters, results.attrs, extraction)
+
+
+def test_bibtex_holds_each_reference_once_in_citation_order():
+    results, parameters, extraction, _ = _default_run()
+    methods = methods_paragraph(results, parameters, extraction, VERSIONS, n_regions=300, n_volumes=197)
+    entries = re.findall(r"^@(\w+)\{([^,]+),", methods["bibtex"], re.M)
+    assert len(entries) == len(methods["references"])
+    keys = [key for _, key in entries]
+    assert keys[0] == "reference1"  # the atlas's own citation, kept as its text
+    assert methods["references"][0] in methods["bibtex"]
+    assert keys[1:] == [next(k for k, text in REFERENCES.items() if text == reference)
+                        for reference in methods["references"][1:]]
+    assert set(BIBTEX) == set(REFERENCES)
+    assert methods["bibtex"].count("{") == methods["bibtex"].count("}")

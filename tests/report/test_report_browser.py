@@ -8,6 +8,7 @@ measured into the page, which Chromium dumps.  Skipped where Chromium is not ins
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -78,7 +79,7 @@ def open_in_chromium(report: Path, width: int, folder: Path) -> tuple[dict, str,
     assert completed.returncode == 0, completed.stderr[-2000:]
     found = re.search(r'<pre id="measurements">(.*?)</pre>', completed.stdout, re.S)
     assert found, "the measuring script did not run"
-    return json.loads(found.group(1).replace("&quot;", '"').replace("&amp;", "&")), completed.stdout, completed.stderr
+    return json.loads(html.unescape(found.group(1))), completed.stdout, completed.stderr
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +112,8 @@ def _check_layout(measured: dict, width: int) -> None:
             if key == "95% interval" and column is None:  # tables without intervals show no such column
                 continue
             assert column is not None, (key, list(columns))
-            assert column["right"] <= visible + 1, (key, column, visible)
+        for column in table["columns"]:  # every column, the last (O FMMI) included, without scrolling sideways
+            assert column["right"] <= visible + 1, (column, visible)
 
 
 @pytest.mark.parametrize("width", [1000, 1400])
@@ -123,6 +125,23 @@ def test_demo_report_fits_the_window_and_shows_findings_first(demo_report, tmp_p
     for anchor, heading in SUBJECT_SECTIONS:
         assert f'id="{anchor}"' in dom and heading in dom
     assert len(measured["canvases"]) == 2 and min(measured["canvases"]) > 2000  # both 3-D views drew
+
+
+def test_widest_set_table_fits_at_1000_px(hostile_context, tmp_path):
+    """Every optional column at once (interval, test, p irreducible, O FMMI): still no sideways scrolling."""
+    import dataclasses
+
+    from fmri_oinfo.report import render_report
+
+    results = hostile_context.results.copy()
+    results["o_info_fmmi"] = results["o_info"] * 1.01
+    results.attrs = dict(hostile_context.results.attrs)
+    report = render_report(dataclasses.replace(hostile_context, results=results, interactive=False),
+                           tmp_path / "wide_report.html")
+    measured, dom, _ = open_in_chromium(report, 1000, tmp_path)
+    headers = [c["text"] for table in measured["tables"].values() for c in table["columns"]]
+    assert any(text.replace("\xa0", " ") == "O FMMI" for text in headers), headers[6:]
+    _check_layout(measured, 1000)
 
 
 def test_example_report_with_a_hostile_name_runs_no_injected_script(rendered_report, tmp_path):

@@ -95,12 +95,13 @@ def _section(document: str, anchor: str) -> str:
 def test_report_loads_nothing_from_the_network(page):
     document, reader = page
     outside = [r for r in reader.references if not r[2].startswith(("#", "data:"))]
-    assert outside == [("a", "href", "sub-example_oinfo.tsv"), ("a", "href", "sub-example_regions.tsv")]  # links
+    assert sorted(outside) == [("a", "href", "sub-example_oinfo.tsv"), ("a", "href", "sub-example_regions.tsv"),
+                               ("a", "href", "sub-example_report_references.bib")]  # links beside the report
     assert reader.srcdocs == []  # light 3-D views: no iframe, no plotly
     assert all(src.startswith(("data:image/png;base64,", "data:image/jpeg;base64,")) for src in reader.images)
-    # set glass brains x4, region maps x2, connectomes x2, atlas overlay, tSNR, FD, carpet, correlation,
-    # orders, nulls; no surface (a sphere atlas)
-    assert len(reader.images) == 15
+    # set glass brains x4, region maps x2, connectomes x2, atlas overlay, tSNR, carpet (FD and DVARS above it),
+    # correlation, orders, nulls; no surface (a sphere atlas)
+    assert len(reader.images) == 14
     code = [script for script in reader.scripts if "function" in script]
     assert len(code) == 2 and "table.sortable" in code[1] and "convexHull" in code[0]
     assert 'id="view-redundancy-data"' in document and 'id="brain-outline"' in document
@@ -178,7 +179,7 @@ def test_quality_control_and_methods(page):
     methods = " ".join(_section(document, "methods").split())
     for text in ("Rosas FE", "Abraham A", "Benjamini Y", "Kriegeskorte N", "Made-up regions for the example report.",
                  "band-pass filtered (0.01-0.1 Hz)", "3 of 200 volumes (1.5 %) were censored (framewise "
-                 "displacement above 0.5 mm)", "200 circular time-shift surrogates", "220 sets were screened"):
+                 "displacement above 0.5 mm)", "200 circular time-shift surrogates", "220 sets were scored while choosing candidate sets"):
         assert text in methods, text
     assert "Example warning: 1 region was dropped (L_Amygdala)." in _section(document, "warnings")
     assert "statistics.surrogates" in _section(document, "parameters") and "torch" in document
@@ -204,7 +205,7 @@ def test_minimal_report_without_optional_inputs(tmp_path):
     context = ReportContext(subject="sub-02", results=full.results, regions=full.regions,
                             atlas="power2011", parameters={}, interactive=False)
     path = render_report(context, tmp_path / "sub-02_report.html")
-    assert [p.name for p in tmp_path.iterdir()] == ["sub-02_report.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub-02_report.html", "sub-02_report_references.bib"]
     document = path.read_text(encoding="utf-8")
     reader = read(document)
     assert reader.srcdocs == []
@@ -313,7 +314,8 @@ def test_report_without_coordinates_keeps_tables_qc_and_statistics(tmp_path):
     path = render_report(context, tmp_path / "sub-01_report.html")
     document = path.read_text(encoding="utf-8")
     reader = read(document)
-    assert [r for r in reader.references if not r[2].startswith(("#", "data:", "sub-example"))] == []
+    assert [r for r in reader.references if not r[2].startswith(("#", "data:", "sub-example"))] == [
+        ("a", "href", "sub-01_report_references.bib")]  # the BibTeX file beside the report
     assert reader.srcdocs == [] and "<canvas" not in document  # no 3-D views
     for anchor, _heading in SUBJECT_SECTIONS:
         assert anchor in reader.ids
