@@ -18,7 +18,7 @@ from fmri_oinfo.group.example import PLANTED_FOUR, PLANTED_SET, make_table_study
 from fmri_oinfo.group.outputs import write_group_outputs
 from fmri_oinfo.group.report import write_group_report
 
-#: conftest's fast settings (Gaussian, 99 per-subject surrogates for the baselines), every 3- and 4-set.
+#: conftest's fast settings with 49 per-subject surrogates (the baselines), every 3- and 4-set.
 STUDY_TOML = """
 [candidates]
 strategies = ["exhaustive"]
@@ -28,7 +28,7 @@ estimator = "gaussian"
 fmmi_column = false
 device = "cpu"
 [statistics]
-n_surrogates = 99
+n_surrogates = 49
 n_bootstrap = 0
 [outputs]
 maps = false
@@ -48,7 +48,8 @@ def study_out(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("families")
     config = root / "study.toml"
     config.write_text(STUDY_TOML)
-    study = make_table_study(root / "study", n_per_cohort=6, n_regions=7, loading_a=1.5, loading_b=0.5)
+    study = make_table_study(root / "study", n_per_cohort=6, n_regions=7, loading_a=1.5, loading_b=0.5,
+                             n_volumes=120)
     with dask_client(n_workers=2, processes=False) as client:
         result = run_group_study(discover_study(study, cohort_column="group"), load_group_config(config),
                                  root / "out", client)
