@@ -6,7 +6,10 @@ with region coordinates) for two cohorts and a ``participants.tsv`` with a
 noise, except the planted synergistic triplet ``R0, R1, R2``:
 ``R2 = R0 + R1 + noise * e``, with ``noise_a`` in cohort ``control`` and
 ``noise_b`` in cohort ``patient`` (smaller noise: stronger synergy).  With
-``noise_a = noise_b = None`` nothing is planted (a null study).
+``noise_a = noise_b = None`` nothing is planted (a null study).  Optionally
+(``loading_a`` / ``loading_b``) a redundant 4-set ``R3..R6``: one common
+factor added to each of the four regions with that loading, so the 4-set and
+its four 3-subsets are all redundant (one family of nested findings).
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from fmri_oinfo.extract import RegionTimeseries
 
 #: The planted synergistic set.
 PLANTED_SET: tuple[str, ...] = ("R0", "R1", "R2")
+
+#: The planted redundant 4-set (with ``loading_a`` / ``loading_b``).
+PLANTED_FOUR: tuple[str, ...] = ("R3", "R4", "R5", "R6")
 
 
 def _regions(n_regions: int) -> pd.DataFrame:
@@ -39,6 +45,8 @@ def make_table_study(
     noise_a: float | None = 2.0,
     noise_b: float | None = 0.5,
     seed: int = 0,
+    loading_a: float | None = None,
+    loading_b: float | None = None,
 ) -> Path:
     """Write a two-cohort study of region tables; returns ``root``.
 
@@ -54,9 +62,15 @@ def make_table_study(
         Noise of the planted ``R2 = R0 + R1 + noise e`` in ``control`` and
         ``patient``; None leaves ``R2`` independent (no planted set).
     seed : int, default=0
+    loading_a, loading_b : float or None
+        Loading of a common factor on ``R3..R6`` in ``control`` and
+        ``patient`` (the planted redundant 4-set); None plants none (needs
+        ``n_regions >= 7`` otherwise).
     """
     if n_regions < 4 or n_per_cohort < 2 or n_volumes < 20:
         raise ValueError("make_table_study needs n_regions >= 4, n_per_cohort >= 2 and n_volumes >= 20.")
+    if (loading_a is not None or loading_b is not None) and n_regions < 7:
+        raise ValueError(f"n_regions={n_regions}: the planted 4-set R3..R6 needs n_regions >= 7.")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     regions = _regions(n_regions)
@@ -64,10 +78,12 @@ def make_table_study(
     rows = []
     for k in range(2 * n_per_cohort):
         label = f"sub-{k + 1:02d}"
-        cohort, noise = ("control", noise_a) if k % 2 == 0 else ("patient", noise_b)
+        cohort, noise, loading = ("control", noise_a, loading_a) if k % 2 == 0 else ("patient", noise_b, loading_b)
         values = rng.standard_normal((n_volumes, n_regions))  # (T, N)
         if noise is not None:
             values[:, 2] = values[:, 0] + values[:, 1] + noise * values[:, 2]
+        if loading is not None:
+            values[:, 3:7] += loading * rng.standard_normal((n_volumes, 1))
         data = pd.DataFrame(values, columns=regions["name"].tolist())
         RegionTimeseries(data, regions, {"t_r": 2.0, "source": "fmri_oinfo.group.example"}).save(
             root / f"{label}_timeseries.tsv")

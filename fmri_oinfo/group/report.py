@@ -7,7 +7,10 @@ report), the group and between-cohort tables, maps and graphs drawn from
 labelled sets only on colour scales shared by maps of a kind (with a floor
 below which nothing is drawn; difference maps named by their direction), a
 methods paragraph, links to the group files, warnings, and the parameters
-that applied, collapsed.  Counts, labels and directions are read from the
+that applied, collapsed.  Nested labelled sets are one finding (the tables'
+``family`` column): findings are counted and listed once, named by the
+family's head set with its other sets beside it, and maps and graphs count
+each family once (:mod:`fmri_oinfo.maps`).  Counts, labels and directions are read from the
 group tables and their ``attrs``, never recomputed.  Figures are embedded;
 the page loads nothing from the network.
 """
@@ -29,7 +32,7 @@ from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.group.outputs import label_image, subject_table
 from fmri_oinfo.group.run import GroupStudyResult
 from fmri_oinfo.report import glossary, package_versions
-from fmri_oinfo.report.findings import chosen_by_tags
+from fmri_oinfo.report.findings import chosen_by_tags, count_findings
 from fmri_oinfo.report.methods import REFERENCES
 from fmri_oinfo.report.render import TEMPLATE_DIR, flatten_parameters
 from fmri_oinfo.report.sections import embedded
@@ -54,6 +57,9 @@ GROUP_SECTIONS: tuple[tuple[str, str], ...] = (
 
 #: Rows of each group table.
 TOP_ROWS = 25
+
+#: Findings listed per group table (families of nested labelled sets, named by their head).
+TOP_FINDINGS = 10
 
 #: Region scores (summed |O-information|, nats) at or below this are not drawn on group maps.
 MAP_FLOOR_NATS = 0.01
@@ -110,20 +116,67 @@ def _reachability(table: pd.DataFrame | None, alpha: float) -> str:
     return f"no set reached q < {alpha:g}; the smallest q-value was {q.min():.3g}." if q.notna().any() else ""
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def family_findings(table: pd.DataFrame, chosen: np.ndarray, top_n: int = TOP_FINDINGS) -> list[dict[str, Any]]:
+    """The findings among the ``chosen`` rows: one per family, named by its head set, its other sets listed.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Group result table or between-cohort table (``set``, ``q_value`` and,
+        when it has them, ``family`` and ``family_role``).
+    chosen : numpy.ndarray of bool, shape (G,)
+        The labelled rows of one kind (a label, or a direction).
+    top_n : int
+        Findings kept, in the order of the family numbers (ranking of each
+        family's best set); tables without families: every chosen row, by q.
+
+    Returns
+    -------
+    list of dict
+        The head row's columns (``members``: its regions) and ``family_sets``:
+        the family's other sets, as lists of names.
+    """
+    chosen = np.asarray(chosen, dtype=bool)
+    if "family_role" in table.columns:
+        heads = table[chosen & (table["family_role"] == "head").to_numpy()].sort_values("family", kind="stable")
+        family = pd.to_numeric(table["family"], errors="coerce").fillna(0).to_numpy(dtype=int)
+    else:
+        heads = table[chosen].sort_values("q_value", kind="stable")
+        family = np.zeros(len(table), dtype=int)
+    findings = []
+    for position, record in zip(heads.index, _records(heads.head(top_n))):
+        row = table.index.get_loc(position)
+        others = np.flatnonzero((family == family[row]) & (family > 0))
+        record["family_sets"] = [[str(m) for m in table["set"].iloc[k]] for k in others if k != row]
+        findings.append(record)
+    return findings
+
+
 def _findings(result: GroupStudyResult) -> dict[str, Any]:
     alpha = result.config.alpha
     sentences: list[str] = []
     notes: list[str] = []
     strongest: list[str] = []
+    listed: list[dict[str, Any]] = []
     table = result.results
     if table is not None:
         n_red = int((table["label"] == "redundant").sum())
         n_syn = int((table["label"] == "synergistic").sum())
+        found = {label: count_findings(table, label) for label in ("redundant", "synergistic")}
         test = table.attrs.get("test", "surrogate test" if result.config.pool else "group test")
         head = (f"{n_red + n_syn} set{'s' if n_red + n_syn != 1 else ''} labelled ({n_red} redundant, "
                 f"{n_syn} synergistic)" if n_red + n_syn else "No set labelled")
+        if sum(found.values()) < n_red + n_syn:
+            head = (f"{_plural(sum(found.values()), 'finding')} ({found['redundant']} redundant, "
+                    f"{found['synergistic']} synergistic) from {n_red + n_syn} labelled sets")
         sentences.append(f"Group {'pooled estimate' if result.config.pool else 'mean'}: {head} of "
-                         f"{len(table):,} tested ({test}, FDR {100 * alpha:g} %), {len(result.succeeded)} subjects.")
+                         f"{len(table):,} tested ({test}, FDR {100 * alpha:g} %), {len(result.succeeded)} subjects."
+                         + (" A labelled set and its labelled subsets or supersets are one finding."
+                            if sum(found.values()) < n_red + n_syn else ""))
         note = _reachability(table, alpha)
         if note:
             notes.append(f"Group {'pooled estimate' if result.config.pool else 'mean'}: {note}")
@@ -133,14 +186,26 @@ def _findings(result: GroupStudyResult) -> dict[str, Any]:
                 row = rows.loc[rows["o_info"].abs().idxmax()]
                 strongest.append(f"most {label}: {', '.join(map(str, row['set']))} (O = {row['o_info']:.3g} nats, "
                                  f"q = {row['q_value']:.2g})")
+            listed += [{**f, "kind": label, "what": label, "value": f.get("o_info"), "value_name": "O"}
+                       for f in family_findings(table, (table["label"] == label).to_numpy())]
     difference = result.difference
     if difference is not None:
         a, b = difference.attrs["cohort_a"], difference.attrs["cohort_b"]
         directions = direction_texts(difference)
         counts = directions[directions != ""].value_counts()
-        detail = "; ".join(f"{n} {text}" for text, n in counts.items())
+        families = {text: count_findings(difference.assign(label=np.where(directions == text, "chosen", "n.s.")),
+                                         "chosen") for text in counts.index}
+        detail = "; ".join(f"{n} {text}" if n == families[text] else
+                           f"{_plural(families[text], 'finding')} {text} ({_plural(int(n), 'set')})"
+                           for text, n in counts.items())
         sentences.append(f"Between cohorts ({a}, {b}): {int(counts.sum())} of {len(difference):,} sets differ "
-                         f"(FDR {100 * alpha:g} %)" + (f": {detail}." if detail else "."))
+                         f"(FDR {100 * alpha:g} %)" + (f": {detail}." if detail else ".")
+                         + (" A set and its differing subsets or supersets in the same direction are one finding."
+                            if sum(families.values()) < counts.sum() else ""))
+        for text in counts.index:
+            listed += [{**f, "kind": "synergistic" if text.endswith("synergy") else "redundant", "what": text,
+                        "value": f.get("difference"), "value_name": "difference"}
+                       for f in family_findings(difference, (directions == text).to_numpy())]
         note = _reachability(difference, alpha)
         if note:
             notes.append(f"Between cohorts: {note}")
@@ -148,7 +213,7 @@ def _findings(result: GroupStudyResult) -> dict[str, Any]:
             row = difference.loc[(directions != "")].sort_values("q_value").iloc[0]
             strongest.append(f"clearest difference: {', '.join(map(str, row['set']))} ({directions[row.name]}, "
                              f"difference = {row['difference']:.3g} nats, q = {row['q_value']:.2g})")
-    return {"sentences": sentences, "notes": notes, "strongest": strongest}
+    return {"sentences": sentences, "notes": notes, "strongest": strongest, "listed": listed}
 
 
 def _results_section(result: GroupStudyResult) -> dict[str, Any]:
@@ -165,8 +230,11 @@ def _results_section(result: GroupStudyResult) -> dict[str, Any]:
     return {
         "available": True, "description": description, "n_sets": len(table),
         "n_redundant": len(redundant), "n_synergistic": len(synergistic),
+        "n_redundant_findings": count_findings(table, "redundant"),
+        "n_synergistic_findings": count_findings(table, "synergistic"),
         "redundant": _records(redundant.head(TOP_ROWS)), "synergistic": _records(synergistic.head(TOP_ROWS)),
         "has_effects": not result.config.pool, "has_irreducible": "p_irreducible" in table.columns,
+        "has_family": "family" in table.columns,
     }
 
 
@@ -180,6 +248,7 @@ def _difference_section(result: GroupStudyResult) -> dict[str, Any] | None:
     return {
         "cohort_a": cohort_a, "cohort_b": cohort_b, "rows": rows, "n_sets": len(table),
         "n_significant": int((table["label"] != "n.s.").sum()), "has_irreducible": "p_irreducible" in table.columns,
+        "has_family": "family" in table.columns,
         "description": f"Difference {cohort_a} \u2212 {cohort_b} of O-information (nats): positive means more "
                        f"redundant (or less synergistic) in {cohort_a}; "
                        f"{table.attrs.get('test', 'permutation test')}"
@@ -209,7 +278,8 @@ def _direction_tables(result: GroupStudyResult) -> list[tuple[str, str, pd.DataF
             kind = "redundancy" if text.startswith(f"{difference.attrs['cohort_a']} >") else "synergy"
         chosen = (directions == text).to_numpy()
         sign = 1.0 if kind == "redundancy" else -1.0
-        table = difference.loc[:, ["set", "order", "chosen_by", "p_value", "q_value"]].copy()
+        columns = ["set", "order", "chosen_by", "p_value", "q_value", "family", "family_role"]
+        table = difference.loc[:, [c for c in columns if c in difference.columns]].copy()
         table["o_info"] = sign * np.abs(difference["difference"].to_numpy(float))
         table["label"] = np.where(chosen, maps.KIND_LABELS[kind], "n.s.")
         tables.append((text, kind, table))
@@ -234,6 +304,7 @@ def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[
     map_items, graph_items, notes = [], [], []
     for (title, kind, table, label), score in zip(drawn, scores):
         n_sets = int((table["label"] == maps.KIND_LABELS[kind]).sum())
+        n_found = count_findings(table, maps.KIND_LABELS[kind])
         if not (score[kind] > MAP_FLOOR_NATS).any():
             if n_sets:
                 notes.append(f"{title}: {n_sets} labelled set{'s' if n_sets != 1 else ''}, but no region reaches "
@@ -243,7 +314,9 @@ def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[
         map_items.append(embedded(
             title, lambda s=score, k=kind, t=title, c=label: maps.plot_region_map(
                 s, k, image, title=t, vmax=scales[k], floor=MAP_FLOOR_NATS, colorbar_label=c),
-            f"Summed {what} (nats) of the {n_sets} labelled sets containing each region; scale shared by the "
+            f"Summed {what} (nats) of the {n_sets} labelled sets containing each region, each of the "
+            f"{_plural(n_found, 'finding')} (families of nested labelled sets) counted once, by the largest of its "
+            "sets holding the region; scale shared by the "
             f"{kind} maps of this report (0 to {scales[kind]:.3g}); regions at or below {MAP_FLOOR_NATS:g} nats "
             "are not drawn.",
         ))
@@ -251,8 +324,9 @@ def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[
         if region_graph.number_of_edges():
             graph_items.append(embedded(
                 f"{title} graph", lambda g=region_graph, t=title: graphs.plot_connectome_figure(g, title=t),
-                f"Regions of the labelled sets; edge weight: summed {what} (nats) of the sets sharing both "
-                "regions.",
+                f"Regions of the labelled sets; edge weight: {what} (nats) of the sets sharing both regions, "
+                "each finding (a family of nested labelled sets) once, by the largest of its sets holding both, "
+                "and findings add.",
             ))
     return map_items, graph_items, notes
 
@@ -372,7 +446,7 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike,
         "map_notes": map_notes,
         "alpha": result.config.alpha,
         "ci_label": f"{100 * (1 - result.config.alpha):g}% CI",
-        "meanings": {**glossary.GROUP_COLUMNS, "set": glossary.meaning("set")},
+        "meanings": {**glossary.GROUP_COLUMNS, "set": glossary.meaning("set"), "finding": glossary.meaning("finding")},
         "methods": _methods(result, versions),
         "files": _files(result, report_path, files),
         "parameters": applied_parameters(result),

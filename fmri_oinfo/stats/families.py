@@ -28,7 +28,7 @@ subset) still gets the outer set's value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -49,7 +49,10 @@ def _membership(sets: Sequence[Sequence[str]]) -> np.ndarray:
 
 
 def set_families(
-    sets: Sequence[Sequence[str]], labels: Sequence[str], rank: Sequence[int] | np.ndarray
+    sets: Sequence[Sequence[str]],
+    labels: Sequence[str],
+    rank: Sequence[int] | np.ndarray,
+    findings: Collection[str] = ("redundant", "synergistic"),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Group labelled sets into families of nested sets (rule in the module docstring).
 
@@ -58,11 +61,15 @@ def set_families(
     sets : sequence of sequences of str, length G
         Member regions of each row.
     labels : sequence of str, length G
-        ``"redundant"``, ``"synergistic"`` or ``"n.s."`` (anything else is
-        unlabelled).
+        ``"redundant"``, ``"synergistic"`` or ``"n.s."`` (anything not in
+        ``findings`` is unlabelled).
     rank : sequence of int, length G
         Row positions in ranked order (best first), as
         :func:`fmri_oinfo.stats.labels.rank_order` gives.
+    findings : collection of str, default=("redundant", "synergistic")
+        The label values that make a row a finding; sets are linked only
+        within one value.  A between-cohort table passes its directions
+        (``"patient > control, synergy"``: :mod:`fmri_oinfo.stats.group`).
 
     Returns
     -------
@@ -86,7 +93,7 @@ def set_families(
         raise ValueError("rank must be a permutation of the row positions (rank_order of the table).")
     family = np.zeros(n_sets, dtype=int)
     role = np.full(n_sets, "", dtype=object)
-    labelled = np.flatnonzero(np.isin(labels, ("redundant", "synergistic")))
+    labelled = np.flatnonzero(np.isin(labels, list(findings)))
     if labelled.size == 0:
         return family, role
     member = _membership([sets[i] for i in labelled])  # (L, regions)

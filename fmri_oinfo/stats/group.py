@@ -37,6 +37,13 @@ Benjamini-Hochberg.  Effect sizes: Cohen's d (mean / SD; difference / pooled
 SD) and Hedges' g (d times the small-sample correction ``1 - 3 / (4 df - 1)``).
 Intervals are t intervals at ``1 - alpha``: of the mean (``n - 1`` df), and of
 the difference with Welch's standard error and Welch-Satterthwaite df.
+
+Findings are grouped into families of nested labelled sets, as in a
+subject's table (:mod:`fmri_oinfo.stats.families`): in the group table sets
+with the same label, in the between-cohort table sets with the same
+``direction`` (so a family is one direction and one kind, and each map of
+:func:`difference_directions` holds whole families).  Columns ``family`` and
+``family_role``; maps and graphs count each family once.
 """
 
 from __future__ import annotations
@@ -50,8 +57,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from fmri_oinfo.stats.families import set_families
 from fmri_oinfo.stats.fdr import benjamini_hochberg
-from fmri_oinfo.stats.labels import direction_labels, label_sets
+from fmri_oinfo.stats.labels import direction_labels, label_sets, rank_order
 
 #: Floats per chunk of permutations (bounds memory at about 8 bytes times this).
 _CHUNK_ELEMENTS = 4_000_000
@@ -437,6 +445,35 @@ def _combined_q(p: np.ndarray, p_irreducible: np.ndarray | None) -> np.ndarray:
     return benjamini_hochberg(combined)
 
 
+def with_families(table: pd.DataFrame, key: str, magnitude: np.ndarray) -> pd.DataFrame:
+    """Add ``family`` and ``family_role`` to a group table, in place (:func:`fmri_oinfo.stats.families.set_families`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Group table with ``set``, ``label`` and ``q_value``.
+    key : str
+        Column whose value links sets: ``"label"`` (group table) or
+        ``"direction"`` (between-cohort table); rows where ``label`` is
+        ``"n.s."`` join no family.
+    magnitude : numpy.ndarray, shape (G,)
+        What ranks rows of equal q (the effect, or the difference); with the
+        q-values it numbers the families and breaks ties between heads.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table``.
+    """
+    significant = (table["label"] != "n.s.").to_numpy()
+    values = table[key].to_numpy(dtype=object)
+    rank = rank_order(pd.DataFrame({"label": table["label"].to_numpy(), "q_value": table["q_value"].to_numpy(float),
+                                    "o_info": magnitude}))
+    table["family"], table["family_role"] = set_families(list(table["set"]), values, rank,
+                                                         findings=set(values[significant]) - {"", "n.s."})
+    return table
+
+
 def _set_columns(sets: pd.DataFrame) -> pd.DataFrame:
     return sets.loc[:, ["set", "order", "chosen_by"]].reset_index(drop=True).copy()
 
@@ -486,7 +523,9 @@ def group_mean_table(
         ``p_irreducible`` and ``irreducible`` (with ``member_baselines``),
         ``label`` (by the effect's sign; q-values over ``max(p_value,
         p_irreducible)``), ``n_subjects``, ``cohen_d`` and ``hedges_g`` (of
-        the effect).  ``attrs``: ``test``,
+        the effect), ``family`` and ``family_role`` (labelled sets with the
+        same label nested in one another are one family: :func:`with_families`;
+        ranked by q, then by ``|o_info_effect|``).  ``attrs``: ``test``,
         ``n_permutations``, ``alpha``, ``seed``, ``error_rate``,
         ``baseline``, ``smallest_p``, ``reachable``, ``reachability_note``.
     """
@@ -519,6 +558,7 @@ def group_mean_table(
     table["label"] = label_sets(result.mean, q, alpha, irreducible)
     table["n_subjects"] = result.n
     table["cohen_d"], table["hedges_g"] = result.cohen_d, result.hedges_g
+    with_families(table, "label", result.mean)
     n_subjects = values.shape[0]
     reachable, note = group_reachability(result.smallest_p, len(table), alpha,
                                          f"{n_subjects} subjects, sign-flip test")
@@ -571,7 +611,10 @@ def cohort_difference_table(
         ``label`` (``"higher in A"`` / ``"higher in B"``: higher
         O-information, where ``q < alpha``, else ``"n.s."``) and
         ``direction`` (``"<A> > <B>, synergy"`` and the like, "" where not
-        significant).  ``attrs``: ``cohort_a``, ``cohort_b``, ``test``,
+        significant), ``family`` and ``family_role`` (significant sets with
+        the same ``direction`` nested in one another are one family:
+        :func:`with_families`; ranked by q, then by ``|difference|``).
+        ``attrs``: ``cohort_a``, ``cohort_b``, ``test``,
         ``n_permutations``, ``alpha``, ``seed``, ``error_rate``,
         ``smallest_p``, ``reachable``, ``reachability_note``.
     """
@@ -615,7 +658,7 @@ def difference_frame(sets: pd.DataFrame, result: TwoSampleResult, q: np.ndarray,
     label[~significant] = "n.s."
     table["label"] = label
     table["direction"] = direction_labels(result.mean_a, result.mean_b, significant, cohort_a, cohort_b)
-    return table
+    return with_families(table, "direction", result.difference)
 
 
 def difference_as_results(difference: pd.DataFrame) -> pd.DataFrame:
@@ -626,10 +669,13 @@ def difference_as_results(difference: pd.DataFrame) -> pd.DataFrame:
     when one cohort has more synergy; ``o_info`` is ``|difference|`` with that
     kind's sign, so the redundancy map never shows "less synergy" as
     redundancy.  The ``direction`` column says which cohort (split on it for
-    one map per direction: :func:`difference_directions`).
+    one map per direction: :func:`difference_directions`).  ``family`` and
+    ``family_role`` are kept, so maps and graphs count each family of nested
+    sets once.
     """
-    table = difference.loc[:, ["set", "order", "chosen_by", "p_value", "q_value", "ci_low", "ci_high",
-                               "direction"]].copy()
+    columns = ["set", "order", "chosen_by", "p_value", "q_value", "ci_low", "ci_high", "direction",
+               "family", "family_role"]
+    table = difference.loc[:, [c for c in columns if c in difference.columns]].copy()
     magnitude = np.abs(difference["difference"].to_numpy(float))
     synergy = table["direction"].str.endswith(", synergy").to_numpy()
     redundancy = table["direction"].str.endswith(", redundancy").to_numpy()
