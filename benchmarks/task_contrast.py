@@ -7,7 +7,7 @@ the triplet (0, 1, 2) is synergistic then and independent during rest
 (``a`` is the strength; ``a = 0`` is the null with the same events and no
 modulation).  Every triplet's local O-information
 (:func:`fmri_oinfo.local_oinfo`) goes through :func:`fmri_oinfo.local_contrasts`
-with ``"task - rest"`` (nilearn design, AR(1) refit, Benjamini-Hochberg over
+with ``"task - rest"`` (nilearn design, bias-corrected AR(1) refit, Benjamini-Hochberg over
 all triplets at 0.05).  Printed per strength and estimator: the share of
 subjects in which the planted triplet is labelled synergistic, the share of
 the other triplets labelled (those sharing two of its regions, and the rest),
