@@ -45,19 +45,22 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from nilearn.glm.contrasts import compute_contrast
+from nilearn.glm.first_level import run_glm
+from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine_accuracy import pipeline_options  # noqa: E402
 
-from nilearn.glm.contrasts import compute_contrast  # noqa: E402
-from nilearn.glm.first_level import run_glm  # noqa: E402
-from scipy import stats  # noqa: E402
-
 from fmri_oinfo import local_contrasts, local_oinfo  # noqa: E402
 from fmri_oinfo.stats.episodes import synergy_episodes  # noqa: E402
-from fmri_oinfo.stats.local_glm import contrast_vectors, group_local_contrasts, task_design  # noqa: E402
+from fmri_oinfo.stats.local_glm import (  # noqa: E402
+    contrast_vectors,
+    group_local_contrasts,
+    task_design,
+)
 
 T_R = 2.0
 BLOCK_S = 30.0
