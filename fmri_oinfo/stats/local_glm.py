@@ -18,14 +18,14 @@ The AR(1) coefficient is not the residuals' lag-1 autocorrelation (what
 many drift regressors (48 cosines for 40 minutes at 0.01 Hz) are less
 autocorrelated than the noise, so that estimate is biased towards 0, the
 standard error of a slow block contrast too small, and null p-values too
-small (7.8 % below 0.05 on AR(1) noise with phi = 0.5, T = 1,200; 6.5 % on
-null local O-information).  Here the coefficient is the ``phi`` whose AR(1)
+small (8.0 % below 0.05 on AR(1) noise with phi = 0.5, T = 1,200; 6.4 % on
+null local O-information; ``benchmarks/task_contrast.py --calibration``).  Here the coefficient is the ``phi`` whose AR(1)
 noise gives, in expectation, the residual autocorrelation observed:
 ``E[r' S r] / E[r' r] = tr(S R V R) / tr(R V R)`` with ``R`` the design's
 residual-forming matrix, ``S`` the lag-1 shift and ``V`` the AR(1)
 correlation matrix (the moment correction of Worsley et al. 2002, solved
 for the AR(1) model exactly rather than by truncating the autocovariances
-at lag 1 as fmristat does).  Measured on the same nulls: 4.9 % and 5.3 %.
+at lag 1 as fmristat does).  Measured on the same nulls: 5.4 % and 4.7 %.
 Local O-information of AR(1) regions is itself close to AR(1) (its
 bias-corrected lag-2 partial autocorrelation is about 0), which is why one
 lag is modelled.
