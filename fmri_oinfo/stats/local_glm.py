@@ -197,7 +197,8 @@ def fit_local_glm(
         the given order and sets in column order.  ``p`` is two-sided; ``z``
         the standard normal score with the same two-sided p and the sign of
         the effect; ``q`` Benjamini-Hochberg over the sets, per contrast.
-        Sets with a non-finite local value get NaN statistics and ``"n.s."``.
+        Sets with a non-finite local value, or the same value in every
+        volume, get NaN statistics and ``"n.s."``.
     """
     if noise_model not in NOISE_MODELS:
         raise ValueError(f"noise_model={noise_model!r} is not known; use one of {list(NOISE_MODELS)}.")
@@ -209,6 +210,7 @@ def fit_local_glm(
     vectors = contrast_vectors(contrasts, design)
     y = local_values.to_numpy(dtype=float)  # (T, G)
     finite = np.isfinite(y).all(axis=0)  # (G,)
+    finite[finite] = np.ptp(y[:, finite], axis=0) > 0  # a constant set has nothing to test (t would be rounding noise)
     n_sets = y.shape[1]
     if finite.any():
         labels, results = _fit(y[:, finite], design.to_numpy(dtype=float), noise_model)

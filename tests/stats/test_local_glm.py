@@ -159,7 +159,7 @@ def test_several_contrasts_and_q_over_sets_per_contrast():
     assert np.allclose(table["p"], 2 * stats.t.sf(np.abs(table["t"]), table["dof"]))
 
 
-def test_a_set_with_non_finite_values_is_never_labelled():
+def test_a_set_with_non_finite_or_constant_values_is_never_labelled():
     n_volumes = 200
     events = block_events(n_volumes)
     values = ar1_noise(np.random.default_rng(4), n_volumes, 3, 0.3)
@@ -167,6 +167,9 @@ def test_a_set_with_non_finite_values_is_never_labelled():
     table = local_contrasts(pd.DataFrame(values), events, T_R, "task - rest")
     assert np.isnan(table.loc[1, "p"]) and table.loc[1, "label"] == "n.s."
     assert np.isfinite(table.loc[[0, 2], "p"]).all()
+    values[:, 1] = 0.7  # constant: its residuals are rounding noise, which gave a spurious t
+    table = local_contrasts(pd.DataFrame(values), events, T_R, "task - rest")
+    assert np.isnan(table.loc[1, "p"]) and table.loc[1, "label"] == "n.s."
 
 
 @pytest.mark.parametrize(
