@@ -7,7 +7,7 @@ the triplet (0, 1, 2) is synergistic then and independent during rest
 (``a`` is the strength; ``a = 0`` is the null with the same events and no
 modulation).  Every triplet's local O-information
 (:func:`fmri_oinfo.local_oinfo`) goes through :func:`fmri_oinfo.local_contrasts`
-with ``"task - rest"`` (nilearn design, AR(1) refit, Benjamini-Hochberg over
+with ``"task - rest"`` (nilearn design, bias-corrected AR(1) refit, Benjamini-Hochberg over
 all triplets at 0.05).  Printed per strength and estimator: the share of
 subjects in which the planted triplet is labelled synergistic, the share of
 the other triplets labelled (those sharing two of its regions, and the rest),
@@ -25,6 +25,14 @@ Usage::
     python benchmarks/task_contrast.py --subjects 100 --strengths 0 0.6 0.7 0.8
     python benchmarks/task_contrast.py --subjects 4 --strengths 0.8 --estimators gaussian fmmi --regions 5
     python benchmarks/task_contrast.py --episodes-null --samples 600
+    python benchmarks/task_contrast.py --calibration --subjects 50
+
+``--calibration`` prints the share of null p-values (``"task - rest"``, no
+modulation, uncorrected) below 0.05, 0.01 and 0.001 per noise model, on
+Gaussian AR(1) series and on the local O-information of ``--subjects`` null
+subjects: nilearn's :func:`~nilearn.glm.first_level.run_glm` (OLS, its raw
+``ar1``/``ar2``/``ar3`` estimates, ``ar1`` with half the cosine drifts) and
+:func:`fmri_oinfo.local_contrasts` (bias-corrected AR(1)).
 """
 
 from __future__ import annotations
@@ -37,6 +45,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from nilearn.glm.contrasts import compute_contrast
+from nilearn.glm.first_level import run_glm
+from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,7 +56,11 @@ from engine_accuracy import pipeline_options  # noqa: E402
 
 from fmri_oinfo import local_contrasts, local_oinfo  # noqa: E402
 from fmri_oinfo.stats.episodes import synergy_episodes  # noqa: E402
-from fmri_oinfo.stats.local_glm import group_local_contrasts  # noqa: E402
+from fmri_oinfo.stats.local_glm import (  # noqa: E402
+    contrast_vectors,
+    group_local_contrasts,
+    task_design,
+)
 
 T_R = 2.0
 BLOCK_S = 30.0
@@ -142,6 +157,35 @@ def episodes_null(args: argparse.Namespace) -> None:
               f"q < 0.05: {int(np.sum(table[f'{column}_q'] < 0.05))} |")
 
 
+def nilearn_p(values: np.ndarray, events: pd.DataFrame, noise_model: str, high_pass: float) -> np.ndarray:
+    """Two-sided p of "task - rest" from nilearn's own first level (its raw AR estimates)."""
+    design = task_design(events, len(values), T_R, high_pass=high_pass)
+    labels, results = run_glm(values, design.to_numpy(dtype=float), noise_model=noise_model)
+    contrast = compute_contrast(labels, results, contrast_vectors("task - rest", design)["task - rest"], stat_type="t")
+    return 2.0 * stats.t.sf(np.abs(np.ravel(contrast.stat())), contrast.dof)
+
+
+def calibration(args: argparse.Namespace) -> None:
+    """Null p-values per noise model, on Gaussian AR(1) series and on null local O-information."""
+    rng = np.random.default_rng(args.seed)
+    events = block_events(args.samples)
+    sets = list(itertools.combinations(range(args.regions), 3))
+    gaussian = simulate(args.samples, 4000, args.phi, 0.0, False, rng)
+    local = np.hstack([local_oinfo(simulate(args.samples, args.regions, args.phi, 0.0, False, rng), sets)["o_info"]
+                       .to_numpy() for _ in range(args.subjects)])
+    print(f"null p-values of 'task - rest', T = {args.samples}, phi = {args.phi}: 4,000 Gaussian AR(1) series; "
+          f"local O-information of {args.subjects} subjects x {len(sets)} triplets (not independent within a subject)")
+    print("| noise model | series | p < 0.05 | p < 0.01 | p < 0.001 |\n|---|---|---|---|---|")
+    for name, values in (("Gaussian AR(1)", gaussian), ("local O-information", local)):
+        models = {f"nilearn {m}": nilearn_p(values, events, m, 0.01) for m in ("ols", "ar1", "ar2", "ar3")}
+        models["nilearn ar1, high_pass 0.005"] = nilearn_p(values, events, "ar1", 0.005)
+        models["local_contrasts (corrected ar1)"] = local_contrasts(
+            pd.DataFrame(values), events, T_R, "task - rest")["p"].to_numpy()
+        for model, p in models.items():
+            print(f"| {model} | {name} | {np.mean(p < 0.05):.4f} | {np.mean(p < 0.01):.4f} | {np.mean(p < 0.001):.4f} |",
+                  flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, default=50)
@@ -153,7 +197,11 @@ def main() -> None:
     parser.add_argument("--nongaussian", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--episodes-null", action="store_true", help="only the synergy-episodes null (T = --samples)")
+    parser.add_argument("--calibration", action="store_true", help="only the null p-values per noise model")
     args = parser.parse_args()
+    if args.calibration:
+        calibration(args)
+        return
     if args.episodes_null:
         episodes_null(args)
         return
