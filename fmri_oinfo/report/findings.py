@@ -202,14 +202,16 @@ def beyond_fc_summary(results: pd.DataFrame) -> dict[str, Any] | None:
              **{column: _number(record.get(column)) for column in ("excess", "excess_se", "excess_margin", "excess_q")}}
             for record in beyond.to_dict(orient="records")]
     n_beyond = len(sets)
+    test = "excess test, FDR over the tested sets"
     if n_beyond:
         parts = ", ".join(f"{n} {word}" for word, n in counts.items() if n)
-        head = (f"{n_beyond} of {_thousands(tested)} tested set{'s' if tested != 1 else ''} show structure beyond "
-                f"functional connectivity ({parts})")
+        sentence = (f"{n_beyond} of {_thousands(tested)} tested set{'s' if tested != 1 else ''} show structure beyond "
+                    f"functional connectivity ({parts}): their FMMI O-information exceeds what their correlations "
+                    f"explain by more than the engine's own error margin ({test}).")
     else:
-        head = f"No set of {_thousands(tested)} tested shows structure beyond functional connectivity"
-    sentence = (f"{head}: FMMI's O-information exceeds what the regions' correlations explain by more than the "
-                "engine's own error margin (excess test, FDR over the tested sets).")
+        sentence = (f"No set of {_thousands(tested)} tested shows structure beyond functional connectivity: no FMMI "
+                    f"O-information exceeded what the regions' correlations explain by more than the engine's own "
+                    f"error margin ({test}).")
     return {"sentence": sentence, "n_tested": tested, "n_beyond": n_beyond, "n_synergy": counts["synergy"],
             "n_redundancy": counts["redundancy"], "sets": sets}
 
