@@ -197,7 +197,7 @@ def check_results(results: pd.DataFrame, region_names: Sequence[str], source: st
 def family_keys(results: pd.DataFrame) -> np.ndarray:
     """One key per row naming its family: ``"f<family>"``, or ``"r<row>"`` where the row has none.
 
-    Rows without a family (no ``family`` column, older or group tables, or
+    Rows without a family (no ``family`` column, as in older tables, or
     family 0) are each their own family.
 
     Parameters
