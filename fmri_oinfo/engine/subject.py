@@ -280,8 +280,7 @@ class SubjectFlowModel:
             probabilities = np.full(len(trained), 1.0 / len(trained))
         else:
             groups = [set_terms(members, gradient) for members in self._checked_sets(sets or [])]
-            groups += [[{self._checked_pair(*p): c for p, c in terms.items()} for terms in group]
-                       for group in combinations or []]
+            groups += self._checked_combinations(combinations or [])
             plan = plan_combinations(groups + [[{self._checked_pair(*p): 1.0}] for p in pairs or []])
             trained, probabilities = plan.pairs(), plan.importance
         self.trained_pairs_ = trained
@@ -403,6 +402,19 @@ class SubjectFlowModel:
                 f"moving, and every index must lie in 0..{self.n_regions_ - 1}."
             )
         return pair
+
+    def _checked_combinations(self, groups: Sequence[Sequence[Combination]]) -> list[list[Combination]]:
+        """Every pair of every combination checked and put in canonical form (terms of one pair summed)."""
+        checked: list[list[Combination]] = []
+        for group in groups:
+            checked.append([])
+            for terms in group:
+                combination: Combination = {}
+                for (moving, given), c in terms.items():
+                    pair = self._checked_pair(moving, given)
+                    combination[pair] = combination.get(pair, 0.0) + c
+                checked[-1].append(combination)
+        return checked
 
     def _checked_rows(self, rows: np.ndarray | Sequence[int] | None) -> np.ndarray | slice:
         """Time points to average over: every one (``None``) or distinct integer positions in time order."""
@@ -545,7 +557,7 @@ class SubjectFlowModel:
         return {name: per_row[first + q].T for q, name in enumerate(quantity_names(3, False))}
 
     def combinations(
-        self, groups: Sequence[Sequence[dict[Pair, float]]], rows: np.ndarray | Sequence[int] | None = None
+        self, groups: Sequence[Sequence[Combination]], rows: np.ndarray | Sequence[int] | None = None
     ) -> PlannedAnswer:
         """Any signed sums of conditional MIs ``I(X_m; X_F)``, each with its standard error.
 
@@ -572,16 +584,7 @@ class SubjectFlowModel:
             Before :meth:`fit`.
         """
         check_is_fitted(self, "params_")
-        checked: list[list[dict[Pair, float]]] = []
-        for group in groups:
-            checked.append([])
-            for terms in group:
-                combination: dict[Pair, float] = {}
-                for (moving, given), c in terms.items():
-                    pair = self._checked_pair(moving, given)
-                    combination[pair] = combination.get(pair, 0.0) + c
-                checked[-1].append(combination)
-        return self._answer(plan_combinations(checked), rows)
+        return self._answer(plan_combinations(self._checked_combinations(groups)), rows)
 
     def conditional_mi(self, moving: int, given: Sequence[int]) -> tuple[float, float]:
         """``I(X_moving; X_given)`` in nats and its standard error."""
