@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.atlases import hemisphere
+from fmri_oinfo.maps import family_keys
 
 #: Labels of the result table that name a finding, with their O-information sign in words.
 KINDS: tuple[tuple[str, str], ...] = (("redundant", "redundancy"), ("synergistic", "synergy"))
@@ -102,19 +103,10 @@ def _inference_phrase(results: pd.DataFrame, attrs: Mapping[str, Any]) -> str:
     return f"after {tested} at {rate} {_percent(alpha)}" if alpha is not None else f"after {tested} ({rate})"
 
 
-def _family_numbers(results: pd.DataFrame) -> np.ndarray:
-    """Each row's family key: its ``family`` (> 0), else its own row (tables without families)."""
-    own = -1 - np.arange(len(results))  # negative: a family of one
-    if "family" not in results.columns:
-        return own
-    family = pd.to_numeric(results["family"], errors="coerce").fillna(0).to_numpy(dtype=int)
-    return np.where(family > 0, family, own)
-
-
 def count_findings(results: pd.DataFrame, label: str) -> int:
     """Families (findings) among the rows labelled ``label``: nested labelled sets count once."""
     labelled = (results["label"] == label).to_numpy()
-    return int(np.unique(_family_numbers(results)[labelled]).size)
+    return int(np.unique(family_keys(results)[labelled]).size)
 
 
 def summary_sentence(results: pd.DataFrame, alpha: float | None = None) -> dict[str, Any]:
