@@ -7,7 +7,11 @@ which the weight of edge ``(a, b)`` adds, over the redundant (or synergistic)
 *families* (nested labelled sets, the result table's ``family`` column), the
 largest ``|o_info|`` (nats) of the family's sets containing both regions: each
 family counts once, as in :mod:`fmri_oinfo.maps`.  ``n_sets`` counts the sets
-and ``n_families`` the families behind an edge.  Graphs are exported as GraphML for Gephi or Cytoscape, drawn with
+and ``n_families`` the families behind an edge.  The graphs of structure beyond
+functional connectivity (:func:`build_beyond_fc_hypergraph`,
+:func:`project_beyond_fc_graph`) are built the same way from the sets with an
+``excess_label`` and their ``|excess|``, beyond-FC families counted once
+(:func:`fmri_oinfo.maps.beyond_fc_family_keys`).  Graphs are exported as GraphML for Gephi or Cytoscape, drawn with
 nilearn ``plot_connectome`` and viewed in 3-D with ``view_connectome``, whose
 HTML embeds its JavaScript and is made free of external links here.
 
@@ -39,9 +43,13 @@ from matplotlib.lines import Line2D
 
 from fmri_oinfo.atomic import write_atomically
 from fmri_oinfo.maps import (
+    BEYOND_FC_LABELS,
     KIND_CMAPS,
     KIND_LABELS,
     Kind,
+    beyond_fc_family_keys,
+    beyond_fc_labels,
+    beyond_fc_scores,
     check_kind,
     check_results,
     family_keys,
@@ -57,6 +65,12 @@ SET_NODE_PREFIX = "set:"
 SET_ATTRIBUTES: tuple[str, ...] = (
     "order", "chosen_by", "o_info", "o_info_se", "tc", "dtc", "s_info",
     "ci_low", "ci_high", "p_value", "q_value", "label", "o_info_ratio", "family", "family_role",
+)
+
+#: Result-table columns copied onto the set nodes of the beyond-FC hypergraph when present.
+BEYOND_FC_SET_ATTRIBUTES: tuple[str, ...] = (
+    "order", "chosen_by", "inference", "o_info", "label", "o_info_fmmi", "excess", "excess_se", "excess_margin",
+    "excess_p", "excess_q", "excess_label",
 )
 
 #: Edge colormap per kind for connectome figures (warm: redundancy, cool: synergy).
@@ -165,6 +179,72 @@ def build_hypergraph(
     return graph
 
 
+def build_beyond_fc_hypergraph(results: pd.DataFrame, regions: pd.DataFrame) -> nx.Graph:
+    """The bipartite graph of the sets labelled beyond functional connectivity and their regions.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result table with ``excess`` and ``excess_label`` (``docs/results.md``).
+    regions : pandas.DataFrame
+        Region metadata table.
+
+    Returns
+    -------
+    networkx.Graph
+        Region nodes (``kind="region"``) with the columns of
+        :func:`fmri_oinfo.maps.beyond_fc_scores`; a set node (``"set:<row>"``,
+        ``kind="set"``) per row with an ``excess_label``, with ``members``,
+        ``family_key`` (:func:`fmri_oinfo.maps.beyond_fc_family_keys`) and the
+        columns of :data:`BEYOND_FC_SET_ATTRIBUTES` present.  Each set-region
+        edge has ``excess`` (signed) and ``weight`` (``|excess|``, nats).
+    """
+    scores = beyond_fc_scores(results, regions)
+    table = check_results(results, scores["name"].tolist())
+    graph = nx.Graph(name="beyond-FC sets-regions hypergraph", units="nats")
+    for record in scores.to_dict(orient="records"):
+        graph.add_node(record["name"], kind="region", bipartite=1, **_region_attributes(record))
+    keys = beyond_fc_family_keys(table)
+    labels = beyond_fc_labels(table)
+    columns = [c for c in BEYOND_FC_SET_ATTRIBUTES if c in table.columns]
+    for row_index in np.flatnonzero(labels != ""):
+        row = table.iloc[row_index]
+        node = f"{SET_NODE_PREFIX}{row_index}"
+        graph.add_node(node, kind="set", bipartite=0, members=row["set"], family_key=keys[row_index],
+                       **{c: _python_scalar(row[c]) for c in columns})
+        excess = float(row["excess"])
+        for member in row["set"]:
+            graph.add_edge(node, member, excess=excess, weight=abs(excess))
+    return graph
+
+
+def _project(hypergraph: nx.Graph, kind: Kind, label_key: str, label: str, value_key: str,
+             **attributes: Any) -> nx.Graph:
+    """Region graph of the set nodes whose ``label_key`` is ``label``: each edge adds, over families, the
+    largest ``|value_key|`` of the family's sets holding both regions."""
+    graph = nx.Graph(kind=kind, units="nats", **attributes)
+    graph.add_nodes_from(
+        (node, data) for node, data in hypergraph.nodes(data=True) if data.get("kind") == "region"
+    )
+    largest: dict[tuple[str, Any, Any], float] = {}  # (family, a, b) -> largest |value| of its sets holding both
+    n_sets: dict[tuple[Any, Any], int] = {}
+    for node, data in hypergraph.nodes(data=True):
+        if data.get("kind") != "set" or data.get(label_key) != label:
+            continue
+        magnitude = abs(float(data[value_key]))
+        family = data.get("family_key", node)
+        for a, b in combinations(sorted(data["members"]), 2):
+            largest[family, a, b] = max(largest.get((family, a, b), 0.0), magnitude)
+            n_sets[a, b] = n_sets.get((a, b), 0) + 1
+    for (_, a, b), magnitude in largest.items():
+        if graph.has_edge(a, b):
+            graph[a][b]["weight"] += magnitude
+            graph[a][b]["n_families"] += 1
+        else:
+            graph.add_edge(a, b, weight=magnitude, n_sets=n_sets[a, b], n_families=1)
+    return graph
+
+
 def project_region_graph(hypergraph: nx.Graph, kind: Kind) -> nx.Graph:
     """Project the sets of one kind onto a weighted region graph.
 
@@ -186,28 +266,32 @@ def project_region_graph(hypergraph: nx.Graph, kind: Kind) -> nx.Graph:
         and ``n_families`` = the number of families.
     """
     kind = check_kind(kind)
-    label = KIND_LABELS[kind]
-    graph = nx.Graph(name=f"{kind} region graph", kind=kind, units="nats")
-    graph.add_nodes_from(
-        (node, data) for node, data in hypergraph.nodes(data=True) if data.get("kind") == "region"
-    )
-    largest: dict[tuple[str, Any, Any], float] = {}  # (family, a, b) -> largest |O| of its sets holding both
-    n_sets: dict[tuple[Any, Any], int] = {}
-    for node, data in hypergraph.nodes(data=True):
-        if data.get("kind") != "set" or data.get("label") != label:
-            continue
-        magnitude = abs(float(data["o_info"]))
-        family = data.get("family_key", node)
-        for a, b in combinations(sorted(data["members"]), 2):
-            largest[family, a, b] = max(largest.get((family, a, b), 0.0), magnitude)
-            n_sets[a, b] = n_sets.get((a, b), 0) + 1
-    for (_, a, b), magnitude in largest.items():
-        if graph.has_edge(a, b):
-            graph[a][b]["weight"] += magnitude
-            graph[a][b]["n_families"] += 1
-        else:
-            graph.add_edge(a, b, weight=magnitude, n_sets=n_sets[a, b], n_families=1)
-    return graph
+    return _project(hypergraph, kind, "label", KIND_LABELS[kind], "o_info", name=f"{kind} region graph")
+
+
+def project_beyond_fc_graph(hypergraph: nx.Graph, kind: Kind) -> nx.Graph:
+    """Project the sets labelled ``"<kind> beyond FC"`` onto a weighted region graph.
+
+    Parameters
+    ----------
+    hypergraph : networkx.Graph
+        Output of :func:`build_beyond_fc_hypergraph`.
+    kind : {"redundancy", "synergy"}
+
+    Returns
+    -------
+    networkx.Graph
+        As :func:`project_region_graph`, with ``weight`` = the sum over
+        beyond-FC families of the largest ``|excess|`` of the family's sets
+        holding both regions (nats; each family once).  Graph attributes
+        ``score`` (the node attribute that sizes regions in figures,
+        ``<kind>_beyond_fc``) and ``weight_label`` name what is drawn.
+    """
+    kind = check_kind(kind)
+    return _project(hypergraph, kind, "excess_label", BEYOND_FC_LABELS[kind], "excess",
+                    name=f"{kind} beyond FC region graph", score=f"{kind}_beyond_fc",
+                    weight_label="|excess| of beyond-FC families (nats)",
+                    title=f"{kind.capitalize()} beyond FC")
 
 
 def _graphml_value(value):
@@ -365,7 +449,8 @@ def _node_style(graph: nx.Graph, names: list[str], kind: str) -> tuple[list[str]
     networks = [str(graph.nodes[n].get("network", "")) for n in names]
     palette = network_colors(list(graph.graph.get("networks", networks)))  # every network: same colours everywhere
     colors = [palette[n] for n in networks]
-    scores = np.array([float(graph.nodes[n].get(kind, 0.0)) for n in names])  # (N,)
+    score = graph.graph.get("score", kind)  # the node attribute that sizes regions
+    scores = np.array([float(graph.nodes[n].get(score, 0.0)) for n in names])  # (N,)
     top = scores.max() if scores.size and scores.max() > 0 else 1.0
     return colors, scores / top, palette
 
@@ -407,12 +492,13 @@ def plot_connectome_figure(graph: nx.Graph, title: str | None = None, vmax: floa
     display = plotting.plot_connectome(
         adjacency, coords, node_color=colors, node_size=25.0 + 75.0 * relative,
         edge_cmap=edge_colormap(kind), edge_vmin=0.0, edge_vmax=top, display_mode="lzry",
-        figure=figure, title=title or f"{kind.capitalize()} graph ({len(names)} regions in labelled sets)",
+        figure=figure,
+        title=title or f"{shown.graph.get('title', kind.capitalize())} graph ({len(names)} regions in labelled sets)",
         colorbar=True, edge_kwargs={"linewidth": 2.2},
     )
     colorbar = getattr(display, "_cbar", None)
     if colorbar is not None:
-        colorbar.set_label("|O-information| of labelled families (nats)", fontsize=9)
+        colorbar.set_label(shown.graph.get("weight_label", "|O-information| of labelled families (nats)"), fontsize=9)
     networks = sorted({graph.nodes[n].get("network", "") for n in names} - {""})
     if networks:
         handles = [Line2D([], [], marker="o", linestyle="", color=palette[n], label=n) for n in networks]
@@ -537,7 +623,8 @@ def light_view(graph: nx.Graph, title: str | None = None) -> dict:
              for i, j in zip(*np.triu_indices(len(names), k=1)) if adjacency[i, j] > 0]
     nodes = [{"name": name, "network": str(shown.nodes[name].get("network", "")), "color": color,
               "x": float(xyz[0]), "y": float(xyz[1]), "z": float(xyz[2]),
-              "score": round(float(shown.nodes[name].get(kind, 0.0)), 6), "size": round(float(size), 4)}
+              "score": round(float(shown.nodes[name].get(shown.graph.get("score", kind), 0.0)), 6),
+              "size": round(float(size), 4)}
              for name, color, xyz, size in zip(names, colors, coords, relative)]
     networks = sorted({node["network"] for node in nodes} - {""})
     return {"title": title or f"{kind.capitalize()} graph", "kind": kind, "nodes": nodes, "edges": edges,
@@ -571,3 +658,38 @@ def write_graphs(
     graphs = {"hypergraph": hypergraph}
     graphs.update({kind: project_region_graph(hypergraph, kind) for kind in KIND_CMAPS})
     return {name: write_graphml(g, f"{prefix}_desc-{name}_graph.graphml") for name, g in graphs.items()}
+
+
+def write_beyond_fc_graphs(
+    results: pd.DataFrame,
+    regions: pd.DataFrame,
+    prefix: str | os.PathLike,
+) -> Mapping[str, Path]:
+    """Write the beyond-FC hypergraph and a region graph per kind labelled, as GraphML.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result table with ``excess`` and ``excess_label``.
+    regions : pandas.DataFrame
+        Region metadata table.
+    prefix : str or path-like
+        Path prefix; files are ``{prefix}_desc-beyondfc_graph.graphml`` and
+        ``{prefix}_desc-{synergy,redundancy}beyondfc_graph.graphml``.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Written file for ``beyond_fc_hypergraph`` and ``synergy_beyond_fc`` /
+        ``redundancy_beyond_fc`` (a kind with no labelled set is not written);
+        empty when no set is labelled beyond functional connectivity.
+    """
+    hypergraph = build_beyond_fc_hypergraph(results, regions)
+    if not any(d["kind"] == "set" for _, d in hypergraph.nodes(data=True)):
+        return {}
+    written = {"beyond_fc_hypergraph": write_graphml(hypergraph, f"{prefix}_desc-beyondfc_graph.graphml")}
+    for kind in ("synergy", "redundancy"):
+        graph = project_beyond_fc_graph(hypergraph, kind)
+        if graph.number_of_edges():
+            written[f"{kind}_beyond_fc"] = write_graphml(graph, f"{prefix}_desc-{kind}beyondfc_graph.graphml")
+    return written

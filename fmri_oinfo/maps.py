@@ -35,6 +35,16 @@ each labelled set as its own family.
     synergistic.  NaN when the result table has no ``o_info_gradient`` column
     or the region is in no tested set.
 
+Structure beyond functional connectivity (:func:`beyond_fc_scores`) is scored
+by the same rule from the ``excess_label`` and ``excess`` columns (FMMI's
+non-Gaussian excess, ``docs/results.md``): ``redundancy_beyond_fc``
+(``synergy_beyond_fc``) is the sum over ``"redundancy beyond FC"``
+(``"synergy beyond FC"``) families of the largest ``|excess|`` among the
+family's sets that contain the region.  Beyond-FC families are formed as the
+O-information families are (:mod:`fmri_oinfo.stats.families`): sets with the
+same ``excess_label`` where one contains the other are linked, a family is a
+connected group of linked sets (:func:`beyond_fc_family_keys`).
+
 Files are written atomically (:mod:`fmri_oinfo.atomic`).  Nothing here
 imports torch.
 """
@@ -79,6 +89,15 @@ KIND_LABELS: dict[str, str] = {"redundancy": "redundant", "synergy": "synergisti
 REGION_SCORE_COLUMNS: tuple[str, ...] = (
     "name", "network", "x", "y", "z", "redundancy", "synergy", "net_o_info",
     "n_sets", "n_redundant", "n_synergistic", "mean_gradient",
+)
+
+#: ``excess_label`` value whose sets feed each kind of beyond-FC score.
+BEYOND_FC_LABELS: dict[str, str] = {"redundancy": "redundancy beyond FC", "synergy": "synergy beyond FC"}
+
+#: Columns of the table returned by :func:`beyond_fc_scores`.
+BEYOND_FC_SCORE_COLUMNS: tuple[str, ...] = (
+    "name", "network", "x", "y", "z", "redundancy_beyond_fc", "synergy_beyond_fc",
+    "n_redundancy_beyond_fc", "n_synergy_beyond_fc",
 )
 
 REQUIRED_RESULT_COLUMNS: tuple[str, ...] = ("set", "o_info", "label")
@@ -216,16 +235,97 @@ def family_keys(results: pd.DataFrame) -> np.ndarray:
     return np.where(family > 0, np.array([f"f{f}" for f in family], dtype=object), rows)
 
 
-def family_values(results: pd.DataFrame, label: str, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each region's value from each family of one label: the largest ``|o_info|`` of its sets containing it.
+def beyond_fc_labels(results: pd.DataFrame, source: str = "results") -> np.ndarray:
+    """The ``excess_label`` of each row, ``""`` where it is empty or the table has none.
+
+    Raises
+    ------
+    ValueError
+        When a value is not ``""``, ``"synergy beyond FC"`` or ``"redundancy beyond FC"``.
+    """
+    if "excess_label" not in results.columns:
+        return np.full(len(results), "", dtype=object)
+    labels = results["excess_label"].fillna("").astype(str).to_numpy(dtype=object)
+    unknown = set(labels) - {"", *BEYOND_FC_LABELS.values()}
+    if unknown:
+        raise ValueError(
+            f"{source}: unknown excess_label values {sorted(unknown)}; use "
+            f"{', '.join(repr(v) for v in BEYOND_FC_LABELS.values())} or leave it empty."
+        )
+    return labels
+
+
+def has_beyond_fc(results: pd.DataFrame) -> bool:
+    """Whether any row of ``results`` is labelled beyond functional connectivity."""
+    return bool((beyond_fc_labels(results) != "").any())
+
+
+def beyond_fc_family_keys(results: pd.DataFrame) -> np.ndarray:
+    """One key per row naming its beyond-FC family: ``"b<k>"``, or ``"r<row>"`` for rows without an excess label.
+
+    The rule of :mod:`fmri_oinfo.stats.families`, on ``excess_label``: two
+    labelled sets are linked when they have the same ``excess_label`` and one
+    contains the other; a family is a connected group of linked sets.  Families
+    are numbered in the table's order of their first set.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Checked result table (:func:`check_results`), with a fresh RangeIndex.
+
+    Returns
+    -------
+    numpy.ndarray of object, shape (G,)
+    """
+    keys = np.array([f"r{i}" for i in range(len(results))], dtype=object)
+    labels = beyond_fc_labels(results)
+    labelled = np.flatnonzero(labels != "")
+    if labelled.size == 0:
+        return keys
+    members = [set(results["set"].iloc[g]) for g in labelled]
+    parent = list(range(labelled.size))  # union-find over the labelled rows
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a in range(labelled.size):
+        for b in range(a + 1, labelled.size):
+            same = labels[labelled[a]] == labels[labelled[b]]
+            if same and (members[a] <= members[b] or members[b] <= members[a]):
+                parent[root(b)] = root(a)
+    roots = [root(i) for i in range(labelled.size)]
+    number = {r: k for k, r in enumerate(dict.fromkeys(roots), start=1)}
+    keys[labelled] = [f"b{number[r]}" for r in roots]
+    return keys
+
+
+def family_values(
+    results: pd.DataFrame,
+    label: str,
+    names: Sequence[str],
+    label_column: str = "label",
+    value_column: str = "o_info",
+    keys: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each region's value from each family of one label: the largest ``|value|`` of its sets containing it.
 
     Parameters
     ----------
     results : pandas.DataFrame
         Checked result table (:func:`check_results`).
-    label : {"redundant", "synergistic"}
+    label : str
+        ``"redundant"``, ``"synergistic"``, or an ``excess_label`` value.
     names : sequence of str
         Region names, in the order of the columns returned.
+    label_column : str, default="label"
+        Column holding ``label`` (``"excess_label"`` for beyond-FC families).
+    value_column : str, default="o_info"
+        Column whose magnitude is the set's value (``"excess"`` beyond FC).
+    keys : numpy.ndarray or None
+        Family key per row; :func:`family_keys` when None.
 
     Returns
     -------
@@ -235,13 +335,13 @@ def family_values(results: pd.DataFrame, label: str, names: Sequence[str]) -> tu
         Which regions are in one of the family's sets.
     """
     position = {name: j for j, name in enumerate(names)}
-    rows = np.flatnonzero((results["label"] == label).to_numpy())
+    rows = np.flatnonzero((results[label_column].fillna("") == label).to_numpy())
     membership = np.zeros((rows.size, len(names)), dtype=bool)  # (labelled rows, regions)
     for k, g in enumerate(rows):
         membership[k, [position[m] for m in results["set"].iloc[g]]] = True
-    magnitude = np.abs(results["o_info"].to_numpy(dtype=float)[rows])
+    magnitude = np.abs(pd.to_numeric(results[value_column], errors="coerce").to_numpy(dtype=float)[rows])
     weighted = pd.DataFrame(np.where(membership, magnitude[:, None], 0.0))
-    keys = family_keys(results)[rows]
+    keys = (family_keys(results) if keys is None else keys)[rows]
     values = weighted.groupby(keys, sort=False).max().to_numpy()  # (F, regions)
     present = pd.DataFrame(membership).groupby(keys, sort=False).any().to_numpy()
     return values.reshape(-1, len(names)), present.reshape(-1, len(names))
@@ -301,6 +401,41 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     table["n_synergistic"] = n_synergistic
     table["mean_gradient"] = mean_gradient
     return table.loc[:, list(REGION_SCORE_COLUMNS)]
+
+
+def beyond_fc_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Score each region by the sets labelled beyond functional connectivity that contain it.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Result table with ``set``, ``o_info``, ``label``, and ``excess`` and
+        ``excess_label`` (without them every score is 0).
+    regions : pandas.DataFrame
+        Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region in the order of ``regions``, with the columns of
+        :data:`BEYOND_FC_SCORE_COLUMNS`: per kind, the sum over its beyond-FC
+        families of the largest ``|excess|`` (nats) of the family's sets
+        holding the region (module docstring), and the number of those
+        families.
+    """
+    table = check_regions(regions, require_coordinates=False)
+    names = table["name"].tolist()
+    results = check_results(results, names)
+    keys = beyond_fc_family_keys(results)
+    for kind, label in BEYOND_FC_LABELS.items():
+        if "excess" not in results.columns:
+            values, present = np.zeros((0, len(names))), np.zeros((0, len(names)), dtype=bool)
+        else:
+            values, present = family_values(results.assign(excess_label=beyond_fc_labels(results)), label, names,
+                                            label_column="excess_label", value_column="excess", keys=keys)
+        table[f"{kind}_beyond_fc"] = values.sum(axis=0)
+        table[f"n_{kind}_beyond_fc"] = present.sum(axis=0)
+    return table.loc[:, list(BEYOND_FC_SCORE_COLUMNS)]
 
 
 def paint_label_image(label_image: nib.Nifti1Image, values: Sequence[float] | np.ndarray) -> nib.Nifti1Image:
@@ -433,6 +568,7 @@ def plot_region_map(
     vmax: float | None = None,
     floor: float | None = None,
     colorbar_label: str | None = None,
+    column: str | None = None,
 ) -> Figure:
     """Draw region redundancy or synergy scores on a glass brain.
 
@@ -458,6 +594,9 @@ def plot_region_map(
         Scores at or below it are not drawn; None draws every positive score.
     colorbar_label : str or None
         ``"<kind> (nats)"`` when None.
+    column : str or None
+        Score column to draw; ``kind`` when None (``"synergy_beyond_fc"`` with
+        :func:`beyond_fc_scores`, drawn in the colours of ``kind``).
 
     Returns
     -------
@@ -466,7 +605,10 @@ def plot_region_map(
     from nilearn import plotting
 
     kind = check_kind(kind)
-    values = scores[kind].to_numpy(dtype=float)  # (regions,)
+    column = column or kind
+    if column not in scores.columns:
+        raise ValueError(f"scores have no column {column!r}; pass the table of region_scores or beyond_fc_scores.")
+    values = scores[column].to_numpy(dtype=float)  # (regions,)
     vmax, threshold = _checked_scale(values, vmax, floor)
     title = title or f"Region {kind} (|O-information| of labelled families, each once)"
     if label_image is None and not has_coordinates(scores):
@@ -640,3 +782,36 @@ def write_region_maps(
         column: write_nifti(image, f"{prefix}_desc-{descriptions[column]}_map.nii.gz")
         for column, image in images.items()
     }
+
+
+def write_beyond_fc_maps(
+    scores: pd.DataFrame,
+    label_image: nib.Nifti1Image,
+    prefix: str | os.PathLike,
+) -> dict[str, Path]:
+    """Write the beyond-FC region maps as NIfTI, one per kind that has a labelled set.
+
+    Parameters
+    ----------
+    scores : pandas.DataFrame
+        Output of :func:`beyond_fc_scores`.
+    label_image : nibabel.Nifti1Image
+        Atlas label image (label ``j + 1`` is region ``j``).
+    prefix : str or path-like
+        Path prefix; files are ``{prefix}_desc-{synergy,redundancy}beyondfc_map.nii.gz``.
+
+    Returns
+    -------
+    dict of str to pathlib.Path
+        Written file per score column (``synergy_beyond_fc``,
+        ``redundancy_beyond_fc``); a kind with no labelled set (every region
+        0) is not written, so nothing is written when no set is labelled
+        beyond functional connectivity.
+    """
+    written = {}
+    for kind in ("synergy", "redundancy"):
+        column = f"{kind}_beyond_fc"
+        if (scores[f"n_{column}"] > 0).any():
+            image = paint_label_image(label_image, scores[column].to_numpy(dtype=float))
+            written[column] = write_nifti(image, f"{prefix}_desc-{kind}beyondfc_map.nii.gz")
+    return written

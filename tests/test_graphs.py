@@ -226,3 +226,48 @@ def test_graphml_lists_nodes_and_edges_in_order_whatever_the_build_order(results
     regions_first = sorted(regions["name"])
     sets = [n for n in nodes if n.startswith(graphs.SET_NODE_PREFIX)]
     assert nodes == regions_first + sorted(sets, key=lambda n: int(n.split(":")[1]))
+
+
+BEYOND_FC = pd.DataFrame({
+    "set": [("A", "B", "C"), ("A", "B", "C", "D"), ("C", "D", EVIL), ("B", "C", "D")],
+    "o_info": [-0.5, -0.3, 0.2, 0.01],
+    "label": ["synergistic", "synergistic", "redundant", "n.s."],
+    "excess": [-0.4, -0.25, 0.3, -0.9],
+    "excess_se": [0.05, 0.05, 0.04, 0.5],
+    "excess_label": ["synergy beyond FC", "synergy beyond FC", "redundancy beyond FC", ""],
+})
+
+
+def test_beyond_fc_graph_counts_each_family_once(regions):
+    hypergraph = graphs.build_beyond_fc_hypergraph(BEYOND_FC, regions)
+    sets = {n: d for n, d in hypergraph.nodes(data=True) if d["kind"] == "set"}
+    assert set(sets) == {"set:0", "set:1", "set:2"}  # the unlabelled row is left out
+    assert sets["set:0"]["family_key"] == sets["set:1"]["family_key"] != sets["set:2"]["family_key"]
+    assert hypergraph["set:1"]["D"]["weight"] == pytest.approx(0.25)
+    assert hypergraph.nodes["A"]["synergy_beyond_fc"] == pytest.approx(0.4)
+    synergy = graphs.project_beyond_fc_graph(hypergraph, "synergy")
+    # A-B lies in ABC (0.4) and ABCD (0.25), one family: 0.4 once, not 0.65; C-D only in ABCD.
+    assert synergy["A"]["B"]["weight"] == pytest.approx(0.4)
+    assert synergy["A"]["B"]["n_sets"] == 2 and synergy["A"]["B"]["n_families"] == 1
+    assert synergy["C"]["D"]["weight"] == pytest.approx(0.25)
+    assert synergy.number_of_edges() == 6
+    redundancy = graphs.project_beyond_fc_graph(hypergraph, "redundancy")
+    assert redundancy["C"][EVIL]["weight"] == pytest.approx(0.3) and redundancy.number_of_edges() == 3
+    figure = graphs.plot_connectome_figure(synergy)
+    assert "excess" in figure.axes[-1].get_ylabel() or any(
+        "excess" in axis.get_xlabel() + axis.get_ylabel() for axis in figure.axes)
+
+
+def test_beyond_fc_graphml_written_only_when_a_set_is_labelled(regions, tmp_path):
+    written = graphs.write_beyond_fc_graphs(BEYOND_FC, regions, tmp_path / "sub-01")
+    assert {k: v.name for k, v in written.items()} == {
+        "beyond_fc_hypergraph": "sub-01_desc-beyondfc_graph.graphml",
+        "synergy_beyond_fc": "sub-01_desc-synergybeyondfc_graph.graphml",
+        "redundancy_beyond_fc": "sub-01_desc-redundancybeyondfc_graph.graphml",
+    }
+    read = nx.read_graphml(written["beyond_fc_hypergraph"])
+    assert read.nodes["set:0"]["excess_label"] == "synergy beyond FC" and read.nodes["set:0"]["label"] == "A+B+C"
+    assert graphs.write_beyond_fc_graphs(BEYOND_FC.assign(excess_label=""), regions, tmp_path / "none") == {}
+    assert graphs.write_beyond_fc_graphs(BEYOND_FC.drop(columns=["excess", "excess_label"]), regions,
+                                         tmp_path / "none") == {}
+    assert not list(tmp_path.glob("none_*"))

@@ -269,3 +269,67 @@ def test_regions_without_coordinates_are_scored_but_not_drawn_as_markers(results
     assert _colorbar_labels(figure) == ["redundancy (nats)"]
     with pytest.raises(ValueError, match=r"regions \['C'\] have infinite MNI coordinates"):
         maps.check_regions(regions.assign(x=[0.0, 1.0, np.inf, np.nan, 2.0]), require_coordinates=False)
+
+
+BEYOND_FC = pd.DataFrame({
+    # Synergy beyond FC: a triplet inside a weaker labelled 4-set (one family), and a set overlapping it without
+    # nesting (its own family); redundancy beyond FC: one set; an unlabelled row with a large excess (ignored).
+    "set": [("A", "B", "C"), ("A", "B", "C", "D"), ("A", "D", "E"), ("C", "D", "E"), ("B", "C", "E")],
+    "o_info": [-0.5, -0.3, -0.05, 0.2, 0.01],
+    "label": ["synergistic", "synergistic", "n.s.", "redundant", "n.s."],
+    "excess": [-0.4, -0.25, -0.1, 0.3, -0.9],
+    "excess_label": ["synergy beyond FC", "synergy beyond FC", "synergy beyond FC", "redundancy beyond FC", ""],
+})
+
+
+def test_beyond_fc_scores_count_each_family_once_by_hand(regions):
+    scores = maps.beyond_fc_scores(BEYOND_FC, regions)
+    assert list(scores.columns) == list(maps.BEYOND_FC_SCORE_COLUMNS)
+    # A: family {ABC, ABCD} once at max(0.4, 0.25) = 0.4, plus family {ADE} 0.1 (summing the nested sets: 0.75).
+    # D: only in the weaker outer set ABCD of the first family (0.25), plus ADE 0.1.
+    np.testing.assert_allclose(scores["synergy_beyond_fc"], [0.5, 0.4, 0.4, 0.35, 0.1], atol=1e-12)
+    assert scores["n_synergy_beyond_fc"].tolist() == [2, 1, 1, 2, 1]
+    np.testing.assert_allclose(scores["redundancy_beyond_fc"], [0.0, 0.0, 0.3, 0.3, 0.3], atol=1e-12)
+    assert scores["n_redundancy_beyond_fc"].tolist() == [0, 0, 1, 1, 1]
+
+
+def test_beyond_fc_families_link_nested_sets_of_the_same_label_only():
+    table = pd.DataFrame({
+        "set": [("A", "B", "C"), ("A", "B", "C", "D"), ("B", "C", "D"), ("A", "B", "C", "E"), ("A", "B", "E")],
+        "excess_label": ["synergy beyond FC", "synergy beyond FC", "synergy beyond FC", "redundancy beyond FC", ""],
+    })
+    keys = maps.beyond_fc_family_keys(table)
+    # ABC < ABCD > BCD: one family through the 4-set; ABCE contains ABC but has the other label; ABE is unlabelled.
+    assert keys.tolist() == ["b1", "b1", "b1", "b2", "r4"]
+    assert maps.beyond_fc_family_keys(table.drop(columns="excess_label")).tolist() == [f"r{i}" for i in range(5)]
+
+
+def test_beyond_fc_scores_without_excess_are_zero_and_unknown_labels_are_refused(regions):
+    plain = BEYOND_FC.drop(columns=["excess", "excess_label"])
+    scores = maps.beyond_fc_scores(plain, regions)
+    assert not scores[["synergy_beyond_fc", "redundancy_beyond_fc"]].to_numpy().any()
+    assert not maps.has_beyond_fc(plain) and maps.has_beyond_fc(BEYOND_FC)
+    with pytest.raises(ValueError, match="unknown excess_label values \\['beyond'\\]"):
+        maps.beyond_fc_scores(BEYOND_FC.assign(excess_label="beyond"), regions)
+
+
+def test_write_beyond_fc_maps_writes_only_labelled_kinds(regions, label_image, tmp_path):
+    scores = maps.beyond_fc_scores(BEYOND_FC, regions)
+    written = maps.write_beyond_fc_maps(scores, label_image, tmp_path / "sub-01")
+    assert written["synergy_beyond_fc"].name == "sub-01_desc-synergybeyondfc_map.nii.gz"
+    painted = np.asanyarray(nib.load(written["synergy_beyond_fc"]).dataobj)
+    np.testing.assert_allclose(painted[:, 0, 0], [0.5, 0.4, 0.4, 0.35, 0.1], atol=1e-6)
+    assert painted[:, 3, :].max() == 0.0  # background stays 0
+    only_synergy = maps.beyond_fc_scores(BEYOND_FC.iloc[:3], regions)
+    assert set(maps.write_beyond_fc_maps(only_synergy, label_image, tmp_path / "b")) == {"synergy_beyond_fc"}
+    none = maps.beyond_fc_scores(BEYOND_FC.assign(excess_label=""), regions)
+    assert maps.write_beyond_fc_maps(none, label_image, tmp_path / "c") == {}
+    assert not list(tmp_path.glob("c_*"))
+
+
+def test_beyond_fc_glass_brain_draws_the_beyond_fc_column(regions, label_image, tmp_path):
+    scores = maps.beyond_fc_scores(BEYOND_FC, regions)
+    figure = maps.plot_region_map(scores, "synergy", label_image, column="synergy_beyond_fc")
+    assert maps.save_figure(figure, tmp_path / "bfc.png").stat().st_size > 1000
+    with pytest.raises(ValueError, match="no column 'synergy'"):
+        maps.plot_region_map(scores, "synergy", label_image)

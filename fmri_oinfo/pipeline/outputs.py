@@ -9,6 +9,8 @@ so an interrupted run leaves complete files or none.  Names, with
     <prefix>_desc-scores_regions.tsv         region redundancy/synergy scores
     <prefix>_desc-{redundancy,synergy,netoinfo}_map.nii.gz
     <prefix>_desc-{hypergraph,redundancy,synergy}_graph.graphml
+    <prefix>_desc-{synergy,redundancy}beyondfc_map.nii.gz    only for a kind with a set labelled beyond FC
+    <prefix>_desc-{beyondfc,synergybeyondfc,redundancybeyondfc}_graph.graphml    likewise
     <prefix>_config.toml                     the resolved configuration
     <prefix>_provenance.json                 versions, input hashes, stage timings, warnings
     sub-XX_report.html
@@ -146,15 +148,20 @@ def write_tables(results: pd.DataFrame, timeseries: RegionTimeseries, names: Out
 
 def write_maps(results: pd.DataFrame, regions: pd.DataFrame, label_image: nib.Nifti1Image,
                names: OutputNames) -> dict[str, Path]:
-    """Redundancy, synergy and net O-information maps (NIfTI, atlas label image painted)."""
-    scores = maps.region_scores(results, regions)
-    written = maps.write_region_maps(scores, label_image, names.folder / names.prefix)
+    """Redundancy, synergy and net O-information maps (NIfTI, atlas label image painted), and the beyond-FC
+    maps of each kind that has a set labelled beyond functional connectivity (none when no set is)."""
+    prefix = names.folder / names.prefix
+    written = maps.write_region_maps(maps.region_scores(results, regions), label_image, prefix)
+    written.update(maps.write_beyond_fc_maps(maps.beyond_fc_scores(results, regions), label_image, prefix))
     return {f"map_{k}": v for k, v in written.items()}
 
 
 def write_graphs(results: pd.DataFrame, regions: pd.DataFrame, names: OutputNames) -> dict[str, Path]:
-    """Hypergraph and region graphs as GraphML (region nodes without x/y/z when coordinates are unknown)."""
-    written = graphs.write_graphs(results, regions, names.folder / names.prefix)
+    """Hypergraph and region graphs as GraphML (region nodes without x/y/z when coordinates are unknown), and the
+    beyond-FC hypergraph and region graphs when a set is labelled beyond functional connectivity."""
+    prefix = names.folder / names.prefix
+    written = dict(graphs.write_graphs(results, regions, prefix))
+    written.update(graphs.write_beyond_fc_graphs(results, regions, prefix))
     return {f"graph_{k}": v for k, v in written.items()}
 
 
@@ -186,6 +193,12 @@ FILE_ROLES: dict[str, str] = {
     "graph_hypergraph": "labelled sets linked to their regions (GraphML)",
     "graph_redundancy": "redundancy region graph (GraphML)",
     "graph_synergy": "synergy region graph (GraphML)",
+    "map_synergy_beyond_fc": "region synergy beyond functional connectivity map: |excess| of its families (NIfTI)",
+    "map_redundancy_beyond_fc": "region redundancy beyond functional connectivity map: |excess| of its families "
+                                "(NIfTI)",
+    "graph_beyond_fc_hypergraph": "sets labelled beyond functional connectivity linked to their regions (GraphML)",
+    "graph_synergy_beyond_fc": "synergy beyond functional connectivity region graph (GraphML)",
+    "graph_redundancy_beyond_fc": "redundancy beyond functional connectivity region graph (GraphML)",
     "local_oinfo": "local O-information of each tested set at each volume (TSV)",
     "local_oinfo_sidecar": "sets, estimator and events of the local O-information (JSON)",
     "task_contrasts": "task contrasts of the local O-information per set (TSV)",
@@ -348,6 +361,11 @@ _DESCRIPTIONS = {
     "map_redundancy": "Region redundancy score painted in the atlas.",
     "map_synergy": "Region synergy score painted in the atlas.",
     "map_net_o_info": "Region net O-information painted in the atlas.",
+    "map_synergy_beyond_fc": "Region synergy beyond functional connectivity painted in the atlas: per region, the sum "
+                             "over 'synergy beyond FC' families of the largest |excess| of the family's sets holding it.",
+    "map_redundancy_beyond_fc": "Region redundancy beyond functional connectivity painted in the atlas: per region, "
+                                "the sum over 'redundancy beyond FC' families of the largest |excess| of the family's "
+                                "sets holding it.",
 }
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.atlases import hemisphere
-from fmri_oinfo.maps import family_keys
+from fmri_oinfo.maps import beyond_fc_family_keys, family_keys
 
 #: Labels of the result table that name a finding, with their O-information sign in words.
 KINDS: tuple[tuple[str, str], ...] = (("redundant", "redundancy"), ("synergistic", "synergy"))
@@ -179,33 +179,42 @@ def beyond_fc_summary(results: pd.DataFrame) -> dict[str, Any] | None:
     -------
     dict or None
         ``sentence`` (str), ``n_tested`` (sets with an excess), ``n_beyond``,
-        ``n_synergy``, ``n_redundancy`` and ``sets``: per labelled set its
-        ``names``, ``label``, ``excess``, ``excess_se``, ``excess_margin`` and
-        ``excess_q``, strongest first.
+        ``n_synergy``, ``n_redundancy``, ``n_families`` (beyond-FC families:
+        nested sets with the same ``excess_label`` count once,
+        :func:`fmri_oinfo.maps.beyond_fc_family_keys`) and ``sets``: per
+        labelled set its ``names``, ``label``, ``excess``, ``excess_se``,
+        ``excess_margin``, ``excess_q`` and ``family`` (its key), strongest first.
     """
     if "excess_label" not in results.columns:
         return None
+    results = results.reset_index(drop=True)
     excess = pd.to_numeric(results["excess"], errors="coerce")
     tested = int(excess.notna().sum())
     labels = results["excess_label"].fillna("").astype(str)
     counts = {word: int((labels == label).sum()) for label, word in BEYOND_FC_KINDS}
-    beyond = results[labels != ""].assign(_size=excess[labels != ""].abs()).sort_values("_size", ascending=False)
+    keys = beyond_fc_family_keys(results)
+    beyond = results.assign(_family=keys)[labels != ""]
+    beyond = beyond.assign(_size=excess[labels != ""].abs()).sort_values("_size", ascending=False)
     sets = [{"names": [str(m) for m in record["set"]], "label": str(record["excess_label"]),
-             **{column: _number(record.get(column)) for column in ("excess", "excess_se", "excess_margin", "excess_q")}}
+             **{column: _number(record.get(column)) for column in ("excess", "excess_se", "excess_margin", "excess_q")},
+             "family": str(record["_family"])}
             for record in beyond.to_dict(orient="records")]
     n_beyond = len(sets)
+    n_families = len({s["family"] for s in sets})
     test = "excess test, FDR over the tested sets"
     if n_beyond:
         parts = ", ".join(f"{n} {word}" for word, n in counts.items() if n)
+        families = (f"; {n_families} finding{'s' if n_families != 1 else ''}: a set and its nested sets with the "
+                    "same label count once" if n_families < n_beyond else "")
         sentence = (f"{n_beyond} of {_thousands(tested)} tested set{'s' if tested != 1 else ''} show structure beyond "
-                    f"functional connectivity ({parts}): their FMMI O-information exceeds what their correlations "
-                    f"explain by more than the engine's own error margin ({test}).")
+                    f"functional connectivity ({parts}{families}): their FMMI O-information exceeds what their "
+                    f"correlations explain by more than the engine's own error margin ({test}).")
     else:
         sentence = (f"No set of {_thousands(tested)} tested shows structure beyond functional connectivity: no FMMI "
                     f"O-information exceeded what the regions' correlations explain by more than the engine's own "
                     f"error margin ({test}).")
     return {"sentence": sentence, "n_tested": tested, "n_beyond": n_beyond, "n_synergy": counts["synergy"],
-            "n_redundancy": counts["redundancy"], "sets": sets}
+            "n_redundancy": counts["redundancy"], "n_families": n_families, "sets": sets}
 
 
 def nothing_found_reason(results: pd.DataFrame, attrs: Mapping[str, Any]) -> str:

@@ -86,7 +86,53 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
             "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings),
             "label_ci_level": attrs.get("label_ci_level"), "min_effect": attrs.get("min_effect"),
             "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any()),
-            "beyond_fc": beyond_fc_summary(results)}
+            "beyond_fc": beyond_fc_section(context, results, regions, placed)}
+
+
+def beyond_fc_section(context: ReportContext, results: pd.DataFrame, regions: pd.DataFrame,
+                      placed: bool) -> dict[str, Any] | None:
+    """The beyond-FC subsection of the findings: the summary of :func:`beyond_fc_summary`, region maps and
+    region graphs of the sets labelled beyond functional connectivity (each beyond-FC family once), or why none
+    are shown.  None when the table has no excess (no FMMI)."""
+    summary = beyond_fc_summary(results)
+    if summary is None:
+        return None
+    items: list[dict[str, str]] = []
+    skipped = ""
+    if not summary["n_beyond"]:
+        skipped = ("no beyond-FC map or graph was written: no set is labelled beyond functional connectivity, so "
+                   "every region's beyond-FC score is zero")
+    elif not (placed or context.label_image is not None):
+        skipped = (f"beyond-FC brain maps and graph figures are not drawn (no coordinates: "
+                   f"{context.no_coordinates_reason}); the beyond-FC graphs are in the GraphML files")
+    else:
+        scores = maps.beyond_fc_scores(results, regions)
+        hypergraph = graphs.build_beyond_fc_hypergraph(results, regions)
+        for kind in ("synergy", "redundancy"):
+            column = f"{kind}_beyond_fc"
+            if not (scores[f"n_{column}"] > 0).any():
+                continue
+            items.append(embedded(
+                f"Region {kind} beyond FC",
+                lambda kind=kind, column=column: maps.plot_region_map(
+                    scores, kind, context.label_image, column=column,
+                    title=f"Region {kind} beyond FC (|excess| of its families, each once)",
+                    colorbar_label=f"{kind} beyond FC (nats)"),
+                f"|excess| (nats; FMMI's O-information less its Gaussian-copula part) of the sets labelled "
+                f"{maps.BEYOND_FC_LABELS[kind]} that contain each region: each family (nested sets with that label) "
+                "counts once, by its largest |excess| among its sets holding the region; families add"
+                + ("" if context.label_image is not None else "; regions drawn as markers") + ".",
+            ))
+            graph = graphs.project_beyond_fc_graph(hypergraph, kind)
+            if placed and graph.number_of_edges():
+                items.append(embedded(
+                    f"{kind.capitalize()} beyond FC graph",
+                    lambda g=graph: graphs.plot_connectome_figure(g),
+                    f"Regions of the sets labelled {maps.BEYOND_FC_LABELS[kind]}. Edge colour and width: |excess| "
+                    "(nats) of the beyond-FC families holding both regions, each family once; node size: region "
+                    "score; colour: network.",
+                ))
+    return {**summary, "figures": items, "skipped": skipped}
 
 
 def sets_section(context: ReportContext, results: pd.DataFrame, regions: pd.DataFrame) -> dict[str, Any]:
