@@ -173,8 +173,50 @@ def test_structure_beyond_fc_is_stated_first_with_its_sets():
     text = " ".join(render_report_html(replace(context, results=results)).split())
     o_info_sentence = summary_sentence(results)["sentence"][:20]
     assert text.index("show structure beyond functional connectivity") < text.index(o_info_sentence)
+    # the beyond-FC maps and graphs sit in its subsection, before the O-information findings
+    assert (text.index("show structure beyond functional connectivity") < text.index("Region synergy beyond FC")
+            < text.index("Synergy beyond FC graph") < text.index(o_info_sentence))
     # no FMMI, no excess columns: no beyond-FC sentence (the template shows it only when there is one)
     assert beyond_fc_summary(context.results) is None
     # a table with none labelled says so
     none = beyond_fc_summary(results.assign(excess_label=""))
     assert none["n_beyond"] == 0 and none["sentence"].startswith(f"No set of {n} tested shows structure beyond")
+
+
+def _beyond_fc_results(results: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    n = len(results)
+    excess = [0.0] * n
+    excess[4], excess[5] = -0.4, -0.3  # two sets labelled synergy beyond FC (not nested: two families)
+    return results.assign(excess=excess, excess_se=0.05, excess_margin=0.05, excess_q=0.001,
+                          excess_label=labels)
+
+
+def test_beyond_fc_subsection_draws_maps_and_graphs_of_labelled_sets_only():
+    from fmri_oinfo.report.sections import beyond_fc_section
+
+    context = example_context(label_image=False, interactive=False)
+    n = len(context.results)
+    labels = [""] * n
+    labels[4] = labels[5] = "synergy beyond FC"
+    results = _beyond_fc_results(context.results, labels)
+    section = beyond_fc_section(context, results, context.regions, placed=True)
+    assert [item["title"] for item in section["figures"]] == ["Region synergy beyond FC", "Synergy beyond FC graph"]
+    assert all(item["uri"].startswith("data:image/png") for item in section["figures"]) and not section["skipped"]
+    assert section["n_families"] == 2
+    # nothing labelled beyond FC: no figure, and the report says that no map was written
+    none = beyond_fc_section(context, results.assign(excess_label=""), context.regions, placed=True)
+    assert none["figures"] == [] and none["skipped"].startswith("no beyond-FC map or graph was written")
+    # no coordinates and no label image: said, not drawn
+    unplaced = beyond_fc_section(context, results, context.regions, placed=False)
+    assert unplaced["figures"] == [] and "not drawn" in unplaced["skipped"]
+
+
+def test_nested_beyond_fc_sets_are_one_finding_in_the_sentence():
+    context = example_context(label_image=False, interactive=False)
+    results = context.results.copy()
+    results.loc[5, "set"] = ("R_SMA", "L_M1")  # not a real row shape, only containment matters: inside row 4
+    labels = [""] * len(results)
+    labels[4] = labels[5] = "synergy beyond FC"
+    summary = beyond_fc_summary(_beyond_fc_results(results, labels))
+    assert summary["n_beyond"] == 2 and summary["n_families"] == 1
+    assert "(2 synergy; 1 finding: a set and its nested sets with the same label count once)" in summary["sentence"]
