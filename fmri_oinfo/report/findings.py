@@ -34,6 +34,8 @@ CHOSEN_BY: dict[str, tuple[str, str]] = {
     "search:beam": ("beam", "found by a beam search"),
     "search:anneal": ("anneal", "found by simulated annealing"),
     "search:partial": ("partial", "grown from partial-correlation neighbours"),
+    "nonlinear": ("nonlinear", "among the triplets with the strongest third-order dependence, which correlations "
+                  "cannot see"),
     "user": ("user", "from your list of sets"),
 }
 
@@ -183,7 +185,9 @@ def beyond_fc_summary(results: pd.DataFrame) -> dict[str, Any] | None:
         nested sets with the same ``excess_label`` count once,
         :func:`fmri_oinfo.maps.beyond_fc_family_keys`) and ``sets``: per
         labelled set its ``names``, ``label``, ``excess``, ``excess_se``,
-        ``excess_margin``, ``excess_q`` and ``family`` (its key), strongest first.
+        ``excess_margin``, ``excess_q``, ``family`` (its key), ``chosen`` and
+        ``tested`` (how it was chosen and tested, in words; "" when not
+        recorded), strongest first.
     """
     if "excess_label" not in results.columns:
         return None
@@ -197,7 +201,9 @@ def beyond_fc_summary(results: pd.DataFrame) -> dict[str, Any] | None:
     beyond = beyond.assign(_size=excess[labels != ""].abs()).sort_values("_size", ascending=False)
     sets = [{"names": [str(m) for m in record["set"]], "label": str(record["excess_label"]),
              **{column: _number(record.get(column)) for column in ("excess", "excess_se", "excess_margin", "excess_q")},
-             "family": str(record["_family"])}
+             "family": str(record["_family"]),
+             "chosen": "; ".join(t["words"] for t in chosen_by_tags(record.get("chosen_by", ""))),
+             "tested": INFERENCE_WORDS.get(str(record.get("inference", "")), "")}
             for record in beyond.to_dict(orient="records")]
     n_beyond = len(sets)
     n_families = len({s["family"] for s in sets})
@@ -206,7 +212,8 @@ def beyond_fc_summary(results: pd.DataFrame) -> dict[str, Any] | None:
         parts = ", ".join(f"{n} {word}" for word, n in counts.items() if n)
         families = (f"; {n_families} finding{'s' if n_families != 1 else ''}: a set and its nested sets with the "
                     "same label count once" if n_families < n_beyond else "")
-        sentence = (f"{n_beyond} of {_thousands(tested)} tested set{'s' if tested != 1 else ''} show structure beyond "
+        sentence = (f"{n_beyond} of {_thousands(tested)} tested set{'s' if tested != 1 else ''} "
+                    f"show{'s' if n_beyond == 1 else ''} structure beyond "
                     f"functional connectivity ({parts}{families}): their FMMI O-information exceeds what their "
                     f"correlations explain by more than the engine's own error margin ({test}).")
     else:

@@ -103,8 +103,8 @@ def beyond_fc_section(context: ReportContext, results: pd.DataFrame, regions: pd
         skipped = ("no beyond-FC map or graph was written: no set is labelled beyond functional connectivity, so "
                    "every region's beyond-FC score is zero")
     elif not (placed or context.label_image is not None):
-        skipped = (f"beyond-FC brain maps and graph figures are not drawn (no coordinates: "
-                   f"{context.no_coordinates_reason}); the beyond-FC graphs are in the GraphML files")
+        skipped = (f"beyond-FC brain maps and graph figures are not drawn, for want of coordinates: "
+                   f"{context.no_coordinates_reason}; the beyond-FC graphs are in the GraphML files (Output files)")
     else:
         scores = maps.beyond_fc_scores(results, regions)
         hypergraph = graphs.build_beyond_fc_hypergraph(results, regions)

@@ -169,12 +169,12 @@ def test_structure_beyond_fc_is_stated_first_with_its_sets():
     summary = beyond_fc_summary(results)
     assert summary["n_beyond"] == 1 and summary["n_synergy"] == 1 and summary["n_tested"] == n
     assert summary["sets"][0]["names"] == [str(m) for m in results["set"].iloc[0]]
-    assert summary["sentence"].startswith(f"1 of {n} tested sets show structure beyond functional connectivity")
+    assert summary["sentence"].startswith(f"1 of {n} tested sets shows structure beyond functional connectivity")
     text = " ".join(render_report_html(replace(context, results=results)).split())
     o_info_sentence = summary_sentence(results)["sentence"][:20]
-    assert text.index("show structure beyond functional connectivity") < text.index(o_info_sentence)
+    assert text.index("shows structure beyond functional connectivity") < text.index(o_info_sentence)
     # the beyond-FC maps and graphs sit in its subsection, before the O-information findings
-    assert (text.index("show structure beyond functional connectivity") < text.index("Region synergy beyond FC")
+    assert (text.index("shows structure beyond functional connectivity") < text.index("Region synergy beyond FC")
             < text.index("Synergy beyond FC graph") < text.index(o_info_sentence))
     # no FMMI, no excess columns: no beyond-FC sentence (the template shows it only when there is one)
     assert beyond_fc_summary(context.results) is None
