@@ -212,10 +212,12 @@ def beyond_fc_summary(results: pd.DataFrame) -> dict[str, Any] | None:
         parts = ", ".join(f"{n} {word}" for word, n in counts.items() if n)
         families = (f"; {n_families} finding{'s' if n_families != 1 else ''}: a set and its nested sets with the "
                     "same label count once" if n_families < n_beyond else "")
+        whose = ("its", "its regions'") if n_beyond == 1 else ("their", "their")
         sentence = (f"{n_beyond} of {_thousands(tested)} tested set{'s' if tested != 1 else ''} "
                     f"show{'s' if n_beyond == 1 else ''} structure beyond "
-                    f"functional connectivity ({parts}{families}): their FMMI O-information exceeds what their "
-                    f"correlations explain by more than the engine's own error margin ({test}).")
+                    f"functional connectivity ({parts}{families}): {whose[0]} FMMI "
+                    f"O-information exceeds what {whose[1]} correlations explain "
+                    f"by more than the engine's own error margin ({test}).")
     else:
         sentence = (f"No set of {_thousands(tested)} tested shows structure beyond functional connectivity: no FMMI "
                     f"O-information exceeded what the regions' correlations explain by more than the engine's own "
