@@ -361,8 +361,9 @@ _DESCRIPTIONS = {
     "map_redundancy": "Region redundancy score painted in the atlas.",
     "map_synergy": "Region synergy score painted in the atlas.",
     "map_net_o_info": "Region net O-information painted in the atlas.",
-    "map_synergy_beyond_fc": "Region synergy beyond functional connectivity painted in the atlas: per region, the sum "
-                             "over 'synergy beyond FC' families of the largest |excess| of the family's sets holding it.",
+    "map_synergy_beyond_fc": "Region synergy beyond functional connectivity painted in the atlas: per region, the "
+                             "sum over 'synergy beyond FC' families of the largest |excess| of the family's sets "
+                             "holding it.",
     "map_redundancy_beyond_fc": "Region redundancy beyond functional connectivity painted in the atlas: per region, "
                                 "the sum over 'redundancy beyond FC' families of the largest |excess| of the family's "
                                 "sets holding it.",
