@@ -156,6 +156,27 @@ def family_findings(table: pd.DataFrame, chosen: np.ndarray, top_n: int = TOP_FI
     return findings
 
 
+def mark_extreme(findings: list[dict[str, Any]], table: pd.DataFrame, row: Any, what: str, column: str,
+                 name: str) -> str | None:
+    """Mark the listed finding that holds ``table``'s row ``row`` (the largest |O|, the smallest q) as such.
+
+    The finding named by that set gets ``extreme = what``; a finding holding it
+    as one of its other sets gets ``what`` with the set and its value, so the
+    set is not listed a second time.  When no listed finding holds it (beyond
+    the findings shown), the set with its value and q is returned as one line.
+    """
+    members = [str(m) for m in table.at[row, "set"]]
+    value = f"{name} = {table.at[row, column]:.3g} nats"
+    for finding in findings:
+        if [str(m) for m in finding["members"]] == members:
+            finding["extreme"] = what
+            return None
+        if members in finding["family_sets"]:
+            finding["extreme"] = f"{what}: {', '.join(members)}, {value}"
+            return None
+    return f"{', '.join(members)} ({value}, q = {table.at[row, 'q_value']:.2g})"
+
+
 def _findings(result: GroupStudyResult) -> dict[str, Any]:
     alpha = result.config.alpha
     sentences: list[str] = []
@@ -181,13 +202,14 @@ def _findings(result: GroupStudyResult) -> dict[str, Any]:
         if note:
             notes.append(f"Group {'pooled estimate' if result.config.pool else 'mean'}: {note}")
         for label in ("redundant", "synergistic"):
-            rows = table[table["label"] == label]
-            if len(rows):
-                row = rows.loc[rows["o_info"].abs().idxmax()]
-                strongest.append(f"most {label}: {', '.join(map(str, row['set']))} (O = {row['o_info']:.3g} nats, "
-                                 f"q = {row['q_value']:.2g})")
+            chosen = (table["label"] == label).to_numpy()
+            found_here = family_findings(table, chosen)
+            if chosen.any():
+                best = table.loc[chosen, "o_info"].abs().idxmax()
+                line = mark_extreme(found_here, table, best, f"largest |O| of the {label} sets", "o_info", "O")
+                strongest += [f"most {label}: {line}"] if line else []
             listed += [{**f, "kind": label, "what": label, "value": f.get("o_info"), "value_name": "O"}
-                       for f in family_findings(table, (table["label"] == label).to_numpy())]
+                       for f in found_here]
     difference = result.difference
     if difference is not None:
         a, b = difference.attrs["cohort_a"], difference.attrs["cohort_b"]
@@ -202,17 +224,19 @@ def _findings(result: GroupStudyResult) -> dict[str, Any]:
                          f"(FDR {100 * alpha:g} %)" + (f": {detail}." if detail else ".")
                          + (" A set and its differing subsets or supersets in the same direction are one finding."
                             if sum(families.values()) < counts.sum() else ""))
+        clearest = difference.loc[directions != ""].sort_values("q_value").index[0] if counts.sum() else None
         for text in counts.index:
+            found_here = family_findings(difference, (directions == text).to_numpy())
+            if clearest is not None and directions[clearest] == text:
+                line = mark_extreme(found_here, difference, clearest, "smallest q of the differences", "difference",
+                                    "difference")
+                strongest += [f"clearest difference ({text}): {line}"] if line else []
             listed += [{**f, "kind": "synergistic" if text.endswith("synergy") else "redundant", "what": text,
                         "value": f.get("difference"), "value_name": "difference"}
-                       for f in family_findings(difference, (directions == text).to_numpy())]
+                       for f in found_here]
         note = _reachability(difference, alpha)
         if note:
             notes.append(f"Between cohorts: {note}")
-        if counts.sum():
-            row = difference.loc[(directions != "")].sort_values("q_value").iloc[0]
-            strongest.append(f"clearest difference: {', '.join(map(str, row['set']))} ({directions[row.name]}, "
-                             f"difference = {row['difference']:.3g} nats, q = {row['q_value']:.2g})")
     return {"sentences": sentences, "notes": notes, "strongest": strongest, "listed": listed}
 
 

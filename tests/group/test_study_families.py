@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -103,6 +104,12 @@ def test_the_report_lists_the_family_once_by_its_head(study_out) -> None:
     assert "part of this finding: " + "; ".join(", ".join(g) for g in SUBSETS) in findings
     for subset in SUBSETS:
         assert f"<b>{', '.join(subset)}</b>" not in findings
+    # the strongest set of each kind is marked inside its finding, not listed again below the findings
+    assert "largest |O| of the redundant sets" in findings and "smallest q of the differences" in findings
+    assert "Most redundant" not in findings and "Clearest difference" not in findings
+    listed = re.sub(r"<[^>]+>", "", findings)
+    for labelled in [PLANTED_FOUR, *SUBSETS, PLANTED_SET]:  # once per table (group mean, difference)
+        assert len(re.findall(rf"(?<![\w,] ){re.escape(', '.join(labelled))}(?!, R)", listed)) <= 2
     # the difference map drawn from the direction's sets counts the family once
     assert ("|difference| of O-information (nats) of the 5 labelled sets containing each region, each of the "
             "1 finding ") in report
