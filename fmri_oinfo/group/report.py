@@ -61,6 +61,9 @@ TOP_ROWS = 25
 #: Findings listed per group table (families of nested labelled sets, named by their head).
 TOP_FINDINGS = 10
 
+#: A finding's other sets listed by name in the findings (the rest counted; all are in the tables).
+FAMILY_SHOWN = 6
+
 #: Region scores (summed |O-information|, nats) at or below this are not drawn on group maps.
 MAP_FLOOR_NATS = 0.01
 
@@ -467,6 +470,11 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike,
         "difference": _difference_section(result),
         "maps": map_items,
         "graph_figures": graph_items,
+        "graph_note": ("No group graph is drawn: the regions have no MNI coordinates (tables without a sidecar)."
+                       if not maps.has_coordinates(result.regions) else
+                       "No group graph is drawn: no labelled set was drawn on a map."),
+        "family_shown": FAMILY_SHOWN,
+        "top_findings": TOP_FINDINGS,
         "map_notes": map_notes,
         "alpha": result.config.alpha,
         "ci_label": f"{100 * (1 - result.config.alpha):g}% CI",

@@ -101,7 +101,7 @@ def test_the_report_lists_the_family_once_by_its_head(study_out) -> None:
     head = ", ".join(PLANTED_FOUR)
     # listed once per table (group mean, difference), named by the head, its subsets beside it
     assert findings.count(f"<b>{head}</b>") == 2
-    assert "part of this finding: " + "; ".join(", ".join(g) for g in SUBSETS) in findings
+    assert "part of this finding (4 more sets): " + "; ".join(", ".join(g) for g in SUBSETS) in findings
     for subset in SUBSETS:
         assert f"<b>{', '.join(subset)}</b>" not in findings
     # the strongest set of each kind is marked inside its finding, not listed again below the findings
