@@ -31,6 +31,7 @@ from fmri_oinfo import graphs, maps
 from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.group.outputs import label_image, subject_table
 from fmri_oinfo.group.run import GroupStudyResult
+from fmri_oinfo.inputs.table_cleaning import uncleaned_signs
 from fmri_oinfo.report import glossary, package_versions
 from fmri_oinfo.report.findings import chosen_by_tags, count_findings
 from fmri_oinfo.report.methods import REFERENCES
@@ -358,6 +359,29 @@ def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[
     return map_items, graph_items, notes
 
 
+def uncleaned_tables(result: GroupStudyResult) -> dict[str, Any] | None:
+    """The subjects whose region table, as analysed, looks uncleaned (:func:`uncleaned_signs`); None when none does.
+
+    Only for studies of region tables: each subject's analysed series is read
+    from its output folder (``<label>_timeseries.tsv``), so tables cleaned with
+    ``--clean-table`` are judged after cleaning.  Returns ``subjects`` (labels),
+    ``n_checked`` and ``sign`` (the first subject's first sign, as an example).
+    """
+    if not result.study.subjects or not all(s.kind == "table" for s in result.study.subjects):
+        return None
+    flagged, signs, checked = [], [], 0
+    for row in subject_table(result).itertuples(index=False):
+        path = Path(str(row.folder)) / f"{row.subject}_timeseries.tsv"
+        if row.status == "failed" or not path.is_file():
+            continue
+        checked += 1
+        found = uncleaned_signs(pd.read_csv(path, sep="\t"))
+        if found:
+            flagged.append(str(row.subject))
+            signs.append(found[0])
+    return {"subjects": flagged, "n_checked": checked, "sign": signs[0]} if flagged else None
+
+
 def _subject_rows(result: GroupStudyResult, report_path: Path) -> list[dict[str, Any]]:
     rows = [_clean(r) for r in subject_table(result).to_dict(orient="records")]
     for row in rows:
@@ -463,6 +487,7 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike,
             "inputs": "region tables" if tables else "images", "tables": tables,
         },
         "notes": list(result.notes),
+        "uncleaned": uncleaned_tables(result),
         "warnings": [str(w) for w in warnings],
         "failures": [{"subject": o.subject, "step": o.step, "error": o.error} for o in result.failures],
         "subjects": subjects,

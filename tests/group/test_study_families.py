@@ -56,7 +56,12 @@ def study_out(tmp_path_factory) -> Path:
                                  root / "out", client)
     files = write_group_outputs(result)
     write_group_report(result, files=files)
+    RESULTS["study"] = result
     return root / "out" / "group"
+
+
+#: The study's GroupStudyResult, kept by the fixture for tests that need more than its files.
+RESULTS: dict = {}
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -113,3 +118,25 @@ def test_the_report_lists_the_family_once_by_its_head(study_out) -> None:
     # the difference map drawn from the direction's sets counts the family once
     assert ("|difference| of O-information (nats) of the 5 labelled sets containing each region, each of the "
             "1 finding ") in report
+
+
+def test_the_report_warns_when_subjects_tables_look_uncleaned(study_out) -> None:
+    """Clean generated tables raise no warning; raw intensities (a large mean) in one subject's series do."""
+    from fmri_oinfo.group.report import uncleaned_tables
+
+    result = RESULTS["study"]
+    assert uncleaned_tables(result) is None
+    assert "look uncleaned" not in (study_out / "group_report.html").read_text()
+    subject = result.succeeded[0]
+    series = study_out.parent / subject / f"{subject}_timeseries.tsv"
+    clean = series.read_text()
+    try:
+        table = pd.read_csv(series, sep="\t")
+        (table + 1000.0).to_csv(series, sep="\t", index=False)
+        found = uncleaned_tables(result)
+        assert found["subjects"] == [subject] and found["n_checked"] == len(result.succeeded)
+        assert "raw intensities" in found["sign"]
+        write_group_report(result)
+        assert "1 of 12 subjects' region tables look uncleaned" in (study_out / "group_report.html").read_text()
+    finally:
+        series.write_text(clean)
