@@ -452,7 +452,7 @@ def _nilearn_spheres(manifest: AtlasManifest) -> pd.DataFrame:
 
 
 def with_anatomy(regions: pd.DataFrame, coarse: list[str] | None = None,
-                 manifest: str | Path = ANATOMY_MANIFEST) -> pd.DataFrame:
+                 manifest: str | Path = ANATOMY_MANIFEST, space: str = "MNI152") -> pd.DataFrame:
     """The region table with ``anatomy`` and ``anatomy_distance_mm`` from each centre (:mod:`fmri_oinfo.anatomy`).
 
     Parameters
@@ -463,6 +463,9 @@ def with_anatomy(regions: pd.DataFrame, coarse: list[str] | None = None,
         The atlas's own coarse class per region (``""`` where it has none).
     manifest : str or pathlib.Path
         The lookup's manifest (``atlases/anatomy/desikan-killiany.toml``).
+    space : str
+        The atlas's space: coordinates outside an MNI space (e.g. a
+        ``space-T1w`` image) are not named, the DK volume being in MNI.
 
     Returns
     -------
@@ -472,6 +475,8 @@ def with_anatomy(regions: pd.DataFrame, coarse: list[str] | None = None,
         a complete ``coarse`` (the table is returned unchanged otherwise, and
         the report names each region's hemisphere from ``x``).
     """
+    if not space.upper().startswith("MNI"):
+        return regions
     lookup = load_anatomy_atlas(manifest=manifest)
     if lookup is None:
         warnings.warn(INSTALL_HINT + ".", UserWarning, stacklevel=3)
@@ -555,7 +560,7 @@ def _labels_atlas(name: str, space: str, image_path: Path, table: pd.DataFrame, 
     relabelled = nib.Nifti1Image(relabel[data.astype(np.int64)], image.affine)
     xyz = _label_centroids(np.asanyarray(relabelled.dataobj), image.affine, np.arange(1, len(values) + 1))
     regions = pd.DataFrame({"name": table["name"], "network": table["network"], "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2]})
-    return Atlas(name, "labels", space, with_anatomy(regions), relabelled, **info)
+    return Atlas(name, "labels", space, with_anatomy(regions, space=space), relabelled, **info)
 
 
 def _maps_atlas(name: str, space: str, image_path: Path, table: pd.DataFrame | None, **info: Any) -> Atlas:
@@ -568,7 +573,7 @@ def _maps_atlas(name: str, space: str, image_path: Path, table: pd.DataFrame | N
         raise ValueError(f"{image_path} has {n_maps} maps but its labels table lists indices {list(table['index'])[:10]}...; number them 1..{n_maps}.")
     xyz = _map_centroids(image)
     regions = pd.DataFrame({"name": table["name"].to_numpy(), "network": table["network"].to_numpy(), "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2]})
-    return Atlas(name, "maps", space, with_anatomy(regions), image, **info)
+    return Atlas(name, "maps", space, with_anatomy(regions, space=space), image, **info)
 
 
 def _from_manifest(manifest: AtlasManifest, atlas_dir: str | Path | None) -> Atlas:

@@ -87,6 +87,11 @@ def test_user_label_atlases_are_named_by_their_centroids(dk, tmp_path: Path) -> 
         tmp_path / "mine.tsv", sep="\t", index=False)
     regions = load_atlas(tmp_path / "mine.nii.gz").regions
     assert regions["anatomy"].tolist() == ["left precentral gyrus", "left thalamus", "right precentral gyrus"]
+    # an atlas in a subject's own space is not named from an MNI volume
+    (tmp_path / "mine.nii.gz").rename(tmp_path / "sub-01_space-T1w_mine.nii.gz")
+    (tmp_path / "mine.tsv").rename(tmp_path / "sub-01_space-T1w_mine.tsv")
+    native = load_atlas(tmp_path / "sub-01_space-T1w_mine.nii.gz")
+    assert native.space == "T1w" and "anatomy" not in native.regions.columns
 
 
 @pytest.mark.parametrize("absent", ["package", "image"])
