@@ -19,7 +19,8 @@ User atlases are given by path: a 3-D labels NIfTI with a TSV of
 probabilistic maps NIfTI (optional TSV, ``index`` = volume number from 1).
 
 Every atlas has a region table (the shared contract: ``name``, ``network``,
-``x``, ``y``, ``z`` in MNI mm) and a 3-D label image whose value ``k`` marks
+``x``, ``y``, ``z`` in MNI mm; plus ``anatomy`` and ``anatomy_distance_mm``,
+the Desikan-Killiany name of each centre from :mod:`fmri_oinfo.anatomy`) and a 3-D label image whose value ``k`` marks
 region ``k`` (row ``k - 1``) of that table, used to paint region scores; for
 spheres it is generated on the MNI152 2 mm grid of the template shipped in
 nilearn, deterministically.
@@ -42,6 +43,7 @@ import nibabel as nib
 import numpy as np
 import pandas as pd
 
+from fmri_oinfo.anatomy import ANATOMY_MANIFEST, INSTALL_HINT, anatomical_names, load_anatomy_atlas
 from fmri_oinfo.resources import data_folder
 
 logger = logging.getLogger(__name__)
@@ -307,9 +309,12 @@ class Atlas:
     space : str
         Template space, e.g. ``"MNI152"`` or ``"MNI152NLin6Asym"``.
     regions : pandas.DataFrame
-        Region table: ``name``, ``network``, ``x``, ``y``, ``z`` (MNI mm), and
-        ``anatomy`` where the atlas ships an anatomical class per region
-        (Seitzman 2018: e.g. ``"left cortex"``, ``"right thalamus"``).
+        Region table: ``name``, ``network``, ``x``, ``y``, ``z`` (MNI mm),
+        ``anatomy`` (the Desikan-Killiany name of the centre, e.g. ``"left
+        precentral gyrus"``) and ``anatomy_distance_mm``
+        (:func:`with_anatomy`).  Without the optional lookup installed, only
+        atlases that ship a coarse class have ``anatomy`` (Seitzman 2018:
+        ``"left cortex"``; Dosenbach 2010: ``"left cerebellum"``).
     image : nibabel.Nifti1Image or None
         Labels atlases: 3-D image whose value ``k`` marks region row ``k - 1``;
         maps atlases: 4-D image, volume ``k`` is region row ``k``; spheres: None.
@@ -422,13 +427,13 @@ class Atlas:
 def _nilearn_spheres(manifest: AtlasManifest) -> pd.DataFrame:
     from nilearn import datasets
 
-    anatomy = None
+    coarse = None
     if manifest.source["function"] == "fetch_coords_seitzman_2018":
         bunch = datasets.fetch_coords_seitzman_2018(ordered_regions=True)
         names = [f"{net}_{int(i) + 1:03d}" for net, i in zip(bunch.networks, bunch.rois.index)]
         networks = list(bunch.networks)
         xyz = bunch.rois[["x", "y", "z"]].to_numpy(dtype=float)
-        anatomy = [_seitzman_anatomy(str(kind), x) for kind, x in zip(bunch.regions, xyz[:, 0])]
+        coarse = [_seitzman_anatomy(str(kind), x) for kind, x in zip(bunch.regions, xyz[:, 0])]
     elif manifest.source["function"] == "fetch_coords_power_2011":
         bunch = datasets.fetch_coords_power_2011()
         names = [f"Power_{int(i):03d}" for i in bunch.rois["roi"]]
@@ -439,12 +444,46 @@ def _nilearn_spheres(manifest: AtlasManifest) -> pd.DataFrame:
         names = [str(n) for n in bunch.labels]
         networks = [str(n) for n in bunch.networks]
         xyz = bunch.rois[["x", "y", "z"]].to_numpy(dtype=float)
+        coarse = [f"{hemisphere(x)} cerebellum" if net == "cerebellum" else "" for net, x in zip(networks, xyz[:, 0])]
     else:
         raise ValueError(f"{manifest.path}: unknown nilearn function {manifest.source['function']!r}.")
     table = pd.DataFrame({"name": names, "network": networks, "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2]})
-    if anatomy is not None:
-        table["anatomy"] = anatomy
-    return table
+    return with_anatomy(table, coarse)
+
+
+def with_anatomy(regions: pd.DataFrame, coarse: list[str] | None = None,
+                 manifest: str | Path = ANATOMY_MANIFEST, space: str = "MNI152") -> pd.DataFrame:
+    """The region table with ``anatomy`` and ``anatomy_distance_mm`` from each centre (:mod:`fmri_oinfo.anatomy`).
+
+    Parameters
+    ----------
+    regions : pandas.DataFrame
+        Region table with ``x``, ``y``, ``z`` (MNI mm).
+    coarse : list of str or None
+        The atlas's own coarse class per region (``""`` where it has none).
+    manifest : str or pathlib.Path
+        The lookup's manifest (``atlases/anatomy/desikan-killiany.toml``).
+    space : str
+        The atlas's space: coordinates outside an MNI space (e.g. a
+        ``space-T1w`` image) are not named, the DK volume being in MNI.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the two columns.  When the lookup is not installed, a
+        warning says how to install it and the columns are added only from
+        a complete ``coarse`` (the table is returned unchanged otherwise, and
+        the report names each region's hemisphere from ``x``).
+    """
+    if not space.upper().startswith("MNI"):
+        return regions
+    lookup = load_anatomy_atlas(manifest=manifest)
+    if lookup is None:
+        warnings.warn(INSTALL_HINT + ".", UserWarning, stacklevel=3)
+        if coarse is None or not all(coarse):
+            return regions
+    names = anatomical_names(regions[["x", "y", "z"]].to_numpy(dtype=float), coarse, lookup)
+    return pd.concat([regions.reset_index(drop=True), names], axis=1)
 
 
 def hemisphere(x: float) -> str:
@@ -521,7 +560,7 @@ def _labels_atlas(name: str, space: str, image_path: Path, table: pd.DataFrame, 
     relabelled = nib.Nifti1Image(relabel[data.astype(np.int64)], image.affine)
     xyz = _label_centroids(np.asanyarray(relabelled.dataobj), image.affine, np.arange(1, len(values) + 1))
     regions = pd.DataFrame({"name": table["name"], "network": table["network"], "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2]})
-    return Atlas(name, "labels", space, regions, relabelled, **info)
+    return Atlas(name, "labels", space, with_anatomy(regions, space=space), relabelled, **info)
 
 
 def _maps_atlas(name: str, space: str, image_path: Path, table: pd.DataFrame | None, **info: Any) -> Atlas:
@@ -534,7 +573,7 @@ def _maps_atlas(name: str, space: str, image_path: Path, table: pd.DataFrame | N
         raise ValueError(f"{image_path} has {n_maps} maps but its labels table lists indices {list(table['index'])[:10]}...; number them 1..{n_maps}.")
     xyz = _map_centroids(image)
     regions = pd.DataFrame({"name": table["name"].to_numpy(), "network": table["network"].to_numpy(), "x": xyz[:, 0], "y": xyz[:, 1], "z": xyz[:, 2]})
-    return Atlas(name, "maps", space, regions, image, **info)
+    return Atlas(name, "maps", space, with_anatomy(regions, space=space), image, **info)
 
 
 def _from_manifest(manifest: AtlasManifest, atlas_dir: str | Path | None) -> Atlas:

@@ -70,8 +70,9 @@ class RegionTimeseries:
     data : pandas.DataFrame
         Shape (T, N): time points in rows, one column per region (names as str).
     regions : pandas.DataFrame
-        Region table (``name``, ``network``, ``x``, ``y``, ``z``), same order as
-        the columns of ``data``.
+        Region table (``name``, ``network``, ``x``, ``y``, ``z``, and from the
+        atlas ``anatomy`` and ``anatomy_distance_mm``: see
+        :func:`fmri_oinfo.atlases.with_anatomy`), same order as the columns of ``data``.
     metadata : dict
         ``t_r`` (s), ``atlas``, ``confound_strategy``, ``cleaning``, ``runs``
         (per run: files, volumes, ``censored_volumes``, rows in ``data``,
@@ -117,8 +118,7 @@ class RegionTimeseries:
         data.columns = [str(c) for c in data.columns]
         content = json.loads(sidecar.read_text())
         columns = ["name", "network", "x", "y", "z"]
-        if content["regions"] and "anatomy" in content["regions"][0]:
-            columns.append("anatomy")
+        columns += [c for c in ("anatomy", "anatomy_distance_mm") if content["regions"] and c in content["regions"][0]]
         regions = pd.DataFrame(content["regions"], columns=columns)
         regions["network"] = regions["network"].fillna("").astype(str)
         return cls(data=data, regions=regions, metadata=content["metadata"])

@@ -47,7 +47,7 @@ def test_shipped_sphere_atlases(name: str, n_regions: int, n_networks: int) -> N
     atlas = load_atlas(name)
     assert atlas.kind == "spheres" and atlas.space == "MNI152" and atlas.radius_mm == 5.0
     assert list(atlas.regions.columns)[:5] == CONTRACT
-    assert list(atlas.regions.columns)[5:] == (["anatomy"] if name == "seitzman2018" else [])
+    assert list(atlas.regions.columns)[5:] == ["anatomy", "anatomy_distance_mm"]  # tests/test_anatomy.py
     assert len(atlas.regions) == n_regions and atlas.regions["name"].is_unique
     assert atlas.regions["network"].nunique() == n_networks
     assert np.all(np.abs(atlas.coords) < 110)
@@ -59,16 +59,20 @@ def test_seitzman_names_follow_the_manifest() -> None:
     assert (regions["name"].str.split("_").str[0] == regions["network"]).all()
 
 
-def test_seitzman_anatomy_is_the_shipped_class_with_the_hemisphere() -> None:
-    regions = load_atlas("seitzman2018").regions.set_index("name")
-    counts = regions["anatomy"].str.split(" ", n=1).str[1].value_counts()
+def test_seitzman_coarse_class_is_the_shipped_class_with_the_hemisphere() -> None:
+    from nilearn import datasets
+
+    from fmri_oinfo.atlases import _seitzman_anatomy
+
+    bunch = datasets.fetch_coords_seitzman_2018(ordered_regions=True)
+    coarse = pd.Series([_seitzman_anatomy(str(k), x) for k, x in zip(bunch.regions, bunch.rois["x"])])
+    counts = coarse.str.split(" ", n=1).str[1].value_counts()
     # nilearn ships 239 cortical, 27 cerebellar, 16 basal-ganglia, 12 thalamic, 4 hippocampal, 2 amygdala regions
     assert counts.to_dict() == {"cortex": 239, "cerebellum": 27, "basal ganglia": 16, "thalamus": 12,
                                 "hippocampus": 4, "amygdala": 2}
-    cortex = regions[regions["anatomy"].str.endswith("cortex")]
-    sides = cortex["anatomy"].str.split(" ").str[0]
-    assert ((sides == "left") == (cortex["x"] < 0)).mean() > 0.97  # the atlas's own L/R agrees with x
-    assert load_atlas("power2011").regions.columns.tolist() == CONTRACT  # no anatomy shipped: none invented
+    cortex = coarse.str.endswith("cortex").to_numpy()
+    sides = coarse[cortex].str.split(" ").str[0]
+    assert ((sides == "left").to_numpy() == (bunch.rois["x"].to_numpy()[cortex] < 0)).mean() > 0.97
 
 
 def test_sphere_label_image_on_the_mni_2mm_grid_is_reproducible() -> None:

@@ -66,7 +66,7 @@ def test_default_metadata_and_standardisation(default_ts: RegionTimeseries, demo
     assert data.shape[0] == 300
     assert data.shape[1] + len(meta["dropped_regions"]) == 300
     assert list(default_ts.regions["name"]) == list(data.columns)
-    assert list(default_ts.regions.columns) == ["name", "network", "x", "y", "z", "anatomy"]
+    assert list(default_ts.regions.columns) == ["name", "network", "x", "y", "z", "anatomy", "anatomy_distance_mm"]
     np.testing.assert_allclose(data.mean(axis=0), 0.0, atol=1e-10)
     np.testing.assert_allclose(data.std(axis=0, ddof=1), 1.0, rtol=1e-10)
     assert meta["t_r"] == 2.0 and meta["confound_strategy"] == "simple"

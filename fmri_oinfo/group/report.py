@@ -31,6 +31,7 @@ from fmri_oinfo import graphs, maps
 from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.group.outputs import label_image, subject_table
 from fmri_oinfo.group.run import GroupStudyResult
+from fmri_oinfo.inputs.table_cleaning import uncleaned_signs
 from fmri_oinfo.report import glossary, package_versions
 from fmri_oinfo.report.findings import chosen_by_tags, count_findings
 from fmri_oinfo.report.methods import REFERENCES
@@ -60,6 +61,9 @@ TOP_ROWS = 25
 
 #: Findings listed per group table (families of nested labelled sets, named by their head).
 TOP_FINDINGS = 10
+
+#: A finding's other sets listed by name in the findings (the rest counted; all are in the tables).
+FAMILY_SHOWN = 6
 
 #: Region scores (summed |O-information|, nats) at or below this are not drawn on group maps.
 MAP_FLOOR_NATS = 0.01
@@ -156,6 +160,27 @@ def family_findings(table: pd.DataFrame, chosen: np.ndarray, top_n: int = TOP_FI
     return findings
 
 
+def mark_extreme(findings: list[dict[str, Any]], table: pd.DataFrame, row: Any, what: str, column: str,
+                 name: str) -> str | None:
+    """Mark the listed finding that holds ``table``'s row ``row`` (the largest |O|, the smallest q) as such.
+
+    The finding named by that set gets ``extreme = what``; a finding holding it
+    as one of its other sets gets ``what`` with the set and its value, so the
+    set is not listed a second time.  When no listed finding holds it (beyond
+    the findings shown), the set with its value and q is returned as one line.
+    """
+    members = [str(m) for m in table.at[row, "set"]]
+    value = f"{name} = {table.at[row, column]:.3g} nats"
+    for finding in findings:
+        if [str(m) for m in finding["members"]] == members:
+            finding["extreme"] = what
+            return None
+        if members in finding["family_sets"]:
+            finding["extreme"] = f"{what}: {', '.join(members)}, {value}"
+            return None
+    return f"{', '.join(members)} ({value}, q = {table.at[row, 'q_value']:.2g})"
+
+
 def _findings(result: GroupStudyResult) -> dict[str, Any]:
     alpha = result.config.alpha
     sentences: list[str] = []
@@ -181,13 +206,14 @@ def _findings(result: GroupStudyResult) -> dict[str, Any]:
         if note:
             notes.append(f"Group {'pooled estimate' if result.config.pool else 'mean'}: {note}")
         for label in ("redundant", "synergistic"):
-            rows = table[table["label"] == label]
-            if len(rows):
-                row = rows.loc[rows["o_info"].abs().idxmax()]
-                strongest.append(f"most {label}: {', '.join(map(str, row['set']))} (O = {row['o_info']:.3g} nats, "
-                                 f"q = {row['q_value']:.2g})")
+            chosen = (table["label"] == label).to_numpy()
+            found_here = family_findings(table, chosen)
+            if chosen.any():
+                best = table.loc[chosen, "o_info"].abs().idxmax()
+                line = mark_extreme(found_here, table, best, f"largest |O| of the {label} sets", "o_info", "O")
+                strongest += [f"most {label}: {line}"] if line else []
             listed += [{**f, "kind": label, "what": label, "value": f.get("o_info"), "value_name": "O"}
-                       for f in family_findings(table, (table["label"] == label).to_numpy())]
+                       for f in found_here]
     difference = result.difference
     if difference is not None:
         a, b = difference.attrs["cohort_a"], difference.attrs["cohort_b"]
@@ -202,17 +228,19 @@ def _findings(result: GroupStudyResult) -> dict[str, Any]:
                          f"(FDR {100 * alpha:g} %)" + (f": {detail}." if detail else ".")
                          + (" A set and its differing subsets or supersets in the same direction are one finding."
                             if sum(families.values()) < counts.sum() else ""))
+        clearest = difference.loc[directions != ""].sort_values("q_value").index[0] if counts.sum() else None
         for text in counts.index:
+            found_here = family_findings(difference, (directions == text).to_numpy())
+            if clearest is not None and directions[clearest] == text:
+                line = mark_extreme(found_here, difference, clearest, "smallest q of the differences", "difference",
+                                    "difference")
+                strongest += [f"clearest difference ({text}): {line}"] if line else []
             listed += [{**f, "kind": "synergistic" if text.endswith("synergy") else "redundant", "what": text,
                         "value": f.get("difference"), "value_name": "difference"}
-                       for f in family_findings(difference, (directions == text).to_numpy())]
+                       for f in found_here]
         note = _reachability(difference, alpha)
         if note:
             notes.append(f"Between cohorts: {note}")
-        if counts.sum():
-            row = difference.loc[(directions != "")].sort_values("q_value").iloc[0]
-            strongest.append(f"clearest difference: {', '.join(map(str, row['set']))} ({directions[row.name]}, "
-                             f"difference = {row['difference']:.3g} nats, q = {row['q_value']:.2g})")
     return {"sentences": sentences, "notes": notes, "strongest": strongest, "listed": listed}
 
 
@@ -331,6 +359,29 @@ def _figures(result: GroupStudyResult) -> tuple[list[dict[str, str]], list[dict[
     return map_items, graph_items, notes
 
 
+def uncleaned_tables(result: GroupStudyResult) -> dict[str, Any] | None:
+    """The subjects whose region table, as analysed, looks uncleaned (:func:`uncleaned_signs`); None when none does.
+
+    Only for studies of region tables: each subject's analysed series is read
+    from its output folder (``<label>_timeseries.tsv``), so tables cleaned with
+    ``--clean-table`` are judged after cleaning.  Returns ``subjects`` (labels),
+    ``n_checked`` and ``sign`` (the first subject's first sign, as an example).
+    """
+    if not result.study.subjects or not all(s.kind == "table" for s in result.study.subjects):
+        return None
+    flagged, signs, checked = [], [], 0
+    for row in subject_table(result).itertuples(index=False):
+        path = Path(str(row.folder)) / f"{row.subject}_timeseries.tsv"
+        if row.status == "failed" or not path.is_file():
+            continue
+        checked += 1
+        found = uncleaned_signs(pd.read_csv(path, sep="\t"))
+        if found:
+            flagged.append(str(row.subject))
+            signs.append(found[0])
+    return {"subjects": flagged, "n_checked": checked, "sign": signs[0]} if flagged else None
+
+
 def _subject_rows(result: GroupStudyResult, report_path: Path) -> list[dict[str, Any]]:
     rows = [_clean(r) for r in subject_table(result).to_dict(orient="records")]
     for row in rows:
@@ -436,6 +487,7 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike,
             "inputs": "region tables" if tables else "images", "tables": tables,
         },
         "notes": list(result.notes),
+        "uncleaned": uncleaned_tables(result),
         "warnings": [str(w) for w in warnings],
         "failures": [{"subject": o.subject, "step": o.step, "error": o.error} for o in result.failures],
         "subjects": subjects,
@@ -443,6 +495,11 @@ def group_report_html(result: GroupStudyResult, report_path: str | os.PathLike,
         "difference": _difference_section(result),
         "maps": map_items,
         "graph_figures": graph_items,
+        "graph_note": ("No group graph is drawn: the regions have no MNI coordinates (tables without a sidecar)."
+                       if not maps.has_coordinates(result.regions) else
+                       "No group graph is drawn: no labelled set was drawn on a map."),
+        "family_shown": FAMILY_SHOWN,
+        "top_findings": TOP_FINDINGS,
         "map_notes": map_notes,
         "alpha": result.config.alpha,
         "ci_label": f"{100 * (1 - result.config.alpha):g}% CI",

@@ -62,7 +62,9 @@ class ReportContext:
         read from it, never recomputed; columns a table lacks are left out.
     regions : pandas.DataFrame
         Region metadata table (``name``, ``network``, ``x``, ``y``, ``z`` and
-        optionally ``anatomy``), in the column order of the time series.
+        optionally ``anatomy``, the region's anatomical name shown on cards
+        and in the atlas table: from :func:`fmri_oinfo.atlases.with_anatomy`,
+        e.g. ``"left precentral gyrus"``), in the column order of the time series.
     atlas : str
         Atlas name (or file name) as given by the user.
     parameters : mapping

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -55,7 +56,12 @@ def study_out(tmp_path_factory) -> Path:
                                  root / "out", client)
     files = write_group_outputs(result)
     write_group_report(result, files=files)
+    RESULTS["study"] = result
     return root / "out" / "group"
+
+
+#: The study's GroupStudyResult, kept by the fixture for tests that need more than its files.
+RESULTS: dict = {}
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -100,9 +106,37 @@ def test_the_report_lists_the_family_once_by_its_head(study_out) -> None:
     head = ", ".join(PLANTED_FOUR)
     # listed once per table (group mean, difference), named by the head, its subsets beside it
     assert findings.count(f"<b>{head}</b>") == 2
-    assert "part of this finding: " + "; ".join(", ".join(g) for g in SUBSETS) in findings
+    assert "part of this finding (4 more sets): " + "; ".join(", ".join(g) for g in SUBSETS) in findings
     for subset in SUBSETS:
         assert f"<b>{', '.join(subset)}</b>" not in findings
+    # the strongest set of each kind is marked inside its finding, not listed again below the findings
+    assert "largest |O| of the redundant sets" in findings and "smallest q of the differences" in findings
+    assert "Most redundant" not in findings and "Clearest difference" not in findings
+    listed = re.sub(r"<[^>]+>", "", findings)
+    for labelled in [PLANTED_FOUR, *SUBSETS, PLANTED_SET]:  # once per table (group mean, difference)
+        assert len(re.findall(rf"(?<![\w,] ){re.escape(', '.join(labelled))}(?!, R)", listed)) <= 2
     # the difference map drawn from the direction's sets counts the family once
     assert ("|difference| of O-information (nats) of the 5 labelled sets containing each region, each of the "
             "1 finding ") in report
+
+
+def test_the_report_warns_when_subjects_tables_look_uncleaned(study_out) -> None:
+    """Clean generated tables raise no warning; raw intensities (a large mean) in one subject's series do."""
+    from fmri_oinfo.group.report import uncleaned_tables
+
+    result = RESULTS["study"]
+    assert uncleaned_tables(result) is None
+    assert "look uncleaned" not in (study_out / "group_report.html").read_text()
+    subject = result.succeeded[0]
+    series = study_out.parent / subject / f"{subject}_timeseries.tsv"
+    clean = series.read_text()
+    try:
+        table = pd.read_csv(series, sep="\t")
+        (table + 1000.0).to_csv(series, sep="\t", index=False)
+        found = uncleaned_tables(result)
+        assert found["subjects"] == [subject] and found["n_checked"] == len(result.succeeded)
+        assert "raw intensities" in found["sign"]
+        write_group_report(result)
+        assert "1 of 12 subjects' region tables look uncleaned" in (study_out / "group_report.html").read_text()
+    finally:
+        series.write_text(clean)

@@ -112,7 +112,10 @@ def test_findings_come_first_with_counts_of_the_tables(document):
             "baseline-corrected values, FDR 5 %), 8 subjects.") in findings
     assert ("Between cohorts (control, patient): 2 of 20 sets differ (FDR 5 %): 1 control &gt; patient; "
             "1 patient &gt; control.") in findings
-    assert "Most synergistic: R0, R1, R2 (O = -0.3 nats, q = 0.005)" in findings
+    # the strongest set is marked in its finding, not listed again below the findings
+    assert ("<b>R0, R1, R2</b> (O = -0.3 nats, q = 0.005), <em>largest |O| of the synergistic sets</em>"
+            in findings)
+    assert "Most synergistic" not in findings and "Most redundant" not in findings
     assert "<table" not in findings
 
 

@@ -136,8 +136,10 @@ def test_widest_set_table_fits_at_1000_px(hostile_context, tmp_path):
     results = hostile_context.results.copy()
     results["o_info_fmmi"] = results["o_info"] * 1.01
     results.attrs = dict(hostile_context.results.attrs)
-    report = render_report(dataclasses.replace(hostile_context, results=results, interactive=False),
-                           tmp_path / "wide_report.html")
+    regions = hostile_context.regions.copy()
+    regions["anatomy"] = "left inferior frontal gyrus, pars triangularis"  # the longest Desikan-Killiany name
+    report = render_report(dataclasses.replace(hostile_context, results=results, regions=regions,
+                                               interactive=False), tmp_path / "wide_report.html")
     measured, dom, _ = open_in_chromium(report, 1000, tmp_path)
     headers = [c["text"] for table in measured["tables"].values() for c in table["columns"]]
     assert any(text.replace("\xa0", " ") == "O FMMI" for text in headers), headers[6:]
