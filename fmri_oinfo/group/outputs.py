@@ -27,8 +27,8 @@ import pandas as pd
 from fmri_oinfo import graphs, maps
 from fmri_oinfo.atomic import remove_orphans, write_atomically
 from fmri_oinfo.group.run import GroupStudyResult
-from fmri_oinfo.group.statistics import difference_as_results
 from fmri_oinfo.group.subject import encode_set
+from fmri_oinfo.stats.group import difference_as_results
 
 logger = logging.getLogger(__name__)
 

@@ -28,18 +28,17 @@ from fmri_oinfo.inputs.table_cleaning import clean_region_table
 from fmri_oinfo.pipeline.cache import file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs
-from fmri_oinfo.pipeline.progress import TrackedEstimator
+from fmri_oinfo.estimators import OInfoEstimator, estimator_from_name
+from fmri_oinfo.pipeline.progress import progress_bar
 from fmri_oinfo.stats import (
     BOOLEAN_COLUMNS,
+    Design,
     SampleSplit,
     assess_sets,
     chosen_by_data,
-    estimate_on_blocks,
     rank_order,
-    sample_split,
 )
-from fmri_oinfo.stats.excess import excess_tests
-from fmri_oinfo.stats.nulls import closed_form_route
+from fmri_oinfo.stats.split import study_split
 
 logger = logging.getLogger(__name__)
 
@@ -115,17 +114,11 @@ def load_timeseries(folder: Path) -> RegionTimeseries:
 # --------------------------------------------------------------------------- candidates
 
 
-#: Candidate strategies that look at the data to choose their sets.
-DATA_DRIVEN_STRATEGIES: tuple[str, ...] = ("screen", "search")
-
-
 def selection_split(timeseries: RegionTimeseries, config: PipelineConfig) -> SampleSplit | None:
     """The sample split of the run when some sets are chosen by looking at the data, else None."""
     stats = config.statistics
-    strategies = set(config.candidates.strategies)
-    if not strategies & set(DATA_DRIVEN_STRATEGIES) and not ("user" in strategies and stats.user_sets_from_data):
-        return None
-    return sample_split(timeseries.data.to_numpy(float), stats.selection_fraction, stats.split_gap)
+    return study_split(timeseries.data.to_numpy(float), config.candidates.strategies, stats.user_sets_from_data,
+                       stats.selection_fraction, stats.split_gap)
 
 
 def candidates_key(upstream: str, config: PipelineConfig) -> str:
@@ -194,44 +187,30 @@ def assess(
     if candidates.empty:
         raise ValueError("the candidate strategies chose no set; widen [candidates] (orders, strategies, top_k).")
     est, stats = config.estimation, config.statistics
-    split = selection_split(timeseries, config)
-    options = {"device": est.device, **est.options(est.estimator)}
-    tracked = None  # the closed-form route scores every surrogate at once; the others go set by set: a bar
-    if closed_form_route(est.estimator, options, stats.surrogate) is None:
-        tracked = TrackedEstimator(est.estimator, progress, seed=est.seed, **options)
-    try:
+    design = Design(
+        n_surrogates=stats.n_surrogates, surrogate=stats.surrogate, tail=stats.tail, n_bootstrap=stats.n_bootstrap,
+        block_length=stats.block_length or None, alpha=stats.alpha, ci_level=stats.ci_level,
+        min_effect=stats.min_effect, split=selection_split(timeseries, config), gradient=est.gradient,
+        fmmi=configured_estimator(config, "fmmi") if est.fmmi_column else None,
+    )
+    with progress_bar(progress) as advance:
         table, null = assess_sets(
-            timeseries.data, candidates, estimator=tracked or est.estimator, n_surrogates=stats.n_surrogates,
-            surrogate=stats.surrogate, n_bootstrap=stats.n_bootstrap, block_length=stats.block_length or None,
-            alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, return_null=True, split=split,
-            selected=chosen_by_data(candidates["chosen_by"], stats.user_sets_from_data), tail=stats.tail,
-            n_screened=count_scored(timeseries.data.shape[1], config.candidates),
-            min_effect=stats.min_effect,
-            **({} if tracked else options),
+            configured_estimator(config, est.estimator), timeseries.data, candidates, design, seed=est.seed,
+            selected=chosen_by_data(candidates["chosen_by"], stats.user_sets_from_data),
+            n_screened=count_scored(timeseries.data.shape[1], config.candidates), return_null=True,
+            progress=advance,
         )
-    finally:
-        if tracked is not None:
-            tracked.close()
     attrs = dict(table.attrs)
-    if est.gradient:
-        gradient = estimate_on_blocks(timeseries.data, table, split, est.estimator, device=est.device,
-                                      seed=est.seed, gradient=True, **est.options(est.estimator))
-        table["o_info_gradient"] = list(gradient["o_info_gradient"])
-    if est.fmmi_column and est.estimator != "fmmi":
-        fmmi = estimate_on_blocks(timeseries.data, table, split, "fmmi", device=est.device, seed=est.seed,
-                                  **est.options("fmmi"))
-        table["o_info_fmmi"] = fmmi["o_info"].to_numpy(float)
-        table["o_info_fmmi_se"] = fmmi["o_info_se"].to_numpy(float)
-        table["excess"] = fmmi["o_info_excess"].to_numpy(float)
-        table["excess_se"] = fmmi["o_info_excess_se"].to_numpy(float)
-        tests = excess_tests(table["excess"].to_numpy(float), table["excess_se"].to_numpy(float),
-                             (table["o_info_fmmi"] - table["excess"]).to_numpy(float), stats.alpha)
-        for column in tests.columns:
-            table[column] = tests[column].to_numpy()
     ranked = rank_order(table)
     table = table.iloc[ranked].reset_index(drop=True)
     table.attrs = attrs
     return (table, null[ranked]) if return_null else table
+
+
+def configured_estimator(config: PipelineConfig, name: str) -> OInfoEstimator:
+    """The estimator ``name`` with the ``[estimation]`` settings (device, seed, its options)."""
+    est = config.estimation
+    return estimator_from_name(name, device=est.device, seed=est.seed, **est.options(name))
 
 
 def _json_number(value: Any) -> Any:

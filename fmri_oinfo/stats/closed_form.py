@@ -32,9 +32,6 @@ from fmri_oinfo.estimators.gaussian import standard_plan_tc
 from fmri_oinfo.measures import measures_from_tc, subset_plan
 from fmri_oinfo.validation import bucket_by_order
 
-#: Closed-form estimators by name, and whether each works on normal scores.
-CLOSED_FORM: dict[str, bool] = {"gaussian": False, "gaussian-copula": True}
-
 #: Side of the block-diagonal matrix that batches small correlation matrices.
 _BLOCK_SIDE = 2048
 
