@@ -69,9 +69,9 @@ def o_info_of_correlations(correlations: np.ndarray) -> np.ndarray:
     out = np.empty(n_matrices)
     for start in range(0, n_matrices, per_chunk):
         chunk = torch.from_numpy(np.ascontiguousarray(correlations[start : start + per_chunk]))  # (b, k, k)
-        groups = blocks[: chunk.shape[0]]  # (b, k)
-        buffer[groups[:, :, None], groups[:, None, :]] = chunk
-        tc = standard_plan_tc(buffer, groups, plan).numpy()  # (b, S)
+        members = blocks[: chunk.shape[0]]  # (b, k)
+        buffer[members[:, :, None], members[:, None, :]] = chunk
+        tc = standard_plan_tc(buffer, members, plan).numpy()  # (b, S)
         out[start : start + chunk.shape[0]] = measures_from_tc(tc, plan)["o_info"]
     return out
 
