@@ -27,6 +27,7 @@ def test_parameters_round_trip_and_clone(estimator):
     params = estimator.get_params()
     copy = clone(estimator)
     assert type(copy) is type(estimator) and copy.get_params() == params
+    assert vars(copy) == vars(estimator)  # every setting travels (FMMI's engine settings included)
     assert type(estimator)(**params).get_params() == params
     changed = clone(estimator).set_params(units="nats", gradient=False)
     assert changed.units == "nats" and not changed.gradient

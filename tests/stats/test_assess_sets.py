@@ -218,3 +218,17 @@ def test_no_p_value_is_printed_below_the_smallest_reportable_one(planted):
     assert table["p_irreducible_is_bound"].iloc[0] == (table["p_irreducible"].iloc[0] == 2 * bound)
     assert (table["p_irreducible"].dropna() >= 2 * bound).all()  # a member's p is twice its one-sided p
     assert not table["p_irreducible_is_bound"].iloc[1]
+
+
+def test_progress_counts_the_sets_each_fit_scored(planted):
+    """The callback that replaced the tracked estimator: the data's fit, then every refit on stacked datasets."""
+    _, data = planted
+    sets = [("r0", "r1", "r2"), ("r3", "r4", "r5")]
+    counts: list[int] = []
+    assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=3, n_bootstrap=0), progress=counts.append)
+    assert counts == [2]  # circular shifts of a closed form: lagged correlations, no refit
+    counts.clear()
+    assess_sets(GaussianOInfo(), data, sets, Design(surrogate="phase", n_surrogates=3, n_bootstrap=2),
+                progress=counts.append)
+    # data 2 + set null 3 x 2 + member nulls 2 sets x 3 members x 3 + bootstrap 2 x 2
+    assert sum(counts) == 2 + 6 + 18 + 4
