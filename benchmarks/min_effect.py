@@ -45,7 +45,8 @@ from scipy.signal import lfilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fmri_oinfo.stats import assess_sets  # noqa: E402
+from fmri_oinfo.estimators import GaussianOInfo  # noqa: E402
+from fmri_oinfo.stats import Design, assess_sets  # noqa: E402
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet  # noqa: E402
 
 CANDIDATE_MIN_EFFECTS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06)
@@ -76,8 +77,8 @@ def subject(seed: int, args: argparse.Namespace) -> pd.DataFrame:
     random_sets += [sorted(rng.choice(args.regions, 4, replace=False)) for _ in range(args.quads)]
     unique = list(dict.fromkeys(tuple(int(i) for i in s) for s in random_sets))
     sets = [tuple(s) for s in planted] + unique
-    table = assess_sets(pd.DataFrame(data, columns=names), [[names[i] for i in s] for s in sets],
-                        n_surrogates=args.surrogates, n_bootstrap=args.bootstrap, seed=seed, min_effect=0.0)
+    table = assess_sets(GaussianOInfo(), pd.DataFrame(data, columns=names), [[names[i] for i in s] for s in sets],
+                        Design(n_surrogates=args.surrogates, n_bootstrap=args.bootstrap, min_effect=0.0), seed=seed)
     true_o, true_s = np.empty(len(sets)), np.empty(len(sets))
     for order in (3, 4):
         rows = [g for g, s in enumerate(sets) if len(s) == order]

@@ -9,7 +9,6 @@ operations, so the public call costs about what the estimator costs.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,118 +16,21 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo.enumeration import iter_combinations, n_combinations
-from fmri_oinfo.exceptions import DependentRegionsWarning
-from fmri_oinfo.measures import SCALAR_QUANTITIES, subset_plan, unit_factor
-from fmri_oinfo.validation import (
-    SHOWN_DEPENDENT_SETS,
-    SetBuckets,
-    check_independent_sets,
-    check_timeseries,
-    dependence_message,
-    dependent_sets,
-    index_sets,
-)
-from fmri_oinfo.variables import Variables, check_variable_sets, check_variables
+from fmri_oinfo.estimators.oinfo import OInfoEstimator, estimator_from_name
+from fmri_oinfo.estimators.table import MeasureTable, warn_dependent_sets
+from fmri_oinfo.measures import unit_factor
+from fmri_oinfo.validation import check_timeseries
+from fmri_oinfo.variables import check_variables
 
 #: Rows per batch of :func:`iter_oinfo` (and of ``sets="all"``): bounds memory.
 STREAM_BATCH = 262_144
 
 
-def _set_column(names: list[str], buckets: SetBuckets, n_sets: int) -> np.ndarray:
-    """Tuples of member names, one per set in input order, built column-wise (no Python loop per set)."""
-    labels = np.asarray(names, dtype=object)
-    column = np.empty(n_sets, dtype=object)
-    for positions, members in buckets.values():
-        named = labels[members]  # (G_k, k)
-        column[positions] = list(zip(*(named[:, j] for j in range(named.shape[1]))))
-    return column
-
-
-def _warn_dependent(column: np.ndarray, bad: np.ndarray, estimator: str, values: np.ndarray,
-                    names: list[str], variables: Variables | None = None, stacklevel: int = 5) -> None:
-    """Warn that the sets at ``bad`` have no finite O-information, saying which region is a function of which.
-
-    ``variables``: the sets' members are these variables (their columns are explained).
-    ``stacklevel``: that of the public function's caller (5: estimate_oinfo's, through the table it builds).
-    """
-    index_of = {name: j for j, name in enumerate(names if variables is None else variables.names)}
-    first = np.flatnonzero(bad)[:SHOWN_DEPENDENT_SETS]  # explaining every one of C(N, k) sets would cost a search
-    members = [np.array([index_of[name] for name in column[i]]) for i in first]
-    if variables is not None:
-        members = [variables.union(m) for m in members]
-    lines = dependent_sets(values, names, members)
-    message = dependence_message(lines or [f"set {tuple(column[i])}" for i in first], int(bad.sum()))
-    warnings.warn(f"{estimator} estimator: {message} Their tc is inf and their o_info is not finite.",
-                  DependentRegionsWarning, stacklevel=stacklevel)
-
-
-#: Quantities whose non-Gaussian excess the result table carries (S-information is TC + DTC).
-EXCESS_QUANTITIES = ("tc", "dtc", "o_info")
-
-
-def _score(model: Any, members: np.ndarray, order: int, gradient: bool, factor: float,
-           rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """Measures of one bucket of sets: the scalar quantities, and ``o_info_se``, the non-Gaussian excess
-    (``tc_excess``, ``dtc_excess``, ``o_info_excess`` and their ``_se``) and ``gradient`` when present.
-
-    ``rows`` (only for a model that ``answers_on_rows``): the fitted time points the measures describe.
-    """
-    plan = subset_plan(order, gradient=gradient)
-    result = model.measures(members, plan) if rows is None else model.measures(members, plan, rows=rows)
-    n_scalar = len(SCALAR_QUANTITIES)
-    out = {name: result.values[:, k] * factor for k, name in enumerate(SCALAR_QUANTITIES)}
-    if result.standard_error is not None:
-        out["o_info_se"] = result.standard_error[:, plan.quantity_names.index("o_info")] * factor
-    if result.excess is not None:
-        for name in EXCESS_QUANTITIES:
-            k = plan.quantity_names.index(name)
-            out[f"{name}_excess"] = result.excess[:, k] * factor
-            out[f"{name}_excess_se"] = result.excess_error[:, k] * factor
-    if gradient:
-        out["gradient"] = result.values[:, n_scalar:] * factor  # (G, k)
-    return out
-
-
-def _table(column: np.ndarray, orders: np.ndarray, measures: dict[str, np.ndarray], units: str,
-           estimator: str, data: tuple[np.ndarray, list[str]]) -> pd.DataFrame:
-    """The result table; a set without a finite O-information (``data``: the fitted values and names) warns."""
-    table = pd.DataFrame({"set": column, "order": orders, **{n: measures[n] for n in SCALAR_QUANTITIES}},
-                         copy=False)  # the columns are fresh arrays: no copy (memory of sets="all")
-    for name in ("o_info_se", *(f"{q}_excess{se}" for q in EXCESS_QUANTITIES for se in ("", "_se"))):
-        if name in measures:
-            table[name] = measures[name]
-    if "gradient" in measures:
-        table["o_info_gradient"] = measures["gradient"]
-    bad = ~np.isfinite(table["o_info"].to_numpy())
-    if bad.any():
-        _warn_dependent(column, bad, estimator, *data)
-    table.attrs["units"] = units
-    table.attrs["estimator"] = estimator
-    return table
-
-
-def _fit(values: np.ndarray, names: list[str], estimator: str, device: str, seed: int, options: dict[str, Any],
-         sets: list[np.ndarray] | None, gradient: bool, variables: Variables | None = None):
-    """The estimator, fitted on validated ``values`` for ``sets`` (one (G_k, k) array per order; None: any set).
-
-    ``variables``: the sets' members are these variables of several columns.
-    """
-    from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
-
-    return _fitted(make_estimator(estimator, device=device, seed=seed, **options), values, names, sets, gradient,
-                   variables)
-
-
-def _fitted(model: Any, values: np.ndarray, names: list[str], sets: list[np.ndarray] | None, gradient: bool,
-            variables: Variables | None = None):
-    """``model`` fitted; one that cannot score exactly dependent regions has its sets checked first."""
-    if getattr(model, "refuses_dependent_sets", False):
-        columns = sets if variables is None or sets is None else \
-            [variables.union(row)[None, :] for block in sets for row in block]
-        check_independent_sets(values, names, columns)
-    if variables is None:
-        return model.fit(values, sets=sets, gradient=gradient)
-    return model.fit(values, sets=sets, gradient=gradient, variables=variables)
+def _estimator(estimator: str, units: str, device: str, seed: int, gradient: bool,
+               options: dict[str, Any]) -> OInfoEstimator:
+    """The estimator object behind a name (an unknown unit fails before any fitting)."""
+    unit_factor(units)
+    return estimator_from_name(estimator, device=device, seed=seed, units=units, gradient=gradient, **options)
 
 
 def estimate_oinfo(
@@ -237,30 +139,24 @@ def estimate_oinfo(
     >>> estimate_oinfo(x, [("A", "B", "C"), ("A", "B", "C", "D")], variables=blocks)["set"].tolist()
     [('A', 'B', 'C'), ('A', 'B', 'C', 'D')]
     """
-    unit_factor(units)  # an unknown unit fails before any fitting
+    model = _estimator(estimator, units, device, seed, gradient, options)
     if variables is not None:
-        return _estimate_variables(data, sets, variables, order, estimator, units, device, seed, gradient, options)
+        return _estimate_variables(model, data, sets, variables, order)
     if isinstance(sets, str):
         if sets != "all" or order is None:
             raise ValueError(f"sets={sets!r}: give sets, or sets='all' with order=k for every set of k regions.")
-        return _every_set(data, order, estimator, units, device, seed, gradient, options)
+        return _every_set(model, data, order)
     if order is not None:
         raise ValueError(f"order={order} is for sets='all'; the sets given fix their own orders.")
-    values, names = check_timeseries(data)
-    n_sets, buckets = index_sets(sets, names, values.shape[0])
-    model = _fit(values, names, estimator, device, seed, options, [members for _, members in buckets.values()],
-                 gradient)
-    return _scored_table(model, values, names, n_sets, buckets, gradient, units, estimator)
+    return model.fit(data, sets).measures(sets).to_frame()
 
 
-def _estimate_variables(data: np.ndarray | pd.DataFrame, sets: Any, variables: Any, order: int | None,
-                        estimator: str, units: str, device: str, seed: int, gradient: bool,
-                        options: dict[str, Any]) -> pd.DataFrame:
+def _estimate_variables(model: OInfoEstimator, data: np.ndarray | pd.DataFrame, sets: Any, variables: Any,
+                        order: int | None) -> pd.DataFrame:
     """:func:`estimate_oinfo` of sets of variables made of several columns (``sets="all"``: every ``order``-set)."""
-    values, names = check_timeseries(data)
-    blocks = check_variables(variables, names, values)
     if isinstance(sets, str):
-        n_variables = len(blocks.names)
+        values, names = check_timeseries(data)
+        n_variables = len(check_variables(variables, names, values).names)
         if sets != "all" or isinstance(order, bool) or not isinstance(order, (int, np.integer)) \
                 or not 3 <= order <= n_variables:
             raise ValueError(f"sets={sets!r}, order={order!r}: give sets, or sets='all' with an order from 3 to "
@@ -268,40 +164,7 @@ def _estimate_variables(data: np.ndarray | pd.DataFrame, sets: Any, variables: A
         sets = np.concatenate(list(iter_combinations(n_variables, int(order), STREAM_BATCH)))
     elif order is not None:
         raise ValueError(f"order={order} is for sets='all'; the sets given fix their own orders.")
-    n_sets, buckets = index_sets(sets, blocks.names, values.shape[0])
-    for _, members in buckets.values():
-        check_variable_sets(blocks, members, values.shape[0])
-    model = _fit(values, names, estimator, device, seed, options, [members for _, members in buckets.values()],
-                 gradient, blocks)
-    table = _scored_table(model, values, names, n_sets, buckets, gradient, units, estimator, variables=blocks)
-    table.attrs["variables"] = {name: tuple(names[c] for c in cols) for name, cols in zip(blocks.names,
-                                                                                           blocks.columns)}
-    return table
-
-
-def _scored_table(model: Any, values: np.ndarray, names: list[str], n_sets: int, buckets: SetBuckets, gradient: bool,
-                  units: str, estimator: str, rows: np.ndarray | None = None,
-                  variables: Variables | None = None) -> pd.DataFrame:
-    """The result table of ``n_sets`` sets (``buckets`` by order) from a model fitted on ``values``, in input order.
-
-    ``variables``: the sets' members are these variables (the ``set`` column names them).
-    """
-    factor = unit_factor(units)
-    columns: dict[str, np.ndarray] = {}
-    orders = np.empty(n_sets, dtype=np.int64)
-    gradients = np.empty(n_sets, dtype=object) if gradient else None
-    for k, (positions, members) in buckets.items():
-        orders[positions] = k
-        scored = _score(model, members, k, gradient, factor, rows)
-        for name, column in scored.items():
-            if name == "gradient":
-                gradients[positions] = [tuple(row) for row in column.tolist()]
-            else:
-                columns.setdefault(name, np.full(n_sets, np.nan))[positions] = column
-    if gradients is not None:
-        columns["gradient"] = gradients
-    labels = names if variables is None else variables.names
-    return _table(_set_column(labels, buckets, n_sets), orders, columns, units, estimator, (values, names, variables))
+    return model.fit(data, sets, variables=variables).measures(sets).to_frame()
 
 
 def estimate_oinfo_on_rows(
@@ -317,11 +180,12 @@ def estimate_oinfo_on_rows(
     """Estimate several lists of sets, each on its own time points of one run.
 
     A sample split tests some sets on the whole run and others on its test
-    block; this describes each list on its own rows.  FMMI fits **one**
-    subject model on every time point for the sets of every block and
-    averages each set's cross-fitted per-row values over its block's rows
-    (:meth:`fmri_oinfo.engine.subject.SubjectFlowModel.oinfo`); the other
-    estimators estimate each block on its rows alone.
+    block; this describes each list on its own rows.  The estimator is
+    fitted once for the sets of every block and asked
+    ``measures(sets, rows=...)``: FMMI averages each set's cross-fitted
+    per-row values of its one subject model over the block's rows
+    (:meth:`fmri_oinfo.engine.subject.SubjectFlowModel.oinfo`); the closed
+    forms are computed on the block's rows alone.
 
     Parameters
     ----------
@@ -338,28 +202,15 @@ def estimate_oinfo_on_rows(
     list of pandas.DataFrame
         One table per block, with :func:`estimate_oinfo`'s columns.
     """
-    from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
-
-    model = make_estimator(estimator, device=device, seed=seed, **options)
-    if not getattr(model, "answers_on_rows", False):  # each block on its own rows (estimate_oinfo validates them)
-        return [estimate_oinfo(data if rows is None else _take_rows(data, rows), sets, estimator=estimator,
-                               units=units, device=device, seed=seed, gradient=gradient, **options)
-                for sets, rows in blocks]
-    values, names = check_timeseries(data)
-    indexed = [index_sets(sets, names, values.shape[0]) for sets, _ in blocks]
-    every_set = [members for _, buckets in indexed for _, members in buckets.values()]
-    _fitted(model, values, names, every_set, gradient)
-    return [_scored_table(model, values, names, n_sets, buckets, gradient, units, estimator, rows)
-            for (n_sets, buckets), (_, rows) in zip(indexed, blocks)]
+    model = _estimator(estimator, units, device, seed, gradient, options)
+    every_set = [tuple(member for member in one) for sets, _ in blocks for one in sets]
+    model.fit(data, every_set)
+    return [model.measures(sets, rows=rows).to_frame() for sets, rows in blocks]
 
 
-def _take_rows(data: np.ndarray | pd.DataFrame, rows: np.ndarray) -> np.ndarray | pd.DataFrame:
-    return data.iloc[rows] if isinstance(data, pd.DataFrame) else np.asarray(data)[rows]
-
-
-def _stream(data: np.ndarray | pd.DataFrame, order: int, estimator: str, device: str, seed: int,
-            gradient: bool, factor: float, batch_size: int, options: dict[str, Any]):
-    """``(values, names, total, batches)``: every set of ``order`` regions scored batch by batch (members, measures)."""
+def _stream(model: OInfoEstimator, data: np.ndarray | pd.DataFrame, order: int, batch_size: int,
+            warn: bool = True) -> tuple[OInfoEstimator, int]:
+    """``model`` fitted for any set (checked for ``order`` and ``batch_size``), and the number of sets."""
     values, names = check_timeseries(data)
     n_regions = values.shape[1]
     if n_regions < 3:
@@ -370,35 +221,20 @@ def _stream(data: np.ndarray | pd.DataFrame, order: int, estimator: str, device:
         raise ValueError(f"order {order} needs at least {order + 2} time points; the data have {values.shape[0]}.")
     if batch_size < 1:
         raise ValueError(f"batch_size={batch_size}; give a positive number of sets per batch.")
-    model = _fit(values, names, estimator, device, seed, options, None, gradient)
-    batches = ((members, _score(model, members, int(order), gradient, factor))
-               for members in iter_combinations(n_regions, int(order), batch_size))
-    return values, names, n_combinations(n_regions, int(order)), batches
+    return model.fit(data), n_combinations(n_regions, int(order))
 
 
-def _gradient_rows(gradient: np.ndarray) -> np.ndarray:
-    rows = np.empty(gradient.shape[0], dtype=object)
-    rows[:] = [tuple(row) for row in gradient.tolist()]
-    return rows
-
-
-def _every_set(data, order, estimator, units, device, seed, gradient, options) -> pd.DataFrame:
-    """``estimate_oinfo(data, "all", order=k)``: one table, filled batch by batch (no per-batch tables to join)."""
-    values, names, total, batches = _stream(data, order, estimator, device, seed, gradient, unit_factor(units),
-                                            STREAM_BATCH, options)
-    column = np.empty(total, dtype=object)
-    columns: dict[str, np.ndarray] = {}
-    start = 0
-    for members, scored in batches:
-        stop = start + members.shape[0]
-        column[start:stop] = _set_column(names, {int(order): (np.arange(members.shape[0]), members)},
-                                         members.shape[0])
-        for name, measure in scored.items():
-            if name not in columns:
-                columns[name] = np.empty(total, dtype=object if name == "gradient" else np.float64)
-            columns[name][start:stop] = _gradient_rows(measure) if name == "gradient" else measure
-        start = stop
-    return _table(column, np.full(total, order, dtype=np.int64), columns, units, estimator, (values, names))
+def _every_set(model: OInfoEstimator, data: np.ndarray | pd.DataFrame, order: int) -> pd.DataFrame:
+    """``estimate_oinfo(data, "all", order=k)``: one table from the batches, one warning for every bad set."""
+    fitted, total = _stream(model, data, order, STREAM_BATCH)
+    batches = list(fitted.iter_measures(int(order), STREAM_BATCH, warn=False))
+    columns = {name: np.concatenate([b.columns[name] for b in batches]) for name in batches[0].columns}
+    table = MeasureTable(sets=np.concatenate([b.sets for b in batches]), order=np.full(total, order, np.int64),
+                         columns=columns, units=fitted.units, estimator=fitted.name)
+    bad = ~np.isfinite(columns["o_info"])
+    if bad.any():
+        warn_dependent_sets(table.sets, bad, fitted.name, fitted.values_, fitted.names_, stacklevel=3)
+    return table.to_frame()
 
 
 def iter_oinfo(
@@ -434,11 +270,7 @@ def iter_oinfo(
     pandas.DataFrame
         The columns of :func:`estimate_oinfo`, ``batch_size`` rows at most.
     """
-    values, names, _, batches = _stream(data, order, estimator, device, seed, gradient, unit_factor(units),
-                                        batch_size, options)
-    for members, scored in batches:
-        n = members.shape[0]
-        if gradient:
-            scored["gradient"] = _gradient_rows(scored["gradient"])
-        yield _table(_set_column(names, {int(order): (np.arange(n), members)}, n), np.full(n, order, dtype=np.int64),
-                     scored, units, estimator, (values, names))
+    model = _estimator(estimator, units, device, seed, gradient, options)
+    fitted, _ = _stream(model, data, order, batch_size)
+    for batch in fitted.iter_measures(int(order), batch_size):
+        yield batch.to_frame()

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.api import _set_column
+from fmri_oinfo.estimators.table import set_names as _set_column
 from fmri_oinfo.exceptions import DependentRegionsWarning
 from fmri_oinfo.measures import SubsetPlan, combine_tc, unit_factor
 from fmri_oinfo.validation import SetBuckets, check_independent_sets, check_timeseries, index_sets

@@ -6,7 +6,8 @@ log-density ratios for the closed-form Gaussian and Gaussian-copula estimators
 (:mod:`fmri_oinfo.estimators.pointwise`), and the cross-fitted per-row values
 of the FMMI subject model
 (:meth:`fmri_oinfo.engine.subject.SubjectFlowModel.local_measures`).
-Validation, set parsing and naming are those of :mod:`fmri_oinfo.api`.
+Validation, set parsing and naming are those of the estimator objects
+(:meth:`fmri_oinfo.estimators.oinfo.OInfoEstimator.local_measures`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.api import _fit, _set_column, _warn_dependent
 from fmri_oinfo.measures import SCALAR_QUANTITIES, unit_factor
-from fmri_oinfo.validation import check_timeseries, index_sets
 
 
 def local_oinfo(
@@ -94,19 +93,12 @@ def local_oinfo(
     >>> bool(np.allclose(local["o_info"].mean(), estimate_oinfo(x, [(0, 1, 2), (0, 1, 2, 3)])["o_info"]))
     True
     """
-    factor = unit_factor(units)  # an unknown unit fails before any fitting
-    values, names = check_timeseries(data)
-    n_samples = values.shape[0]
-    n_sets, buckets = index_sets(sets, names, n_samples)
-    model = _fit(values, names, estimator, device, seed, options, [members for _, members in buckets.values()],
-                 gradient=False)
-    local = np.empty((len(SCALAR_QUANTITIES), n_samples, n_sets))  # (4, T, G): each table a view, not a copy
-    for positions, members in buckets.values():
-        local[:, :, positions] = np.moveaxis(model.local_measures(members), -1, 0) * factor
-    column = _set_column(names, buckets, n_sets)
-    bad = ~np.isfinite(local[SCALAR_QUANTITIES.index("o_info")]).all(axis=0)  # (G,)
-    if bad.any():
-        _warn_dependent(column, bad, estimator, values, names, stacklevel=3)
+    unit_factor(units)  # an unknown unit fails before any fitting
+    from fmri_oinfo.estimators import estimator_from_name  # torch loads only when estimating
+
+    model = estimator_from_name(estimator, device=device, seed=seed, units=units, **options).fit(data, sets)
+    column, local = model.local_measures(sets)
+    n_samples = local.shape[1]
     index = data.index if isinstance(data, pd.DataFrame) else pd.RangeIndex(n_samples, name="volume")
     columns = pd.Index(column, tupleize_cols=False, name="set")
     out = {}

@@ -1,14 +1,14 @@
-"""Information measures of a group from total correlations of its subsets.
+"""Information measures of a set of regions from total correlations of its subsets.
 
 Every quantity this package reports (TC, DTC, O-information, S-information and
 the gradient of O-information) is a signed sum of total correlations (TC) of
-subsets of one group (see ``docs/architecture.md`` and the math note).  This
+subsets of one set (see ``docs/architecture.md`` and the math note).  This
 module fixes which subsets are needed and the linear map from their TCs to the
 quantities, so that every estimator (closed-form Gaussian, Gaussian copula,
 FMMI) shares one implementation.
 
-Subsets are boolean masks over the positions of a group's members: row 0 is the
-whole group, rows ``1..n`` leave member ``i - 1`` out, and, when the gradient is
+Subsets are boolean masks over the positions of a set's members: row 0 is the
+whole set, rows ``1..n`` leave member ``i - 1`` out, and, when the gradient is
 requested, the following rows leave out each pair ``(i, j)`` with ``i < j``.
 """
 
@@ -50,12 +50,12 @@ def unit_factor(units: str) -> float:
 
 @dataclass(frozen=True)
 class SubsetPlan:
-    """The subsets of a group of ``order`` members whose TCs an estimate needs.
+    """The subsets of a set of ``order`` members whose TCs an estimate needs.
 
     Attributes
     ----------
     order : int
-        Number of members (variables) in each group, at least 3.
+        Number of members (variables) in each set, at least 3.
     gradient : bool
         Whether leave-two-out subsets are included for the gradient of
         O-information.
@@ -84,12 +84,12 @@ class SubsetPlan:
 
 
 def subset_plan(order: int, gradient: bool = False) -> SubsetPlan:
-    """Build the subset masks and weights for groups of ``order`` members.
+    """Build the subset masks and weights for sets of ``order`` members.
 
     Parameters
     ----------
     order : int
-        Group size, at least 3 (O-information of a pair is zero by definition).
+        Set size, at least 3 (O-information of a pair is zero by definition).
     gradient : bool, default=False
         Also plan the leave-two-out subsets needed for the gradient
         ``Omega(X) - Omega(X_-i)`` of every member ``i``.
@@ -99,7 +99,7 @@ def subset_plan(order: int, gradient: bool = False) -> SubsetPlan:
     SubsetPlan
     """
     if order < 3:
-        raise ValueError(f"order={order}: O-information needs groups of at least 3 members.")
+        raise ValueError(f"order={order}: O-information needs sets of at least 3 members.")
     n = order
     full = np.ones((1, n), dtype=bool)
     loo = ~np.eye(n, dtype=bool)

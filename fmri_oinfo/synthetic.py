@@ -84,35 +84,35 @@ class System:
         """
         raise NotImplementedError
 
-    def pointwise_group_measures(self, x: np.ndarray, group: np.ndarray) -> dict[str, np.ndarray]:
+    def pointwise_set_measures(self, x: np.ndarray, members: np.ndarray) -> dict[str, np.ndarray]:
         """``tc``, ``dtc``, ``o_info``, ``s_info`` of one set at every row, each shape (T,).
 
         Every measure is linear in the subset TCs, so each row's measures follow
         from its pointwise subset TCs; their means over rows are the
         in-sample oracle, their means over the population the truth.
         """
-        group = np.asarray(group, dtype=int)
-        plan = subset_plan(group.size)
+        members = np.asarray(members, dtype=int)
+        plan = subset_plan(members.size)
         masks = np.zeros((plan.n_subsets, self.n_variables), dtype=bool)
-        masks[:, group] = plan.masks
+        masks[:, members] = plan.masks
         return measures_from_tc(self.pointwise_subset_tc(x, masks), plan)
 
-    def in_sample_measures(self, x: np.ndarray, groups: np.ndarray) -> dict[str, np.ndarray]:
+    def in_sample_measures(self, x: np.ndarray, sets: np.ndarray) -> dict[str, np.ndarray]:
         """The in-sample oracle: mean over the rows ``x`` of each set's pointwise measures.
 
         Parameters
         ----------
         x : numpy.ndarray, shape (T, n * dims)
             The rows an estimator saw.
-        groups : sequence of sequences of int
+        sets : sequence of sequences of int
             Sets of any orders (at least 3 members each).
 
         Returns
         -------
         dict of str to numpy.ndarray, each shape (G,)
         """
-        groups = np.atleast_2d(groups) if isinstance(groups, np.ndarray) else groups
-        rows = [self.pointwise_group_measures(x, g) for g in groups]
+        sets = np.atleast_2d(sets) if isinstance(sets, np.ndarray) else sets
+        rows = [self.pointwise_set_measures(x, g) for g in sets]
         return {name: np.array([r[name].mean() for r in rows]) for name in SCALAR_QUANTITIES}
 
     def pointwise_mi(self, x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -126,7 +126,7 @@ class System:
 
     def pointwise_measures(self, n_samples: int, seed: int | np.random.Generator = 0) -> dict[str, np.ndarray]:
         """Measures of the whole system at ``n_samples`` fresh rows, each shape (n_samples,)."""
-        return self.pointwise_group_measures(self.sample(n_samples, seed), np.arange(self.n_variables))
+        return self.pointwise_set_measures(self.sample(n_samples, seed), np.arange(self.n_variables))
 
     def pointwise_tc(self, n_samples: int, seed: int | np.random.Generator = 0) -> np.ndarray:
         """Total correlation of all variables at ``n_samples`` fresh rows, shape (n_samples,).
@@ -137,11 +137,11 @@ class System:
         x = self.sample(n_samples, seed)
         return self.pointwise_subset_tc(x, np.ones((1, self.n_variables), dtype=bool))[:, 0]
 
-    def measures(self, groups: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
+    def measures(self, sets: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
         """Population TC, DTC, O-information, S-information per set (Monte Carlo by default)."""
         if gradient:
             raise ValueError(f"gradient=True needs a closed-form system; {type(self).__name__} has none.")
-        return self.in_sample_measures(self.sample(POPULATION_ROWS, seed=12345), groups)
+        return self.in_sample_measures(self.sample(POPULATION_ROWS, seed=12345), sets)
 
     def oracle_sd(self, n_samples: int, quantity: str = "o_info", n_draws: int = 100_000, seed: int = 0) -> float:
         """Seed-to-seed sd of an estimate that knew the true densities.
@@ -322,16 +322,16 @@ class GroundTruthSystem(System):
             )
         return float(value)
 
-    def subset_tc(self, groups: np.ndarray, plan: SubsetPlan) -> np.ndarray:
-        """Exact TC of every planned subset of every group, shape (G, S)."""
-        groups = np.atleast_2d(groups)
-        return np.array([[self.tc(g[m]) for m in plan.masks] for g in groups])
+    def subset_tc(self, sets: np.ndarray, plan: SubsetPlan) -> np.ndarray:
+        """Exact TC of every planned subset of every set, shape (G, S)."""
+        sets = np.atleast_2d(sets)
+        return np.array([[self.tc(g[m]) for m in plan.masks] for g in sets])
 
-    def measures(self, groups: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
-        """Exact TC, DTC, O-information, S-information (and gradient) per group."""
-        groups = np.atleast_2d(groups)
-        plan = subset_plan(groups.shape[1], gradient=gradient)
-        return measures_from_tc(self.subset_tc(groups, plan), plan)
+    def measures(self, sets: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
+        """Exact TC, DTC, O-information, S-information (and gradient) per set."""
+        sets = np.atleast_2d(sets)
+        plan = subset_plan(sets.shape[1], gradient=gradient)
+        return measures_from_tc(self.subset_tc(sets, plan), plan)
 
 
 def random_correlation(n: int, seed: int | np.random.Generator = 0, strength: float = 0.6) -> np.ndarray:
@@ -454,11 +454,11 @@ class MultiplicativeSystem(_TwoCausesSystem):
         u, weight = self._nodes()
         return float(h3 - 0.5 * np.sum(weight * np.log(2 * np.pi * np.e * (u * u + self.noise**2))))
 
-    def measures(self, groups: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
+    def measures(self, sets: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
         """Exact TC, DTC, O-information, S-information (and gradient) per set."""
-        groups = np.atleast_2d(groups)
-        plan = subset_plan(groups.shape[1], gradient=gradient)
-        return measures_from_tc(np.array([[self.tc(g[m]) for m in plan.masks] for g in groups]), plan)
+        sets = np.atleast_2d(sets)
+        plan = subset_plan(sets.shape[1], gradient=gradient)
+        return measures_from_tc(np.array([[self.tc(g[m]) for m in plan.masks] for g in sets]), plan)
 
 
 @dataclass(frozen=True)
@@ -536,11 +536,11 @@ class HeteroscedasticSystem(_TwoCausesSystem):
         density = weight * np.exp(-0.5 * u * u) / np.sqrt(2 * np.pi)
         return float(h3 - 0.5 * np.sum(density * np.log(2 * np.pi * np.e * (1 + np.exp(2 * self.scale * u)))))
 
-    def measures(self, groups: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
+    def measures(self, sets: np.ndarray, gradient: bool = False) -> dict[str, np.ndarray]:
         """Exact TC, DTC, O-information, S-information (and gradient) per set."""
-        groups = np.atleast_2d(groups)
-        plan = subset_plan(groups.shape[1], gradient=gradient)
-        return measures_from_tc(np.array([[self.tc(g[m]) for m in plan.masks] for g in groups]), plan)
+        sets = np.atleast_2d(sets)
+        plan = subset_plan(sets.shape[1], gradient=gradient)
+        return measures_from_tc(np.array([[self.tc(g[m]) for m in plan.masks] for g in sets]), plan)
 
 
 @dataclass(frozen=True)
@@ -613,14 +613,14 @@ class MixtureSystem(System):
 
 @dataclass(frozen=True)
 class PlantedSearchSystem:
-    """A search benchmark: a planted synergistic group among redundant factors.
+    """A search benchmark: a planted synergistic set among redundant factors.
 
     Attributes
     ----------
     system : GroundTruthSystem
         Gaussian sampler over all regions (exact measures available).
     synergistic : tuple of int
-        Indices of the planted synergistic group, ascending.
+        Indices of the planted synergistic set, ascending.
     factor : numpy.ndarray of int, shape (n_regions,)
         Main factor of each background region; ``-1`` for planted regions.
     """
@@ -635,10 +635,10 @@ def planted_sum_block(order: int, noise: float) -> np.ndarray:
 
     The first ``order - 1`` variables are independent, so every triplet among
     them has zero O-information; triplets with the sum are only weakly
-    synergistic, and the whole group is strongly synergistic.
+    synergistic, and the whole set is strongly synergistic.
     """
     if order < 3:
-        raise ValueError(f"order={order}: a planted synergistic group needs at least 3 members.")
+        raise ValueError(f"order={order}: a planted synergistic set needs at least 3 members.")
     cov = np.eye(order)
     cov[-1, :-1] = cov[:-1, -1] = 1.0
     cov[-1, -1] = order - 1 + noise**2
@@ -656,12 +656,12 @@ def planted_search_system(
     noise: float = 0.2,
     seed: int | np.random.Generator = 0,
 ) -> PlantedSearchSystem:
-    """Hide a synergistic group of ``order`` regions in a redundant factor background.
+    """Hide a synergistic set of ``order`` regions in a redundant factor background.
 
     Each background region loads ``loading`` on one of ``n_factors``
     independent factors (redundant clusters); a ``cross_fraction`` of them also
     load ``cross_loading`` on a second factor, which creates weakly synergistic
-    decoy sets.  The planted group (:func:`planted_sum_block`) is independent
+    decoy sets.  The planted set (:func:`planted_sum_block`) is independent
     of the background.  Region order is shuffled.
 
     Parameters
@@ -669,7 +669,7 @@ def planted_search_system(
     n_regions : int, default=100
     n_factors : int, default=5
     order : int, default=5
-        Size of the planted synergistic group.
+        Size of the planted synergistic set.
     loading, cross_loading : float, default=0.7
         Factor loadings; ``loading**2 + cross_loading**2`` must be below 1.
     cross_fraction : float, default=0.5

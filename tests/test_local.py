@@ -66,7 +66,7 @@ def test_pointwise_values_are_the_log_density_ratios_of_the_sample_correlation(s
     truth = _sample_correlation_system(scores)
     local = local_oinfo(sample, SETS, estimator=estimator)
     for j, members in enumerate(SETS):
-        expected = truth.pointwise_group_measures(scores, np.array(members))
+        expected = truth.pointwise_set_measures(scores, np.array(members))
         for name in SCALAR_QUANTITIES:
             np.testing.assert_allclose(local[name].iloc[:, j].to_numpy(), expected[name], rtol=0, atol=1e-10)
 
@@ -79,7 +79,7 @@ def test_pointwise_values_approach_those_of_the_true_covariance(system):
     x = system.sample(n_samples, seed=0)
     local = local_oinfo(x, SETS)
     for j, members in enumerate(SETS):
-        truth = system.pointwise_group_measures(x, np.array(members))
+        truth = system.pointwise_set_measures(x, np.array(members))
         bound = 20.0 * (1.0 + (x[:, list(members)] ** 2).sum(axis=1)) / np.sqrt(n_samples)  # (T,)
         for name in SCALAR_QUANTITIES:
             gap = np.abs(local[name].iloc[:, j].to_numpy() - truth[name])
@@ -182,5 +182,5 @@ def test_many_sets_are_scored_in_batches_that_agree_with_estimate_oinfo():
     for name in SCALAR_QUANTITIES:
         np.testing.assert_allclose(local[name].mean().to_numpy(), table[name].to_numpy(), rtol=0, atol=1e-10)
     last = tuple(str(m) for m in sets[-1])
-    truth = _sample_correlation_system(_standard(x)).pointwise_group_measures(_standard(x), sets[-1])
+    truth = _sample_correlation_system(_standard(x)).pointwise_set_measures(_standard(x), sets[-1])
     np.testing.assert_allclose(local["o_info"][last].to_numpy(), truth["o_info"], rtol=0, atol=1e-10)

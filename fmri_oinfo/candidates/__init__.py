@@ -5,7 +5,7 @@ Every strategy returns the same tidy table (``set``, ``order``,
 :class:`CandidateConfig` and unites them.
 """
 
-from fmri_oinfo.candidates.choose import choose_candidates, count_scored
+from fmri_oinfo.candidates.choose import choose_candidates, count_scored, scored_by_source
 from fmri_oinfo.candidates.config import STRATEGIES, CandidateConfig
 from fmri_oinfo.candidates.exhaustive import exhaustive_candidates, iter_exhaustive_batches
 from fmri_oinfo.candidates.networks import NETWORK_MODES, network_candidates
@@ -37,6 +37,7 @@ __all__ = [
     "candidate_table",
     "choose_candidates",
     "count_scored",
+    "scored_by_source",
     "exhaustive_candidates",
     "extreme_sets",
     "gaussian_o_info",

@@ -79,8 +79,8 @@ def choose_candidates(
     return merge_candidates(tables)
 
 
-def count_scored(n_regions: int, config: CandidateConfig) -> int:
-    """Sets the data-driven strategies (screen, search, nonlinear) score while choosing.
+def scored_by_source(n_regions: int, config: CandidateConfig) -> dict[str, int]:
+    """Sets the data-driven strategies (screen, search, nonlinear) score while choosing, by source.
 
     The screen scores every set of each order, the nonlinear screen every
     triplet; the searches score their
@@ -95,13 +95,18 @@ def count_scored(n_regions: int, config: CandidateConfig) -> int:
 
     Returns
     -------
-    int
+    dict of str to int
+        ``screen``, ``nonlinear`` and one entry per search method (all
+        targets), only for the strategies used; the pipeline records it as
+        the result table's ``attrs["n_screened_by"]`` (its sum is
+        ``n_screened``) and the report's methods paragraph explains the count
+        with it.
     """
-    total = 0
+    counts: dict[str, int] = {}
     if "screen" in config.strategies:
-        total += sum(n_combinations(n_regions, k) for k in config.orders)
+        counts["screen"] = int(sum(n_combinations(n_regions, k) for k in config.orders))
     if "nonlinear" in config.strategies:
-        total += n_combinations(n_regions, 3)
+        counts["nonlinear"] = int(n_combinations(n_regions, 3))
     if "search" in config.strategies:
         orders = range(4, config.max_order + 1)
         neighbours = min(config.n_neighbours, n_regions - 1)
@@ -112,5 +117,11 @@ def count_scored(n_regions: int, config: CandidateConfig) -> int:
             "anneal": config.anneal_chains * (config.anneal_steps + 1) * (config.max_order - 2),
             "partial": sum(n_regions * n_combinations(neighbours, k - 1) for k in range(3, config.max_order + 1)),
         }
-        total += len(config.search_targets) * sum(per_target[m] for m in config.search_methods)
-    return int(total)
+        for method in config.search_methods:
+            counts[str(method)] = int(len(config.search_targets) * per_target[method])
+    return counts
+
+
+def count_scored(n_regions: int, config: CandidateConfig) -> int:
+    """Sets the data-driven strategies score while choosing: the sum of :func:`scored_by_source`."""
+    return int(sum(scored_by_source(n_regions, config).values()))

@@ -1,10 +1,19 @@
-"""O-information estimators behind one protocol, selected by name.
+"""O-information estimators.
 
-Every estimator follows :class:`fmri_oinfo.estimators.base.Estimator`:
-``fit(data, sets=None, gradient=False)`` learns from one subject's region time
-series and ``measures(sets, plan)`` returns every quantity of sets of one
-order.  The closed-form Gaussian estimators answer any set; FMMI trains one
-conditional flow model per call on the pairs the sets need.
+The contract (:mod:`fmri_oinfo.estimators.oinfo`): :class:`GaussianOInfo`,
+:class:`CopulaOInfo` and :class:`FMMIOInfo` are objects with explicit
+parameters (``get_params``/``set_params``, :func:`clone`), ``fit(X,
+sets=None)``, ``measures(sets, rows=None)`` returning a
+:class:`MeasureTable`, and their own ``null`` and ``resample``.  The
+statistics, the API and the commands use only these.
+
+Below them are the computing cores, on validated arrays
+(:class:`fmri_oinfo.estimators.base.Estimator`: ``fit(values, sets, gradient,
+variables)`` and ``measures(sets, plan)`` of one order): the batched closed
+form :class:`GaussianEstimator` (also the screen's and searches' kernel) and
+the FMMI engine adapter (:mod:`fmri_oinfo.estimators.fmmi`).
+:func:`make_estimator` builds a core by name for array-level callers
+(:mod:`fmri_oinfo.dynamic`).
 """
 
 from __future__ import annotations
@@ -16,6 +25,16 @@ from typing import Any
 
 from fmri_oinfo.estimators.base import Estimator, MeasureEstimate, TCEstimate
 from fmri_oinfo.estimators.gaussian import GaussianEstimator
+from fmri_oinfo.estimators.oinfo import (
+    ESTIMATOR_CLASSES,
+    CopulaOInfo,
+    FMMIOInfo,
+    GaussianOInfo,
+    OInfoEstimator,
+    estimator_from_name,
+)
+from fmri_oinfo.estimators.params import clone
+from fmri_oinfo.estimators.table import MeasureTable
 
 
 def _fmmi(device: str, seed: int, **options: Any) -> Estimator:
@@ -70,5 +89,6 @@ def make_estimator(name: str, device: str = "auto", seed: int = 0, **options: An
     return REGISTRY[name](device, seed, **options)
 
 
-__all__ = ["ESTIMATORS", "Estimator", "GaussianEstimator", "MeasureEstimate", "TCEstimate", "estimator_options",
-           "make_estimator"]
+__all__ = ["ESTIMATORS", "ESTIMATOR_CLASSES", "CopulaOInfo", "Estimator", "FMMIOInfo", "GaussianEstimator",
+           "GaussianOInfo", "MeasureEstimate", "MeasureTable", "OInfoEstimator", "TCEstimate", "clone",
+           "estimator_from_name", "estimator_options", "make_estimator"]

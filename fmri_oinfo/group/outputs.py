@@ -25,10 +25,11 @@ import nibabel as nib
 import pandas as pd
 
 from fmri_oinfo import graphs, maps
-from fmri_oinfo.atomic import remove_orphans, write_atomically
+from fmri_oinfo.atomic import remove_orphans, write_atomically, write_text_atomically
 from fmri_oinfo.group.run import GroupStudyResult
-from fmri_oinfo.group.statistics import difference_as_results
 from fmri_oinfo.group.subject import encode_set
+from fmri_oinfo.results import result_sidecar_text, result_table_text, sidecar_path
+from fmri_oinfo.stats.group import difference_as_results
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,12 @@ logger = logging.getLogger(__name__)
 def write_table(table: pd.DataFrame, path: Path) -> Path:
     """Write a DataFrame as TSV atomically."""
     return write_atomically(path, lambda tmp: table.to_csv(tmp, sep="\t", index=False, float_format="%.12g"))
+
+
+def write_result_table(table: pd.DataFrame, path: Path, description: str) -> Path:
+    """Write a group result table and its JSON sidecar (:mod:`fmri_oinfo.results`, 12 digits) atomically."""
+    write_text_atomically(sidecar_path(path), result_sidecar_text(table, Description=description))
+    return write_text_atomically(path, result_table_text(table, digits=12))
 
 
 def subject_table(result: GroupStudyResult) -> pd.DataFrame:
@@ -133,9 +140,11 @@ def write_group_outputs(result: GroupStudyResult) -> dict[str, Path]:
         files["subject_oinfo"] = write_table(_with_encoded_sets(result.subject_values),
                                              folder / "group_subject_oinfo.tsv")
     if result.results is not None:
-        files["results"] = write_table(_with_encoded_sets(result.results), folder / "group_results.tsv")
+        files["results"] = write_result_table(result.results, folder / "group_results.tsv",
+                                              "One row per common set: the group test (docs/group.md).")
     if result.difference is not None:
-        files["difference"] = write_table(_with_encoded_sets(result.difference), folder / "group_difference.tsv")
+        files["difference"] = write_result_table(result.difference, folder / "group_difference.tsv",
+                                                 "One row per common set: the between-cohort test (docs/group.md).")
     if _has_coordinates(result.regions) and result.results is not None:
         image = label_image(result)
         files.update(_map_and_graph_files(result.results, result.regions, image, folder / "group_desc-mean"))

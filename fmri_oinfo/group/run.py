@@ -8,7 +8,7 @@
 3. Second pass, ``estimate_subject`` for every subject (one Dask task each):
    :func:`fmri_oinfo.pipeline.run_subject` on the common list (every
    pipeline output and the subject's HTML report).
-4. Per-subject mode: the group tests of :mod:`fmri_oinfo.group.statistics`
+4. Per-subject mode: the group tests of :mod:`fmri_oinfo.stats.group`
    on the subjects' estimates.  Pooled mode: one estimation on the pooled
    time series (one Dask task, surrogate test), and the pooled between-cohort
    test.
@@ -37,9 +37,9 @@ from tqdm import tqdm
 from fmri_oinfo.candidates import choose_candidates, merge_candidates
 from fmri_oinfo.group.cluster import task_resources
 from fmri_oinfo.group.config import GroupConfig
-from fmri_oinfo.group.pooling import pool_series, pooled_cohort_difference
-from fmri_oinfo.group.statistics import cohort_difference_table, group_mean_table
 from fmri_oinfo.group.study import Study, Subject
+from fmri_oinfo.stats.group import cohort_difference_table, group_mean_table
+from fmri_oinfo.stats.pooled import pool_series, pooled_cohort_difference
 from fmri_oinfo.group.subject import (
     SubjectOutcome,
     estimate_subject,
@@ -270,7 +270,8 @@ def run_group_study(
                 member_baselines=members,
             )
     else:
-        from fmri_oinfo.stats import assess_sets
+        from fmri_oinfo.estimators import estimator_from_name
+        from fmri_oinfo.stats import Design, assess_sets
 
         used = [o for o in ok if o.subject in {d.subject for d in done}]
         # sets chosen on the subjects' selection blocks are tested on their test blocks
@@ -281,10 +282,10 @@ def run_group_study(
         if len(kept) < len(region_sets):
             notes.append(f"pooling: {len(region_sets) - len(kept)} set(s) with a region missing in some subject left out")
             sets = sets[[tuple(g) in set(kept) for g in sets["set"]]].reset_index(drop=True)
-        future = client.submit(assess_sets, pooled, sets, estimator=config.estimator,
-                               n_surrogates=config.n_surrogates, alpha=config.alpha, seed=config.seed,
-                               selected=np.zeros(len(sets), dtype=bool), resources=resources, pure=False,
-                               **config.estimator_options)
+        estimator = estimator_from_name(config.estimator, seed=config.seed, **config.estimator_options)
+        future = client.submit(assess_sets, estimator, pooled, sets,
+                               Design(n_surrogates=config.n_surrogates, alpha=config.alpha), seed=config.seed,
+                               selected=np.zeros(len(sets), dtype=bool), resources=resources, pure=False)
         results = future.result()
         if pair is not None:
             if config.estimator == "gaussian":

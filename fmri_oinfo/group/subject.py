@@ -295,13 +295,13 @@ def sets_chosen_from_data(config: GroupConfig) -> bool:
     """Whether the common list was chosen by looking at the subjects' data (screen or search).
 
     Then each subject tests it on its test block only (the volumes that chose
-    it are left out), as the pipeline does for its own screened sets.
+    it are left out), as the pipeline does for its own screened sets
+    (:func:`fmri_oinfo.stats.split.chosen_from_data`, the one rule).
     """
-    from fmri_oinfo.pipeline.stages import DATA_DRIVEN_STRATEGIES
+    from fmri_oinfo.stats.split import chosen_from_data
 
     pipeline = config.pipeline
-    return bool(set(pipeline.candidates.strategies) & set(DATA_DRIVEN_STRATEGIES)) or (
-        pipeline.statistics.user_sets_from_data)
+    return chosen_from_data(pipeline.candidates.strategies, pipeline.statistics.user_sets_from_data)
 
 
 def split_block(series: pd.DataFrame, config: GroupConfig, block: str) -> pd.DataFrame:
@@ -312,7 +312,7 @@ def split_block(series: pd.DataFrame, config: GroupConfig, block: str) -> pd.Dat
         return series
     statistics = config.pipeline.statistics
     split = sample_split(series.to_numpy(float), statistics.selection_fraction, statistics.split_gap)
-    return series.iloc[split.selection_rows if block == "selection" else split.test_rows]
+    return series.iloc[split.block_rows(block)]
 
 
 def member_baselines(tables: Sequence[pd.DataFrame]) -> np.ndarray:

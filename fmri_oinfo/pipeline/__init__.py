@@ -27,7 +27,7 @@ _PUBLIC = {
     "load_config": "fmri_oinfo.pipeline.config",
     "to_toml": "fmri_oinfo.pipeline.config",
     "main": "fmri_oinfo.pipeline.cli",
-    "read_result_table": "fmri_oinfo.pipeline.outputs",
+    "read_result_table": "fmri_oinfo.results",
     "SubjectOutputs": "fmri_oinfo.pipeline.run",
     "default_output_dir": "fmri_oinfo.pipeline.run",
     "run_subject": "fmri_oinfo.pipeline.run",

@@ -43,6 +43,7 @@ from fmri_oinfo.atomic import TEMPORARY_PREFIX, check_not_input, remove_output, 
 from fmri_oinfo.extract import RegionTimeseries
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs, bids_label
+from fmri_oinfo.results import result_sidecar_text, result_table_text
 
 logger = logging.getLogger(__name__)
 
@@ -99,36 +100,6 @@ def output_names(inputs: SubjectInputs, config: PipelineConfig, folder: Path) ->
         name = Path(atlas).name.split(".")[0] if atlas.endswith((".nii", ".nii.gz", ".toml")) else atlas
         parts.append(f"atlas-{bids_label(name)}")
     return OutputNames(Path(folder), "_".join(parts), inputs.subject)
-
-
-#: Result-table columns holding tuples, written as JSON lists.
-TUPLE_COLUMNS: tuple[str, ...] = ("set", "carriers", "member_null_mean", "o_info_gradient")
-
-
-def result_table_text(results: pd.DataFrame) -> str:
-    """The result table as TSV: tuples (sets, carriers, member baselines, gradients) as JSON lists, floats to 10 digits."""
-    table = results.copy()
-    for column in ("set", "carriers"):
-        if column in table.columns:
-            table[column] = [json.dumps(list(g)) for g in table[column]]
-    for column in ("member_null_mean", "o_info_gradient"):
-        if column in table.columns:
-            table[column] = [json.dumps([float(f"{v:.10g}") for v in g]) for g in table[column]]
-    return table.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a")
-
-
-def read_result_table(path: str | Path) -> pd.DataFrame:
-    """Read a ``*_oinfo.tsv`` written by the pipeline (tuples back as tuples, ``attrs`` from its JSON sidecar)."""
-    path = Path(path)
-    table = pd.read_csv(path, sep="\t", na_values="n/a", keep_default_na=False)
-    for column in TUPLE_COLUMNS:
-        if column in table.columns:
-            table[column] = pd.Series([tuple(json.loads(g)) for g in table[column]], dtype=object)
-    sidecar = path.with_suffix(".json")
-    if sidecar.is_file():
-        content = json.loads(sidecar.read_text())
-        table.attrs = content.get("Statistics", content)  # older tables: the attrs alone
-    return table
 
 
 #: Why brain figures are missing for a region-table input (shown in the report and provenance).
@@ -392,10 +363,11 @@ def write_sidecars(written: Mapping[str, Path], results: pd.DataFrame, config_ha
         path = Path(written[role])
         name = path.name[: -len(".nii.gz")] if path.name.endswith(".nii.gz") else path.stem
         content = {"Description": description, **common}
-        if role == "results":
-            content["Statistics"] = attrs  # the table's attrs (docs/results.md), read back by read_result_table
-        sidecars[f"{role}_sidecar"] = write_text_atomically(
-            path.with_name(name + ".json"), json.dumps(content, indent=2, default=str) + "\n")
+        if role == "results":  # the table's attrs (docs/results.md), read back by read_result_table
+            text = result_sidecar_text(results, **content)
+        else:
+            text = json.dumps(content, indent=2, default=str) + "\n"
+        sidecars[f"{role}_sidecar"] = write_text_atomically(path.with_name(name + ".json"), text)
     return sidecars
 
 

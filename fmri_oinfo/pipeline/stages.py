@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -21,25 +20,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.candidates import choose_candidates, count_scored
+from fmri_oinfo.candidates import choose_candidates, scored_by_source
 from fmri_oinfo.extract import RegionTimeseries, extract_timeseries
 from fmri_oinfo.inputs import load_region_table
 from fmri_oinfo.inputs.table_cleaning import clean_region_table
 from fmri_oinfo.pipeline.cache import file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig
 from fmri_oinfo.pipeline.inputs import SubjectInputs
-from fmri_oinfo.pipeline.progress import TrackedEstimator
+from fmri_oinfo.estimators import OInfoEstimator, estimator_from_name
+from fmri_oinfo.pipeline.progress import progress_bar
+from fmri_oinfo.results import read_result_table, result_sidecar_text, result_table_text, sidecar_path
 from fmri_oinfo.stats import (
-    BOOLEAN_COLUMNS,
+    Design,
     SampleSplit,
     assess_sets,
     chosen_by_data,
-    estimate_on_blocks,
     rank_order,
-    sample_split,
 )
-from fmri_oinfo.stats.excess import excess_tests
-from fmri_oinfo.stats.nulls import closed_form_route
+from fmri_oinfo.stats.split import study_split
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +46,7 @@ TIMESERIES_FILE = "timeseries.tsv"
 #: The same values, exactly (float64), so that a resumed run is byte-identical.
 TIMESERIES_VALUES = "timeseries.npy"
 CANDIDATES_FILE = "candidates.json"
-RESULTS_FILE = "results.json"
+RESULTS_FILE = "results.tsv"
 #: Surrogate O-information per result row, float32 array (n_sets, n_surrogates).
 NULL_FILE = "null_o_info.npy"
 
@@ -115,17 +113,11 @@ def load_timeseries(folder: Path) -> RegionTimeseries:
 # --------------------------------------------------------------------------- candidates
 
 
-#: Candidate strategies that look at the data to choose their sets.
-DATA_DRIVEN_STRATEGIES: tuple[str, ...] = ("screen", "search")
-
-
 def selection_split(timeseries: RegionTimeseries, config: PipelineConfig) -> SampleSplit | None:
     """The sample split of the run when some sets are chosen by looking at the data, else None."""
     stats = config.statistics
-    strategies = set(config.candidates.strategies)
-    if not strategies & set(DATA_DRIVEN_STRATEGIES) and not ("user" in strategies and stats.user_sets_from_data):
-        return None
-    return sample_split(timeseries.data.to_numpy(float), stats.selection_fraction, stats.split_gap)
+    return study_split(timeseries.data.to_numpy(float), config.candidates.strategies, stats.user_sets_from_data,
+                       stats.selection_fraction, stats.split_gap)
 
 
 def candidates_key(upstream: str, config: PipelineConfig) -> str:
@@ -194,90 +186,41 @@ def assess(
     if candidates.empty:
         raise ValueError("the candidate strategies chose no set; widen [candidates] (orders, strategies, top_k).")
     est, stats = config.estimation, config.statistics
-    split = selection_split(timeseries, config)
-    options = {"device": est.device, **est.options(est.estimator)}
-    tracked = None  # the closed-form route scores every surrogate at once; the others go set by set: a bar
-    if closed_form_route(est.estimator, options, stats.surrogate) is None:
-        tracked = TrackedEstimator(est.estimator, progress, seed=est.seed, **options)
-    try:
+    design = Design(
+        n_surrogates=stats.n_surrogates, surrogate=stats.surrogate, tail=stats.tail, n_bootstrap=stats.n_bootstrap,
+        block_length=stats.block_length or None, alpha=stats.alpha, ci_level=stats.ci_level,
+        min_effect=stats.min_effect, split=selection_split(timeseries, config), gradient=est.gradient,
+        fmmi=configured_estimator(config, "fmmi") if est.fmmi_column else None,
+    )
+    scored = scored_by_source(timeseries.data.shape[1], config.candidates)
+    with progress_bar(progress) as advance:
         table, null = assess_sets(
-            timeseries.data, candidates, estimator=tracked or est.estimator, n_surrogates=stats.n_surrogates,
-            surrogate=stats.surrogate, n_bootstrap=stats.n_bootstrap, block_length=stats.block_length or None,
-            alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed, return_null=True, split=split,
-            selected=chosen_by_data(candidates["chosen_by"], stats.user_sets_from_data), tail=stats.tail,
-            n_screened=count_scored(timeseries.data.shape[1], config.candidates),
-            min_effect=stats.min_effect,
-            **({} if tracked else options),
+            configured_estimator(config, est.estimator), timeseries.data, candidates, design, seed=est.seed,
+            selected=chosen_by_data(candidates["chosen_by"], stats.user_sets_from_data),
+            n_screened=sum(scored.values()), return_null=True, progress=advance,
         )
-    finally:
-        if tracked is not None:
-            tracked.close()
-    attrs = dict(table.attrs)
-    if est.gradient:
-        gradient = estimate_on_blocks(timeseries.data, table, split, est.estimator, device=est.device,
-                                      seed=est.seed, gradient=True, **est.options(est.estimator))
-        table["o_info_gradient"] = list(gradient["o_info_gradient"])
-    if est.fmmi_column and est.estimator != "fmmi":
-        fmmi = estimate_on_blocks(timeseries.data, table, split, "fmmi", device=est.device, seed=est.seed,
-                                  **est.options("fmmi"))
-        table["o_info_fmmi"] = fmmi["o_info"].to_numpy(float)
-        table["o_info_fmmi_se"] = fmmi["o_info_se"].to_numpy(float)
-        table["excess"] = fmmi["o_info_excess"].to_numpy(float)
-        table["excess_se"] = fmmi["o_info_excess_se"].to_numpy(float)
-        tests = excess_tests(table["excess"].to_numpy(float), table["excess_se"].to_numpy(float),
-                             (table["o_info_fmmi"] - table["excess"]).to_numpy(float), stats.alpha)
-        for column in tests.columns:
-            table[column] = tests[column].to_numpy()
+    attrs = {**table.attrs, "n_screened_by": scored}  # what n_screened is made of (the report explains it)
     ranked = rank_order(table)
     table = table.iloc[ranked].reset_index(drop=True)
     table.attrs = attrs
     return (table, null[ranked]) if return_null else table
 
 
-def _json_number(value: Any) -> Any:
-    if isinstance(value, (float, np.floating)):
-        return None if math.isnan(value) else float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
+def configured_estimator(config: PipelineConfig, name: str) -> OInfoEstimator:
+    """The estimator ``name`` with the ``[estimation]`` settings (device, seed, its options)."""
+    est = config.estimation
+    return estimator_from_name(name, device=est.device, seed=est.seed, **est.options(name))
 
 
 def save_results(table: pd.DataFrame, folder: Path) -> None:
-    """Write a result table as JSON (exact floats, sets as lists)."""
-    records = []
-    for row in table.to_dict(orient="records"):
-        record = {}
-        for column, value in row.items():
-            if isinstance(value, tuple):
-                value = [_json_number(v) for v in value]
-            record[column] = _json_number(value)
-        records.append(record)
-    document = {"columns": list(table.columns), "attrs": {k: _json_number(v) for k, v in table.attrs.items()},
-                "rows": records}
-    (folder / RESULTS_FILE).write_text(json.dumps(document, indent=1) + "\n")
+    """Write a result table and its sidecar (:mod:`fmri_oinfo.results`) with exact floats."""
+    (folder / RESULTS_FILE).write_text(result_table_text(table, digits=None))
+    sidecar_path(folder / RESULTS_FILE).write_text(result_sidecar_text(table))
 
 
 def load_results(folder: Path) -> pd.DataFrame:
     """Read a result table written by :func:`save_results`."""
-    document = json.loads((folder / RESULTS_FILE).read_text())
-    rows = document["rows"]
-    table = pd.DataFrame({column: [r[column] for r in rows] for column in document["columns"]},
-                         columns=document["columns"])
-    table["set"] = pd.Series([tuple(r["set"]) for r in rows], dtype=object)
-    tuples = ("o_info_gradient", "carriers", "member_null_mean")
-    for column in tuples:
-        if column in table.columns:
-            table[column] = pd.Series([tuple(np.nan if v is None else v for v in r[column]) for r in rows],
-                                      dtype=object)
-    for column in BOOLEAN_COLUMNS:
-        if column in table.columns:
-            table[column] = table[column].astype(bool)
-    for column in table.columns:
-        if column not in ("set", "chosen_by", "inference", "label", "order", "family", "family_role",
-                          *BOOLEAN_COLUMNS, *tuples):
-            table[column] = table[column].astype(float)
-    table.attrs = document["attrs"]
-    return table
+    return read_result_table(folder / RESULTS_FILE)
 
 
 def save_assessment(value: tuple[pd.DataFrame, np.ndarray], folder: Path) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def example_results(contract: bool = True) -> pd.DataFrame:
     table = table[columns[:12] + ["p_irreducible", "p_value_is_bound", "p_irreducible_is_bound", "label",
                                   "irreducible", "carriers", "inference", "o_info_gradient"]]
     table.attrs = {"estimator": "gaussian", "units": "nats", "error_rate": "FDR", "alpha": 0.05, "n_tested": 7,
-                   "n_screened": 220, "selection": {
+                   "n_screened": 220, "n_screened_by": {"screen": 220}, "selection": {
                        "method": "sample splitting in time", "n_volumes": 200, "selection_volumes": [0, 95],
                        "gap_volumes": 10, "gap_rule": "autocorrelation length", "test_volumes": [105, 200]},
                    "tail": "gpd",

@@ -9,7 +9,6 @@ than guessed.  References are numbered in order of first citation.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -418,50 +417,6 @@ SEARCH_WORDS: dict[str, str] = {
 }
 
 
-def scored_counts(n_regions: int, candidates: Mapping[str, Any]) -> dict[str, int]:
-    """Sets scored while choosing candidates, by source: ``screen`` and each search method (all targets).
-
-    The same count as :func:`fmri_oinfo.candidates.choose.count_scored` (whose sum the result table records
-    as ``n_screened``), split by where the scores were spent, so that the paragraph can explain the total.
-
-    Parameters
-    ----------
-    n_regions : int
-        Regions the candidates were chosen among.
-    candidates : mapping
-        The run's ``[candidates]`` settings.
-
-    Returns
-    -------
-    dict of str to int
-        ``screen`` (every set of the screened orders), ``nonlinear`` (every triplet) and one entry per
-        search method, in that order; only the strategies the run used.
-    """
-    strategies = list(candidates.get("strategies") or [])
-    counts: dict[str, int] = {}
-    if "screen" in strategies:
-        counts["screen"] = sum(math.comb(n_regions, int(k)) for k in candidates.get("orders") or [])
-    if "nonlinear" in strategies:
-        counts["nonlinear"] = math.comb(n_regions, 3)
-    if "search" in strategies:
-        top = int(candidates.get("max_order", 3))
-        grown = range(4, top + 1)
-        neighbours = min(int(candidates.get("n_neighbours", 0)), n_regions - 1)
-        triplets = math.comb(n_regions, 3)
-        per_target = {
-            "greedy": triplets + sum(int(candidates.get("n_starts", 0)) * (n_regions - k + 1) for k in grown),
-            "beam": triplets + sum(min(int(candidates.get("beam_width", 0)), math.comb(n_regions, k - 1))
-                                   * (n_regions - k + 1) for k in grown),
-            "anneal": int(candidates.get("anneal_chains", 0)) * (int(candidates.get("anneal_steps", 0)) + 1)
-                      * (top - 2),
-            "partial": sum(n_regions * math.comb(neighbours, k - 1) for k in range(3, top + 1)),
-        }
-        targets = len(candidates.get("search_targets") or [])
-        for method in candidates.get("search_methods") or []:
-            counts[str(method)] = targets * per_target.get(str(method), 0)
-    return counts
-
-
 def _candidate_sentences(results: pd.DataFrame, candidates: Mapping[str, Any] | None, n_regions: int) -> list[str]:
     """Which orders were screened, which were searched, and what the count of screened sets is made of."""
     screened = results.attrs.get("n_screened")
@@ -496,7 +451,7 @@ def _candidate_sentences(results: pd.DataFrame, candidates: Mapping[str, Any] | 
                                                  if name != "user" else "") + " were added")
     sentences = ["Candidate sets were chosen as follows: " + "; ".join(parts) + "."]
     if screened:
-        counts = scored_counts(n_regions, candidates)
+        counts = {str(k): int(v) for k, v in (results.attrs.get("n_screened_by") or {}).items()}
         if counts and sum(counts.values()) == int(screened):
             words = {"screen": "by the screen", "nonlinear": "by the nonlinear screen"} | {
                 m: f"by the {m} search" for m in SEARCH_WORDS}

@@ -15,10 +15,12 @@ from fmri_oinfo.stats.assess import (
     MIN_EFFECT,
     PRESPECIFIED_TAGS,
     RESULT_COLUMNS,
+    Design,
     assess_sets,
     chosen_by_data,
-    estimate_on_blocks,
+    describe_on_blocks,
     reachability,
+    tested_blocks,
 )
 from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
 from fmri_oinfo.stats.closed_form import LaggedCorrelations, closed_form_o_info, o_info_of_correlations
@@ -28,7 +30,7 @@ from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.irreducible import member_p_values
 from fmri_oinfo.stats.labels import LABELS, direction_labels, label_sets, rank_order, rank_results
 from fmri_oinfo.stats.nulls import member_null, set_null
-from fmri_oinfo.stats.resampled import OInfoEstimator, resolve_estimator, stacked_o_info
+from fmri_oinfo.stats.resampled import stacked_o_info
 from fmri_oinfo.stats.split import SampleSplit, autocorrelation_length, sample_split
 from fmri_oinfo.stats.surrogates import (
     SURROGATES,
@@ -53,7 +55,7 @@ __all__ = [
     "SURROGATES",
     "TAILS",
     "LaggedCorrelations",
-    "OInfoEstimator",
+    "Design",
     "SampleSplit",
     "assess_sets",
     "autocorrelation_length",
@@ -67,7 +69,7 @@ __all__ = [
     "effect_ratio",
     "distinct_circular_shifts",
     "empirical_p_values",
-    "estimate_on_blocks",
+    "describe_on_blocks",
     "label_interval",
     "label_level",
     "label_sets",
@@ -81,10 +83,10 @@ __all__ = [
     "rank_order",
     "rank_results",
     "reachability",
-    "resolve_estimator",
     "sample_split",
     "set_families",
     "set_null",
     "stacked_o_info",
     "surrogate_p_values",
+    "tested_blocks",
 ]

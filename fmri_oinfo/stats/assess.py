@@ -39,23 +39,22 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.api import estimate_oinfo_on_rows
+from fmri_oinfo.estimators.oinfo import OInfoEstimator, Progress
+from fmri_oinfo.estimators.params import clone
 from fmri_oinfo.exceptions import DependentRegionsWarning
-from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
+from fmri_oinfo.stats.bootstrap import default_block_length
 from fmri_oinfo.stats.effect import effect_ratio, label_interval, label_level
+from fmri_oinfo.stats.excess import excess_tests
 from fmri_oinfo.stats.families import set_families
 from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.irreducible import member_p_values
 from fmri_oinfo.stats.labels import label_sets, member_names, rank_order
-from fmri_oinfo.stats.nulls import closed_form_route, member_null, set_null
-from fmri_oinfo.stats.resampled import OInfoEstimator, checked_o_info, resolve_estimator, stacked_o_info
 from fmri_oinfo.stats.split import SampleSplit, autocorrelation_length
 from fmri_oinfo.stats.surrogates import SURROGATES
 from fmri_oinfo.stats.tail import (
@@ -100,9 +99,6 @@ PRESPECIFIED_TAGS: tuple[str, ...] = ("exhaustive", "network", "user", "screen:c
 #: Bootstrap resamples needed for ``o_info_se`` to be their standard deviation.
 MIN_BOOTSTRAP_FOR_SE = 2
 
-#: Bootstrap resamples generated per chunk (bounds memory at chunk * T * M floats).
-_CHUNK = 64
-
 
 def chosen_by_data(chosen_by: Iterable[str], user_from_data: bool = False) -> np.ndarray:
     """Whether each set was chosen by looking at the data only (no pre-specified reason).
@@ -144,32 +140,77 @@ def _candidate_sets(candidates: pd.DataFrame | Iterable[Sequence[int | str]]) ->
     return sets, ["user"] * len(sets)
 
 
-def _bootstrap_stream(
-    values: np.ndarray, n_bootstrap: int, block_length: int, rng: np.random.Generator
-) -> Iterator[np.ndarray]:
-    for start in range(0, n_bootstrap, _CHUNK):
-        rows = moving_block_indices(values.shape[0], min(_CHUNK, n_bootstrap - start), block_length, rng)
-        yield from (values[r] for r in rows)
+@dataclass(frozen=True)
+class Design:
+    """How candidate sets are tested: everything :func:`assess_sets` needs besides the estimator and the data.
 
+    Attributes
+    ----------
+    n_surrogates : int, default=999
+        Surrogate datasets of each null.
+    surrogate : {"circular", "phase"}, default="circular"
+        Per-region circular time shifts, or per-region phase randomisation.
+    tail : {"gpd", "empirical"}, default="gpd"
+        p-values beyond the surrogates' reach (:mod:`fmri_oinfo.stats.tail`).
+    n_bootstrap : int, default=200
+        Moving-block bootstrap resamples; 0 leaves ``ci_low``/``ci_high`` NaN.
+    block_length : int or None, default=None
+        Bootstrap block length in time points; None uses
+        :func:`~fmri_oinfo.stats.bootstrap.default_block_length` of the block.
+    alpha : float, default=0.05
+        FDR level of the labels, and the level of each member's test
+        (``carriers``, ``irreducible``).
+    ci_level : float, default=0.95
+        Coverage of the percentile bootstrap interval.
+    min_effect : float, default=MIN_EFFECT
+        Smallest effect size ``|o_info / s_info|`` a label needs
+        (:mod:`fmri_oinfo.stats.effect`; the default is measured, see
+        ``benchmarks/README.md``).
+    split : SampleSplit or None, default=None
+        Where sets chosen by the data are tested (its test block).  None
+        tests every set on the whole run (then data-chosen sets are tested on
+        the data that chose them: a warning says so).
+    max_columns : int, default=256
+        Columns per estimator fit when resampled datasets are stacked.
+    gradient : bool, default=False
+        Add the descriptive ``o_info_gradient`` (the estimator's), on the
+        volumes each row was tested on.
+    fmmi : OInfoEstimator or None, default=None
+        An FMMI estimator (:class:`fmri_oinfo.estimators.FMMIOInfo`) beside a
+        closed-form claim: adds ``o_info_fmmi``, ``o_info_fmmi_se``, its
+        non-Gaussian ``excess`` and ``excess_se`` and their test
+        (:func:`fmri_oinfo.stats.excess.excess_tests`), on the volumes each
+        row was tested on.
+    """
 
-def _check_arguments(
-    n_surrogates: int, surrogate: str, n_bootstrap: int, alpha: float, ci_level: float, tail: str,
-    min_effect: float = MIN_EFFECT,
-) -> None:
-    if n_surrogates < 1:
-        raise ValueError(f"n_surrogates={n_surrogates}: at least 1 surrogate is needed (999 is typical).")
-    if surrogate not in SURROGATES:
-        raise ValueError(f"surrogate={surrogate!r} is not known; use one of {list(SURROGATES)}.")
-    if n_bootstrap < 0:
-        raise ValueError(f"n_bootstrap={n_bootstrap} must be 0 (no intervals) or more.")
-    if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha} must lie in (0, 1).")
-    if not 0 < ci_level < 1:
-        raise ValueError(f"ci_level={ci_level} must lie in (0, 1).")
-    if tail not in TAILS:
-        raise ValueError(f"tail={tail!r} is not known; use one of {list(TAILS)}.")
-    if not 0 <= min_effect < 1:
-        raise ValueError(f"min_effect={min_effect} must lie in [0, 1) (|o_info / s_info| is at most 1).")
+    n_surrogates: int = 999
+    surrogate: str = "circular"
+    tail: str = "gpd"
+    n_bootstrap: int = 200
+    block_length: int | None = None
+    alpha: float = 0.05
+    ci_level: float = 0.95
+    min_effect: float = MIN_EFFECT
+    split: SampleSplit | None = None
+    max_columns: int = 256
+    gradient: bool = False
+    fmmi: OInfoEstimator | None = None
+
+    def __post_init__(self) -> None:
+        if self.n_surrogates < 1:
+            raise ValueError(f"n_surrogates={self.n_surrogates}: at least 1 surrogate is needed (999 is typical).")
+        if self.surrogate not in SURROGATES:
+            raise ValueError(f"surrogate={self.surrogate!r} is not known; use one of {list(SURROGATES)}.")
+        if self.n_bootstrap < 0:
+            raise ValueError(f"n_bootstrap={self.n_bootstrap} must be 0 (no intervals) or more.")
+        if not 0 < self.alpha < 1:
+            raise ValueError(f"alpha={self.alpha} must lie in (0, 1).")
+        if not 0 < self.ci_level < 1:
+            raise ValueError(f"ci_level={self.ci_level} must lie in (0, 1).")
+        if self.tail not in TAILS:
+            raise ValueError(f"tail={self.tail!r} is not known; use one of {list(TAILS)}.")
+        if not 0 <= self.min_effect < 1:
+            raise ValueError(f"min_effect={self.min_effect} must lie in [0, 1) (|o_info / s_info| is at most 1).")
 
 
 def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tuple[bool, str]:
@@ -214,36 +255,39 @@ class _BlockResult:
 
 
 def _assess_block(
-    values: np.ndarray, rows: list[np.ndarray], estimate: OInfoEstimator, copula: bool | None,
-    n_surrogates: int, surrogate: str, n_bootstrap: int, block_length: int | None, ci_level: float,
-    rng: np.random.Generator, max_columns: int, tail: str,
+    values: np.ndarray, rows: list[np.ndarray], estimator: OInfoEstimator, design: Design,
+    rng: np.random.Generator, progress: Progress | None,
 ) -> _BlockResult:
-    """Every per-set column of the sets ``rows`` on one block of volumes (T, N)."""
+    """Every per-set column of the sets ``rows`` on one block of volumes (T, N): the estimator fitted on it once."""
     used = np.unique(np.concatenate(rows))  # (M,) regions in any set
     local = [np.searchsorted(used, r) for r in rows]  # member positions among ``used``
     sub = values[:, used]  # (T, M)
     n_sets = len(local)
-    observed = estimate(sub, local)
-    o_info = checked_o_info(observed, n_sets)
+    fitted = clone(estimator).set_params(units="nats", gradient=False).fit(sub, local)
+    observed = fitted.measures(local)
+    if progress is not None:
+        progress(n_sets)
+    o_info = observed.o_info
     o_info_or_nan = np.where(np.isfinite(o_info), o_info, np.nan)
-    null = set_null(sub, local, estimate, copula, n_surrogates, surrogate, rng, max_columns)  # (R, G)
-    p_value, method = surrogate_p_values(np.abs(o_info_or_nan), np.abs(null), tail)
-    members = member_null(sub, local, estimate, copula, n_surrogates, surrogate, rng, autocorrelation_length(sub),
-                          max_columns)  # (R, G, K)
-    p_members, p_irreducible, p_irreducible_is_bound, member_fits = member_p_values(o_info_or_nan, members, tail)
+    resampling = {"max_columns": design.max_columns, "progress": progress}
+    null = fitted.null(local, design.n_surrogates, design.surrogate, rng, **resampling)  # (R, G)
+    p_value, method = surrogate_p_values(np.abs(o_info_or_nan), np.abs(null), design.tail)
+    members = fitted.null(local, design.n_surrogates, design.surrogate, rng, member=True,
+                          min_shift=autocorrelation_length(sub), **resampling)  # (R, G, K)
+    p_members, p_irreducible, p_irreducible_is_bound, member_fits = member_p_values(o_info_or_nan, members,
+                                                                                    design.tail)
 
     ci_low = ci_high = np.full(n_sets, np.nan)
-    se = observed["o_info_se"].to_numpy(float) if "o_info_se" in observed else np.full(n_sets, np.nan)
-    length = default_block_length(values.shape[0]) if block_length is None else block_length
-    if n_bootstrap > 0:
-        boot = stacked_o_info(estimate, _bootstrap_stream(sub, n_bootstrap, length, rng), local, max_columns)
-        tail_share = 100.0 * (1.0 - ci_level) / 2.0
+    se = observed.standard_error if observed.standard_error is not None else np.full(n_sets, np.nan)
+    length = default_block_length(values.shape[0]) if design.block_length is None else design.block_length
+    if design.n_bootstrap > 0:
+        boot = fitted.resample(local, design.n_bootstrap, length, rng, **resampling)  # (B, G)
+        tail_share = 100.0 * (1.0 - design.ci_level) / 2.0
         ci_low, ci_high = np.percentile(boot, [tail_share, 100.0 - tail_share], axis=0)
-        if n_bootstrap >= MIN_BOOTSTRAP_FOR_SE:
+        if design.n_bootstrap >= MIN_BOOTSTRAP_FOR_SE:
             se = boot.std(axis=0, ddof=1)
     columns = {
-        "o_info": o_info, "o_info_se": se,
-        **{c: observed[c].to_numpy(float) if c in observed else np.full(n_sets, np.nan) for c in ("tc", "dtc", "s_info")},
+        "o_info": o_info, "o_info_se": se, **{c: observed.columns[c] for c in ("tc", "dtc", "s_info")},
         "ci_low": ci_low, "ci_high": ci_high, "null_mean": np.nanmean(null, axis=0),
         "p_value": p_value, "p_irreducible": p_irreducible,
         "p_value_is_bound": method == BOUND, "p_irreducible_is_bound": p_irreducible_is_bound,
@@ -256,90 +300,63 @@ def _assess_block(
 
 
 def assess_sets(
+    estimator: OInfoEstimator,
     data: np.ndarray | pd.DataFrame,
     candidates: pd.DataFrame | Iterable[Sequence[int | str]],
-    estimator: str | OInfoEstimator = "gaussian",
-    n_surrogates: int = 999,
-    surrogate: str = "circular",
-    n_bootstrap: int = 200,
-    block_length: int | None = None,
-    alpha: float = 0.05,
-    ci_level: float = 0.95,
+    design: Design = Design(),
+    *,
     seed: int | np.random.Generator = 0,
-    max_columns: int = 256,
-    return_null: bool = False,
-    split: SampleSplit | None = None,
     selected: Sequence[bool] | np.ndarray | None = None,
-    tail: str = "gpd",
     n_screened: int = 0,
-    min_effect: float = MIN_EFFECT,
-    **estimator_options: Any,
+    return_null: bool = False,
+    progress: Progress | None = None,
 ) -> pd.DataFrame | tuple[pd.DataFrame, np.ndarray]:
     """Estimate, test and bound the O-information of candidate sets.
 
     Parameters
     ----------
+    estimator : OInfoEstimator
+        An unfitted estimator (:class:`fmri_oinfo.estimators.GaussianOInfo`,
+        :class:`~fmri_oinfo.estimators.CopulaOInfo`,
+        :class:`~fmri_oinfo.estimators.FMMIOInfo`).  An unfitted copy is
+        fitted once per block of volumes (the whole run for pre-specified
+        sets, the split's test block for sets chosen by the data), and that
+        fitted copy scores the data and answers its own surrogate nulls and
+        bootstrap (:meth:`~fmri_oinfo.estimators.oinfo.OInfoEstimator.null`,
+        :meth:`~fmri_oinfo.estimators.oinfo.OInfoEstimator.resample`).
     data : array of shape (T, N) or pandas.DataFrame
         Region time series, time points in rows; DataFrame columns name the
         regions.
     candidates : pandas.DataFrame or iterable of sets
         A candidate table (``set``, ``order``, ``chosen_by``), or sets of
         region names or column indices (then ``chosen_by="user"``).
-    estimator : str or callable, default="gaussian"
-        A name for :func:`fmri_oinfo.estimate_oinfo` (``"gaussian"``,
-        ``"gaussian-copula"``, ``"fmmi"``), or a callable ``(data (T, M),
-        sets) -> DataFrame`` with at least ``o_info`` (and optionally
-        ``tc``, ``dtc``, ``s_info``, ``o_info_se``) per set.  The same
-        estimator scores the data, both surrogate nulls and the bootstrap.
-    n_surrogates : int, default=999
-        Surrogate datasets of each null.
-    surrogate : {"circular", "phase"}, default="circular"
-        Per-region circular time shifts, or per-region phase randomisation.
-    n_bootstrap : int, default=200
-        Moving-block bootstrap resamples; 0 leaves ``ci_low``/``ci_high`` NaN.
-    block_length : int or None, default=None
-        Bootstrap block length in time points; None uses
-        :func:`~fmri_oinfo.stats.bootstrap.default_block_length` of the block.
-    alpha : float, default=0.05
-        FDR level of the labels, and the level of each member's test
-        (``carriers``, ``irreducible``).
-    ci_level : float, default=0.95
-        Coverage of the percentile bootstrap interval.
+    design : Design
+        Surrogates, tail, bootstrap, levels, the sample split and the
+        descriptive columns.
     seed : int or numpy.random.Generator, default=0
-        Seeds surrogates, resamples and (as an int) the estimator.
-    max_columns : int, default=256
-        Columns per estimator call when resampled datasets are stacked.
-    return_null : bool, default=False
-        Also return the surrogate O-information behind ``p_value``.
-    split : SampleSplit or None, default=None
-        Where sets chosen by the data are tested (its test block).  None
-        tests every set on the whole run (then data-chosen sets are tested on
-        the data that chose them: a warning says so).
+        Seeds surrogates and resamples (the estimator carries its own seed).
     selected : sequence of bool or None, default=None
         Which candidates were chosen by the data; None reads ``chosen_by``
         (:func:`chosen_by_data`).
-    tail : {"gpd", "empirical"}, default="gpd"
-        p-values beyond the surrogates' reach (:mod:`fmri_oinfo.stats.tail`).
     n_screened : int, default=0
         Sets the data-driven strategies scored while choosing (recorded in
         ``attrs["n_screened"]``).
-    min_effect : float, default=MIN_EFFECT
-        Smallest effect size ``|o_info / s_info|`` a label needs
-        (:mod:`fmri_oinfo.stats.effect`; the default is measured, see
-        ``benchmarks/README.md``).
-    **estimator_options
-        Passed to :func:`fmri_oinfo.estimate_oinfo` with a named estimator.
+    return_null : bool, default=False
+        Also return the surrogate O-information behind ``p_value``.
+    progress : callable or None
+        ``progress(n)`` after each estimator fit, with the sets it scored.
 
     Returns
     -------
     pandas.DataFrame
         One row per candidate, in input order, with :data:`RESULT_COLUMNS`
-        (defined in ``docs/results.md``); ``o_info_se`` is the bootstrap
-        standard deviation when ``n_bootstrap >= 2``, else the estimator's own
-        standard error (or NaN).  ``attrs``: ``estimator``, ``units``,
-        ``error_rate``, ``alpha``, ``n_tested``, ``n_screened``,
-        ``selection``, ``surrogate``, ``n_surrogates``, ``tail``,
-        ``n_tail_fits``, ``smallest_reportable_p``, ``reachable``, ``reachability_note``,
+        (defined in ``docs/results.md``) and the descriptive columns the
+        design asks for; ``o_info_se`` is the bootstrap standard deviation
+        when ``n_bootstrap >= 2``, else the estimator's own standard error (or
+        NaN).  ``attrs``: ``estimator``, ``units``, ``error_rate``, ``alpha``,
+        ``n_tested``, ``n_screened``, ``selection``, ``surrogate``,
+        ``n_surrogates``, ``tail``, ``n_tail_fits``,
+        ``smallest_reportable_p``, ``reachable``, ``reachability_note``,
         ``ci_level``, ``n_bootstrap``, ``block_length``, ``irreducibility``,
         ``min_effect``, ``label_ci_level``, ``n_families``.
     null : numpy.ndarray of shape (n_sets, n_surrogates)
@@ -349,15 +366,20 @@ def assess_sets(
     Raises
     ------
     ValueError
-        For invalid data, sets, estimator or arguments.
+        For invalid data, sets, estimator or design.
     """
-    _check_arguments(n_surrogates, surrogate, n_bootstrap, alpha, ci_level, tail, min_effect)
+    if not isinstance(estimator, OInfoEstimator):
+        raise ValueError(f"estimator={estimator!r}: give an estimator object, for example GaussianOInfo() or "
+                         "FMMIOInfo(seed=0) (fmri_oinfo.estimators), or estimator_from_name(name).")
+    if not isinstance(design, Design):
+        raise ValueError(f"design={design!r}: give a fmri_oinfo.stats.Design (surrogates, tail, bootstrap, split).")
     values, names = check_timeseries(data)
     sets, reasons = _candidate_sets(candidates)
     rows = check_sets(sets, names, values.shape[0])
     chosen = chosen_by_data(reasons) if selected is None else np.asarray(selected, dtype=bool)
     if chosen.shape != (len(rows),):
         raise ValueError(f"selected has {chosen.size} entries for {len(rows)} candidate sets.")
+    split = design.split
     if split is None and chosen.any():
         logger.warning(
             "%d sets were chosen by looking at the data and no sample split was given: they are tested on the "
@@ -366,9 +388,6 @@ def assess_sets(
     if split is not None and split.n_volumes != values.shape[0]:
         raise ValueError(f"split is for {split.n_volumes} volumes but the data have {values.shape[0]}.")
     rng = np.random.default_rng(seed)
-    estimator_seed = seed if isinstance(seed, (int, np.integer)) else int(rng.integers(2**31))
-    estimate = resolve_estimator(estimator, estimator_seed, estimator_options)
-    copula = closed_form_route(estimator, estimator_options, surrogate)
 
     n_sets = len(rows)
     width = max(len(r) for r in rows)
@@ -377,17 +396,14 @@ def assess_sets(
     columns.update({c: np.zeros(n_sets, dtype=bool) for c in ("p_value_is_bound", "p_irreducible_is_bound")})
     p_members = np.full((n_sets, width), np.nan)
     member_null_mean = np.full((n_sets, width), np.nan)
-    null = np.full((n_sets, n_surrogates), np.nan)
+    null = np.full((n_sets, design.n_surrogates), np.nan)
     inference = np.where(chosen, "split-sample", "per-set").astype(object)
     n_tail_fits, lengths = 0, {}
-    for kind, block in (("per-set", slice(None)), ("split-sample", None if split is None else split.test_rows)):
+    for kind, block in tested_blocks(inference, split):
         positions = np.flatnonzero(inference == kind)
-        if positions.size == 0:
-            continue
         with warnings.catch_warnings():  # the block sees its regions by position; warned below, with names
             warnings.simplefilter("ignore", DependentRegionsWarning)
-            result = _assess_block(values[block], [rows[i] for i in positions], estimate, copula, n_surrogates,
-                                   surrogate, n_bootstrap, block_length, ci_level, rng, max_columns, tail)
+            result = _assess_block(values[block], [rows[i] for i in positions], estimator, design, rng, progress)
         for column in columns:
             columns[column][positions] = result.columns[column]
         p_members[positions, : result.p_members.shape[1]] = result.p_members
@@ -396,6 +412,8 @@ def assess_sets(
         n_tail_fits += result.n_tail_fits
         lengths[kind] = result.block_length
 
+    alpha, min_effect, surrogate = design.alpha, design.min_effect, design.surrogate
+    n_surrogates, tail = design.n_surrogates, design.tail
     undefined = np.flatnonzero(~np.isfinite(columns["o_info"]))
     lines = dependent_sets(values, names, [rows[i] for i in undefined[:SHOWN_DEPENDENT_SETS]])
     if lines:
@@ -440,45 +458,55 @@ def assess_sets(
     if not reachable:
         logger.warning(note)
     table.attrs.update(
-        estimator=estimator if isinstance(estimator, str) else getattr(estimator, "__name__", "callable"),
+        estimator=estimator.name,
         units="nats", error_rate="FDR", alpha=alpha, n_tested=n_sets, n_screened=int(n_screened),
         selection=None if split is None or not chosen.any() else split.describe(),
         surrogate=surrogate, n_surrogates=n_surrogates, tail=tail, n_tail_fits=n_tail_fits,
         smallest_reportable_p=smallest_reportable_p(n_surrogates, tail),
-        reachable=reachable, reachability_note=note, ci_level=ci_level, n_bootstrap=n_bootstrap,
+        reachable=reachable, reachability_note=note, ci_level=design.ci_level, n_bootstrap=design.n_bootstrap,
         min_effect=float(min_effect), label_ci_level=level, n_families=int(table["family"].to_numpy().max(initial=0)),
         block_length=lengths.get("per-set", lengths.get("split-sample")),
         irreducibility=f"each member {surrogate}-{'shifted' if surrogate == 'circular' else 'randomised'} alone; "
                        "intersection-union test (largest member p-value)",
     )
+    described = _descriptive_columns(estimator, data, table, design)
+    for column in described.columns:
+        table[column] = described[column].to_numpy()
     if return_null:
         return table, null
     return table
 
 
-def estimate_on_blocks(
-    data: pd.DataFrame, table: pd.DataFrame, split: SampleSplit | None, estimator: str, **options: Any
-) -> pd.DataFrame:
+def tested_blocks(inference: np.ndarray, split: SampleSplit | None) -> list[tuple[str, slice]]:
+    """The blocks of volumes sets are tested on: ``(inference kind, rows)`` for each kind present.
+
+    ``per-set`` rows are tested on the whole run and ``split-sample`` rows on
+    the test block of ``split`` (the rule, in one place, for the subject
+    table, its descriptive columns and the group's pooled test).
+    """
+    blocks = [("per-set", slice(None)), ("split-sample", None if split is None else split.test_rows)]
+    return [(kind, rows) for kind, rows in blocks if (inference == kind).any()]
+
+
+def describe_on_blocks(estimator: OInfoEstimator, data: np.ndarray | pd.DataFrame, table: pd.DataFrame,
+                       split: SampleSplit | None) -> pd.DataFrame:
     """Another estimate of every row of a result table, on the volumes the row was tested on.
 
-    ``per-set`` rows use the whole run and ``split-sample`` rows the test
-    block of ``split``, so a descriptive column (FMMI beside a closed-form
-    claim, or the gradient) describes the same data as the row's test.
-    FMMI fits one subject model for both (:func:`fmri_oinfo.api.estimate_oinfo_on_rows`).
+    The estimator is fitted once on the whole run for every set of the table
+    (FMMI: one subject model) and each row is described on its block
+    (:func:`tested_blocks`, through ``measures(sets, rows=...)``), so a
+    descriptive column (FMMI beside a closed-form claim, or the gradient)
+    describes the same data as the row's test.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        Region time series (T, N).
+    estimator : OInfoEstimator
+        Unfitted.
+    data : array of shape (T, N) or pandas.DataFrame
     table : pandas.DataFrame
-        A result table of :func:`assess_sets` (``set``, ``inference``).
+        A result table of :func:`assess_sets` (``set``, ``inference``), in any order.
     split : SampleSplit or None
         The split the table was tested with.
-    estimator : str
-        Name for :func:`fmri_oinfo.estimate_oinfo`.
-    **options
-        Passed to :func:`fmri_oinfo.api.estimate_oinfo_on_rows` (``device``,
-        ``seed``, ``gradient``, engine settings).
 
     Returns
     -------
@@ -486,11 +514,31 @@ def estimate_on_blocks(
         :func:`fmri_oinfo.estimate_oinfo`'s columns, one row per table row, in its order.
     """
     kinds = table["inference"].to_numpy()
-    test_rows = None if split is None else np.arange(*split.test)
-    blocks = [(np.flatnonzero(kinds == kind), rows) for kind, rows in (("per-set", None), ("split-sample", test_rows))]
-    blocks = [(positions, rows) for positions, rows in blocks if positions.size]
-    estimates = estimate_oinfo_on_rows(
-        data, [([tuple(g) for g in table["set"].iloc[positions]], rows) for positions, rows in blocks],
-        estimator=estimator, **options,
-    )
-    return pd.concat([e.set_axis(positions) for e, (positions, _) in zip(estimates, blocks)]).sort_index()
+    sets = [tuple(g) for g in table["set"]]
+    fitted = clone(estimator).fit(data, sets)
+    frames = []
+    for kind, block in tested_blocks(kinds, split):
+        positions = np.flatnonzero(kinds == kind)
+        rows = None if block == slice(None) else np.arange(block.start, block.stop)
+        frames.append(fitted.measures([sets[i] for i in positions], rows=rows).to_frame().set_axis(positions))
+    return pd.concat(frames).sort_index()
+
+
+def _descriptive_columns(estimator: OInfoEstimator, data: np.ndarray | pd.DataFrame, table: pd.DataFrame,
+                         design: Design) -> pd.DataFrame:
+    """The columns the design adds beside the claims: ``o_info_gradient``, and FMMI's value, excess and test."""
+    out = pd.DataFrame(index=table.index)
+    if design.gradient:
+        gradient = describe_on_blocks(clone(estimator).set_params(gradient=True), data, table, design.split)
+        out["o_info_gradient"] = list(gradient["o_info_gradient"])
+    if design.fmmi is not None and design.fmmi.name != estimator.name:
+        fmmi = describe_on_blocks(design.fmmi, data, table, design.split)
+        out["o_info_fmmi"] = fmmi["o_info"].to_numpy(float)
+        out["o_info_fmmi_se"] = fmmi["o_info_se"].to_numpy(float)
+        out["excess"] = fmmi["o_info_excess"].to_numpy(float)
+        out["excess_se"] = fmmi["o_info_excess_se"].to_numpy(float)
+        tests = excess_tests(out["excess"].to_numpy(float), out["excess_se"].to_numpy(float),
+                             (out["o_info_fmmi"] - out["excess"]).to_numpy(float), design.alpha)
+        for column in tests.columns:
+            out[column] = tests[column].to_numpy()
+    return out

@@ -32,9 +32,6 @@ from fmri_oinfo.estimators.gaussian import standard_plan_tc
 from fmri_oinfo.measures import measures_from_tc, subset_plan
 from fmri_oinfo.validation import bucket_by_order
 
-#: Closed-form estimators by name, and whether each works on normal scores.
-CLOSED_FORM: dict[str, bool] = {"gaussian": False, "gaussian-copula": True}
-
 #: Side of the block-diagonal matrix that batches small correlation matrices.
 _BLOCK_SIDE = 2048
 
@@ -72,9 +69,9 @@ def o_info_of_correlations(correlations: np.ndarray) -> np.ndarray:
     out = np.empty(n_matrices)
     for start in range(0, n_matrices, per_chunk):
         chunk = torch.from_numpy(np.ascontiguousarray(correlations[start : start + per_chunk]))  # (b, k, k)
-        groups = blocks[: chunk.shape[0]]  # (b, k)
-        buffer[groups[:, :, None], groups[:, None, :]] = chunk
-        tc = standard_plan_tc(buffer, groups, plan).numpy()  # (b, S)
+        members = blocks[: chunk.shape[0]]  # (b, k)
+        buffer[members[:, :, None], members[:, None, :]] = chunk
+        tc = standard_plan_tc(buffer, members, plan).numpy()  # (b, S)
         out[start : start + chunk.shape[0]] = measures_from_tc(tc, plan)["o_info"]
     return out
 

@@ -10,7 +10,8 @@ Two nulls per set ``S`` on a block of volumes:
     members keep their joint time course: the null of "member ``i`` is
     independent of the others" (:mod:`fmri_oinfo.stats.irreducible`).
 
-Both use the estimator that scored the data.  The closed-form estimators
+Both use the estimator that scored the data, through its own ``null``
+(:meth:`fmri_oinfo.estimators.oinfo.OInfoEstimator.null`).  The closed-form estimators
 with circular shifts go through lagged correlations
 (:mod:`fmri_oinfo.stats.closed_form`, exact and cheap); any other estimator or
 surrogate kind re-estimates stacked surrogate datasets
@@ -20,12 +21,11 @@ surrogate kind re-estimates stacked surrogate datasets
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import numpy as np
 
-from fmri_oinfo.stats.closed_form import CLOSED_FORM, LaggedCorrelations, o_info_of_correlations
-from fmri_oinfo.stats.resampled import OInfoEstimator, stacked_o_info
+from fmri_oinfo.stats.closed_form import LaggedCorrelations, o_info_of_correlations
+from fmri_oinfo.stats.resampled import StackedEstimate, stacked_o_info
 from fmri_oinfo.stats.surrogates import (
     circular_shifts,
     distinct_circular_shifts,
@@ -37,22 +37,6 @@ from fmri_oinfo.validation import bucket_by_order
 #: Surrogates generated (or gathered) per chunk.
 CHUNK = 64
 
-#: Estimator options that leave a closed-form estimate unchanged.
-_NEUTRAL_OPTIONS = frozenset({"device"})
-
-
-def closed_form_route(estimator: Any, options: dict[str, Any], surrogate: str) -> bool | None:
-    """Whether the lagged-correlation route applies: its ``copula`` flag, or None.
-
-    It applies to the ``gaussian`` and ``gaussian-copula`` estimators given by
-    name without options that change the estimate, with circular shifts.
-    """
-    if not isinstance(estimator, str) or estimator not in CLOSED_FORM or surrogate != "circular":
-        return None
-    if set(options) - _NEUTRAL_OPTIONS:
-        return None
-    return CLOSED_FORM[estimator]
-
 
 def _stream(values: np.ndarray, n_surrogates: int, kind: str, rng: np.random.Generator) -> Iterator[np.ndarray]:
     for start in range(0, n_surrogates, CHUNK):
@@ -62,7 +46,7 @@ def _stream(values: np.ndarray, n_surrogates: int, kind: str, rng: np.random.Gen
 def set_null(
     values: np.ndarray,
     sets: Sequence[np.ndarray],
-    estimate: OInfoEstimator,
+    estimate: StackedEstimate,
     copula: bool | None,
     n_surrogates: int,
     surrogate: str,
@@ -76,10 +60,11 @@ def set_null(
     values : numpy.ndarray, shape (T, M)
     sets : sequence of numpy.ndarray of int
         Member columns.
-    estimate : OInfoEstimator
+    estimate : StackedEstimate
         Used when ``copula`` is None.
     copula : bool or None
-        From :func:`closed_form_route`.
+        The estimator's lagged-correlation route (the closed forms with circular shifts: whether on
+        normal scores), or None (refit on stacked datasets).
     n_surrogates : int
     surrogate : {"circular", "phase"}
     rng : numpy.random.Generator
@@ -120,7 +105,7 @@ def _member_datasets(values: np.ndarray, column: int, shifts: np.ndarray, surrog
 def member_null(
     values: np.ndarray,
     sets: Sequence[np.ndarray],
-    estimate: OInfoEstimator,
+    estimate: StackedEstimate,
     copula: bool | None,
     n_surrogates: int,
     surrogate: str,

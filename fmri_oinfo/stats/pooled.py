@@ -7,10 +7,19 @@ correlation matrices weighted by ``T_s - 1``.  Permuting the cohort labels
 re-pools the permuted cohorts from those matrices, and every O-information
 comes from the Gaussian estimator's own code
 (:func:`fmri_oinfo.stats.closed_form.closed_form_o_info`).
+
+Pooling gives one estimation many more time points (a fixed-effects
+analysis: the inference is about these subjects' data, not about the
+population they come from); :func:`pool_series` prepares the data for
+:func:`fmri_oinfo.stats.assess_sets`, :func:`pooled_cohort_difference` tests
+two cohorts.  The alternative, per-subject estimation followed by group
+statistics (:mod:`fmri_oinfo.stats.group`), treats subjects as a random
+sample (random effects).  ``docs/group.md`` says when to use which.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,6 +28,8 @@ import pandas as pd
 from fmri_oinfo.stats.closed_form import closed_form_o_info
 from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.group import TwoSampleResult, difference_frame, group_reachability, label_permutation_resolution
+
+logger = logging.getLogger(__name__)
 
 #: Permutations re-pooled at once (bounds memory at this * regions**2 floats).
 _PERMUTATION_CHUNK = 64
@@ -108,3 +119,79 @@ def pooled_difference_table(
                        alpha=alpha, seed=seed, cohort_a=cohort_a, cohort_b=cohort_b, error_rate="FDR",
                        smallest_p=result.smallest_p, reachable=reachable, reachability_note=note)
     return table
+
+
+def common_regions(series: Sequence[pd.DataFrame]) -> list[str]:
+    """Region names present in every subject, in the first subject's order."""
+    shared = set(series[0].columns).intersection(*(set(s.columns) for s in series[1:]))
+    return [name for name in series[0].columns if name in shared]
+
+
+def pool_series(series: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Z-score each subject's regions (``ddof=1``) and concatenate them in time.
+
+    Parameters
+    ----------
+    series : sequence of pandas.DataFrame
+        Per-subject region time series (T_s x N_s).
+
+    Returns
+    -------
+    pandas.DataFrame
+        (sum of T_s) x N for the N regions present in every subject.
+    """
+    if not series:
+        raise ValueError("no subject to pool; every subject failed or none was given.")
+    names = common_regions(series)
+    dropped = sorted(set().union(*(set(s.columns) for s in series)) - set(names))
+    if dropped:
+        logger.warning("pooling drops %d region(s) missing in some subjects: %s", len(dropped), dropped[:10])
+    blocks = []
+    for table in series:
+        values = table.loc[:, names].to_numpy(float)  # (T_s, N)
+        blocks.append((values - values.mean(axis=0)) / values.std(axis=0, ddof=1))
+    return pd.DataFrame(np.concatenate(blocks), columns=names)
+
+
+def pooled_cohort_difference(
+    series: Sequence[pd.DataFrame],
+    cohorts: Sequence[str],
+    sets: pd.DataFrame,
+    cohort_a: str,
+    cohort_b: str,
+    n_permutations: int = 4999,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Between-cohort test of pooled Gaussian O-information, from the subjects' time series.
+
+    Parameters
+    ----------
+    series : sequence of pandas.DataFrame
+        Per-subject region time series.
+    cohorts : sequence of str
+        Cohort of each subject.
+    sets : pandas.DataFrame
+        Common candidate list (``set``, ``order``, ``chosen_by``) over regions
+        present in every subject.
+    cohort_a, cohort_b : str
+    n_permutations, alpha, seed
+        See :func:`pooled_difference_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`pooled_difference_table`.
+    """
+    cohorts = np.asarray(cohorts, dtype=object)
+    used = (cohorts == cohort_a) | (cohorts == cohort_b)
+    chosen = [s for s, keep in zip(series, used) if keep]
+    names = common_regions(chosen)
+    index = {name: j for j, name in enumerate(names)}
+    missing = sorted({m for g in sets["set"] for m in g if m not in index})
+    if missing:
+        raise ValueError(f"sets name regions {missing[:10]} that some subjects lack; pool over common regions.")
+    correlations = np.stack([np.corrcoef(s.loc[:, names].to_numpy(float), rowvar=False) for s in chosen])  # (S, N, N)
+    members = [np.array([index[m] for m in g]) for g in sets["set"]]
+    return pooled_difference_table(correlations, np.array([len(s) for s in chosen]), cohorts[used] == cohort_a,
+                                   sets, members, cohort_a, cohort_b, n_permutations, alpha, seed)

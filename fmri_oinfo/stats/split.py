@@ -11,6 +11,7 @@ the selection block despite the temporal smoothness of fMRI.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,9 @@ import numpy as np
 
 #: Fewest volumes a test or selection block may hold.
 MIN_BLOCK_VOLUMES = 30
+
+#: Candidate strategies that look at the data to choose their sets.
+DATA_DRIVEN_STRATEGIES: tuple[str, ...] = ("screen", "search")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,13 @@ class SampleSplit:
     def test_rows(self) -> slice:
         """Row slice of the test block."""
         return slice(*self.test)
+
+    def block_rows(self, block: str) -> slice:
+        """Row slice of ``"selection"``, ``"test"`` or ``"whole"`` (every volume)."""
+        blocks = {"selection": self.selection_rows, "test": self.test_rows, "whole": slice(None)}
+        if block not in blocks:
+            raise ValueError(f"block={block!r}; use one of {list(blocks)}.")
+        return blocks[block]
 
     def describe(self) -> dict[str, Any]:
         """A JSON-ready description (``attrs["selection"]`` of the result table)."""
@@ -139,3 +150,29 @@ def sample_split(values: np.ndarray, selection_fraction: float, gap: int = 0) ->
             "pre-specified sets (candidates.strategies = exhaustive, networks or user) on the whole run."
         )
     return SampleSplit(n_volumes=n_time, selection=(0, stop), test=(start, n_time), gap=gap, gap_rule=rule)
+
+
+def chosen_from_data(strategies: Iterable[str], user_sets_from_data: bool = False) -> bool:
+    """Whether candidate strategies choose sets by looking at the data.
+
+    A data-driven strategy (:data:`DATA_DRIVEN_STRATEGIES`), or a user list
+    marked as chosen from this data (``user_sets_from_data``: a group
+    study's common list chosen by the subjects' screens).
+    """
+    strategies = set(strategies)
+    return bool(strategies & set(DATA_DRIVEN_STRATEGIES)) or ("user" in strategies and user_sets_from_data)
+
+
+def study_split(values: np.ndarray, strategies: Iterable[str], user_sets_from_data: bool,
+                selection_fraction: float, gap: int = 0) -> SampleSplit | None:
+    """The split rule, once for the subject pipeline and the group study.
+
+    When the strategies choose sets by looking at the data
+    (:func:`chosen_from_data`), the run is split (:func:`sample_split`): the
+    sets are chosen on the selection block and tested on the test block
+    (:func:`fmri_oinfo.stats.assess.tested_blocks`).  Otherwise None: every
+    set is tested on the whole run.
+    """
+    if not chosen_from_data(strategies, user_sets_from_data):
+        return None
+    return sample_split(values, selection_fraction, gap)

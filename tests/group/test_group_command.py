@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from fmri_oinfo.group.cli import main
 from fmri_oinfo.group.example import PLANTED_SET, make_table_study
 from fmri_oinfo.group.outputs import subject_table
 from fmri_oinfo.group.report import write_group_report
+from fmri_oinfo.results import read_result_table
 
 def _run(study: Path, out: Path, config_file: Path, **overrides):
     """The command's steps without maps and figures (faster), on a threaded LocalCluster."""
@@ -24,9 +24,7 @@ def _run(study: Path, out: Path, config_file: Path, **overrides):
 
 
 def _read(path: Path) -> pd.DataFrame:
-    table = pd.read_csv(path, sep="\t")
-    table["set"] = [tuple(json.loads(g)) for g in table["set"]]
-    return table
+    return read_result_table(path)
 
 
 def test_planted_cohort_difference_is_found_and_the_report_is_offline(tmp_path, config_file, capsys) -> None:

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from fmri_oinfo import estimate_oinfo
-from fmri_oinfo.group.pooling import pool_series, pooled_cohort_difference
-from fmri_oinfo.group.statistics import (
+from fmri_oinfo.stats import benjamini_hochberg, closed_form_o_info
+from fmri_oinfo.stats.group import (
     cohort_difference_table,
     difference_as_results,
     difference_directions,
@@ -20,7 +20,7 @@ from fmri_oinfo.group.statistics import (
     one_sample_test,
     two_sample_test,
 )
-from fmri_oinfo.stats import benjamini_hochberg, closed_form_o_info
+from fmri_oinfo.stats.pooled import pool_series, pooled_cohort_difference
 
 #: Null studies per false-positive-rate test; binomial SE of the rate at 0.05 is 0.0049.
 N_NULL_STUDIES = 2000

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from fmri_oinfo.group import (
 from fmri_oinfo.group.example import PLANTED_FOUR, PLANTED_SET, make_table_study
 from fmri_oinfo.group.outputs import write_group_outputs
 from fmri_oinfo.group.report import write_group_report
+from fmri_oinfo.results import read_result_table
 
 #: conftest's fast settings with 49 per-subject surrogates (the baselines), every 3- and 4-set.
 STUDY_TOML = """
@@ -65,9 +65,7 @@ RESULTS: dict = {}
 
 
 def _read(path: Path) -> pd.DataFrame:
-    table = pd.read_csv(path, sep="\t", keep_default_na=False, na_values=[""])
-    table["set"] = [tuple(json.loads(g)) for g in table["set"]]
-    return table.set_index("set")
+    return read_result_table(path).set_index("set")
 
 
 @pytest.mark.parametrize("name, label", [("group_results.tsv", "redundant"), ("group_difference.tsv", "higher in A")])

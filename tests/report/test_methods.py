@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from fmri_oinfo.report.example import example_extraction, example_regions, example_results
-from fmri_oinfo.report.methods import BIBTEX, REFERENCES, methods_paragraph, resolved_values, scored_counts
+from fmri_oinfo.report.methods import BIBTEX, REFERENCES, methods_paragraph, resolved_values
 
 VERSIONS = {"fmri-oinfo": "0.1.0", "python": "3.11.7", "numpy": "2.4.6", "nilearn": "0.14.1", "torch": "not installed"}
 
@@ -99,36 +99,19 @@ def test_the_descriptive_fmmi_column_is_described_and_cited():
 
 def _default_run():
     """A result table, parameters and extraction metadata shaped as the default pipeline records them."""
-    from fmri_oinfo.candidates.choose import count_scored
+    from fmri_oinfo.candidates.choose import scored_by_source
     from fmri_oinfo.pipeline.config import PipelineConfig
 
     config = PipelineConfig()
     results = example_results()
-    results.attrs.update(n_screened=count_scored(300, config.candidates), block_length=7)
+    scored = scored_by_source(300, config.candidates)
+    results.attrs.update(n_screened=sum(scored.values()), n_screened_by=scored, block_length=7)
     extraction = _extraction()
     extraction["atlas"] = {**extraction["atlas"], "radius_mm": 5.0}
     motion = [f"{axis}{suffix}" for axis in ("trans_x", "trans_y", "trans_z", "rot_x", "rot_y", "rot_z")
               for suffix in ("", "_derivative1", "_power2", "_derivative1_power2")]
     extraction["runs"][0]["confound_columns"] = [*motion, "white_matter", "csf", "cosine00", "cosine01"]
     return results, config.to_dict(), extraction, config
-
-
-def test_scored_counts_explain_the_pipelines_count_of_screened_sets():
-    """The breakdown the paragraph prints adds up to the count the pipeline records, for each strategy mix."""
-    from dataclasses import replace
-
-    from fmri_oinfo.candidates.choose import count_scored
-    from fmri_oinfo.pipeline.config import PipelineConfig
-
-    base = PipelineConfig().candidates
-    variants = [base, replace(base, orders=(3, 4)), replace(base, strategies=("search",), max_order=6),
-                replace(base, search_methods=("beam", "anneal", "partial"), search_targets=("synergy",)),
-                replace(base, strategies=("screen",))]
-    for candidates in variants:
-        for n_regions in (12, 300):
-            table = PipelineConfig(candidates=candidates).to_dict()["candidates"]
-            counts = scored_counts(n_regions, table)
-            assert sum(counts.values()) == count_scored(n_regions, candidates), (candidates, n_regions)
 
 
 def test_paragraph_is_true_of_the_default_run():

@@ -8,7 +8,8 @@ import pytest
 from scipy.signal import lfilter
 
 from fmri_oinfo import estimate_oinfo
-from fmri_oinfo.stats import RESULT_COLUMNS, assess_sets, label_sets, stacked_o_info, surrogate_p_values
+from fmri_oinfo.estimators import CopulaOInfo, GaussianOInfo, estimator_from_name
+from fmri_oinfo.stats import RESULT_COLUMNS, Design, assess_sets, label_sets, stacked_o_info, surrogate_p_values
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet
 
 
@@ -30,7 +31,7 @@ def test_planted_groups_are_significant_and_controls_are_not(planted):
     system, data = planted
     sets = [("r0", "r1", "r2"), ("r3", "r4", "r5"), ("r6", "r7", "r8"), ("r0", "r3", "r6")]
     candidates = pd.DataFrame({"set": sets, "order": 3, "chosen_by": ["a", "b", "c", "d"]})
-    table = assess_sets(data, candidates, n_surrogates=199, n_bootstrap=200, seed=0)
+    table = assess_sets(GaussianOInfo(), data, candidates, Design(n_surrogates=199, n_bootstrap=200), seed=0)
     assert list(table.columns) == list(RESULT_COLUMNS)
     assert table["label"].tolist() == ["redundant", "synergistic", "n.s.", "n.s."]
     assert (table["q_value"].iloc[:2] < 0.05).all() and (table["q_value"].iloc[2:] > 0.05).all()
@@ -61,43 +62,56 @@ def test_false_positive_rate_is_near_alpha_on_null_systems(surrogate):
     p_values = []
     for system in range(20):
         data = autocorrelated(rng.standard_normal((300, 60)), 0.6)
-        table = assess_sets(data, sets.tolist(), n_surrogates=99, surrogate=surrogate,
-                            n_bootstrap=0, seed=system)
+        table = assess_sets(GaussianOInfo(), data, sets.tolist(),
+                            Design(n_surrogates=99, surrogate=surrogate, n_bootstrap=0), seed=system)
         p_values.append(table["p_value"].to_numpy())
     rate = (np.concatenate(p_values) <= 0.05).mean()
     assert 0.02 <= rate <= 0.085, rate
 
 
-def test_a_callable_estimator_is_used_for_every_number(planted):
-    """The one-estimator rule: observed value, both nulls and the bootstrap all call the estimator given.
+class RecordedCopula(CopulaOInfo):
+    """The copula estimator without its lagged-correlation shortcut, recording the shape of every fit."""
 
-    The callable goes through the generic route (re-estimation of stacked
-    surrogates) and the name through lagged correlations; both draw the same
-    shifts, so every column agrees.
+    fits: list[tuple[int, int]] = []
+
+    def _lagged_route(self, surrogate):
+        return None
+
+    def fit(self, X, sets=None, variables=None):
+        RecordedCopula.fits.append(np.shape(X))
+        return super().fit(X, sets, variables)
+
+
+def test_one_estimator_answers_every_number(planted):
+    """The one-estimator rule: observed value, both nulls and the bootstrap all come from the estimator given.
+
+    Without the shortcut the estimator refits on stacked surrogates (its own
+    ``null`` and ``resample``); with it, lagged correlations; both draw the
+    same shifts, so every column agrees.
     """
     _, data = planted
-    calls = []
-
-    def copula(values, sets):
-        calls.append(values.shape)
-        return estimate_oinfo(values, sets, estimator="gaussian-copula")
-
+    RecordedCopula.fits.clear()
     sets = [("r0", "r1", "r2"), ("r3", "r4", "r5")]
-    by_name = assess_sets(data, sets, estimator="gaussian-copula", n_surrogates=19, n_bootstrap=5, seed=3)
-    by_callable = assess_sets(data, sets, estimator=copula, n_surrogates=19, n_bootstrap=5, seed=3)
-    by_name.attrs, by_callable.attrs = {}, {}
-    pd.testing.assert_frame_equal(by_name, by_callable, check_like=False, check_exact=False, rtol=1e-9)
-    assert calls[0] == (800, 6)  # observed: only the regions in candidate sets
+    shortcut = assess_sets(CopulaOInfo(), data, sets, Design(n_surrogates=19, n_bootstrap=5), seed=3)
+    refitted = assess_sets(RecordedCopula(), data, sets, Design(n_surrogates=19, n_bootstrap=5), seed=3)
+    shortcut.attrs, refitted.attrs = {}, {}
+    pd.testing.assert_frame_equal(shortcut, refitted, check_like=False, check_exact=False, rtol=1e-9)
+    calls = RecordedCopula.fits
+    assert calls[0] == (800, 6)  # observed: only the regions in candidate sets, fitted once
     # set null: 6 columns x 19 surrogates; member nulls: 2 sets x 3 members x 19 surrogates of the
     # set's 3 columns; bootstrap: 6 columns x 5 resamples
     assert sum(shape[1] for shape in calls[1:]) == 6 * 19 + 2 * 3 * 19 * 3 + 6 * 5
+
+
+def _o_info(values, sets):
+    return estimate_oinfo(values, sets)["o_info"].to_numpy()
 
 
 def test_stacking_datasets_is_exact():
     rng = np.random.default_rng(0)
     datasets = [rng.standard_normal((200, 5)) for _ in range(7)]
     sets = [np.array([0, 1, 2]), np.array([1, 2, 3, 4])]
-    stacked = stacked_o_info(estimate_oinfo, iter(datasets), sets, max_columns=12)
+    stacked = stacked_o_info(_o_info, iter(datasets), sets, max_columns=12)
     looped = np.array([estimate_oinfo(d, sets)["o_info"].to_numpy() for d in datasets])
     np.testing.assert_allclose(stacked, looped, rtol=1e-10, atol=1e-14)
 
@@ -120,28 +134,33 @@ def test_p_values_and_labels_by_hand():
         ({"surrogate": "shuffle"}, "surrogate='shuffle' is not known"),
         ({"alpha": 1.5}, r"alpha=1.5 must lie in \(0, 1\)"),
         ({"n_bootstrap": -1}, "n_bootstrap=-1 must be 0"),
-        ({"estimator": "knn"}, "estimator='knn' is not known"),
-        ({"estimator": lambda v, g: pd.DataFrame({"x": [1]})}, "one row per set"),
-        ({"estimator": estimate_oinfo, "bias_correction": True}, "bind them into the callable"),
+        ({"estimator": "gaussian"}, "give an estimator object"),
+        ({"estimator": GaussianOInfo}, "give an estimator object"),
     ],
 )
 def test_bad_arguments_are_refused(planted, kwargs, message):
     _, data = planted
     with pytest.raises(ValueError, match=message):
-        assess_sets(data, [("r0", "r1", "r2")], n_bootstrap=kwargs.pop("n_bootstrap", 0),
-                    **{"n_surrogates": 9, **kwargs})
+        estimator = kwargs.pop("estimator", GaussianOInfo())
+        assess_sets(estimator, data, [("r0", "r1", "r2")], Design(**{"n_surrogates": 9, "n_bootstrap": 0, **kwargs}))
+
+
+def test_an_unknown_estimator_option_is_refused():
+    with pytest.raises(ValueError, match=r"estimator='gaussian' has no option\(s\) \['bias'\]; its options are"):
+        estimator_from_name("gaussian", bias=True)
 
 
 def test_unknown_region_in_candidates_lists_close_matches(planted):
     _, data = planted
     with pytest.raises(ValueError, match=r"unknown region 'r10'\. Close matches: \['r1', 'r0'"):
-        assess_sets(data, [("r10", "r1", "r2")], n_surrogates=9, n_bootstrap=0)
+        assess_sets(GaussianOInfo(), data, [("r10", "r1", "r2")], Design(n_surrogates=9, n_bootstrap=0))
 
 
-def test_bootstrap_partial_application_keeps_options(planted):
+def test_the_estimators_parameters_reach_every_number(planted):
     _, data = planted
-    biased = assess_sets(data, [("r0", "r1", "r2")], n_surrogates=9, n_bootstrap=0)
-    corrected = assess_sets(data, [("r0", "r1", "r2")], n_surrogates=9, n_bootstrap=0, bias_correction=True)
+    biased = assess_sets(GaussianOInfo(), data, [("r0", "r1", "r2")], Design(n_surrogates=9, n_bootstrap=0))
+    corrected = assess_sets(GaussianOInfo(bias_correction=True), data, [("r0", "r1", "r2")],
+                            Design(n_surrogates=9, n_bootstrap=0))
     reference = partial(estimate_oinfo, bias_correction=True)(data, [("r0", "r1", "r2")])
     assert corrected["o_info"].iloc[0] == pytest.approx(reference["o_info"].iloc[0], rel=1e-12)
     assert corrected["o_info"].iloc[0] != pytest.approx(biased["o_info"].iloc[0], rel=1e-6)
@@ -150,8 +169,9 @@ def test_bootstrap_partial_application_keeps_options(planted):
 def test_return_null_gives_the_surrogates_behind_the_p_values(planted):
     _, data = planted
     sets = [("r0", "r1", "r2"), ("r3", "r4", "r5"), ("r6", "r7", "r8")]
-    plain = assess_sets(data, sets, n_surrogates=49, n_bootstrap=0, seed=3)
-    table, null = assess_sets(data, sets, n_surrogates=49, n_bootstrap=0, seed=3, return_null=True)
+    plain = assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=49, n_bootstrap=0), seed=3)
+    table, null = assess_sets(GaussianOInfo(), data, sets,
+                              Design(n_surrogates=49, n_bootstrap=0), seed=3, return_null=True)
     assert null.shape == (3, 49) and np.isfinite(null).all()
     pd.testing.assert_frame_equal(table, plain)  # asking for the null changes nothing else
     # the returned values reproduce every p-value exactly (two-sided: |O| against |null|)
@@ -161,18 +181,21 @@ def test_return_null_gives_the_surrogates_behind_the_p_values(planted):
     assert np.abs(null).max() < 0.1 * table["o_info"].iloc[0]
 
 
+class BrokenGaussian(GaussianOInfo):
+    """Gives NaN for the second set of the observed data (6 regions), not of a surrogate."""
+
+    def measures(self, sets, rows=None):
+        table = super().measures(sets, rows)
+        if self.values_.shape[1] == 6:
+            table.columns["o_info"][1] = np.nan
+        return table
+
+
 def test_a_non_finite_estimate_is_never_a_label(planted):
     """NaN must not become "synergistic" (a comparison with NaN is never true)."""
     _, data = planted
-
-    def broken(values, sets):
-        table = estimate_oinfo(values, sets)
-        if values.shape[1] == 6:  # the observed data, not a surrogate
-            table.loc[1, "o_info"] = np.nan
-        return table
-
-    table = assess_sets(data, [("r0", "r1", "r2"), ("r3", "r4", "r5")], estimator=broken, n_surrogates=99,
-                        n_bootstrap=0)
+    table = assess_sets(BrokenGaussian(), data, [("r0", "r1", "r2"), ("r3", "r4", "r5")],
+                        Design(n_surrogates=99, n_bootstrap=0))
     assert table["label"].tolist() == ["redundant", "n.s."]
     assert np.isnan(table.loc[1, ["p_value", "p_irreducible", "q_value"]].to_numpy(float)).all()
     assert not table.loc[1, "irreducible"] and table.loc[1, "carriers"] == ()
@@ -187,7 +210,7 @@ def test_no_p_value_is_printed_below_the_smallest_reportable_one(planted):
     """
     _, data = planted
     sets = [("r0", "r1", "r2"), ("r6", "r7", "r8")]
-    table = assess_sets(data, sets, n_surrogates=199, n_bootstrap=0, seed=0)
+    table = assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=199, n_bootstrap=0), seed=0)
     bound = table.attrs["smallest_reportable_p"]
     assert bound == pytest.approx(1 / (10 * 200))
     assert table["p_value_is_bound"].tolist() == [True, False]
@@ -195,3 +218,17 @@ def test_no_p_value_is_printed_below_the_smallest_reportable_one(planted):
     assert table["p_irreducible_is_bound"].iloc[0] == (table["p_irreducible"].iloc[0] == 2 * bound)
     assert (table["p_irreducible"].dropna() >= 2 * bound).all()  # a member's p is twice its one-sided p
     assert not table["p_irreducible_is_bound"].iloc[1]
+
+
+def test_progress_counts_the_sets_each_fit_scored(planted):
+    """The callback that replaced the tracked estimator: the data's fit, then every refit on stacked datasets."""
+    _, data = planted
+    sets = [("r0", "r1", "r2"), ("r3", "r4", "r5")]
+    counts: list[int] = []
+    assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=3, n_bootstrap=0), progress=counts.append)
+    assert counts == [2]  # circular shifts of a closed form: lagged correlations, no refit
+    counts.clear()
+    assess_sets(GaussianOInfo(), data, sets, Design(surrogate="phase", n_surrogates=3, n_bootstrap=2),
+                progress=counts.append)
+    # data 2 + set null 3 x 2 + member nulls 2 sets x 3 members x 3 + bootstrap 2 x 2
+    assert sum(counts) == 2 + 6 + 18 + 4

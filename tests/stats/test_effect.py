@@ -6,7 +6,8 @@ import pytest
 from scipy.stats import norm
 
 from fmri_oinfo import estimate_oinfo
-from fmri_oinfo.stats import assess_sets, effect_ratio, label_interval, label_level, label_sets
+from fmri_oinfo.estimators import GaussianOInfo
+from fmri_oinfo.stats import Design, assess_sets, effect_ratio, label_interval, label_level, label_sets
 from fmri_oinfo.synthetic import GroundTruthSystem, random_correlation, redundant_block, sum_triplet
 
 #: A triplet whose regions are all correlated (0.5, 0.5, 1/7) but whose true O-information is exactly 0:
@@ -52,8 +53,9 @@ def test_a_dependent_set_with_zero_o_information_is_not_labelled_although_its_su
     system = GroundTruthSystem.from_blocks([ZERO_O, redundant_block(3, 0.4), sum_triplet(1.0)])
     assert system.measures(np.array([[0, 1, 2]]))["o_info"][0] == pytest.approx(0.0, abs=1e-12)
     data = pd.DataFrame(system.sample(600, seed=0), columns=list("abcdefghi"))
-    table = assess_sets(data, [("a", "b", "c"), ("d", "e", "f"), ("g", "h", "i")], n_surrogates=99,
-                        n_bootstrap=60, seed=0, min_effect=0.0)  # the interval alone decides here
+    table = assess_sets(GaussianOInfo(), data, [("a", "b", "c"), ("d", "e", "f"), ("g", "h", "i")],
+                        Design(n_surrogates=99, n_bootstrap=60, min_effect=0.0),
+                        seed=0)  # the interval alone decides here
     # The surrogate test alone would label the zero-O set (it is more than independent, and irreducible) ...
     assert table["q_value"].iloc[0] < 0.05 and table["irreducible"].iloc[0]
     # ... but its interval at the label's level holds 0, so it is not labelled.
@@ -72,12 +74,12 @@ def test_min_effect_drops_labels_below_it_and_is_recorded():
     system = GroundTruthSystem.from_blocks([redundant_block(3, 0.4), sum_triplet(1.0)])
     data = pd.DataFrame(system.sample(600, seed=1), columns=list("abcdef"))
     sets = [("a", "b", "c"), ("d", "e", "f")]
-    plain = assess_sets(data, sets, n_surrogates=99, n_bootstrap=40, seed=0)
+    plain = assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=99, n_bootstrap=40), seed=0)
     assert plain["label"].tolist() == ["redundant", "synergistic"]
     cut = float(np.mean(np.abs(plain["o_info_ratio"])))  # between the two effect sizes: keeps the larger
-    strict = assess_sets(data, sets, n_surrogates=99, n_bootstrap=40, seed=0, min_effect=cut)
+    strict = assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=99, n_bootstrap=40, min_effect=cut), seed=0)
     kept = np.abs(plain["o_info_ratio"]) >= cut
     assert (strict["label"] != "n.s.").tolist() == kept.tolist() and kept.sum() == 1
     assert strict.attrs["min_effect"] == cut
     with pytest.raises(ValueError, match="min_effect"):
-        assess_sets(data, sets, n_surrogates=9, n_bootstrap=0, min_effect=1.5)
+        assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=9, n_bootstrap=0, min_effect=1.5))

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fmri_oinfo.stats import assess_sets, set_families
+from fmri_oinfo.estimators import GaussianOInfo
+from fmri_oinfo.stats import Design, assess_sets, set_families
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block
 
 DEMO_SETS = [("a", "b", "c", "d"), ("a", "b", "c"), ("a", "b", "d"), ("a", "c", "d"), ("b", "c", "d")]
@@ -48,7 +49,7 @@ def test_families_in_the_result_table_of_a_planted_4_set():
     names = ["a", "b", "c", "d", "e", "f", "g"]
     data = pd.DataFrame(system.sample(600, seed=2), columns=names)
     sets = [*DEMO_SETS, ("e", "f", "g")]
-    table = assess_sets(data, sets, n_surrogates=99, n_bootstrap=50, seed=0)
+    table = assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=99, n_bootstrap=50), seed=0)
     assert table["label"].tolist() == ["redundant"] * 5 + ["n.s."]
     assert table["family"].tolist() == [1] * 5 + [0]
     assert table["family_role"].tolist() == ["head"] + ["within"] * 4 + [""]

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from scipy.signal import lfilter
 
-from fmri_oinfo.stats import assess_sets, benjamini_hochberg, member_p_values
+from fmri_oinfo.estimators import GaussianOInfo
+from fmri_oinfo.stats import Design, assess_sets, benjamini_hochberg, member_p_values
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet
 
 
@@ -23,7 +24,7 @@ def test_padded_sets_are_not_labelled_and_their_carriers_are_the_real_members():
     data = planted_data(seed=0)
     sets = [("s0", "s1", "s2"), ("s0", "s1", "s2", "n0"), ("d0", "d1", "d2", "d3"), ("d0", "d1", "d2", "d3", "n1"),
             ("d0", "d1", "n2")]
-    table = assess_sets(data, sets, n_surrogates=299, n_bootstrap=0, seed=1)
+    table = assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=299, n_bootstrap=0), seed=1)
     assert table["label"].tolist() == ["synergistic", "n.s.", "redundant", "n.s.", "n.s."]
     assert table["irreducible"].tolist() == [True, False, True, False, False]
     # a padded set keeps the real set's O-information and surrogate p-value: only irreducibility stops it
@@ -41,7 +42,8 @@ def test_the_padded_member_p_value_is_uniform():
     p = []
     for seed in range(40):
         data = planted_data(seed=100 + seed, n_time=400)
-        table = assess_sets(data, [("s0", "s1", "s2", "n0")], n_surrogates=99, n_bootstrap=0, seed=seed)
+        table = assess_sets(GaussianOInfo(), data, [("s0", "s1", "s2", "n0")],
+                            Design(n_surrogates=99, n_bootstrap=0), seed=seed)
         p.append(table["p_irreducible"].iloc[0])
     p = np.array(p)
     assert (p < 0.05).mean() <= 0.15 and (p < 0.5).mean() == pytest.approx(0.25, abs=0.2)
@@ -71,7 +73,7 @@ def test_a_padded_set_is_not_significant_in_its_q_value():
     """
     data = planted_data(seed=0, n_time=400)
     sets = [("s0", "s1", "s2"), ("s0", "s1", "s2", "n0")]
-    table = assess_sets(data, sets, n_surrogates=99, n_bootstrap=0, seed=1)
+    table = assess_sets(GaussianOInfo(), data, sets, Design(n_surrogates=99, n_bootstrap=0), seed=1)
     assert table.loc[1, "p_value"] < 0.01 and table.loc[1, "p_irreducible"] > 0.05
     assert table.loc[1, "q_value"] >= table.loc[1, "p_irreducible"] > 0.05
     combined = np.fmax(table["p_value"].to_numpy(), table["p_irreducible"].to_numpy())
@@ -94,6 +96,6 @@ def test_member_shifts_stay_beyond_the_autocorrelation_length():
     system = GroundTruthSystem.from_blocks([redundant_block(3, 0.9)] * 4)
     values = lfilter([1.0], [1.0, -0.9], system.sample(400, seed=0), axis=0)
     sets = [(0, 1, 2), (3, 4, 5), (6, 7, 8), (9, 10, 11)]
-    table = assess_sets(values, sets, n_surrogates=999, n_bootstrap=0, seed=1)
+    table = assess_sets(GaussianOInfo(), values, sets, Design(n_surrogates=999, n_bootstrap=0), seed=1)
     assert (table["p_irreducible"] < 1e-3).all() and table["p_irreducible_is_bound"].all()
     assert table["irreducible"].all()

@@ -9,7 +9,8 @@ from scipy.signal import lfilter
 
 from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.candidates import screen_candidates
-from fmri_oinfo.stats import assess_sets, autocorrelation_length, estimate_on_blocks, sample_split
+from fmri_oinfo.estimators import GaussianOInfo
+from fmri_oinfo.stats import Design, assess_sets, autocorrelation_length, describe_on_blocks, sample_split
 
 
 def ar1(n_time: int, n_regions: int, phi: float, seed: int) -> np.ndarray:
@@ -50,7 +51,7 @@ def screened_noise():
 
 def test_sets_chosen_from_noise_are_not_labelled_when_tested_on_the_test_block(screened_noise):
     data, split, candidates = screened_noise
-    table = assess_sets(data, candidates, n_surrogates=199, n_bootstrap=0, split=split)
+    table = assess_sets(GaussianOInfo(), data, candidates, Design(n_surrogates=199, n_bootstrap=0, split=split))
     assert (table["inference"] == "split-sample").all()
     assert table.attrs["selection"]["test_volumes"] == list(split.test)
     assert (table["label"] == "n.s.").all()
@@ -59,8 +60,8 @@ def test_sets_chosen_from_noise_are_not_labelled_when_tested_on_the_test_block(s
 def test_the_same_sets_tested_on_the_data_that_chose_them_look_significant(screened_noise):
     """What the split protects against: the choice makes noise look real on its own volumes."""
     data, split, candidates = screened_noise
-    table = assess_sets(data.iloc[split.selection_rows], candidates, n_surrogates=199, n_bootstrap=0,
-                        selected=np.zeros(len(candidates), bool))
+    table = assess_sets(GaussianOInfo(), data.iloc[split.selection_rows], candidates,
+                        Design(n_surrogates=199, n_bootstrap=0), selected=np.zeros(len(candidates), bool))
     assert (table["p_value"] < 0.05).mean() > 0.5
 
 
@@ -70,7 +71,7 @@ def test_split_sample_rows_are_estimated_on_the_test_block_alone():
     The selection block chose the set, so including it would score the
     choice on its own volumes.  Checked against :func:`estimate_oinfo` on the
     blocks (closed form: equal to 1e-12), for the result table and for
-    :func:`estimate_on_blocks` (the descriptive columns).
+    :func:`describe_on_blocks` (the descriptive columns).
     """
     names = [f"R{j}" for j in range(6)]
     values = ar1(400, 6, 0.5, seed=5)
@@ -80,7 +81,7 @@ def test_split_sample_rows_are_estimated_on_the_test_block_alone():
     split = sample_split(values, 0.5)
     sets = [("R0", "R1", "R2"), ("R1", "R2", "R3"), ("R0", "R1", "R2")]
     candidates = pd.DataFrame({"set": sets, "order": 3, "chosen_by": ["search", "search", "user"]})
-    table = assess_sets(data, candidates, n_surrogates=19, n_bootstrap=0, split=split)
+    table = assess_sets(GaussianOInfo(), data, candidates, Design(n_surrogates=19, n_bootstrap=0, split=split))
     assert table["inference"].tolist() == ["split-sample", "split-sample", "per-set"]
     on_test = estimate_oinfo(data.iloc[split.test_rows], sets[:2])
     on_run = estimate_oinfo(data, sets[2:])
@@ -88,7 +89,7 @@ def test_split_sample_rows_are_estimated_on_the_test_block_alone():
         np.testing.assert_allclose(table[column].iloc[:2], on_test[column], rtol=1e-12)
         np.testing.assert_allclose(table[column].iloc[2], on_run[column].iloc[0], rtol=1e-12)
     assert abs(table["o_info"].iloc[0] - table["o_info"].iloc[2]) > 0.01  # same set, other volumes: other value
-    described = estimate_on_blocks(data, table, split, "gaussian")
+    described = describe_on_blocks(GaussianOInfo(), data, table, split)
     np.testing.assert_allclose(described["o_info"].iloc[:2], on_test["o_info"], rtol=1e-12)
     np.testing.assert_allclose(described["o_info"].iloc[2], on_run["o_info"].iloc[0], rtol=1e-12)
 
