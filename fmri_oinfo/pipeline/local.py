@@ -188,6 +188,19 @@ def write_local_outputs(results: pd.DataFrame, timeseries: RegionTimeseries, con
     return written
 
 
+def write_contrast_region_maps(written: dict[str, Path], regions: pd.DataFrame, label_image,
+                               folder: Path, prefix: str) -> dict[str, Path]:
+    """Region maps of the task contrasts (:func:`fmri_oinfo.contrast_maps.write_contrast_maps`) from the
+    contrast table :func:`write_local_outputs` wrote; nothing without one."""
+    from fmri_oinfo.contrast_maps import write_contrast_maps
+
+    if "task_contrasts" not in written:
+        return {}
+    contrasts = pd.read_csv(written["task_contrasts"], sep="\t", na_values=["n/a"])
+    contrasts[SET_COLUMN] = [tuple(json.loads(v)) for v in contrasts[SET_COLUMN]]
+    return write_contrast_maps(contrasts, regions, label_image, folder / prefix)
+
+
 def report_time_resolved(written: dict[str, Path], timeseries: RegionTimeseries, config: PipelineConfig):
     """The report's time-resolved inputs (:class:`fmri_oinfo.report.timecourse.TimeResolved`) read back from
     the files :func:`write_local_outputs` wrote, or None when it wrote none."""

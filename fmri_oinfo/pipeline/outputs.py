@@ -189,6 +189,7 @@ FILE_ROLES: dict[str, str] = {
     "local_oinfo": "local O-information of each tested set at each volume (TSV)",
     "local_oinfo_sidecar": "sets, estimator and events of the local O-information (JSON)",
     "task_contrasts": "task contrasts of the local O-information per set (TSV)",
+    "contrast_regions": "task contrasts per region: the labelled set with the largest |t| holding it (TSV)",
     "config": "the resolved configuration (TOML)",
     "provenance": "provenance: software versions, input hashes, stage timings (JSON)",
 }

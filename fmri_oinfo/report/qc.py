@@ -115,6 +115,8 @@ def carpet_figure(
     threshold: float | None = None,
     local: Sequence[tuple[str, np.ndarray]] | None = None,
     events: Sequence[tuple[float, float, str]] | None = None,
+    local_titles: Sequence[str] | None = None,
+    smooth: int = 1,
 ) -> Figure:
     """Carpet plot of region signals (z-scored per region) over the acquired volumes, under their FD and DVARS.
 
@@ -146,6 +148,11 @@ def carpet_figure(
     events : sequence of (float, float, str), optional
         ``(start, end, condition)`` in seconds on the acquired time line (runs end to end): shaded in every
         trace, one colour per condition (:func:`condition_colors`), named in a strip above the traces.
+    local_titles : sequence of str, optional
+        A line written inside each ``local`` panel (e.g. the set's members).
+    smooth : int, default=1
+        Above 1: each ``local`` trace is drawn thin and light, under its centred running mean over
+        ``smooth`` acquired volumes (censored ones skipped), drawn bold.
 
     Returns
     -------
@@ -174,6 +181,7 @@ def carpet_figure(
         [np.nan if v is None else float(v) for v in framewise_displacement])  # (T_acquired,)
     if fd is not None and fd.size != z.shape[0]:
         raise ValueError(f"framewise_displacement has {fd.size} volumes but the carpet has {z.shape[0]}.")
+    titles = list(local_titles or [""] * len(local))
     traces = [(label, local_values[:, i], LOCAL_COLOR, None, True) for i, (label, _) in enumerate(local)]
     if fd is not None:
         traces.append(("FD (mm)", fd, "#34495e", threshold, False))
@@ -189,13 +197,16 @@ def carpet_figure(
     left = 0.09 if networks is not None else 0.07
     axes = figure.add_axes((left, heights["bottom"] / total, 0.66, heights["carpet"] / total))
     top = heights["bottom"] + heights["carpet"] + heights["gap"]
-    trace_axes_list = []
-    for label, trace, colour, line, signed in reversed(traces):
+    for index in reversed(range(len(traces))):
+        label, trace, colour, line, signed = traces[index]
         height = heights["local"] if signed else heights["qc"]
         trace_axes = figure.add_axes((left, (top + 0.04) / total, 0.66, (height - 0.08) / total))
-        trace_axes_list.append(trace_axes)
         top += height
-        trace_axes.plot(times, trace, color=colour, linewidth=0.8)
+        if signed and smooth > 1:
+            trace_axes.plot(times, trace, color=colour, linewidth=0.5, alpha=0.35)
+            trace_axes.plot(times, running_mean(trace, smooth), color=colour, linewidth=1.4)
+        else:
+            trace_axes.plot(times, trace, color=colour, linewidth=0.8)
         if line:
             trace_axes.axhline(line, color=THRESHOLD_COLOR, linestyle="--", linewidth=0.9)
         if signed:
@@ -209,6 +220,10 @@ def carpet_figure(
         for start, end, condition in events:
             trace_axes.axvspan(start - step / 2, end - step / 2, color=palette[condition], alpha=0.25, linewidth=0)
         trace_axes.set_xlim(extent[0], extent[1])
+        if signed and titles[index]:
+            trace_axes.text(0.005, 0.97, titles[index], fontsize=6.5,
+                            transform=trace_axes.transAxes, va="top", ha="left",
+                            bbox={"facecolor": "white", "alpha": 0.75, "linewidth": 0, "pad": 1.0})
         trace_axes.set_ylabel(label, fontsize=8 if not signed else 7)
         trace_axes.tick_params(labelsize=7, labelbottom=False)
         finite = trace[np.isfinite(trace)]
@@ -262,6 +277,17 @@ def carpet_figure(
         figure.legend(handles=[Patch(color=CENSORED_COLOR, label="censored volume")], loc="lower left",
                       bbox_to_anchor=(left + 0.70, 0.0), fontsize=7, frameon=False)
     return figure
+
+
+def running_mean(values: np.ndarray, width: int) -> np.ndarray:
+    """Centred running mean over ``width`` samples, NaN samples skipped (NaN where the window has none)."""
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    kernel = np.ones(int(width))
+    total = np.convolve(np.where(finite, values, 0.0), kernel, mode="same")
+    count = np.convolve(finite.astype(float), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def condition_colors(conditions: Sequence[str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ the contrast's interval from its own estimate, standard error and degrees of fre
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,9 @@ PRE_SECONDS = 10.0
 
 #: Seconds shown after each event's end (the haemodynamic response's tail).
 POST_SECONDS = 16.0
+
+#: Seconds of the running mean drawn over each local trace.
+SMOOTH_SECONDS = 20.0
 
 #: Coverage of the intervals of the event-locked means and of the contrasts' effects.
 INTERVAL_LEVEL = 0.95
@@ -114,6 +118,18 @@ def shown_sets(results: pd.DataFrame, contrasts: pd.DataFrame | None, columns: S
     for members in labelled["set"]:
         add(members)
     return chosen
+
+
+def set_notes(chosen: Sequence[tuple[str, ...]], contrasts: pd.DataFrame | None) -> list[str]:
+    """One line per drawn set: its members, and the contrasts that label it (effect sign in words, q)."""
+    notes = []
+    for members in chosen:
+        note = ", ".join(members)
+        if contrasts is not None and len(contrasts):
+            rows = contrasts[(contrasts["label"] != "n.s.") & contrasts["set"].map(lambda s: tuple(s) == members)]
+            note += "".join(f"; {r['contrast']}: {r['label']} (q = {r['q']:.2g})" for _, r in rows.iterrows())
+        notes.append(note)
+    return notes
 
 
 def event_blocks(events: Sequence[pd.DataFrame], runs: Sequence[Mapping[str, Any]],
@@ -217,7 +233,7 @@ def event_locked_figure(locked: Mapping[str, Mapping[str, pd.DataFrame]], durati
             panel.axvspan(0.0, durations.get(condition, 0.0), color=palette[condition], alpha=0.08, linewidth=0)
         panel.axhline(0.0, color="black", linewidth=0.6)
         panel.axvline(0.0, color="grey", linewidth=0.8, linestyle=":")
-        panel.set_title(label, fontsize=8)
+        panel.set_title(textwrap.fill(label, 70), fontsize=7.5)
         panel.set_xlabel("time from event onset (s)", fontsize=8)
         panel.set_ylabel("local O (nats)", fontsize=8)
         panel.tick_params(labelsize=7)
@@ -338,17 +354,19 @@ def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame,
     figures = []
     traces = [(f"{label}\nlocal O (nats)", local[column_name(members)].to_numpy(dtype=float))
               for label, members in zip(labels, chosen)]
+    notes = set_notes(chosen, timeresolved.contrasts)
+    window = max(3, int(round(SMOOTH_SECONDS / float(t_r))) | 1) if t_r else 5
     if chosen and timeseries is not None and len(timeseries) == len(local):
         fd = framewise_displacement if framewise_displacement is not None and len(framewise_displacement) == sum(
             int(r["n_volumes"]) for r in aligned) else None
         figures.append(embedded(
             "Local O-information over time, above the carpet plot",
             lambda: qc.carpet_figure(timeseries, networks, aligned, t_r, fd, threshold, local=traces,
-                                     events=blocks),
+                                     events=blocks, local_titles=notes, smooth=window),
             "Top to bottom, on one time axis: " + ("the task events (shaded by condition, in every trace); "
                                                    if blocks else "")
-            + "the local O-information of each set below (nats per volume; below the zero line: synergy at that "
-            "volume), " + ("framewise displacement (head motion, mm), " if fd is not None else "")
+            + "the local O-information of each set below (nats per volume, light; bold: its running mean over "
+            f"{window} volumes{f' ({window * float(t_r):g} s)' if t_r else ''}; below the zero line: synergy), " + ("framewise displacement (head motion, mm), " if fd is not None else "")
             + "DVARS of the region signals, and the carpet of region signals. A swing shared by the local trace, "
             "FD and DVARS is motion, not synergy.",
             image_format="jpeg",
@@ -356,7 +374,7 @@ def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame,
     locked_sets = {}
     if chosen and blocks:
         for label, members in zip(labels, chosen):
-            locked_sets[label] = event_locked(local[column_name(members)].to_numpy(dtype=float), events, aligned,
+            locked_sets[f"{label}: {', '.join(members)}"] = event_locked(local[column_name(members)].to_numpy(dtype=float), events, aligned,
                                               float(t_r))
         durations = pd.concat(events).groupby("trial_type", sort=False)["duration"].median().to_dict()
         figures.append(embedded(
