@@ -205,6 +205,7 @@ def carpet_figure(
         if signed and smooth > 1:
             trace_axes.plot(times, trace, color=colour, linewidth=0.5, alpha=0.35)
             trace_axes.plot(times, running_mean(trace, smooth), color=colour, linewidth=1.4)
+            _robust_limits(trace_axes, trace)
         else:
             trace_axes.plot(times, trace, color=colour, linewidth=0.8)
         if line:
@@ -228,7 +229,7 @@ def carpet_figure(
         trace_axes.tick_params(labelsize=7, labelbottom=False)
         finite = trace[np.isfinite(trace)]
         if finite.size:
-            text = (f"mean {finite.mean():.3g}\n< 0 in {100 * (finite < 0).mean():.0f} %" if signed
+            text = (f"mean {finite.mean():.3g}\n< 0 in {100 * (finite < 0).mean():.0f} %\nof volumes" if signed
                     else f"mean {finite.mean():.2f}\nmax {finite.max():.2f}")
             trace_axes.text(1.01, 0.5, text, fontsize=7, transform=trace_axes.transAxes, va="center")
     if events:
@@ -277,6 +278,18 @@ def carpet_figure(
         figure.legend(handles=[Patch(color=CENSORED_COLOR, label="censored volume")], loc="lower left",
                       bbox_to_anchor=(left + 0.70, 0.0), fontsize=7, frameon=False)
     return figure
+
+
+def _robust_limits(axes, trace: np.ndarray, share: float = 1.0) -> None:
+    """Y limits from the 1st to 99th percentile of a noisy trace (and 0), so that its running mean is readable;
+    the few single-volume spikes beyond run off the axes."""
+    finite = trace[np.isfinite(trace)]
+    if finite.size < 10:
+        return
+    low, high = np.percentile(finite, [share, 100 - share])
+    low, high = min(low, 0.0), max(high, 0.0)
+    margin = 0.08 * (high - low) if high > low else 1.0
+    axes.set_ylim(low - margin, high + margin)
 
 
 def running_mean(values: np.ndarray, width: int) -> np.ndarray:

@@ -365,7 +365,8 @@ def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame,
                                      events=blocks, local_titles=notes, smooth=window),
             "Top to bottom, on one time axis: " + ("the task events (shaded by condition, in every trace); "
                                                    if blocks else "")
-            + "the local O-information of each set below (nats per volume, light; bold: its running mean over "
+            + "the local O-information of each set below (nats per volume, light; its axis spans the 1st to 99th "
+            "percentile, so rare spikes run off it; bold: its running mean over "
             f"{window} volumes{f' ({window * float(t_r):g} s)' if t_r else ''}; below the zero line: synergy), " + ("framewise displacement (head motion, mm), " if fd is not None else "")
             + "DVARS of the region signals, and the carpet of region signals. A swing shared by the local trace, "
             "FD and DVARS is motion, not synergy.",
