@@ -174,7 +174,7 @@ def subject_timecourse(context: ReportContext, regions) -> dict[str, Any]:
           if runs and all(r["framewise_displacement"] is not None for r in runs) else None)
     threshold = ((context.extraction or {}).get("cleaning") or {}).get("fd_threshold")
     return timecourse_section(context.time_resolved, context.results, context.timeseries, runs, context.t_r,
-                              fd, threshold, networks)
+                              fd, threshold, networks, regions, context.label_image)
 
 
 def table_warning(context: ReportContext) -> dict[str, Any] | None:

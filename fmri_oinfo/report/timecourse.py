@@ -309,10 +309,22 @@ def contrast_summary(contrasts: pd.DataFrame | None, alpha: float = 0.05,
     return out
 
 
+def _contrast_brain(table: pd.DataFrame, contrast: str, regions: pd.DataFrame, label_image: Any) -> Figure:
+    """Glass brain of one contrast's region effects (:func:`fmri_oinfo.contrast_maps.contrast_region_scores`)."""
+    from fmri_oinfo.contrast_maps import contrast_region_scores, plot_contrast_map
+    from fmri_oinfo.maps import paint_label_image
+
+    scores = contrast_region_scores(table, regions)
+    image = paint_label_image(label_image, scores["effect"].to_numpy(dtype=float))
+    return plot_contrast_map(image, f"{contrast}: {int((scores['n_sets'] > 0).sum())} regions in labelled sets",
+                             "effect on local O (nats)")
+
+
 def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame, timeseries: pd.DataFrame | None,
                        runs: Sequence[Mapping[str, Any]], t_r: float | None,
                        framewise_displacement: Sequence[float | None] | None = None,
-                       threshold: float | None = None, networks: Sequence[str] | None = None) -> dict[str, Any]:
+                       threshold: float | None = None, networks: Sequence[str] | None = None,
+                       regions: pd.DataFrame | None = None, label_image: Any = None) -> dict[str, Any]:
     """Template variables of the "Over time" section and the findings' contrast paragraph.
 
     Parameters
@@ -334,6 +346,11 @@ def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame,
         FD censoring threshold (mm).
     networks : sequence of str or None
         Network of each time-series column (the carpet's strip).
+    regions : pandas.DataFrame or None
+        Region table in atlas order; with ``label_image``, each contrast that labels a set gets a glass
+        brain of its region map (:mod:`fmri_oinfo.contrast_maps`).
+    label_image : nibabel.Nifti1Image or None
+        Atlas label image.
 
     Returns
     -------
@@ -388,6 +405,17 @@ def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame,
             "narrow). The haemodynamic delay shifts a change by about 5 s after onset. Descriptive: the test is "
             "the contrast in the findings.",
         ))
+    contrasts = timeresolved.contrasts
+    if contrasts is not None and regions is not None and label_image is not None:
+        for contrast, table in contrasts.groupby("contrast", sort=False):
+            if (table["label"] != "n.s.").any():
+                figures.append(embedded(
+                    f"Where the sets that change with \u201c{contrast}\u201d lie",
+                    lambda t=table, c=contrast: _contrast_brain(t, str(c), regions, label_image),
+                    "Each region in a set that the contrast labels, coloured by the contrast's effect on the "
+                    "local O-information of the labelled set with the largest |t| that holds it (blue: lower "
+                    "during the first condition, towards synergy; red: towards redundancy); the same rule as "
+                    "the contrast maps written beside the report (NIfTI).", dpi=80))
     return {
         "present": True, "explanation": LOCAL_OINFO_WORDS, "estimator": timeresolved.estimator,
         "sets": [{"label": label, "names": list(members)} for label, members in zip(labels, chosen)],

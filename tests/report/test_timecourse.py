@@ -125,7 +125,7 @@ def test_local_traces_and_events_sit_above_fd_and_the_carpet_on_its_time_axis():
 
 @pytest.fixture(scope="module")
 def task_report(tmp_path_factory) -> str:
-    context = example_context(label_image=False, interactive=False)
+    context = example_context(label_image=True, interactive=False)
     timeresolved = TimeResolved(local=local_table(context.results), estimator="gaussian", events=[blocks()],
                                 contrasts=contrast_table(), alpha=0.05)
     path = render_report(dataclasses.replace(context, time_resolved=timeresolved),
@@ -144,8 +144,9 @@ def test_report_has_the_over_time_section_and_the_contrast_in_the_findings(task_
     section = html[html.index('<section id="over-time">'):html.index('<section id="quality">')]
     assert "Local O-information is the O-information of a set at a single volume" in section
     titles = re.findall(r"<h3>([^<]+)</h3>", section)
-    assert titles == ["Local O-information over time, above the carpet plot", "Event-locked averages"]
-    assert section.count('src="data:image/') == 2 and "could not be drawn" not in section
+    assert titles == ["Local O-information over time, above the carpet plot", "Event-locked averages",
+                      "Where the sets that change with \u201ctask - rest\u201d lie"]
+    assert section.count('src="data:image/') == 3 and "could not be drawn" not in section
     assert "Events: 20 (rest, task)" in section
     assert not re.search(r'(src|href)="(https?:)?//', html)  # still self-contained
 
