@@ -384,7 +384,8 @@ def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame,
                                                    if blocks else "")
             + "the local O-information of each set below (nats per volume, light; its axis spans the 1st to 99th "
             "percentile, so rare spikes run off it; bold: its running mean over "
-            f"{window} volumes{f' ({window * float(t_r):g} s)' if t_r else ''}; below the zero line: synergy), " + ("framewise displacement (head motion, mm), " if fd is not None else "")
+            f"{window} volumes{f' ({window * float(t_r):g} s)' if t_r else ''}; below the zero line: synergy), "
+            + ("framewise displacement (head motion, mm), " if fd is not None else "")
             + "DVARS of the region signals, and the carpet of region signals. A swing shared by the local trace, "
             "FD and DVARS is motion, not synergy.",
             image_format="jpeg",
@@ -392,8 +393,8 @@ def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame,
     locked_sets = {}
     if chosen and blocks:
         for label, members in zip(labels, chosen):
-            locked_sets[f"{label}: {', '.join(members)}"] = event_locked(local[column_name(members)].to_numpy(dtype=float), events, aligned,
-                                              float(t_r))
+            values = local[column_name(members)].to_numpy(dtype=float)
+            locked_sets[f"{label}: {', '.join(members)}"] = event_locked(values, events, aligned, float(t_r))
         durations = pd.concat(events).groupby("trial_type", sort=False)["duration"].median().to_dict()
         figures.append(embedded(
             "Event-locked averages",
