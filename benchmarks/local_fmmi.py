@@ -18,7 +18,7 @@ Wilson 95 % interval), subjects with any other triplet labelled, and the planted
 
 Usage::
 
-    python benchmarks/local_fmmi.py --part oracle --seeds 3 --samples 1200
+    python benchmarks/local_fmmi.py --part oracle --seeds 3 --samples 1200   # seeds --seed .. --seed + 2
     python benchmarks/local_fmmi.py --part power --subjects 6 --regions 4 --strength 0.9
 """
 
@@ -66,7 +66,7 @@ def wilson(hits: int, n: int, level: float = 0.95) -> tuple[float, float]:
 def oracle_part(args: argparse.Namespace) -> None:
     system = MultiplicativeSystem(noise=args.noise)
     rows = []
-    for seed in range(args.seeds):
+    for seed in range(args.seed, args.seed + args.seeds):
         x = system.sample(args.samples, seed=seed)
         truth = system.pointwise_group_measures(x, np.arange(3))["o_info"]  # (T,)
         for estimator in ESTIMATORS:
