@@ -69,3 +69,14 @@ def test_contrast_labels_are_bids_values():
     assert contrast_label("0.5*faces + houses") == "05FacesPlusHouses"
     with pytest.raises(ValueError, match="no letter or digit"):
         contrast_label("*")
+
+
+def test_time_resolved_outputs_import_neither_torch_nor_the_statistics():
+    import subprocess
+    import sys
+
+    code = ("import sys, fmri_oinfo.contrast_maps, fmri_oinfo.report.timecourse; "
+            "print(sorted(m for m in sys.modules if m == 'torch' or m.startswith(('fmri_oinfo.stats', "
+            "'fmri_oinfo.engine', 'fmri_oinfo.candidates'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
