@@ -3,7 +3,9 @@
 Templates live in ``fmri_oinfo/report/templates``: ``base.html`` (page, style,
 navigation, the small table-sorting script; blocks ``title``, ``header`` and
 ``content``), ``macros.html`` (figure, key-value table, set table, note) and
-``subject.html`` (the subject report).  A group report can extend
+``subject.html`` (the subject report, which includes ``timecourse.html``, the
+"Over time" section, and ``contrast_findings.html``, the task contrasts in the
+findings: :mod:`fmri_oinfo.report.timecourse`).  A group report can extend
 ``base.html`` and import ``macros.html`` through :func:`render_template`.
 
 Autoescaping is on: region names, file names and parameters from the user
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 
 from fmri_oinfo import maps
 from fmri_oinfo.atomic import write_text_atomically
@@ -164,7 +167,7 @@ def page_sections(time_resolved: bool) -> tuple[tuple[str, str], ...]:
     return SUBJECT_SECTIONS[:at] + (("over-time", "Over time"),) + SUBJECT_SECTIONS[at:]
 
 
-def subject_timecourse(context: ReportContext, regions) -> dict[str, Any]:
+def subject_timecourse(context: ReportContext, regions: pd.DataFrame) -> dict[str, Any]:
     """The "Over time" section's variables (:func:`timecourse_section`) from the context's QC inputs."""
     runs = context.runs()
     networks = None
