@@ -310,14 +310,14 @@ def contrast_summary(contrasts: pd.DataFrame | None, alpha: float = 0.05,
 
 
 def _contrast_brain(table: pd.DataFrame, contrast: str, regions: pd.DataFrame, label_image: Any) -> Figure:
-    """Glass brain of one contrast's region effects (:func:`fmri_oinfo.contrast_maps.contrast_region_scores`)."""
+    """Glass brain of one contrast's region t values (:func:`fmri_oinfo.contrast_maps.contrast_region_scores`)."""
     from fmri_oinfo.contrast_maps import contrast_region_scores, plot_contrast_map
     from fmri_oinfo.maps import paint_label_image
 
     scores = contrast_region_scores(table, regions)
-    image = paint_label_image(label_image, scores["effect"].to_numpy(dtype=float))
+    image = paint_label_image(label_image, scores["t"].to_numpy(dtype=float))
     return plot_contrast_map(image, f"{contrast}: {int((scores['n_sets'] > 0).sum())} regions in labelled sets",
-                             "effect on local O (nats)")
+                             "t of the contrast")
 
 
 def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame, timeseries: pd.DataFrame | None,
@@ -413,10 +413,11 @@ def timecourse_section(timeresolved: TimeResolved | None, results: pd.DataFrame,
                 figures.append(embedded(
                     f"Where the sets that change with \u201c{contrast}\u201d lie",
                     lambda t=table, c=contrast: _contrast_brain(t, str(c), regions, label_image),
-                    "Each region in a set that the contrast labels, coloured by the contrast's effect on the "
-                    "local O-information of the labelled set with the largest |t| that holds it (blue: lower "
-                    "during the first condition, towards synergy; red: towards redundancy); the same rule as "
-                    "the contrast maps written beside the report (NIfTI).", dpi=80))
+                    "Each region in a set that the contrast labels, coloured by the t of the labelled set with "
+                    "the largest |t| that holds it (blue: the set's local O-information is lower during the "
+                    "first condition, towards synergy; red: towards redundancy). t, not the effect, so that "
+                    "sets with small local values stay visible; the effect (nats) and t maps are written "
+                    "beside the report (NIfTI) by the same rule.", dpi=80))
     return {
         "present": True, "explanation": LOCAL_OINFO_WORDS, "estimator": timeresolved.estimator,
         "sets": [{"label": label, "names": list(members)} for label, members in zip(labels, chosen)],
