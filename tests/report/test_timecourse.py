@@ -152,7 +152,11 @@ def test_report_has_the_over_time_section_and_the_contrast_in_the_findings(task_
 
 
 def test_report_without_local_values_has_no_over_time_section():
-    from fmri_oinfo.report.render import render_report_html
+    from fmri_oinfo.report.render import SUBJECT_SECTIONS, page_sections, render_template
+    from fmri_oinfo.report.timecourse import timecourse_section
 
-    html = render_report_html(example_context(label_image=False, interactive=False))
-    assert 'id="over-time"' not in html and "task-contrasts" not in html
+    variables = timecourse_section(None, pd.DataFrame(), None, [], T_R)
+    assert variables == {"present": False, "contrasts": []}
+    assert page_sections(False) == SUBJECT_SECTIONS and ("over-time", "Over time") in page_sections(True)
+    for template in ("timecourse.html", "contrast_findings.html"):
+        assert render_template(template, timecourse=variables).strip() == ""
