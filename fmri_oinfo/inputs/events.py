@@ -8,12 +8,18 @@ BIDS inheritance principle: the events file of
 ``sub-01_task-motor_run-1_bold.nii.gz`` is the most specific
 ``*_events.tsv`` in its folder or a folder above it (up to the dataset root)
 whose entities all match the run's, e.g. ``sub-01_task-motor_run-1_events.tsv``
-or, at the dataset root, ``task-motor_events.tsv``.
+or, at the dataset root, ``task-motor_events.tsv``.  fMRIPrep derivatives
+hold no events files: :func:`find_run_events` then looks in the raw BIDS
+dataset they were made from (:func:`raw_datasets`: the links of the
+derivatives' ``dataset_description.json``, or ``<bids>/derivatives/<pipeline>``).
 """
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd
@@ -162,3 +168,97 @@ def _root_above(folder: Path) -> Path:
         if candidate.name.startswith("sub-"):
             return candidate.parent
     return folder
+
+
+def raw_datasets(root: str | Path) -> list[Path]:
+    """The raw BIDS datasets a derivatives dataset (e.g. fMRIPrep's output) was made from, nearest first.
+
+    Parameters
+    ----------
+    root : str or pathlib.Path
+        The derivatives dataset's root (the folder holding its ``dataset_description.json``).
+
+    Returns
+    -------
+    list of pathlib.Path
+        Existing folders holding ``sub-*`` folders, other than ``root``: first those its
+        ``dataset_description.json`` links (``DatasetLinks`` values, ``SourceDatasets[].URL``,
+        ``SourceDatasetURL``; ``file://`` URIs, absolute paths, or paths relative to ``root``), then the
+        conventional layouts ``<bids>/derivatives/<pipeline>`` and ``<bids>/derivatives`` (the dataset two
+        or one folders up).  A description that cannot be read is skipped (the conventional layouts remain).
+    """
+    root = Path(root)
+    links: list[str] = []
+    description = root / "dataset_description.json"
+    if description.is_file():
+        try:
+            meta = json.loads(description.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        if isinstance(meta, dict):
+            if isinstance(meta.get("DatasetLinks"), dict):
+                links += [v for v in meta["DatasetLinks"].values() if isinstance(v, str)]
+            links += [s.get("URL") for s in meta.get("SourceDatasets") or [] if isinstance(s, dict)
+                      and isinstance(s.get("URL"), str)]
+            if isinstance(meta.get("SourceDatasetURL"), str):
+                links.append(meta["SourceDatasetURL"])
+    candidates = [_local_path(link, root) for link in links]
+    if root.parent.name == "derivatives":
+        candidates.append(root.parent.parent)
+    if root.name == "derivatives":
+        candidates.append(root.parent)
+    found: list[Path] = []
+    for candidate in candidates:
+        if candidate is None or not candidate.is_dir() or candidate.resolve() == root.resolve():
+            continue
+        if any(p.is_dir() for p in candidate.glob("sub-*")) and candidate.resolve() not in {f.resolve() for f in found}:
+            found.append(candidate)
+    return found
+
+
+def _local_path(link: str, root: Path) -> Path | None:
+    """A dataset link as a local folder: ``file://`` URIs and plain paths (relative to ``root``); else None."""
+    parsed = urlparse(link)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    if parsed.scheme and len(parsed.scheme) > 1:  # http(s), doi, bids:: ... (a one-letter scheme is a drive)
+        return None
+    path = Path(link)
+    return path if path.is_absolute() else Path(os.path.normpath(root / path))
+
+
+def find_run_events(bold: str | Path) -> tuple[Path | None, list[Path]]:
+    """The events file of a run: beside it (:func:`events_beside`), else in the raw BIDS dataset of a derivative.
+
+    fMRIPrep does not copy events files into its derivatives; they stay in the raw dataset.  For a run of
+    a derivatives dataset, the raw datasets of :func:`raw_datasets` are searched at the run's own place
+    (``<raw>/sub-X/[ses-Y/]func/``, and the folders above it, by the inheritance principle) for an
+    ``*_events.tsv`` whose entities (task, run, ses, acq ...) all equal the run's.
+
+    Parameters
+    ----------
+    bold : str or pathlib.Path
+        The run's BOLD image.
+
+    Returns
+    -------
+    events : pathlib.Path or None
+    searched : list of pathlib.Path
+        The dataset roots searched, for a message when none was found.
+    """
+    bold = Path(bold)
+    root = _root_above(bold.parent)
+    found = events_beside(bold, stop_at=root)
+    searched = [root]
+    if found is not None:
+        return found, searched
+    try:
+        relative = bold.parent.relative_to(root)
+    except ValueError:
+        return None, searched
+    for raw in raw_datasets(root):
+        searched.append(raw)
+        found = events_beside(raw / relative / bold.name, stop_at=raw)
+        if found is not None:
+            return found, searched
+    return None, searched

@@ -91,7 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                              + default("inputs", "t_r", "read from the files"))
     parser.add_argument("--events", help="BIDS *_events.tsv of a single run or region table; adds local "
                                          "O-information and task contrasts"
-                                         + default("outputs", "events", "the one beside each BIDS run"))
+                                         + default("outputs", "events", "the one beside each BIDS run, or in "
+                                                   "the raw BIDS dataset of fMRIPrep derivatives"))
     parser.add_argument("--contrast", action="append", dest="contrasts", metavar="EXPR",
                         help='task contrast of the local O-information, e.g. "task - rest" (repeatable)'
                              + default("outputs", "contrasts", "each condition against the others"))

@@ -2,8 +2,8 @@
 
 Written when ``outputs.local_oinfo`` is true or the run has task events: the
 ``events`` file of the configuration (``--events``: one run, or a region
-table), else the BIDS ``*_events.tsv`` beside each run
-(:func:`fmri_oinfo.inputs.events_beside`).  The local O-information of every
+table), else the BIDS ``*_events.tsv`` of each run, beside it or, for fMRIPrep
+derivatives, in the raw BIDS dataset (:func:`fmri_oinfo.inputs.find_run_events`).  The local O-information of every
 tested set (:func:`fmri_oinfo.local_oinfo` with ``outputs.local_estimator``)
 goes to ``<prefix>_localoinfo.tsv`` (one row per row of the time-series
 table, one column per set named by its members joined with ``+``) with a JSON
@@ -26,7 +26,7 @@ import pandas as pd
 
 from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.extract import RegionTimeseries
-from fmri_oinfo.inputs.events import events_beside, read_events
+from fmri_oinfo.inputs.events import find_run_events, read_events
 from fmri_oinfo.local import local_oinfo
 from fmri_oinfo.pipeline.cache import file_digest
 from fmri_oinfo.pipeline.config import PipelineConfig
@@ -45,7 +45,8 @@ def _runs(timeseries: RegionTimeseries) -> list[dict[str, Any]]:
 
 
 def find_events(timeseries: RegionTimeseries, config: PipelineConfig) -> list[Path] | None:
-    """The events file of each run (``outputs.events`` for a single run, else the BIDS file beside it), or None.
+    """The events file of each run (``outputs.events`` for a single run, else the run's BIDS events file,
+    beside it or in the raw dataset of fMRIPrep derivatives), or None.
 
     None (with a warning) when only some runs have an events file: a resting
     run concatenated with task runs has no design.
@@ -53,7 +54,8 @@ def find_events(timeseries: RegionTimeseries, config: PipelineConfig) -> list[Pa
     Raises
     ------
     ValueError
-        When ``outputs.events`` is given for several runs.
+        When ``outputs.events`` is given for several runs, or ``outputs.contrasts`` without any events file
+        found (the message lists the datasets searched and names ``--events``).
     """
     runs = _runs(timeseries)
     if config.outputs.events:
@@ -63,8 +65,18 @@ def find_events(timeseries: RegionTimeseries, config: PipelineConfig) -> list[Pa
                 f"({', '.join(r['name'] for r in runs)}); pick one with --run, or put a *_events.tsv beside each run."
             )
         return [Path(config.outputs.events)]
-    found = [None if r.get("bold") is None else events_beside(Path(r["bold"])) for r in runs]
+    lookups = [(None, []) if r.get("bold") is None else find_run_events(Path(r["bold"])) for r in runs]
+    found = [f for f, _ in lookups]
     if all(f is None for f in found):
+        if config.outputs.contrasts:
+            searched = sorted({str(p) for _, roots in lookups for p in roots})
+            raise ValueError(
+                f"--contrast {', '.join(map(repr, config.outputs.contrasts))} needs task events, and no *_events.tsv "
+                f"matching the run ({', '.join(r['name'] for r in runs)}: same task, run, session, acquisition) was "
+                f"found beside it or in a raw BIDS dataset (searched: {', '.join(searched) or 'nothing: no image'}; "
+                "fMRIPrep derivatives are linked to theirs by dataset_description.json DatasetLinks/SourceDatasets, "
+                "or by the layout <bids>/derivatives/fmriprep); give the events file with --events FILE."
+            )
         return None
     missing = [r["name"] for r, f in zip(runs, found) if f is None]
     if missing:
@@ -174,6 +186,39 @@ def write_local_outputs(results: pd.DataFrame, timeseries: RegionTimeseries, con
         folder / f"{prefix}_desc-task_contrasts.tsv",
         contrast_table.to_csv(sep="\t", index=False, float_format="%.10g", na_rep="n/a"))
     return written
+
+
+def write_contrast_region_maps(written: dict[str, Path], regions: pd.DataFrame, label_image,
+                               folder: Path, prefix: str) -> dict[str, Path]:
+    """Region maps of the task contrasts (:func:`fmri_oinfo.contrast_maps.write_contrast_maps`) from the
+    contrast table :func:`write_local_outputs` wrote; nothing without one."""
+    from fmri_oinfo.contrast_maps import write_contrast_maps
+
+    if "task_contrasts" not in written:
+        return {}
+    contrasts = pd.read_csv(written["task_contrasts"], sep="\t", na_values=["n/a"])
+    contrasts[SET_COLUMN] = [tuple(json.loads(v)) for v in contrasts[SET_COLUMN]]
+    return write_contrast_maps(contrasts, regions, label_image, folder / prefix)
+
+
+def report_time_resolved(written: dict[str, Path], timeseries: RegionTimeseries, config: PipelineConfig):
+    """The report's time-resolved inputs (:class:`fmri_oinfo.report.timecourse.TimeResolved`) read back from
+    the files :func:`write_local_outputs` wrote, or None when it wrote none."""
+    from fmri_oinfo.report.timecourse import TimeResolved
+
+    if "local_oinfo" not in written:
+        return None
+    local = pd.read_csv(written["local_oinfo"], sep="\t", na_values=["n/a"])
+    sidecar = json.loads(Path(written["local_oinfo_sidecar"]).read_text(encoding="utf-8"))
+    runs = _runs(timeseries)
+    t_r = timeseries.metadata.get("t_r")
+    events = [read_events(p, int(r["n_volumes"]), t_r) for p, r in zip(sidecar.get("events") or [], runs)]
+    contrasts = None
+    if "task_contrasts" in written:
+        contrasts = pd.read_csv(written["task_contrasts"], sep="\t", na_values=["n/a"])
+        contrasts[SET_COLUMN] = [tuple(json.loads(v)) for v in contrasts[SET_COLUMN]]
+    return TimeResolved(local=local, estimator=str(sidecar.get("estimator", "")), events=events,
+                        contrasts=contrasts, alpha=config.statistics.alpha)
 
 
 def events_digests(timeseries: RegionTimeseries, config: PipelineConfig) -> list[str]:

@@ -173,6 +173,7 @@ FILE_ROLES: dict[str, str] = {
     "local_oinfo": "local O-information of each tested set at each volume (TSV)",
     "local_oinfo_sidecar": "sets, estimator and events of the local O-information (JSON)",
     "task_contrasts": "task contrasts of the local O-information per set (TSV)",
+    "contrast_regions": "task contrasts per region: the labelled set with the largest |t| holding it (TSV)",
     "config": "the resolved configuration (TOML)",
     "provenance": "provenance: software versions, input hashes, stage timings (JSON)",
 }
@@ -213,12 +214,14 @@ def _qc_images(meta: dict[str, Any]) -> tuple[nib.Nifti1Image | None, nib.Nifti1
 def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_image: nib.Nifti1Image | None,
                  config: PipelineConfig, inputs: SubjectInputs, names: OutputNames,
                  null: np.ndarray | None = None, files: Mapping[str, Path] | None = None,
-                 warnings: Sequence[str] = ()) -> dict[str, Path]:
+                 warnings: Sequence[str] = (), time_resolved: Any = None) -> dict[str, Path]:
     """The self-contained HTML report.
 
     ``null``: surrogate values per result row (the null section); ``files``:
     the run's other outputs by role, linked from the report; ``warnings``:
-    the run's warnings, one line each, shown in their own section.
+    the run's warnings, one line each, shown in their own section;
+    ``time_resolved``: local O-information, events and contrasts
+    (:func:`fmri_oinfo.pipeline.local.report_time_resolved`), or None.
     """
     from fmri_oinfo.report import ReportContext, render_report
 
@@ -236,7 +239,7 @@ def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_imag
         interactive=config.outputs.interactive, full_views=config.outputs.full_views, null_distributions=null,
         no_coordinates_reason=TABLE_INPUT_REASON if inputs.is_table else "the atlas gives no MNI coordinates",
         extraction=meta, mean_image=mean, mask_image=mask, output_files=_report_files(files or {}, names),
-        warnings=list(warnings),
+        warnings=list(warnings), time_resolved=time_resolved,
     )
     from fmri_oinfo.report.render import references_path
 

@@ -28,7 +28,12 @@ from fmri_oinfo.pipeline import stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig, to_toml
 from fmri_oinfo.pipeline.inputs import SubjectInputs, gather_inputs, is_table_path, subject_source
-from fmri_oinfo.pipeline.local import events_digests, write_local_outputs
+from fmri_oinfo.pipeline.local import (
+    events_digests,
+    report_time_resolved,
+    write_contrast_region_maps,
+    write_local_outputs,
+)
 from fmri_oinfo.pipeline.notices import collect_warnings
 from fmri_oinfo.pipeline.outputs import (
     TABLE_INPUT_REASON,
@@ -148,6 +153,8 @@ def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: Pipeline
         logger.warning("NIfTI maps need an atlas label image; %s, so none were written.", TABLE_INPUT_REASON)
     elif outputs.maps:
         written.update(write_maps(results, timeseries.regions, label_image, names))
+        written.update(write_contrast_region_maps(written, timeseries.regions, label_image, names.folder,
+                                                  names.prefix))
     if outputs.graphs:
         written.update(write_graphs(results, timeseries.regions, names))
     written.update(write_sidecars(written, results, stage_key("config", config.to_dict()),
@@ -156,7 +163,8 @@ def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: Pipeline
         if not has_coordinates(timeseries.regions):
             skipped["report_brain_views"] = f"no coordinates: {TABLE_INPUT_REASON}"
         written.update(write_report(results, timeseries, label_image, config, inputs, names, null,
-                                    files=written, warnings=warnings))
+                                    files=written, warnings=warnings,
+                                    time_resolved=report_time_resolved(written, timeseries, config)))
     return written, skipped
 
 

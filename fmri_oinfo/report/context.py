@@ -11,13 +11,16 @@ import importlib.metadata
 import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nibabel as nib
 import numpy as np
 import pandas as pd
 
 from fmri_oinfo.version import __version__
+
+if TYPE_CHECKING:
+    from fmri_oinfo.report.timecourse import TimeResolved
 
 #: Distributions whose versions every report lists (torch is read from metadata, never imported).
 REPORTED_PACKAGES: tuple[str, ...] = (
@@ -126,6 +129,10 @@ class ReportContext:
         (``href`` relative to the report).
     warnings : sequence of str, default=()
         Warnings of the run, shown in their own section.
+    time_resolved : TimeResolved or None, default=None
+        Local O-information, task events and contrasts
+        (:class:`fmri_oinfo.report.timecourse.TimeResolved`): the "Over time"
+        section and the contrasts in the findings; left out when None.
     """
 
     subject: str
@@ -153,6 +160,7 @@ class ReportContext:
     mask_image: nib.Nifti1Image | None = None
     output_files: Sequence[tuple[str, str]] = ()
     warnings: Sequence[str] = ()
+    time_resolved: TimeResolved | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.results, pd.DataFrame):

@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import nibabel as nib
 import numpy as np
 import pandas as pd
-from matplotlib.colors import ListedColormap, to_rgb
+from matplotlib.colors import ListedColormap, to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -34,6 +34,9 @@ CENSORED_COLOR = "#e6007e"
 #: Colour of the censoring threshold and the brain-mask outline.
 THRESHOLD_COLOR = "#7b241c"
 MASK_COLOR = "#f4d03f"
+
+#: Colour of local O-information traces.
+LOCAL_COLOR = "#4a235a"
 
 
 def _time_axis(n_volumes: int, t_r: float | None) -> tuple[np.ndarray, str]:
@@ -110,6 +113,10 @@ def carpet_figure(
     t_r: float | None = None,
     framewise_displacement: Sequence[float | None] | None = None,
     threshold: float | None = None,
+    local: Sequence[tuple[str, np.ndarray]] | None = None,
+    events: Sequence[tuple[float, float, str]] | None = None,
+    local_titles: Sequence[str] | None = None,
+    smooth: int = 1,
 ) -> Figure:
     """Carpet plot of region signals (z-scored per region) over the acquired volumes, under their FD and DVARS.
 
@@ -134,19 +141,38 @@ def carpet_figure(
         FD (mm) of every acquired volume, all runs in order (None or NaN where unknown); drawn above the
         DVARS trace when given, with ``threshold`` (mm, the censoring threshold) as a dashed line.
     threshold : float or None
+    local : sequence of (str, array of shape (T,)), optional
+        Traces drawn above all others, top first, each on its own axes with a zero line: ``(axis label,
+        values on the kept rows)``, e.g. the local O-information of a set (placed on the acquired volumes as
+        the carpet is).
+    events : sequence of (float, float, str), optional
+        ``(start, end, condition)`` in seconds on the acquired time line (runs end to end): shaded in every
+        trace, one colour per condition (:func:`condition_colors`), named in a strip above the traces.
+    local_titles : sequence of str, optional
+        A line written inside each ``local`` panel (e.g. the set's members).
+    smooth : int, default=1
+        Above 1: each ``local`` trace is drawn thin and light, under its centred running mean over
+        ``smooth`` acquired volumes (censored ones skipped), drawn bold.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Top to bottom: FD (when given), DVARS of the region signals (:func:`region_dvars`), the carpet.
+        Top to bottom: the condition strip (with ``events``), the ``local`` traces, FD (when given), DVARS
+        of the region signals (:func:`region_dvars`), the carpet.
     """
     values = timeseries.to_numpy(dtype=float)  # (T, N)
     scale = values.std(axis=0)
     z = (values - values.mean(axis=0)) / np.where(scale > 0, scale, 1.0)  # (T, N)
+    local = list(local or [])
+    lengths = {np.asarray(v).shape[0] for _, v in local}
+    if lengths - {values.shape[0]}:
+        raise ValueError(f"local traces have {sorted(lengths)} rows but the time series has {values.shape[0]}.")
+    stacked = np.column_stack([z] + [np.asarray(v, dtype=float) for _, v in local])  # (T, N + L)
     censored = np.zeros(z.shape[0], dtype=bool)
     boundaries: list[int] = []
     if runs:
-        z, censored, boundaries = full_timeline(z, runs)
+        stacked, censored, boundaries = full_timeline(stacked, runs)
+    z, local_values = stacked[:, :z.shape[1]], stacked[:, z.shape[1]:]
     order = network_order(networks) if networks is not None else np.arange(z.shape[1])
     times, axis_label = _time_axis(z.shape[0], t_r)
     step = times[1] - times[0] if times.size > 1 else 1.0
@@ -155,31 +181,69 @@ def carpet_figure(
         [np.nan if v is None else float(v) for v in framewise_displacement])  # (T_acquired,)
     if fd is not None and fd.size != z.shape[0]:
         raise ValueError(f"framewise_displacement has {fd.size} volumes but the carpet has {z.shape[0]}.")
-    figure = plt.figure(figsize=(9.0, 6.0))
-    left = 0.09 if networks is not None else 0.07
-    axes = figure.add_axes((left, 0.09, 0.66, 0.53))
-    traces = [("DVARS (SD)", region_dvars(z), "#1f618d", None)]
+    titles = list(local_titles or [""] * len(local))
+    traces = [(label, local_values[:, i], LOCAL_COLOR, None, True) for i, (label, _) in enumerate(local)]
     if fd is not None:
-        traces.insert(0, ("FD (mm)", fd, "#34495e", threshold))
-    height = 0.27 / len(traces)
-    for index, (label, trace, colour, line) in enumerate(traces):
-        bottom = 0.64 + 0.27 - (index + 1) * height
-        trace_axes = figure.add_axes((left, bottom + 0.01, 0.66, height - 0.015))
-        trace_axes.plot(times, trace, color=colour, linewidth=0.8)
+        traces.append(("FD (mm)", fd, "#34495e", threshold, False))
+    traces.append(("DVARS (SD)", region_dvars(z), "#1f618d", None, False))
+    events = list(events or [])
+    palette = condition_colors([c for _, _, c in events])
+    # layout in inches, so the carpet keeps its size however many traces sit above it
+    heights = {"bottom": 0.55, "carpet": 3.2, "gap": 0.12, "qc": 0.8, "local": 1.05, "strip": 0.22, "top": 0.5}
+    n_local = len(local)
+    total = (heights["bottom"] + heights["carpet"] + heights["gap"] + (len(traces) - n_local) * heights["qc"]
+             + n_local * heights["local"] + (heights["strip"] + 0.05 if events else 0.0) + heights["top"])
+    figure = plt.figure(figsize=(9.0, total))
+    left = 0.09 if networks is not None else 0.07
+    axes = figure.add_axes((left, heights["bottom"] / total, 0.66, heights["carpet"] / total))
+    top = heights["bottom"] + heights["carpet"] + heights["gap"]
+    for index in reversed(range(len(traces))):
+        label, trace, colour, line, signed = traces[index]
+        height = heights["local"] if signed else heights["qc"]
+        trace_axes = figure.add_axes((left, (top + 0.04) / total, 0.66, (height - 0.08) / total))
+        top += height
+        if signed and smooth > 1:
+            trace_axes.plot(times, trace, color=colour, linewidth=0.5, alpha=0.35)
+            trace_axes.plot(times, running_mean(trace, smooth), color=colour, linewidth=1.4)
+            _robust_limits(trace_axes, trace)
+        else:
+            trace_axes.plot(times, trace, color=colour, linewidth=0.8)
         if line:
             trace_axes.axhline(line, color=THRESHOLD_COLOR, linestyle="--", linewidth=0.9)
+        if signed:
+            trace_axes.axhline(0.0, color="black", linewidth=0.6)
+        else:
+            trace_axes.set_ylim(bottom=0.0)
         if censored.any():
             trace_axes.scatter(times[censored], np.zeros(int(censored.sum())), s=8, color=CENSORED_COLOR, zorder=3)
         for row in boundaries:
             trace_axes.axvline(times[row] - step / 2, color="black", linewidth=1.0)
+        for start, end, condition in events:
+            trace_axes.axvspan(start - step / 2, end - step / 2, color=palette[condition], alpha=0.25, linewidth=0)
         trace_axes.set_xlim(extent[0], extent[1])
-        trace_axes.set_ylim(bottom=0.0)
-        trace_axes.set_ylabel(label, fontsize=8)
+        if signed and titles[index]:
+            trace_axes.text(0.005, 0.97, titles[index], fontsize=6.5,
+                            transform=trace_axes.transAxes, va="top", ha="left",
+                            bbox={"facecolor": "white", "alpha": 0.75, "linewidth": 0, "pad": 1.0})
+        trace_axes.set_ylabel(label, fontsize=8 if not signed else 7)
         trace_axes.tick_params(labelsize=7, labelbottom=False)
         finite = trace[np.isfinite(trace)]
         if finite.size:
-            trace_axes.text(1.01, 0.5, f"mean {finite.mean():.2f}\nmax {finite.max():.2f}", fontsize=7,
-                            transform=trace_axes.transAxes, va="center")
+            text = (f"mean {finite.mean():.3g}\n< 0 in {100 * (finite < 0).mean():.0f} %\nof volumes" if signed
+                    else f"mean {finite.mean():.2f}\nmax {finite.max():.2f}")
+            trace_axes.text(1.01, 0.5, text, fontsize=7, transform=trace_axes.transAxes, va="center")
+    if events:
+        strip = figure.add_axes((left, (top + 0.02) / total, 0.66, heights["strip"] / total))
+        for start, end, condition in events:
+            strip.axvspan(start - step / 2, end - step / 2, color=palette[condition], linewidth=0)
+        strip.set_xlim(extent[0], extent[1])
+        strip.set_xticks([])
+        strip.set_yticks([])
+        strip.set_ylabel("events", fontsize=7, rotation=0, ha="right", va="center")
+        figure.legend(handles=[Patch(color=palette[c], alpha=0.6, label=c) for c in palette], loc="center left",
+                      bbox_to_anchor=(left + 0.67, (top + 0.02 + heights["strip"] / 2) / total), fontsize=7,
+                      frameon=False, ncol=min(len(palette), 3), title="condition", title_fontsize=7)
+        top += heights["strip"] + 0.05
     colormap = plt.get_cmap("gray").with_extremes(bad=CENSORED_COLOR)
     image = axes.imshow(np.ma.masked_invalid(z[:, order].T), aspect="auto", cmap=colormap, vmin=-2.5, vmax=2.5,
                         interpolation="nearest", extent=extent)
@@ -187,30 +251,64 @@ def carpet_figure(
         axes.axvline(times[row] - step / 2, color="black", linewidth=1.2)
     axes.set_xlabel(axis_label)
     axes.set_yticks([])
-    colorbar_axes = figure.add_axes((left + 0.675, 0.09, 0.012, 0.53))
+    carpet_box = (heights["bottom"] / total, heights["carpet"] / total)
+    colorbar_axes = figure.add_axes((left + 0.675, carpet_box[0], 0.012, carpet_box[1]))
     figure.colorbar(image, cax=colorbar_axes)
     colorbar_axes.set_title("z", fontsize=8)
     colorbar_axes.tick_params(labelsize=7)
     n_censored = int(censored.sum())
     title = f"Region signals ({z.shape[1]} regions, {z.shape[0]} volumes"
     title += f", {n_censored} censored)" if runs else ")"
-    figure.suptitle(title, fontsize=10, x=left + 0.33, y=0.985)
+    if local:
+        title = "Local O-information over time, above the r" + title[1:]
+    figure.suptitle(title, fontsize=10, x=left + 0.33, y=1.0 - 0.12 / total)
     if networks is not None:
         sorted_networks = np.asarray(networks, dtype=str)[order]
-        palette = network_colors(list(sorted_networks))
-        strip = figure.add_axes((left - 0.022, 0.09, 0.018, 0.53), sharey=axes)
-        _network_strip(strip, sorted_networks, palette)
+        network_palette = network_colors(list(sorted_networks))
+        strip = figure.add_axes((left - 0.022, carpet_box[0], 0.018, carpet_box[1]), sharey=axes)
+        _network_strip(strip, sorted_networks, network_palette)
         strip.set_ylabel("regions by network", fontsize=8)
         edges = np.flatnonzero(sorted_networks[1:] != sorted_networks[:-1]) + 0.5
         for edge in edges:
             axes.axhline(edge, color="white", linewidth=0.5, alpha=0.8)
-        _network_legend(figure, sorted_networks, palette, (left + 0.72, 0.62))
+        _network_legend(figure, sorted_networks, network_palette, (left + 0.72, sum(carpet_box)))
     else:
         axes.set_ylabel("region")
     if n_censored:
         figure.legend(handles=[Patch(color=CENSORED_COLOR, label="censored volume")], loc="lower left",
                       bbox_to_anchor=(left + 0.70, 0.0), fontsize=7, frameon=False)
     return figure
+
+
+def _robust_limits(axes, trace: np.ndarray, share: float = 1.0) -> None:
+    """Y limits from the 1st to 99th percentile of a noisy trace (and 0), so that its running mean is readable;
+    the few single-volume spikes beyond run off the axes."""
+    finite = trace[np.isfinite(trace)]
+    if finite.size < 10:
+        return
+    low, high = np.percentile(finite, [share, 100 - share])
+    low, high = min(low, 0.0), max(high, 0.0)
+    margin = 0.08 * (high - low) if high > low else 1.0
+    axes.set_ylim(low - margin, high + margin)
+
+
+def running_mean(values: np.ndarray, width: int) -> np.ndarray:
+    """Centred running mean over ``width`` samples, NaN samples skipped (NaN where the window has none)."""
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    kernel = np.ones(int(width))
+    total = np.convolve(np.where(finite, values, 0.0), kernel, mode="same")
+    count = np.convolve(finite.astype(float), kernel, mode="same")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def condition_colors(conditions: Sequence[str]) -> dict[str, str]:
+    """One colour per task condition, in order of first appearance (ColorBrewer's Set2: light enough to
+    shade behind a trace)."""
+    names = list(dict.fromkeys(conditions))
+    cycle = plt.get_cmap("Set2").colors
+    return {name: to_hex(cycle[i % len(cycle)]) for i, name in enumerate(names)}
 
 
 def framewise_displacement_figure(

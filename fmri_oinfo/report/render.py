@@ -3,7 +3,9 @@
 Templates live in ``fmri_oinfo/report/templates``: ``base.html`` (page, style,
 navigation, the small table-sorting script; blocks ``title``, ``header`` and
 ``content``), ``macros.html`` (figure, key-value table, set table, note) and
-``subject.html`` (the subject report).  A group report can extend
+``subject.html`` (the subject report, which includes ``timecourse.html``, the
+"Over time" section, and ``contrast_findings.html``, the task contrasts in the
+findings: :mod:`fmri_oinfo.report.timecourse`).  A group report can extend
 ``base.html`` and import ``macros.html`` through :func:`render_template`.
 
 Autoescaping is on: region names, file names and parameters from the user
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pandas as pd
 
 from fmri_oinfo import maps
 from fmri_oinfo.atomic import write_text_atomically
@@ -29,6 +32,7 @@ from fmri_oinfo.inputs.table_cleaning import uncleaned_signs
 from fmri_oinfo.report import glossary, sections
 from fmri_oinfo.report.context import ReportContext
 from fmri_oinfo.report.methods import methods_paragraph, resolved_values
+from fmri_oinfo.report.timecourse import timecourse_section
 
 logger = logging.getLogger(__name__)
 
@@ -122,10 +126,12 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
     scores = maps.region_scores(context.results, context.regions)
     findings = sections.findings_section(context, results, regions, placed)
     versions = context.versions()
+    timecourse = subject_timecourse(context, regions)
     return {
         "title": context.title or f"O-information report: {context.subject}",
         "subject": context.subject,
-        "sections": SUBJECT_SECTIONS,
+        "sections": page_sections(timecourse["present"]),
+        "timecourse": timecourse,
         "findings": findings,
         "sets": described_sets(sections.sets_section(context, results, regions)),
         "maps": sections.maps_section(context, scores, placed, findings["n_labelled"]),
@@ -151,6 +157,27 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
                                      resolved_values(context.parameters, results.attrs, context.extraction)),
         "versions": versions,
     }
+
+
+def page_sections(time_resolved: bool) -> tuple[tuple[str, str], ...]:
+    """:data:`SUBJECT_SECTIONS`, with the "Over time" section after the graphs when the run has local values."""
+    if not time_resolved:
+        return SUBJECT_SECTIONS
+    at = [anchor for anchor, _ in SUBJECT_SECTIONS].index("graphs") + 1
+    return SUBJECT_SECTIONS[:at] + (("over-time", "Over time"),) + SUBJECT_SECTIONS[at:]
+
+
+def subject_timecourse(context: ReportContext, regions: pd.DataFrame) -> dict[str, Any]:
+    """The "Over time" section's variables (:func:`timecourse_section`) from the context's QC inputs."""
+    runs = context.runs()
+    networks = None
+    if context.timeseries is not None and list(map(str, context.timeseries.columns)) == regions["name"].tolist():
+        networks = regions["network"].tolist() if (regions["network"] != "").any() else None
+    fd = ([v for r in runs for v in r["framewise_displacement"]]
+          if runs and all(r["framewise_displacement"] is not None for r in runs) else None)
+    threshold = ((context.extraction or {}).get("cleaning") or {}).get("fd_threshold")
+    return timecourse_section(context.time_resolved, context.results, context.timeseries, runs, context.t_r,
+                              fd, threshold, networks, regions, context.label_image)
 
 
 def table_warning(context: ReportContext) -> dict[str, Any] | None:
