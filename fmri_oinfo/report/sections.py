@@ -191,7 +191,7 @@ def maps_section(context: ReportContext, scores: pd.DataFrame, placed: bool, n_l
     ranked = involved.sort_values("net_o_info", key=np.abs, ascending=False)
     has_gradient = bool(scores["mean_gradient"].notna().any())
     return {"figures": items, "scores": ranked.to_dict(orient="records"), "has_gradient": has_gradient,
-            "skipped": skipped, "sphere_note": bool(items) and context.label_image is not None and not surface,
+            "has_anatomy": "anatomy" in scores.columns, "skipped": skipped, "sphere_note": bool(items) and context.label_image is not None and not surface,
             "n_regions": len(scores)}
 
 

@@ -194,10 +194,21 @@ def _text_only(context: ReportContext, **changes) -> ReportContext:
 
 def test_mean_gradient_column_only_with_gradients():
     full = _text_only(example_context(label_image=False, interactive=False))
-    assert "Mean gradient" in _section(render_report_html(full), "maps")
+    maps_section = _section(render_report_html(full), "maps")
+    assert "Mean gradient" in maps_section
+    assert "<th>Anatomy</th>" not in maps_section  # the example has no anatomy
     results = full.results.drop(columns="o_info_gradient")
     results.attrs = dict(full.results.attrs)
     assert "Mean gradient" not in _section(render_report_html(dataclasses.replace(full, results=results)), "maps")
+
+
+def test_region_scores_table_shows_anatomy_when_the_regions_have_it():
+    full = _text_only(example_context(label_image=False, interactive=False))
+    regions = full.regions.assign(anatomy=[f"gyrus of {name}" for name in full.regions["name"]])
+    document = render_report_html(dataclasses.replace(full, regions=regions))
+    assert "<th>Anatomy</th>" in _section(document, "maps")  # without it: test_mean_gradient_column_only_...
+    rows = read(document).tables["region-scores"]
+    assert rows and all(row[2] == f"gyrus of {row[0]}" for row in rows)  # region, network, anatomy, numbers
 
 
 def test_minimal_report_without_optional_inputs(tmp_path):
