@@ -20,6 +20,7 @@ from fmri_oinfo import graphs, maps
 from fmri_oinfo.report import figures, qc
 from fmri_oinfo.report.context import ReportContext
 from fmri_oinfo.report.findings import (
+    FAMILY_SHOWN,
     KINDS,
     beyond_fc_summary,
     family_heads,
@@ -79,7 +80,7 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
             row["kind"] = kind
             cards.append(row)
     attrs = results.attrs
-    return {**summary, "cards": cards, "where": where_columns(regions, placed),
+    return {**summary, "cards": cards, "where": where_columns(regions, placed), "family_shown": FAMILY_SHOWN,
             "alpha": attrs.get("alpha", parameter_alpha(context.parameters)),
             "error_rate": attrs.get("error_rate") or "FDR", "estimator": attrs.get("estimator", ""),
             "reachability_note": "" if attrs.get("reachable", True) else str(attrs.get("reachability_note", "")),

@@ -211,6 +211,23 @@ def test_region_scores_table_shows_anatomy_when_the_regions_have_it():
     assert rows and all(row[2] == f"gyrus of {row[0]}" for row in rows)  # region, network, anatomy, numbers
 
 
+def test_a_card_lists_six_of_its_family_and_counts_the_rest():
+    """A family of 9 labelled sets: its card names 6 others and counts 2 (the group report's rule, one macro)."""
+    full = _text_only(example_context(label_image=False, interactive=False))
+    names = full.regions["name"].tolist()
+    others = [tuple(names[k:k + 3]) for k in range(1, 9)]  # not the head (L_PCC, R_PCC, L_mPFC)
+    results = pd.concat([full.results, pd.DataFrame([full.results.iloc[0]] * 8)], ignore_index=True)
+    results["set"] = list(full.results["set"]) + others
+    results["family"] = [1, 2, 3, 4, 0, 0, 0] + [1] * 8
+    results["family_role"] = ["head"] * 4 + [""] * 3 + ["within"] * 8
+    results.attrs = dict(full.results.attrs)
+    findings = " ".join(_section(render_report_html(dataclasses.replace(full, results=results)), "findings").split())
+    listed = "; ".join(", ".join(g) for g in others[:6])
+    assert f"(family 1: labelled subsets or supersets), 8 more sets: {listed}; and 2 more (the tables' Finding column)." \
+        in findings
+    assert ", ".join(others[6]) not in findings
+
+
 def test_minimal_report_without_optional_inputs(tmp_path):
     full = example_context(label_image=False, interactive=False)
     context = ReportContext(subject="sub-02", results=full.results, regions=full.regions,
