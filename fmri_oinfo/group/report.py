@@ -114,7 +114,9 @@ def _reachability(table: pd.DataFrame | None, alpha: float) -> str:
     if (table["label"].astype(str) != "n.s.").any():
         return ""
     q = pd.to_numeric(table["q_value"], errors="coerce")
-    return f"no set reached q < {alpha:g}; the smallest q-value was {q.min():.3g}." if q.notna().any() else ""
+    note = str(table.attrs.get("reachability_note") or "")  # a reachable design's lone-set limit
+    return (f"no set reached q < {alpha:g}; the smallest q-value was {q.min():.3g}." + (f" {note}" if note else "")
+            if q.notna().any() else "")
 
 
 def _plural(n: int, word: str) -> str:

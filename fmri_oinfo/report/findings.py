@@ -242,8 +242,10 @@ def nothing_found_reason(results: pd.DataFrame, attrs: Mapping[str, Any]) -> str
     if q.notna().any():
         smallest = float(q.min())
         level = f"q < {alpha:g}" if alpha is not None else "significance"
+        note = str(attrs.get("reachability_note") or "").strip()  # a reachable design's lone-set limit
         return (f"No set reached {level}: the smallest q-value was {smallest:.3g}"
-                + (f", of set {', '.join(map(str, results.loc[q.idxmin(), 'set']))}." if "set" in results else "."))
+                + (f", of set {', '.join(map(str, results.loc[q.idxmin(), 'set']))}." if "set" in results else ".")
+                + (f" {note}" if note else ""))
     return "No set has a q-value: the statistics did not test these sets."
 
 

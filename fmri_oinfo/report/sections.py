@@ -83,7 +83,9 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
     return {**summary, "cards": cards, "where": where_columns(regions, placed), "family_shown": FAMILY_SHOWN,
             "alpha": attrs.get("alpha", parameter_alpha(context.parameters)),
             "error_rate": attrs.get("error_rate") or "FDR", "estimator": attrs.get("estimator", ""),
-            "reachability_note": "" if attrs.get("reachable", True) else str(attrs.get("reachability_note", "")),
+            # tables written before 'reachable' meant "some set can be labelled" said False beside labelled sets
+            "reachability_note": "" if attrs.get("reachable", True) or summary["n_labelled"]
+            else str(attrs.get("reachability_note", "")),
             "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings),
             "label_ci_level": attrs.get("label_ci_level"), "min_effect": attrs.get("min_effect"),
             "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any()),

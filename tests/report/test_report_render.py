@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 from html.parser import HTMLParser
 
 import numpy as np
@@ -280,6 +281,22 @@ def test_unreachable_design_is_said_before_any_table():
     assert "This design cannot label a set:</b> 7 sets with 19 surrogates" in findings
     assert "7 sets with 19 surrogates: the smallest q is 0.35, above alpha 0.05." in findings
     assert document.index("7 sets with 19 surrogates") < document.index("<table")
+
+
+def test_a_lone_set_limit_is_never_said_as_cannot_label_beside_findings():
+    """The HCP report said 'This design cannot label a set ... a lone set's q >= 0.192' beside 177 findings."""
+    full = _text_only(example_context(label_image=False, interactive=False))
+    limit = "7 sets with 19 surrogates: a lone strong set's q-value is at least 0.7 >= alpha = 0.05"
+    old = full.results.copy()  # a table written when 'reachable' was about a lone set, with labelled sets
+    old.attrs = {**full.results.attrs, "reachable": False, "reachability_note": limit}
+    findings = _section(render_report_html(dataclasses.replace(full, results=old)), "findings")
+    assert "cannot label" not in findings and limit not in findings
+    none = full.results.assign(label="n.s.")  # a reachable design's limit explains why nothing was labelled
+    none.attrs = {**full.results.attrs, "reachable": True, "reachability_note": limit}
+    findings = html.unescape(" ".join(_section(render_report_html(dataclasses.replace(full, results=none)),
+                                               "findings").split()))
+    assert "cannot label" not in findings
+    assert f"the smallest q-value was 0.002, of set L_PCC, R_PCC, L_mPFC. {limit}" in findings
 
 
 def test_render_report_rejects_bad_path_and_context(tmp_path):
