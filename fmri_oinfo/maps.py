@@ -356,14 +356,17 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
         Result table (``set``, ``o_info``, ``label`` and optionally
         ``family`` and ``o_info_gradient``), O-information in nats.
     regions : pandas.DataFrame
-        Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``).
+        Region metadata table (``name``, ``network``, ``x``, ``y``, ``z``,
+        optionally ``anatomy``).
 
     Returns
     -------
     pandas.DataFrame
         One row per region in the order of ``regions``, with the columns of
         :data:`REGION_SCORE_COLUMNS`; definitions in the module docstring.
-        Missing (NaN) coordinates are accepted and kept as NaN.
+        Missing (NaN) coordinates are accepted and kept as NaN.  When
+        ``regions`` has ``anatomy`` (:func:`fmri_oinfo.atlases.with_anatomy`),
+        it follows ``network`` (missing names as ``""``).
     """
     table = check_regions(regions, require_coordinates=False)
     names = table["name"].tolist()
@@ -400,7 +403,11 @@ def region_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     table["n_redundant"] = n_redundant
     table["n_synergistic"] = n_synergistic
     table["mean_gradient"] = mean_gradient
-    return table.loc[:, list(REGION_SCORE_COLUMNS)]
+    columns = list(REGION_SCORE_COLUMNS)
+    if "anatomy" in regions.columns:
+        table["anatomy"] = regions["anatomy"].fillna("").astype(str).to_numpy()
+        columns.insert(columns.index("network") + 1, "anatomy")
+    return table.loc[:, columns]
 
 
 def beyond_fc_scores(results: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:

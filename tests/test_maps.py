@@ -55,6 +55,17 @@ def label_image() -> nib.Nifti1Image:
     return nib.Nifti1Image(labels, affine)
 
 
+def test_region_scores_carry_anatomy_after_network(results, regions):
+    """The anatomical names (atlases.with_anatomy) reach the scores table; a missing one reads as ""."""
+    named = regions.assign(anatomy=["left precuneus", "right precuneus", None, "right lingual gyrus", "unlabelled"])
+    scores = maps.region_scores(results, named)
+    columns = list(maps.REGION_SCORE_COLUMNS)
+    columns.insert(2, "anatomy")
+    assert list(scores.columns) == columns
+    assert scores["anatomy"].tolist() == ["left precuneus", "right precuneus", "", "right lingual gyrus", "unlabelled"]
+    np.testing.assert_allclose(scores["redundancy"], maps.region_scores(results, regions)["redundancy"], atol=0)
+
+
 def test_region_scores_sum_significant_sets(results, regions):
     scores = maps.region_scores(results, regions)
     assert list(scores.columns) == list(maps.REGION_SCORE_COLUMNS)

@@ -33,7 +33,7 @@ from fmri_oinfo.group.outputs import label_image, subject_table
 from fmri_oinfo.group.run import GroupStudyResult
 from fmri_oinfo.inputs.table_cleaning import uncleaned_signs
 from fmri_oinfo.report import glossary, package_versions
-from fmri_oinfo.report.findings import chosen_by_tags, count_findings
+from fmri_oinfo.report.findings import FAMILY_SHOWN, chosen_by_tags, count_findings
 from fmri_oinfo.report.methods import REFERENCES
 from fmri_oinfo.report.render import TEMPLATE_DIR, flatten_parameters
 from fmri_oinfo.report.sections import embedded
@@ -61,9 +61,6 @@ TOP_ROWS = 25
 
 #: Findings listed per group table (families of nested labelled sets, named by their head).
 TOP_FINDINGS = 10
-
-#: A finding's other sets listed by name in the findings (the rest counted; all are in the tables).
-FAMILY_SHOWN = 6
 
 #: Region scores (summed |O-information|, nats) at or below this are not drawn on group maps.
 MAP_FLOOR_NATS = 0.01
@@ -117,7 +114,9 @@ def _reachability(table: pd.DataFrame | None, alpha: float) -> str:
     if (table["label"].astype(str) != "n.s.").any():
         return ""
     q = pd.to_numeric(table["q_value"], errors="coerce")
-    return f"no set reached q < {alpha:g}; the smallest q-value was {q.min():.3g}." if q.notna().any() else ""
+    note = str(table.attrs.get("reachability_note") or "")  # a reachable design's lone-set limit
+    return (f"no set reached q < {alpha:g}; the smallest q-value was {q.min():.3g}." + (f" {note}" if note else "")
+            if q.notna().any() else "")
 
 
 def _plural(n: int, word: str) -> str:

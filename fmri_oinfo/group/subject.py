@@ -125,18 +125,35 @@ def _qc(series) -> dict[str, Any]:
     }
 
 
+def _sidecar_regions(label: str, sidecar: Path) -> pd.DataFrame | None:
+    """The region rows of a table's RegionTimeseries sidecar; None, silently, for an ordinary BIDS sidecar.
+
+    A JSON object without ``regions`` (``RepetitionTime`` and the like) is a
+    legitimate sidecar that has no coordinates to give; only an unreadable
+    file or malformed ``regions`` is warned about.
+    """
+    try:
+        content = json.loads(sidecar.read_text())
+    except ValueError as error:
+        logger.warning("%s: %s is not valid JSON (%s); no coordinates", label, sidecar, error)
+        return None
+    if isinstance(content, dict) and "regions" not in content:
+        return None
+    try:
+        return pd.DataFrame(content["regions"]).astype({"name": str})
+    except (ValueError, KeyError, TypeError) as error:
+        logger.warning("%s: %s is not a RegionTimeseries sidecar (%s); no coordinates", label, sidecar, error)
+        return None
+
+
 def _regions(subject: Subject, series) -> tuple[dict[str, Any], ...]:
     """Region rows of the time series; a table's RegionTimeseries sidecar adds coordinates and networks."""
     regions = series.regions.copy()
     sidecar = subject.source.with_name(subject.source.name[:-4] + ".json")
-    if subject.kind == "table" and subject.source.name.endswith(".tsv") and sidecar.is_file():
-        try:
-            known = pd.DataFrame(json.loads(sidecar.read_text())["regions"]).astype({"name": str})
-        except (ValueError, KeyError, TypeError) as error:
-            logger.warning("%s: %s is not a RegionTimeseries sidecar (%s); no coordinates", subject.label,
-                           sidecar, error)
-        else:
-            regions = regions[["name"]].merge(known, on="name", how="left")
+    known = _sidecar_regions(subject.label, sidecar) \
+        if subject.kind == "table" and subject.source.name.endswith(".tsv") and sidecar.is_file() else None
+    if known is not None:
+        regions = regions[["name"]].merge(known, on="name", how="left")
     regions["network"] = regions["network"].fillna("").astype(str)
     return tuple(regions[["name", "network", "x", "y", "z"]].to_dict(orient="records"))
 

@@ -59,9 +59,12 @@ def _none_if_zero(value: float) -> float | None:
 
 
 def extraction_key(inputs: SubjectInputs, config: PipelineConfig) -> str:
-    """Key of the extraction stage: input contents, input selection and cleaning settings."""
+    """Key of the extraction stage: input contents, input selection, cleaning settings and, for extracted
+    series, what names the regions (installing the anatomy lookup after a first run renames them)."""
+    from fmri_oinfo.anatomy import lookup_source  # local: this function is the only user in this module
+
     return stage_key("extraction", inputs.digests, asdict(config.inputs), asdict(config.extraction),
-                     inputs.is_table)
+                     inputs.is_table, None if inputs.is_table else lookup_source())
 
 
 def extract(inputs: SubjectInputs, config: PipelineConfig) -> RegionTimeseries:

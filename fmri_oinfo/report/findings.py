@@ -22,6 +22,10 @@ from fmri_oinfo.maps import beyond_fc_family_keys, family_keys
 #: Labels of the result table that name a finding, with their O-information sign in words.
 KINDS: tuple[tuple[str, str], ...] = (("redundant", "redundancy"), ("synergistic", "synergy"))
 
+#: A finding's other sets listed by name on its card or line (the rest counted; all are in the tables),
+#: in the subject and group reports alike (the ``family_list`` macro).
+FAMILY_SHOWN = 6
+
 #: Short tag and words for each ``chosen_by`` strategy tag (``network:<name>`` is within that network).
 CHOSEN_BY: dict[str, tuple[str, str]] = {
     "exhaustive": ("all", "every set of its order was tested"),
@@ -238,8 +242,10 @@ def nothing_found_reason(results: pd.DataFrame, attrs: Mapping[str, Any]) -> str
     if q.notna().any():
         smallest = float(q.min())
         level = f"q < {alpha:g}" if alpha is not None else "significance"
+        note = str(attrs.get("reachability_note") or "").strip()  # a reachable design's lone-set limit
         return (f"No set reached {level}: the smallest q-value was {smallest:.3g}"
-                + (f", of set {', '.join(map(str, results.loc[q.idxmin(), 'set']))}." if "set" in results else "."))
+                + (f", of set {', '.join(map(str, results.loc[q.idxmin(), 'set']))}." if "set" in results else ".")
+                + (f" {note}" if note else ""))
     return "No set has a q-value: the statistics did not test these sets."
 
 

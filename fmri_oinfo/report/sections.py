@@ -20,6 +20,7 @@ from fmri_oinfo import graphs, maps
 from fmri_oinfo.report import figures, qc
 from fmri_oinfo.report.context import ReportContext
 from fmri_oinfo.report.findings import (
+    FAMILY_SHOWN,
     KINDS,
     beyond_fc_summary,
     family_heads,
@@ -79,10 +80,12 @@ def findings_section(context: ReportContext, results: pd.DataFrame, regions: pd.
             row["kind"] = kind
             cards.append(row)
     attrs = results.attrs
-    return {**summary, "cards": cards, "where": where_columns(regions, placed),
+    return {**summary, "cards": cards, "where": where_columns(regions, placed), "family_shown": FAMILY_SHOWN,
             "alpha": attrs.get("alpha", parameter_alpha(context.parameters)),
             "error_rate": attrs.get("error_rate") or "FDR", "estimator": attrs.get("estimator", ""),
-            "reachability_note": "" if attrs.get("reachable", True) else str(attrs.get("reachability_note", "")),
+            # tables written before 'reachable' meant "some set can be labelled" said False beside labelled sets
+            "reachability_note": "" if attrs.get("reachable", True) or summary["n_labelled"]
+            else str(attrs.get("reachability_note", "")),
             "units": attrs.get("units", "nats"), "n_warnings": len(context.warnings),
             "label_ci_level": attrs.get("label_ci_level"), "min_effect": attrs.get("min_effect"),
             "has_label_interval": "label_ci_low" in results.columns and bool(results["label_ci_low"].notna().any()),
@@ -191,7 +194,7 @@ def maps_section(context: ReportContext, scores: pd.DataFrame, placed: bool, n_l
     ranked = involved.sort_values("net_o_info", key=np.abs, ascending=False)
     has_gradient = bool(scores["mean_gradient"].notna().any())
     return {"figures": items, "scores": ranked.to_dict(orient="records"), "has_gradient": has_gradient,
-            "skipped": skipped, "sphere_note": bool(items) and context.label_image is not None and not surface,
+            "has_anatomy": "anatomy" in scores.columns, "skipped": skipped, "sphere_note": bool(items) and context.label_image is not None and not surface,
             "n_regions": len(scores)}
 
 

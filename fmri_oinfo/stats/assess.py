@@ -214,31 +214,42 @@ class Design:
 
 
 def reachability(n_tests: int, n_surrogates: int, tail: str, alpha: float) -> tuple[bool, str]:
-    """Whether a design can label a set at all, and why not.
+    """Whether a design can label a set at all, and what it cannot label.
 
     A label needs the q-value of ``max(p_value, p_irreducible)``, and
-    ``p_irreducible`` is twice a one-sided member p-value, so the smallest
-    q-value of a lone strong set is ``n_tests`` times twice the smallest
-    reportable p-value (:func:`fmri_oinfo.stats.tail.smallest_reportable_p`).
+    ``p_irreducible`` is twice a one-sided member p-value, so no p-value that
+    Benjamini-Hochberg sees is below the floor ``2 * s`` (``s``:
+    :func:`fmri_oinfo.stats.tail.smallest_reportable_p`).  With ``k`` of the
+    ``n_tests`` sets at the floor their q-value is ``n_tests * 2 * s / k``: a
+    lone strong set reaches ``q < alpha`` only when ``n_tests * 2 * s < alpha``,
+    and no set whatever the data when ``2 * s >= alpha``.
 
     Returns
     -------
     reachable : bool
+        Whether some set can be labelled (``2 * s < alpha``).
     note : str
-        One sentence when not reachable, else "".
+        "" when a lone strong set can be labelled; else one sentence: why no set
+        can be (not reachable), or how many strong sets together a label needs.
     """
     smallest = smallest_reportable_p(n_surrogates, tail)
-    if n_tests * 2.0 * smallest < alpha:
+    floor = 2.0 * smallest
+    if n_tests * floor < alpha:
         return True, ""
     if tail == "gpd":
         needed = max(4 * MIN_TAIL, int(np.ceil(2.0 * n_tests / (alpha * EXTRAPOLATION_FACTOR))))
     else:
         needed = int(np.ceil(2.0 * n_tests / alpha))
-    return False, (
-        f"{n_tests} sets were tested with {n_surrogates} surrogates ({tail} tail), so the smallest reportable "
-        f"p-value is {smallest:.3g} ({2 * smallest:.3g} for p irreducible, twice a one-sided member p-value) and "
-        f"a lone set's q-value is at least {n_tests * 2 * smallest:.3g} >= alpha = {alpha:g}: no set can be "
-        f"labelled; use at least {needed} surrogates" + (" (or tail = \"gpd\")." if tail != "gpd" else ".")
+    advice = f"use at least {needed} surrogates" + (" (or tail = \"gpd\")" if tail != "gpd" else "")
+    design = (f"{n_tests} sets were tested with {n_surrogates} surrogates ({tail} tail), so the smallest reportable "
+              f"p-value is {smallest:.3g} ({floor:.3g} for p irreducible, twice a one-sided member p-value)")
+    if floor >= alpha:
+        return False, f"{design} >= alpha = {alpha:g}: no set can be labelled, however strong; {advice}."
+    together = int(np.floor(n_tests * floor / alpha)) + 1  # the fewest k with n_tests * floor / k < alpha
+    return True, (
+        f"{design}: a lone strong set's q-value is at least {n_tests * floor:.3g} >= alpha = {alpha:g}, so sets are "
+        f"labelled only when at least {together} reach that floor together (Benjamini-Hochberg's q of k sets at the "
+        f"floor is {n_tests * floor:.3g} / k); to label a lone set, {advice}."
     )
 
 
@@ -457,6 +468,8 @@ def assess_sets(
     reachable, note = reachability(n_sets, n_surrogates, tail, alpha)
     if not reachable:
         logger.warning(note)
+    elif note:
+        logger.info(note)
     table.attrs.update(
         estimator=estimator.name,
         units="nats", error_rate="FDR", alpha=alpha, n_tested=n_sets, n_screened=int(n_screened),

@@ -161,10 +161,12 @@ def label_permutation_resolution(n_a: int, n_b: int, n_permutations: int) -> flo
 
 
 def group_reachability(smallest_p: float, n_sets: int, alpha: float, design: str) -> tuple[bool, str]:
-    """Whether a group design can label a lone set, and one sentence saying why not.
+    """Whether a group design can label a set at all, and what it cannot label.
 
-    Benjamini-Hochberg over ``n_sets`` sets labels a lone strong set only when
-    ``smallest_p * n_sets < alpha`` (many strong sets together need less).
+    Benjamini-Hochberg over ``n_sets`` sets gives ``k`` sets at the smallest
+    p-value the q-value ``smallest_p * n_sets / k``: a lone strong set is
+    labelled only when ``smallest_p * n_sets < alpha``, and no set whatever the
+    data when ``smallest_p >= alpha``.
 
     Parameters
     ----------
@@ -175,6 +177,13 @@ def group_reachability(smallest_p: float, n_sets: int, alpha: float, design: str
     alpha : float
     design : str
         The design in words (``"3 subjects, sign-flip test"``).
+
+    Returns
+    -------
+    reachable : bool
+        Whether some set can be labelled (``smallest_p < alpha``).
+    note : str
+        "" when a lone strong set can be labelled; else one sentence.
     """
     if smallest_p * n_sets < alpha:
         return True, ""
@@ -183,10 +192,12 @@ def group_reachability(smallest_p: float, n_sets: int, alpha: float, design: str
             f"{design}: the smallest possible p-value is {smallest_p:.3g} >= alpha = {alpha:g}, so no set can be "
             "significant whatever the data; more subjects are needed."
         )
-    return False, (
+    together = int(np.floor(smallest_p * n_sets / alpha)) + 1  # the fewest k with smallest_p * n_sets / k < alpha
+    return True, (
         f"{design}: the smallest possible p-value is {smallest_p:.3g}, so over {n_sets} sets a lone set cannot "
-        f"reach q < alpha = {alpha:g} (it needs p <= {alpha / n_sets:.2g}); only many strong sets together can. "
-        "Test fewer sets, or add subjects (or permutations, when the design allows more)."
+        f"reach q < alpha = {alpha:g} (it needs p <= {alpha / n_sets:.2g}); sets are labelled only when at least "
+        f"{together} reach that p-value together. To label a lone set, test fewer sets, or add subjects (or "
+        "permutations, when the design allows more)."
     )
 
 

