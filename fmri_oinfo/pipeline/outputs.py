@@ -229,12 +229,13 @@ def _qc_images(meta: dict[str, Any]) -> tuple[nib.Nifti1Image | None, nib.Nifti1
 def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_image: nib.Nifti1Image | None,
                  config: PipelineConfig, inputs: SubjectInputs, names: OutputNames,
                  null: np.ndarray | None = None, files: Mapping[str, Path] | None = None,
-                 warnings: Sequence[str] = ()) -> dict[str, Path]:
+                 warnings: Sequence[str] = (), networks: pd.DataFrame | None = None) -> dict[str, Path]:
     """The self-contained HTML report.
 
     ``null``: surrogate values per result row (the null section); ``files``:
     the run's other outputs by role, linked from the report; ``warnings``:
-    the run's warnings, one line each, shown in their own section.
+    the run's warnings, one line each, shown in their own section;
+    ``networks``: the networks table (``[networks] enabled``), its own section.
     """
     from fmri_oinfo.report import ReportContext, render_report
 
@@ -252,7 +253,7 @@ def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_imag
         interactive=config.outputs.interactive, full_views=config.outputs.full_views, null_distributions=null,
         no_coordinates_reason=TABLE_INPUT_REASON if inputs.is_table else "the atlas gives no MNI coordinates",
         extraction=meta, mean_image=mean, mask_image=mask, output_files=_report_files(files or {}, names),
-        warnings=list(warnings),
+        warnings=list(warnings), networks=networks,
     )
     from fmri_oinfo.report.render import references_path
 

@@ -124,6 +124,9 @@ class ReportContext:
         (``href`` relative to the report).
     warnings : sequence of str, default=()
         Warnings of the run, shown in their own section.
+    networks : pandas.DataFrame or None, default=None
+        The networks table (``[networks] enabled``), shown in its own section
+        (:mod:`fmri_oinfo.report.networks`).
     """
 
     subject: str
@@ -151,6 +154,7 @@ class ReportContext:
     mask_image: nib.Nifti1Image | None = None
     output_files: Sequence[tuple[str, str]] = ()
     warnings: Sequence[str] = ()
+    networks: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.results, pd.DataFrame):

@@ -29,6 +29,7 @@ from fmri_oinfo.inputs.table_cleaning import uncleaned_signs
 from fmri_oinfo.report import glossary, sections
 from fmri_oinfo.report.context import ReportContext
 from fmri_oinfo.report.methods import methods_paragraph, resolved_values
+from fmri_oinfo.report.networks import network_section
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,8 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
     return {
         "title": context.title or f"O-information report: {context.subject}",
         "subject": context.subject,
-        "sections": SUBJECT_SECTIONS,
+        "sections": with_networks(SUBJECT_SECTIONS, context.networks is not None),
+        "networks": network_section(context.networks, regions, context.label_image, context.top_n),
         "findings": findings,
         "sets": described_sets(sections.sets_section(context, results, regions)),
         "maps": sections.maps_section(context, scores, placed, findings["n_labelled"]),
@@ -151,6 +153,14 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
                                      resolved_values(context.parameters, results.attrs, context.extraction)),
         "versions": versions,
     }
+
+
+def with_networks(sections: tuple[tuple[str, str], ...], shown: bool) -> tuple[tuple[str, str], ...]:
+    """The sections, with "Networks as variables" after the graphs when the run analysed networks."""
+    if not shown:
+        return sections
+    at = [key for key, _ in sections].index("graphs") + 1
+    return (*sections[:at], ("networks", "Networks as variables"), *sections[at:])
 
 
 def table_warning(context: ReportContext) -> dict[str, Any] | None:
