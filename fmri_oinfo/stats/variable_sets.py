@@ -174,7 +174,7 @@ def assess_variable_sets(
     seed: int = 0,
     tail: str = "gpd",
     min_effect: float = MIN_EFFECT,
-    max_columns: int = 512,
+    max_columns: int = 128,
     chosen_by: str = "networks",
     **options: Any,
 ) -> tuple[pd.DataFrame, np.ndarray]:
@@ -196,7 +196,7 @@ def assess_variable_sets(
         moves a variable's columns together (:func:`variable_surrogates`).
     seed : int, default=0
         Seeds surrogates, resamples and the estimator.
-    max_columns : int, default=512
+    max_columns : int, default=128
         Columns per estimator call when surrogate datasets are laid side by side.
     chosen_by : str, default="networks"
         The ``chosen_by`` of every row (the sets are pre-specified: ``inference = "per-set"``).
