@@ -273,8 +273,8 @@ def load_results(folder: Path) -> pd.DataFrame:
         if column in table.columns:
             table[column] = table[column].astype(bool)
     for column in table.columns:
-        if column not in ("set", "chosen_by", "inference", "label", "order", "family", "family_role",
-                          *BOOLEAN_COLUMNS, *tuples):
+        if column not in ("set", "chosen_by", "inference", "label", "excess_label", "order", "family",
+                          "family_role", *BOOLEAN_COLUMNS, *tuples):
             table[column] = table[column].astype(float)
     table.attrs = document["attrs"]
     return table

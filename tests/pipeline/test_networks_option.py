@@ -72,3 +72,14 @@ def test_cli_and_config_options():
         load_config(None, networks__orders=[2])
     with pytest.raises(ValueError, match="networks.assignment"):
         load_config(None, network_assignment="/no/such/file.tsv")
+
+
+def test_a_cached_table_with_excess_labels_reads_back(tmp_path):
+    """The networks stage (and the assessment) cache tables with FMMI's text column ``excess_label``; reading
+    it back must keep it text (it failed with "could not convert string to float")."""
+    from fmri_oinfo.pipeline.stages import load_results, save_results
+
+    table = pd.DataFrame({"set": [("A", "B", "C"), ("A", "B", "D")], "o_info": [0.1, -0.2],
+                          "excess_label": ["", "synergy beyond FC"]})
+    save_results(table, tmp_path)
+    assert load_results(tmp_path)["excess_label"].tolist() == ["", "synergy beyond FC"]
