@@ -28,6 +28,7 @@ Usage::
 
     python benchmarks/dynamic_var.py                        # T = 1,200, 2 seeds, default FMMI settings
     python benchmarks/dynamic_var.py --samples 600 --seeds 1 --set steps=1000
+    python benchmarks/dynamic_var.py --systems multiplicative var-synergy    # some systems only
 """
 
 from __future__ import annotations
@@ -76,12 +77,17 @@ def multiplicative_truth() -> list[float]:
     return [0.0, 0.0, float(o_info)]
 
 
-def cases(n_samples: int, seed: int):
-    """``(system, data (T, >= 3), truth per target a, b, y)``."""
+SYSTEMS = ("var-synergy", "var-redundancy", "multiplicative")
+
+
+def cases(n_samples: int, seed: int, systems: tuple[str, ...] = SYSTEMS):
+    """``(system, data (T, >= 3), truth per target a, b, y)`` for the ``systems`` named."""
     for name, process in (("var-synergy", var_synergy()), ("var-redundancy", var_redundancy())):
-        truth = [process.dynamic_measures((0, 1, 2), target)[1] for target in range(3)]
-        yield name, process.sample(n_samples, seed=seed), truth
-    yield "multiplicative", multiplicative_sample(n_samples, seed), multiplicative_truth()
+        if name in systems:
+            truth = [process.dynamic_measures((0, 1, 2), target)[1] for target in range(3)]
+            yield name, process.sample(n_samples, seed=seed), truth
+    if "multiplicative" in systems:
+        yield "multiplicative", multiplicative_sample(n_samples, seed), multiplicative_truth()
 
 
 def parse_options(pairs: list[str]) -> dict[str, object]:
@@ -97,6 +103,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1200)
     parser.add_argument("--seeds", type=int, default=2)
     parser.add_argument("--set", nargs="*", default=[], help="FMMI options, key=value")
+    parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=list(SYSTEMS))
     args = parser.parse_args()
     options = dict(device="cpu") | parse_options(args.set)
     print(f"T = {args.samples}, lag 1, FMMI options {options}")
@@ -104,7 +111,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|")
     z_scores = []
     for seed in range(args.seeds):
-        for name, x, truth in cases(args.samples, seed):
+        for name, x, truth in cases(args.samples, seed, tuple(args.systems)):
             frame = pd.DataFrame(x[:, :3], columns=["a", "b", "y"])  # the hidden source is not observed
             gaussian = dynamic_oinfo(frame, [("a", "b", "y")])
             start = time.perf_counter()

@@ -179,6 +179,8 @@ def _fmmi(embedding: np.ndarray, columns: list[str], groups: dict[int, np.ndarra
     check_independent_sets(embedding, columns, list(groups.values()))
     terms = {k: [dynamic_terms(row, lag) for row in block] for k, block in groups.items()}
     pairs = list(dict.fromkeys(pair for block in terms.values() for combos in block for c in combos for pair in c))
+    # Every pair trained with equal weight: weighting them by the combinations' coefficients (fit(combinations=),
+    # as variables do) was measured worse on the multiplicative system (benchmarks/README.md, dynamic_var.py).
     model = SubjectFlowModel(device=device, seed=seed, **options).fit(embedding, pairs=pairs)
     out = {}
     for k, block in terms.items():

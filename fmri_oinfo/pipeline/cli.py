@@ -96,6 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--contrast", action="append", dest="contrasts", metavar="EXPR",
                         help='task contrast of the local O-information, e.g. "task - rest" (repeatable)'
                              + default("outputs", "contrasts", "each condition against the others"))
+    parser.add_argument("--networks", action="store_true", default=None,
+                        help="also test sets of whole networks, each network one multivariate variable "
+                             "(<prefix>_networks.tsv, network maps, a report section)" + default("networks", "enabled"))
+    parser.add_argument("--network-components", type=int, metavar="K",
+                        help="with --networks: each network as its first K principal components (0: all its "
+                             "regions)" + default("networks", "components"))
+    parser.add_argument("--network-assignment", metavar="TSV",
+                        help="with --networks: a TSV with 'name' and 'network' columns, each region's network "
+                             "(for atlases and region tables without network labels)"
+                             + default("networks", "assignment", "the atlas's network labels"))
     loudness = parser.add_mutually_exclusive_group()
     loudness.add_argument("-v", "--verbose", action="store_true", help="detailed log and full tracebacks")
     loudness.add_argument("--quiet", action="store_true", help="only warnings and errors; no progress bar")
@@ -154,7 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             estimator=args.estimator, device=args.device, seed=args.seed, task=args.task,
             session=args.session, run=args.run, space=args.space, confounds=args.confounds, t_r=args.t_r,
             events=args.events, contrasts=args.contrasts,
-            extraction__clean_table=args.clean_table,
+            extraction__clean_table=args.clean_table, networks=args.networks,
+            network_components=args.network_components, network_assignment=args.network_assignment,
         )
         outputs = run_subject(args.subject, config, args.out, progress=not args.quiet)
     except (ValueError, OSError) as err:  # bad input or settings; file-system errors (permissions, full disk)

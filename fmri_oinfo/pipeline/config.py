@@ -1,6 +1,6 @@
 """The pipeline configuration: TOML files in ``pipelines/`` as frozen dataclasses.
 
-A configuration has six sections, each a frozen dataclass whose fields carry
+A configuration has seven sections, each a frozen dataclass whose fields carry
 the defaults: this module is the one source of every default, and
 ``pipelines/default.toml`` shows and documents exactly these values (a test
 keeps the two equal key by key).  A user file may give any subset of the
@@ -20,6 +20,7 @@ To add a setting, add a field with its default to its section's dataclass
 ``[estimation]``  estimator, device, seed, and ``[estimation.fmmi]`` engine options
 ``[statistics]``  sample split, surrogates, tail, bootstrap, FDR (:func:`fmri_oinfo.stats.assess_sets`)
 ``[outputs]``     which files to write and how the report looks
+``[networks]``    the atlas's networks as multivariate variables (:mod:`fmri_oinfo.pipeline.networks`)
 
 In TOML, optional numbers are switched off with ``0`` (for example
 ``fd_threshold = 0``: no extra censoring), since TOML has no null.
@@ -241,6 +242,36 @@ class OutputsConfig:
 
 
 @dataclass(frozen=True)
+class NetworksConfig:
+    """The atlas's networks as variables: O-information between whole networks.
+
+    ``enabled`` adds the networks table (``<prefix>_networks.tsv``), its maps
+    and a report section; every set of ``orders`` networks among ``include``
+    (empty: every labelled network) is tested as the regions' sets are.  A
+    network is its first ``components`` principal components (0: all its
+    regions, one column each).  ``assignment`` names a TSV with ``name`` and
+    ``network`` columns giving each region's network, for atlases and region
+    tables without network labels (it replaces the atlas's labels).
+    """
+
+    enabled: bool = False
+    components: int = 3
+    orders: tuple[int, ...] = (3,)
+    include: tuple[str, ...] = ()
+    assignment: str = ""
+
+    def __post_init__(self) -> None:
+        normalise(self, "networks")
+        _at_least("networks.components", self.components, 0)
+        if not self.orders or any(k < 3 for k in self.orders):
+            _fail("networks.orders", list(self.orders), "expected orders of at least 3 networks (the O-information "
+                  "of two variables is 0 by definition)")
+        if self.assignment and not Path(self.assignment).is_file():
+            _fail("networks.assignment", self.assignment, "no such file; give a TSV with 'name' and 'network' "
+                  "columns")
+
+
+@dataclass(frozen=True)
 class PipelineConfig:
     """The whole configuration of one subject run; ``PipelineConfig()`` is ``pipelines/default.toml``."""
 
@@ -250,6 +281,7 @@ class PipelineConfig:
     estimation: EstimationConfig = field(default_factory=EstimationConfig)
     statistics: StatisticsConfig = field(default_factory=StatisticsConfig)
     outputs: OutputsConfig = field(default_factory=OutputsConfig)
+    networks: NetworksConfig = field(default_factory=NetworksConfig)
 
     def __post_init__(self) -> None:
         normalise(self, "config")
@@ -278,6 +310,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "seed": ("estimation.seed", "candidates.seed"),
     "events": ("outputs.events",),
     "contrasts": ("outputs.contrasts",),
+    "networks": ("networks.enabled",),
+    "network_components": ("networks.components",),
+    "network_assignment": ("networks.assignment",),
 }
 
 

@@ -214,7 +214,8 @@ def _qc_images(meta: dict[str, Any]) -> tuple[nib.Nifti1Image | None, nib.Nifti1
 def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_image: nib.Nifti1Image | None,
                  config: PipelineConfig, inputs: SubjectInputs, names: OutputNames,
                  null: np.ndarray | None = None, files: Mapping[str, Path] | None = None,
-                 warnings: Sequence[str] = (), time_resolved: Any = None) -> dict[str, Path]:
+                 warnings: Sequence[str] = (), time_resolved: Any = None,
+                 networks: pd.DataFrame | None = None) -> dict[str, Path]:
     """The self-contained HTML report.
 
     ``null``: surrogate values per result row (the null section); ``files``:
@@ -222,6 +223,7 @@ def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_imag
     the run's warnings, one line each, shown in their own section;
     ``time_resolved``: local O-information, events and contrasts
     (:func:`fmri_oinfo.pipeline.local.report_time_resolved`), or None.
+    ``networks``: the networks table (``[networks] enabled``), its own section.
     """
     from fmri_oinfo.report import ReportContext, render_report
 
@@ -239,7 +241,7 @@ def write_report(results: pd.DataFrame, timeseries: RegionTimeseries, label_imag
         interactive=config.outputs.interactive, full_views=config.outputs.full_views, null_distributions=null,
         no_coordinates_reason=TABLE_INPUT_REASON if inputs.is_table else "the atlas gives no MNI coordinates",
         extraction=meta, mean_image=mean, mask_image=mask, output_files=_report_files(files or {}, names),
-        warnings=list(warnings), time_resolved=time_resolved,
+        warnings=list(warnings), time_resolved=time_resolved, networks=networks,
     )
     from fmri_oinfo.report.render import references_path
 

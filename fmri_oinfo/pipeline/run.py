@@ -24,7 +24,7 @@ from tqdm import tqdm
 from fmri_oinfo.atlases import Atlas, load_atlas
 from fmri_oinfo.atomic import all_or_nothing, check_not_input, protect_inputs, remove_orphans, write_text_atomically
 from fmri_oinfo.maps import has_coordinates
-from fmri_oinfo.pipeline import stages
+from fmri_oinfo.pipeline import networks, stages
 from fmri_oinfo.pipeline.cache import StageCache, StageResult, file_digest, stage_key
 from fmri_oinfo.pipeline.config import PipelineConfig, to_toml
 from fmri_oinfo.pipeline.inputs import SubjectInputs, gather_inputs, is_table_path, subject_source
@@ -139,7 +139,8 @@ def _outputs_valid(out_dir: Path):
 
 
 def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: PipelineConfig, inputs: SubjectInputs,
-                   names: OutputNames, warnings: list[str]) -> tuple[dict[str, Path], dict[str, str]]:
+                   names: OutputNames, warnings: list[str],
+                   network_table: tuple | None = None) -> tuple[dict[str, Path], dict[str, str]]:
     results, null = assessment
     written = write_tables(results, timeseries, names)
     written.update(write_local_outputs(results, timeseries, config, names.folder, names.prefix))
@@ -159,12 +160,17 @@ def _write_outputs(assessment, timeseries, atlas: Atlas | None, config: Pipeline
         written.update(write_graphs(results, timeseries.regions, names))
     written.update(write_sidecars(written, results, stage_key("config", config.to_dict()),
                                   "none (region table)" if atlas is None else config.extraction.atlas))
+    if network_table is not None:
+        written.update(networks.write_network_outputs(
+            network_table[0], timeseries.regions, label_image if outputs.maps else None, names,
+            stage_key("config", config.to_dict()), "none (region table)" if atlas is None else config.extraction.atlas))
     if outputs.report:
         if not has_coordinates(timeseries.regions):
             skipped["report_brain_views"] = f"no coordinates: {TABLE_INPUT_REASON}"
         written.update(write_report(results, timeseries, label_image, config, inputs, names, null,
                                     files=written, warnings=warnings,
-                                    time_resolved=report_time_resolved(written, timeseries, config)))
+                                    time_resolved=report_time_resolved(written, timeseries, config),
+                                    networks=None if network_table is None else network_table[0]))
     return written, skipped
 
 
@@ -275,6 +281,7 @@ def _run_stages(inputs: SubjectInputs, atlas: Atlas | None, config: PipelineConf
         bar.update()
 
         step("candidates")
+        extraction_key = key
         key = stages.candidates_key(key, config)
         candidates, done["candidates"] = cache.run(
             "candidates", key, lambda: stages.candidate(timeseries, config),
@@ -291,6 +298,15 @@ def _run_stages(inputs: SubjectInputs, atlas: Atlas | None, config: PipelineConf
             stages.save_assessment, stages.load_assessment,
         )
         bar.update()
+
+        networks_result = None
+        if config.networks.enabled:  # the atlas's networks as variables (fmri_oinfo.pipeline.networks)
+            step("networks")
+            networks_key = networks.networks_key(extraction_key, config)
+            networks_result, done["networks"] = cache.run(
+                "networks", networks_key, lambda: networks.analyse_networks(timeseries, config),
+                networks.save_networks, networks.load_networks)
+            key = stage_key("with-networks", key, networks_key)
 
         step("outputs")
         outputs.enter_context(all_or_nothing())  # from here a failure (a full disk) leaves none of the run's files
@@ -309,7 +325,7 @@ def _run_stages(inputs: SubjectInputs, atlas: Atlas | None, config: PipelineConf
 
         (written, skipped), done["outputs"] = cache.run(
             "outputs", outputs_key,
-            lambda: _write_outputs(assessment, timeseries, atlas, config, inputs, names, warnings),
+            lambda: _write_outputs(assessment, timeseries, atlas, config, inputs, names, warnings, networks_result),
             save_outputs, load_outputs, still_valid=_outputs_valid(out_dir),
         )
         bar.update()

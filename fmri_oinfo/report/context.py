@@ -133,6 +133,9 @@ class ReportContext:
         Local O-information, task events and contrasts
         (:class:`fmri_oinfo.report.timecourse.TimeResolved`): the "Over time"
         section and the contrasts in the findings; left out when None.
+    networks : pandas.DataFrame or None, default=None
+        The networks table (``[networks] enabled``), shown in its own section
+        (:mod:`fmri_oinfo.report.networks`).
     """
 
     subject: str
@@ -161,6 +164,7 @@ class ReportContext:
     output_files: Sequence[tuple[str, str]] = ()
     warnings: Sequence[str] = ()
     time_resolved: TimeResolved | None = None
+    networks: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.results, pd.DataFrame):

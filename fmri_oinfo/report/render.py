@@ -33,6 +33,7 @@ from fmri_oinfo.report import glossary, sections
 from fmri_oinfo.report.context import ReportContext
 from fmri_oinfo.report.methods import methods_paragraph, resolved_values
 from fmri_oinfo.report.timecourse import timecourse_section
+from fmri_oinfo.report.networks import network_section
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +131,9 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
     return {
         "title": context.title or f"O-information report: {context.subject}",
         "subject": context.subject,
-        "sections": page_sections(timecourse["present"]),
+        "sections": page_sections(timecourse["present"], context.networks is not None),
         "timecourse": timecourse,
+        "networks": network_section(context.networks, regions, context.label_image, context.top_n),
         "findings": findings,
         "sets": described_sets(sections.sets_section(context, results, regions)),
         "maps": sections.maps_section(context, scores, placed, findings["n_labelled"]),
@@ -160,12 +162,13 @@ def report_variables(context: ReportContext) -> dict[str, Any]:
     }
 
 
-def page_sections(time_resolved: bool) -> tuple[tuple[str, str], ...]:
-    """:data:`SUBJECT_SECTIONS`, with the "Over time" section after the graphs when the run has local values."""
-    if not time_resolved:
-        return SUBJECT_SECTIONS
+def page_sections(time_resolved: bool, networks: bool = False) -> tuple[tuple[str, str], ...]:
+    """:data:`SUBJECT_SECTIONS`, with "Networks as variables" (when the run analysed networks) and then
+    "Over time" (when it has local values) after the graphs."""
+    extra = ((("networks", "Networks as variables"),) if networks else ()) + \
+        ((("over-time", "Over time"),) if time_resolved else ())
     at = [anchor for anchor, _ in SUBJECT_SECTIONS].index("graphs") + 1
-    return SUBJECT_SECTIONS[:at] + (("over-time", "Over time"),) + SUBJECT_SECTIONS[at:]
+    return SUBJECT_SECTIONS[:at] + extra + SUBJECT_SECTIONS[at:]
 
 
 def subject_timecourse(context: ReportContext, regions: pd.DataFrame) -> dict[str, Any]:

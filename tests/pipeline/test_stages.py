@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from fmri_oinfo import estimate_oinfo
-from fmri_oinfo.pipeline import stages
+from fmri_oinfo.pipeline import networks, stages
 from fmri_oinfo.pipeline.cache import stage_key
 from fmri_oinfo.pipeline.config import PIPELINES_DIR, config_from_mapping, load_config, to_toml
 from fmri_oinfo.pipeline.inputs import gather_inputs
@@ -20,7 +20,8 @@ from fmri_oinfo.stats import surrogate_p_values
 
 ORDER = ("inputs", "extraction", "candidates", "estimation", "statistics", "outputs")
 #: Stage whose key each section enters first.
-STAGE_OF = {"inputs": 0, "extraction": 0, "candidates": 1, "estimation": 2, "statistics": 2, "outputs": 3}
+STAGE_OF = {"inputs": 0, "extraction": 0, "candidates": 1, "estimation": 2, "statistics": 2, "networks": 3,
+            "outputs": 4}
 #: Keys whose stage is not their section's: the sample split decides which volumes choose the candidates.
 STAGE_OF_KEY = {"selection_fraction": 1, "split_gap": 1, "user_sets_from_data": 1}
 
@@ -39,6 +40,7 @@ CHANGED = {
     "block_length": 4, "alpha": 0.1, "ci_level": 0.9, "maps": False, "graphs": False, "report": False,
     "min_effect": 0.05, "interactive": False, "full_views": True, "top_n": 5, "nonlinear_keep": 5,
     "local_oinfo": True, "local_estimator": "gaussian", "events": "events.tsv", "contrasts": ["task - rest"],
+    "enabled": True, "components": 2, "include": ["Visual"], "assignment": "networks.tsv",
 }
 
 
@@ -46,8 +48,9 @@ def _keys(config, inputs) -> list[str]:
     extraction = stages.extraction_key(inputs, config)
     candidates = stages.candidates_key(extraction, config)
     assessment = stages.assessment_key(candidates, config)
+    network_sets = networks.networks_key(extraction, config)
     outputs = stage_key("outputs", assessment, asdict(config.outputs), config.extraction.atlas)
-    return [extraction, candidates, assessment, outputs]
+    return [extraction, candidates, assessment, network_sets, outputs]
 
 
 def _default_keys():
@@ -72,6 +75,9 @@ def test_option_enters_the_key_of_its_stage(section, key, subject_inputs, tmp_pa
     if key == "events":  # the file must exist
         (tmp_path / "events.tsv").write_text("onset\tduration\ttrial_type\n0\t10\ttask\n")
         document[section][key] = str(tmp_path / "events.tsv")
+    if key == "assignment":  # the file must exist
+        (tmp_path / "networks.tsv").write_text("name\tnetwork\n")
+        document[section][key] = str(tmp_path / "networks.tsv")
     if key == "strategies":
         document[section]["max_sets"] = 10**7
     changed = config_from_mapping(document)
