@@ -158,9 +158,11 @@ def _study_regions(prepared: list[SubjectOutcome]) -> pd.DataFrame:
     for outcome in prepared:
         for region in outcome.regions:
             rows.setdefault(str(region["name"]), region)
-    table = pd.DataFrame(list(rows.values()), columns=["name", "network", "x", "y", "z"])
+    named = any("anatomy" in region for region in rows.values())
+    table = pd.DataFrame(list(rows.values()), columns=["name", "network", "x", "y", "z"] + (["anatomy"] if named else []))
     table["name"] = table["name"].astype(str)
-    table["network"] = table["network"].fillna("").astype(str)
+    for text in ("network", "anatomy")[: 1 + named]:
+        table[text] = table[text].fillna("").astype(str)
     return table
 
 

@@ -147,7 +147,8 @@ def _sidecar_regions(label: str, sidecar: Path) -> pd.DataFrame | None:
 
 
 def _regions(subject: Subject, series) -> tuple[dict[str, Any], ...]:
-    """Region rows of the time series; a table's RegionTimeseries sidecar adds coordinates and networks."""
+    """Region rows of the time series (with their anatomical names when the atlas has them); a table's
+    RegionTimeseries sidecar adds coordinates and networks."""
     regions = series.regions.copy()
     sidecar = subject.source.with_name(subject.source.name[:-4] + ".json")
     known = _sidecar_regions(subject.label, sidecar) \
@@ -155,7 +156,10 @@ def _regions(subject: Subject, series) -> tuple[dict[str, Any], ...]:
     if known is not None:
         regions = regions[["name"]].merge(known, on="name", how="left")
     regions["network"] = regions["network"].fillna("").astype(str)
-    return tuple(regions[["name", "network", "x", "y", "z"]].to_dict(orient="records"))
+    columns = ["name", "network", "x", "y", "z"] + (["anatomy"] if "anatomy" in regions.columns else [])
+    if "anatomy" in regions.columns:
+        regions["anatomy"] = regions["anatomy"].fillna("").astype(str)
+    return tuple(regions[columns].to_dict(orient="records"))
 
 
 def _failure(subject: Subject, step: str, folder: Path, started: float,

@@ -38,3 +38,24 @@ def test_an_ordinary_bids_sidecar_is_not_warned_about_and_a_broken_one_is(tmp_pa
     assert outcomes["bids"].status != "failed" and outcomes["broken"].status != "failed"
     assert not any("sidecar" in w for w in outcomes["bids"].warnings)
     assert any("is not a RegionTimeseries sidecar" in w for w in outcomes["broken"].warnings)
+
+
+def test_anatomical_names_reach_the_study_regions_and_the_group_region_scores() -> None:
+    """Names from the atlas lookup travel from each subject's regions to the study's region table and scores."""
+    import pandas as pd
+
+    from fmri_oinfo.group.run import _study_regions
+    from fmri_oinfo.group.subject import SubjectOutcome
+    from fmri_oinfo.maps import region_scores
+
+    named = ({"name": "a", "network": "DMN", "x": -40.0, "y": -20.0, "z": 50.0, "anatomy": "left precentral gyrus"},
+             {"name": "b", "network": "", "x": 10.0, "y": -18.0, "z": 8.0, "anatomy": "right thalamus"},
+             {"name": "c", "network": "", "x": 0.0, "y": 0.0, "z": 0.0, "anatomy": "unlabelled"})
+    outcomes = [SubjectOutcome(f"sub-0{i}", "prepare", "computed", regions=named) for i in (1, 2)]
+    regions = _study_regions(outcomes)
+    assert regions["anatomy"].tolist() == ["left precentral gyrus", "right thalamus", "unlabelled"]
+    table = pd.DataFrame({"set": [("a", "b", "c")], "o_info": [0.3], "label": ["redundant"]})
+    assert region_scores(table, regions).set_index("name").loc["b", "anatomy"] == "right thalamus"
+    unnamed = [SubjectOutcome("sub-01", "prepare", "computed",
+                              regions=tuple({k: v for k, v in r.items() if k != "anatomy"} for r in named))]
+    assert "anatomy" not in _study_regions(unnamed).columns
