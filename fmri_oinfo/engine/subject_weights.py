@@ -17,11 +17,14 @@ features of the conditioning values (each value, its second and third
 Hermite polynomials, and the product of every two), less what that fit
 explains by chance (``(d + 3 sqrt(2 d)) / n`` for ``d`` features and ``n``
 rows), plus the Jarque-Bera statistic of ``y`` over ``n`` (a residual law
-that is not normal), less its chance level.  :data:`NON_GAUSSIAN_SHARE` of the member's draws then go to pairs in
-proportion to importance times that score, the rest as before; where no
-pair scores (Gaussian data) nothing changes.  The held-out loss of early
-stopping is drawn the same way, so it watches those pairs too.  The rows a
-member scores never enter its weights.
+that is not normal), less its chance level.  The member then draws each pair
+in proportion to ``importance * (1 + NON_GAUSSIAN_GAIN * score)``: a pair
+whose residual is a product of its conditioning values (score about 0.5)
+is drawn about 15 times as often as before, Gaussian pairs (score 0, or a
+few thousandths by chance) as often as each other as before; on Gaussian
+data nothing changes.  The held-out loss of early stopping is drawn the
+same way, so it watches those pairs too.  The rows a member scores never
+enter its weights.
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ import torch
 
 from fmri_oinfo.engine.pair_gaussian import PairTable, gather_pair_rows
 
-#: Share of each member's draws given to pairs by their non-Gaussian score (the rest by importance alone).
-NON_GAUSSIAN_SHARE = 0.5
+#: How much a pair's non-Gaussian score multiplies its draws: ``1 + NON_GAUSSIAN_GAIN * score``.
+NON_GAUSSIAN_GAIN = 30.0
 
 #: Fewest training rows a member scores pairs on: the chance levels above are large-sample ones (the
 #: Jarque-Bera statistic of 20 normal rows is far from its chi-squared limit), so with fewer rows the
@@ -151,7 +154,5 @@ def member_probabilities(importance: torch.Tensor, scores: torch.Tensor) -> torc
     scores : torch.Tensor, shape (G, P)
         :func:`non_gaussian_scores`.
     """
-    tilted = importance[None, :] * scores.to(importance.dtype)
-    total = tilted.sum(-1, keepdim=True)
-    share = torch.where(total > 0, torch.full_like(total, NON_GAUSSIAN_SHARE), torch.zeros_like(total))
-    return (1.0 - share) * importance[None, :] + share * tilted / total.clamp_min(1e-30)
+    weight = importance[None, :] * (1.0 + NON_GAUSSIAN_GAIN * scores.to(importance.dtype))
+    return weight / weight.sum(-1, keepdim=True)

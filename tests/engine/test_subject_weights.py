@@ -2,7 +2,7 @@
 
 Among many handed-in sets the pairs of a non-Gaussian core are a small share
 of the draws and of the held-out loss that early stopping watches; drawn in
-proportion to importance alone (``NON_GAUSSIAN_SHARE = 0``) the core below
+proportion to importance alone (``NON_GAUSSIAN_GAIN = 0``) the core below
 reads an excess of about 0 at the CI budget.
 """
 
@@ -47,7 +47,9 @@ def test_scores_single_out_the_non_gaussian_pairs_and_leave_gaussian_data_alone(
     importance = torch.full((len(PAIRS),), 1.0 / len(PAIRS), dtype=torch.float64)
     probabilities = member_probabilities(importance, scores[None])[0]
     assert probabilities.sum() == pytest.approx(1.0)
-    assert probabilities[:2].sum() > 0.5 and (probabilities[2:] >= 0.5 * importance[2:]).all()
+    assert probabilities[:2].sum() > 0.5  # from a third of the draws
+    gaussian_pairs = probabilities[2:]
+    assert gaussian_pairs.max() / gaussian_pairs.min() < 1.2  # Gaussian pairs: drawn alike, as before
     gaussian = _standard(rng.standard_normal((1000, 7)))
     flat = non_gaussian_scores(gaussian, _table(gaussian, PAIRS), rows, torch.tensor([1000]))[0]
     assert flat.max() < 0.01
