@@ -137,8 +137,9 @@ def score(kind: str, results: pd.DataFrame, planted: tuple[int, ...]) -> dict:
             "beyond_fc_any": bool((labels != "").any()),
             "n_beyond_fc": int((labels != "").sum()),
             "planted_tested": bool(any(holds)),
-            "planted_synergy_label": bool(any(h and lab == "synergy" for h, lab in zip(holds, results["label"]))),
+            "planted_synergy_label": bool(any(h and lab == "synergistic" for h, lab in zip(holds, results["label"]))),
             "planted_beyond_fc": bool(any(h and lab != "" for h, lab in zip(holds, labels))),
+            "planted_o_labels": [lab for h, lab in zip(holds, results["label"]) if h],
             "n_sets": len(sets),
         }
     exact = [s == names for s in sets]
@@ -159,6 +160,8 @@ def main() -> None:
     parser.add_argument("--first", type=int, default=0, help="first subject seed")
     parser.add_argument("--classes", default=",".join(CLASSES))
     parser.add_argument("--record", type=Path, default=None, help="append one JSON line per subject here")
+    parser.add_argument("--summarise", type=Path, default=None,
+                        help="print the table of a --record file (JSON lines) instead of running")
     parser.add_argument("--fmmi", default="", help="extra [estimation.fmmi] options, e.g. steps=1000,ensemble=1")
     args = parser.parse_args()
     overrides = {}
@@ -166,7 +169,11 @@ def main() -> None:
         key, value = item.split("=")
         overrides[f"estimation__fmmi.{key}"] = type(getattr(load_config(None).estimation.fmmi, key))(value)
     records: dict[str, list[dict]] = {}
-    for kind in args.classes.split(","):
+    if args.summarise:
+        for line in args.summarise.read_text().splitlines():
+            record = json.loads(line)
+            records.setdefault(record["class"], []).append(record)
+    for kind in [] if args.summarise else args.classes.split(","):
         for k in range(args.first, args.first + args.subjects):
             table, planted = subject(kind, seed=1000 * CLASSES.index(kind) + k)
             results, seconds = run(table, seed=k, overrides=overrides)
@@ -176,7 +183,11 @@ def main() -> None:
             if args.record:
                 with args.record.open("a") as handle:
                     handle.write(json.dumps(record) + "\n")
-    print()
+    summarise(records)
+
+
+def summarise(records: dict[str, list[dict]]) -> None:
+    """Print the table of the subjects' records, one row per class."""
     print("| class | subjects | planted set a candidate | labelled beyond FC (Wilson 95 % CI) | "
           "median excess (SE) | other sets labelled beyond FC | median s |")
     print("|---|---|---|---|---|---|---|")
