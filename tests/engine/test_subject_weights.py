@@ -80,5 +80,5 @@ def test_a_multiplicative_core_among_many_handed_in_sets_is_learnt(n_other):
     model = SubjectFlowModel(seed=0, **CI_BUDGET).fit(x, sets=[(0, 1, 2), *others])
     answer = model.oinfo([(0, 1, 2), *others])
     oracle = system.in_sample_measures(core, np.arange(3)[None])["o_info"][0]
-    assert answer["o_info_excess"][0] < 0.5 * oracle  # about -0.5 of -0.68; about 0 when drawn by importance alone
-    assert np.abs(answer["o_info_excess"][1:]).max() < 0.05  # the other sets stay near 0
+    assert answer["o_info_excess"][0] < 0.5 * oracle  # -0.77 (SE 0.08) of -0.69; +0.002 drawn by importance alone
+    assert np.abs(answer["o_info_excess"][1:]).max() < 0.05  # the other sets stay near 0 (<= 0.031 measured)
