@@ -68,15 +68,14 @@ def test_a_member_scores_pairs_on_its_training_rows_only():
     assert torch.equal(before, non_gaussian_scores(changed, table, rows, torch.tensor([400])))
 
 
-@pytest.mark.parametrize("n_other", [9])
-def test_a_multiplicative_core_among_many_handed_in_sets_is_learnt(n_other):
+def test_a_multiplicative_core_among_many_handed_in_sets_is_learnt():
     """x3 = x1 x2 + 0.3 e (O = -0.68) with 9 other sets of 3-5 independent regions, at the CI budget."""
     system = MultiplicativeSystem(0.3)
     core = system.sample(1000, seed=4)
     rng = np.random.default_rng(5)
     x = np.column_stack([core, rng.standard_normal((1000, 12))])
     others = [tuple(sorted(rng.choice(np.arange(3, 15), int(rng.integers(3, 6)), replace=False).tolist()))
-              for _ in range(n_other)]
+              for _ in range(9)]
     model = SubjectFlowModel(seed=0, **CI_BUDGET).fit(x, sets=[(0, 1, 2), *others])
     answer = model.oinfo([(0, 1, 2), *others])
     oracle = system.in_sample_measures(core, np.arange(3)[None])["o_info"][0]
