@@ -15,6 +15,10 @@ S-information of a set is a signed sum of conditional MIs ``I(X_m; X_F)``
   trains on all blocks but one and gives the values of that block, so every
   row enters the estimate and none is scored by a network that saw it.
 - ``ensemble`` replicates repeat this with their own seeds and shifted blocks.
+- Each member draws more of the pairs whose residual the Gaussian part
+  leaves predictable on its training rows
+  (:mod:`fmri_oinfo.engine.subject_weights`), so a non-Gaussian core among
+  many sets is learnt before early stopping ends training.
 - The standard error of a quantity is the long-run (autocorrelation-aware)
   variance of its per-row values over rows, plus the variance between
   replicates (:mod:`fmri_oinfo.engine.uncertainty`), plus the network's
@@ -50,6 +54,7 @@ from fmri_oinfo.engine.stacked import select_members
 from fmri_oinfo.engine.subject_config import SubjectFlowConfig
 from fmri_oinfo.engine.subject_readout import member_corrections
 from fmri_oinfo.engine.subject_training import train_members
+from fmri_oinfo.engine.subject_weights import member_probabilities, non_gaussian_scores
 from fmri_oinfo.engine.threads import torch_threads
 from fmri_oinfo.engine.uncertainty import long_run_variance
 from fmri_oinfo.exceptions import check_is_fitted
@@ -201,6 +206,10 @@ class SubjectFlowModel:
         The pairs the network was trained on (from the sets given to ``fit``,
         or random ones); others are answered by the same network (its
         region embeddings generalise), less accurately.
+    draw_probabilities_ : torch.Tensor, shape (ensemble * folds, len(trained_pairs_))
+        How often each member drew each trained pair: by importance, and
+        partly by a non-Gaussian score of the pair on the member's training
+        rows (:mod:`fmri_oinfo.engine.subject_weights`).
     history_ : dict
         Held-out loss of the members at each evaluation (see
         :func:`fmri_oinfo.engine.subject_training.train_members`).
@@ -295,9 +304,13 @@ class SubjectFlowModel:
             components=config.components,
         )
         with torch_threads(self._threads()):
+            scores = non_gaussian_scores(self.z64_, table, train_rows, n_train)  # (G, P), training rows only
+            self.draw_probabilities_ = member_probabilities(
+                torch.as_tensor(probabilities, dtype=torch.float64, device=self.device_), scores
+            ).float()
             self.params_, self.history_, trained_on = train_members(
-                self.z_, table, torch.as_tensor(probabilities, dtype=torch.float32, device=self.device_),
-                train_rows, n_train, held_rows, n_held, self.shape_, config, generator, progress=self.progress,
+                self.z_, table, self.draw_probabilities_, train_rows, n_train, held_rows, n_held, self.shape_,
+                config, generator, progress=self.progress,
             )
         self._warn_if_still_learning()
         self.training_rows_ = trained_on.cpu().numpy()

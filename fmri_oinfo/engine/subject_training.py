@@ -83,11 +83,12 @@ def draw_examples(
     rows : torch.Tensor of int64, shape (G, T_max)
         Each member's rows (padded past ``n_rows``).
     n_rows : torch.Tensor of int64, shape (G,)
-    probabilities : torch.Tensor, shape (P,)
+    probabilities : torch.Tensor, shape (G, P)
+        Each member's draw probabilities of the pairs.
     """
     g, device = rows.shape[0], rows.device
     slot = (torch.rand(g, size, generator=generator, device=device) * n_rows[:, None]).long()  # (G, B)
-    pick = torch.multinomial(probabilities, g * size, replacement=True, generator=generator).view(g, size)
+    pick = torch.multinomial(probabilities, size, replacement=True, generator=generator)  # (G, B)
     t = torch.rand(g, size, config.time_draws, generator=generator, device=device)
     picked = rows.gather(1, slot)  # (G, B)
     examples = gather_pair_rows(z, pairs, picked, pick)
@@ -134,8 +135,9 @@ def train_members(
     z : torch.Tensor, shape (T, N)
         Standardised data.
     pairs : PairTable
-    probabilities : torch.Tensor, shape (P,)
-        How often each pair is drawn.
+    probabilities : torch.Tensor, shape (G, P)
+        How often each member draws each pair (its training examples and
+        its fixed held-out examples alike).
     train_rows, held_rows : torch.Tensor of int64, shape (G, T_max)
         Each member's training rows and held-out fold (padded).
     n_train, n_held : torch.Tensor of int64, shape (G,)
