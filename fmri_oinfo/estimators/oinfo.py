@@ -513,6 +513,9 @@ ESTIMATOR_CLASSES: dict[str, type[OInfoEstimator]] = {
     "gaussian": GaussianOInfo, "gaussian-copula": CopulaOInfo, "fmmi": FMMIOInfo,
 }
 
+#: The names the API and the configuration files accept.
+ESTIMATORS: tuple[str, ...] = tuple(ESTIMATOR_CLASSES)
+
 
 def estimator_from_name(name: str, device: str = "auto", seed: int = 0, units: str = "nats",
                         gradient: bool = False, **options: Any) -> OInfoEstimator:
@@ -524,7 +527,7 @@ def estimator_from_name(name: str, device: str = "auto", seed: int = 0, units: s
         For an unknown name, or an option the estimator does not take (listing the valid ones).
     """
     if name not in ESTIMATOR_CLASSES:
-        raise ValueError(f"estimator={name!r} is not known; use one of {list(ESTIMATOR_CLASSES)}.")
+        raise ValueError(f"estimator={name!r} is not known; use one of {list(ESTIMATORS)}.")
     cls = ESTIMATOR_CLASSES[name]
     if cls is FMMIOInfo:
         return FMMIOInfo(device=device, seed=seed, units=units, gradient=gradient, **options)

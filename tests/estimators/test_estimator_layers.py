@@ -1,4 +1,4 @@
-"""The estimator protocol and registry; the engine stays pure."""
+"""One estimator abstraction: the contract outside ``estimators/``, the computing cores inside; the engine stays pure."""
 
 import ast
 from pathlib import Path
@@ -6,9 +6,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import fmri_oinfo
 import fmri_oinfo.engine as engine
-from fmri_oinfo.estimators import ESTIMATORS, GaussianEstimator, make_estimator
+from fmri_oinfo.estimators import ESTIMATORS, CopulaOInfo, FMMIOInfo, estimator_from_name
+from fmri_oinfo.estimators.gaussian import GaussianEstimator
 from fmri_oinfo.measures import measures_from_tc, subset_plan
+
+PACKAGE = Path(fmri_oinfo.__file__).parent
 
 
 def imported_packages(source: Path) -> set[str]:
@@ -18,6 +22,11 @@ def imported_packages(source: Path) -> set[str]:
     return names
 
 
+def imported_names(source: Path) -> set[str]:
+    tree = ast.parse(source.read_text())
+    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
 def test_engine_imports_neither_estimators_nor_pandas():
     for source in sorted(Path(engine.__file__).parent.rglob("*.py")):
         for name in imported_packages(source):
@@ -25,12 +34,21 @@ def test_engine_imports_neither_estimators_nor_pandas():
             assert name.split(".")[0] not in ("pandas", "nibabel", "nilearn"), source
 
 
-def test_registry_builds_every_estimator():
+def test_only_the_estimators_package_builds_a_computing_core():
+    """Outside ``estimators/`` an estimator is a contract object; the cores are its internals."""
+    cores = {"GaussianEstimator", "FMMIEstimator", "Estimator", "make_estimator", "REGISTRY"}
+    for source in sorted(PACKAGE.rglob("*.py")):
+        if source.parent.name == "estimators":
+            continue
+        assert not imported_names(source) & cores, source
+
+
+def test_estimator_from_name_builds_every_estimator():
     assert ESTIMATORS == ("gaussian", "gaussian-copula", "fmmi")
-    assert isinstance(make_estimator("gaussian-copula"), GaussianEstimator)
-    assert type(make_estimator("fmmi")).__name__ == "FMMIEstimator"
+    assert type(estimator_from_name("gaussian-copula")) is CopulaOInfo
+    assert type(estimator_from_name("fmmi")) is FMMIOInfo
     with pytest.raises(ValueError, match="estimator='knn' is not known"):
-        make_estimator("knn")
+        estimator_from_name("knn")
 
 
 @pytest.mark.parametrize("name, typo, valid", [("gaussian-copula", "bias_corection", "bias_correction"),
@@ -38,14 +56,14 @@ def test_registry_builds_every_estimator():
 def test_an_option_typo_is_a_value_error_listing_the_valid_options(name, typo, valid):
     """The docstrings promise a ValueError; the constructor's TypeError named no valid option."""
     with pytest.raises(ValueError, match=rf"estimator='{name}' has no option\(s\) \['{typo}'\].*'{valid}'"):
-        make_estimator(name, **{typo: 1})
+        estimator_from_name(name, **{typo: 1})
 
 
 def test_gaussian_measures_follow_the_plan():
     x = np.random.default_rng(0).standard_normal((500, 5))
     groups = np.array([[0, 1, 2], [2, 3, 4]])
     plan = subset_plan(3, gradient=True)
-    estimator = GaussianEstimator(device="cpu").fit(x, sets=groups)
+    estimator = GaussianEstimator(device="cpu").fit(x)
     got = estimator.measures(groups, plan)
     want = measures_from_tc(estimator.total_correlations(groups, plan).tc, plan)
     np.testing.assert_allclose(got.values[:, 2], want["o_info"])
@@ -58,4 +76,16 @@ def test_measures_before_fit_is_a_not_fitted_error(name):
     from fmri_oinfo.exceptions import NotFittedError
 
     with pytest.raises(NotFittedError, match="is not fitted yet; call its fit"):
-        make_estimator(name, device="cpu").measures(np.array([[0, 1, 2]]), subset_plan(3))
+        estimator_from_name(name, device="cpu").measures([(0, 1, 2)])
+
+
+def test_the_closed_forms_array_level_before_fit_is_a_not_fitted_error():
+    from fmri_oinfo.exceptions import NotFittedError
+
+    estimator = CopulaOInfo(device="cpu")
+    with pytest.raises(NotFittedError, match="is not fitted yet"):
+        estimator.total_correlations(np.array([[0, 1, 2]]), subset_plan(3))
+    with pytest.raises(NotFittedError, match="is not fitted yet"):
+        next(estimator.iter_exhaustive(3))
+    with pytest.raises(NotFittedError, match="is not fitted yet"):
+        estimator.correlation()
