@@ -89,3 +89,13 @@ def test_the_closed_forms_array_level_before_fit_is_a_not_fitted_error():
         next(estimator.iter_exhaustive(3))
     with pytest.raises(NotFittedError, match="is not fitted yet"):
         estimator.correlation()
+
+
+def test_the_estimators_import_the_statistics_only_when_a_null_or_resample_runs():
+    """``stats`` imports the estimators; the estimators' ``null``/``resample`` import ``stats`` inside the method
+    (docs/architecture.md), so no module of ``estimators/`` names ``fmri_oinfo.stats`` at import time."""
+    for source in sorted((PACKAGE / "estimators").glob("*.py")):
+        tree = ast.parse(source.read_text())
+        top = {node.module or "" for node in tree.body if isinstance(node, ast.ImportFrom)}
+        top |= {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+        assert not any(name.startswith("fmri_oinfo.stats") for name in top), source
