@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.estimators.oinfo import ESTIMATOR_CLASSES, FMMIOInfo, GaussianOInfo, estimator_from_name
+from fmri_oinfo.estimators.oinfo import FMMIOInfo, GaussianOInfo, estimator_from_name
 from fmri_oinfo.estimators.table import set_names as _set_column
 from fmri_oinfo.exceptions import DependentRegionsWarning
 from fmri_oinfo.measures import SubsetPlan, combine_tc, unit_factor
@@ -263,8 +263,7 @@ def dynamic_oinfo(
     (3, 2)
     """
     factor = unit_factor(units)  # an unknown unit fails before any fitting
-    if estimator not in ESTIMATOR_CLASSES:
-        raise ValueError(f"estimator={estimator!r} is not known; use one of {list(ESTIMATOR_CLASSES)}.")
+    model = estimator_from_name(estimator, device=device, seed=seed, **options)  # the name and options, checked once
     if isinstance(sets, str):
         raise ValueError(f"sets={sets!r}: give a list of sets (tuples of names or indices) or an array (G, k).")
     values, names = check_timeseries(data)
@@ -273,7 +272,6 @@ def dynamic_oinfo(
     regions = np.unique(np.concatenate([members.ravel() for _, members in buckets.values()]))
     embedding, columns = lagged_embedding(values, names, regions, lag)
     groups = {k: _target_groups(members, regions, lag) for k, (_, members) in buckets.items()}
-    model = estimator_from_name(estimator, device=device, seed=seed, **options)
     if isinstance(model, FMMIOInfo):
         results = _fmmi(embedding, columns, groups, lag, model)
     else:
