@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run from a checkout without installing
     sys.path.insert(0, str(REPO))
 
-from fmri_oinfo.estimators import GaussianEstimator  # noqa: E402
+from fmri_oinfo.estimators import CopulaOInfo, GaussianOInfo  # noqa: E402
 from fmri_oinfo.measures import measures_from_tc, subset_plan  # noqa: E402
 from fmri_oinfo.synthetic import (  # noqa: E402
     GroundTruthSystem,
@@ -91,8 +91,8 @@ def estimate(system: GroundTruthSystem, n_samples: int, seeds: list[int]) -> dic
     for row, seed in enumerate(seeds):
         x = system.sample(n_samples, seed=seed)
         for name, copula, corrected in ESTIMATORS:
-            model = GaussianEstimator(copula=copula, bias_correction=corrected, device="cpu").fit(x)
-            measures = measures_from_tc(model.total_correlations(group, plan).tc, plan)
+            model = (CopulaOInfo if copula else GaussianOInfo)(bias_correction=corrected, device="cpu").fit(x)
+            measures = measures_from_tc(model.total_correlations(group, plan), plan)
             out[name][row] = measures["tc"][0], measures["o_info"][0]
     return out
 

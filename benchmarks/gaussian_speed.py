@@ -7,7 +7,7 @@ regions at T = 1200) is scored by three tools on the same random data:
   ``fmri_oinfo.estimate_oinfo(X, "all", order=k, estimator="gaussian-copula",
   bias_correction=True)``, which returns the whole table (a ``set`` column of
   region-name tuples, ``order``, TC, DTC, O and S), as THOI's call does;
-- core: the estimator alone (``GaussianEstimator.iter_exhaustive``, every
+- core: the estimator alone (``CopulaOInfo.iter_exhaustive``, every
   group's TC, DTC, O and S kept in preallocated arrays, no table), to show
   what the public call adds;
 - THOI: ``thoi.measures.gaussian_copula.multi_order_measures(X, k, k)``, its
@@ -79,15 +79,14 @@ def _run_ours(x: np.ndarray, order: int) -> int:
 
 def _run_core(x: np.ndarray, order: int) -> int:
     from fmri_oinfo.enumeration import n_combinations
-    from fmri_oinfo.estimators import GaussianEstimator
-    from fmri_oinfo.measures import subset_plan
+    from fmri_oinfo.estimators import CopulaOInfo
 
-    estimator = GaussianEstimator(copula=True, bias_correction=True, device="cpu").fit(x)
+    estimator = CopulaOInfo(bias_correction=True, device="cpu").fit(x)
     total = n_combinations(x.shape[1], order)
     groups = np.empty((total, order), dtype=np.int64)  # (C, k)
     values = np.empty((total, len(QUANTITIES)))  # (C, 4)
     start = 0
-    for batch, measures in estimator.iter_exhaustive(subset_plan(order)):
+    for batch, measures in estimator.iter_exhaustive(order):
         stop = start + batch.shape[0]
         groups[start:stop] = batch
         for column, name in enumerate(QUANTITIES):
@@ -175,7 +174,7 @@ def stage_breakdown(x: np.ndarray, order: int, repeats: int) -> dict[str, float]
     import torch
 
     from fmri_oinfo.enumeration import iter_combinations
-    from fmri_oinfo.estimators import GaussianEstimator
+    from fmri_oinfo.estimators import CopulaOInfo
     from fmri_oinfo.estimators.gaussian import closed_form_logdets, gather_pairs, tc_bias
     from fmri_oinfo.measures import measures_from_tc, subset_plan
 
@@ -184,10 +183,11 @@ def stage_breakdown(x: np.ndarray, order: int, repeats: int) -> dict[str, float]
     for _ in range(repeats):
         times = dict.fromkeys(("fit", "enumerate", "gather", "arithmetic", "measures"), 0.0)
         tick = time.perf_counter()
-        estimator = GaussianEstimator(copula=True, bias_correction=True, device="cpu").fit(x)
+        estimator = CopulaOInfo(bias_correction=True, device="cpu").fit(x)
+        correlation = torch.from_numpy(estimator.correlation())  # (N, N)
         bias = np.array([tc_bias(int(m), x.shape[0]) for m in plan.masks.sum(axis=1)])  # (S,)
         times["fit"] = time.perf_counter() - tick
-        batches = iter_combinations(x.shape[1], order, estimator.batch_size)
+        batches = iter_combinations(x.shape[1], order, estimator.batch_size)  # the core's batches
         while True:
             tick = time.perf_counter()
             batch = next(batches, None)
@@ -195,7 +195,7 @@ def stage_breakdown(x: np.ndarray, order: int, repeats: int) -> dict[str, float]
             if batch is None:
                 break
             tick = time.perf_counter()
-            pairs = gather_pairs(estimator.correlation_, torch.from_numpy(batch))
+            pairs = gather_pairs(correlation, torch.from_numpy(batch))
             times["gather"] += time.perf_counter() - tick
             tick = time.perf_counter()
             tc = closed_form_logdets(pairs, order)  # (S, B)
@@ -234,11 +234,11 @@ def check_paths(x: np.ndarray, n_groups: int, seed: int) -> list[tuple[str, floa
     """Largest |fast - generic| TC (nats) per plan: random groups of the data, and near-singular groups."""
     import torch
 
-    from fmri_oinfo.estimators import GaussianEstimator
+    from fmri_oinfo.estimators import CopulaOInfo
     from fmri_oinfo.estimators.gaussian import standard_plan_tc, subset_tc
     from fmri_oinfo.measures import subset_plan
 
-    corr = GaussianEstimator(copula=True, device="cpu").fit(x).correlation_
+    corr = torch.from_numpy(CopulaOInfo(device="cpu").fit(x).correlation())
     rng = np.random.default_rng(seed)
     rows = []
     for order, gradient in ((3, False), (4, False), (5, False), (3, True), (4, True), (6, True)):
@@ -266,7 +266,7 @@ def check_against_peers(x: np.ndarray, order: int, n_groups: int, n_hoi: int, se
     from thoi.measures.gaussian_copula import nplets_measures
 
     from fmri_oinfo import estimate_oinfo
-    from fmri_oinfo.estimators import GaussianEstimator
+    from fmri_oinfo.estimators import CopulaOInfo
     from fmri_oinfo.measures import measures_from_tc, subset_plan
 
     rng = np.random.default_rng(seed)
@@ -289,8 +289,8 @@ def check_against_peers(x: np.ndarray, order: int, n_groups: int, n_hoi: int, se
     hoi_bits = Oinfo(x, multiplets=groups[:n_hoi].tolist(), verbose=False).fit(
         minsize=order, maxsize=order, method="gc"
     )[:, 0]
-    ours = GaussianEstimator(copula=True, bias_correction=True, device="cpu").fit(x)
-    o_info = measures_from_tc(ours.total_correlations(groups[:n_hoi], plan).tc, plan)["o_info"]
+    ours = CopulaOInfo(bias_correction=True, device="cpu").fit(x)
+    o_info = measures_from_tc(ours.total_correlations(groups[:n_hoi], plan), plan)["o_info"]
     out["hoi"] = float(np.abs(o_info - hoi_bits * math.log(2.0)).max())
     return out
 

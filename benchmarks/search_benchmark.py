@@ -34,7 +34,7 @@ import pandas as pd
 from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.candidates import anneal_search, beam_search, greedy_search, partial_search
 from fmri_oinfo.candidates.screen import extreme_sets
-from fmri_oinfo.estimators import GaussianEstimator
+from fmri_oinfo.estimators import GaussianOInfo
 from fmri_oinfo.synthetic import planted_search_system
 
 N_REGIONS, ORDER, N_TIME = 100, 5, 1200
@@ -69,7 +69,7 @@ def _thoi_greedy(x: np.ndarray) -> list[tuple[int, ...]]:
 
 
 def _exhaustive(x: np.ndarray) -> list[tuple[int, ...]]:
-    groups, _ = extreme_sets(GaussianEstimator().fit(x), ORDER, 10)["synergy"]
+    groups, _ = extreme_sets(GaussianOInfo().fit(x), ORDER, 10)["synergy"]
     return [tuple(int(v) for v in g) for g in groups]
 
 

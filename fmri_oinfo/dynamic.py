@@ -19,9 +19,10 @@ Both estimators work on the *lagged embedding*: one column per region and lag
 
 - ``gaussian`` / ``gaussian-copula``: closed form from the embedding's
   correlation, ``I(y; X_S | y0) = TC(y, y0, X_S) - TC(y0, X_S) - TC(y, y0) +
-  TC(y0)``, batched over every (set, target) by
-  :class:`fmri_oinfo.estimators.gaussian.GaussianEstimator`;
-- ``fmmi``: the FMMI subject model fitted on the embedding, each
+  TC(y0)``, batched over every (set, target) by the fitted estimator
+  (:meth:`fmri_oinfo.estimators.GaussianOInfo.total_correlations`);
+- ``fmmi``: the FMMI subject model fitted on the embedding
+  (:meth:`fmri_oinfo.estimators.FMMIOInfo.subject_model`), each
   ``I(y; X_S | y0) = I(y; X_S, y0) - I(y; y0)`` a difference of its pairs
   (one moving column given others), the whole combination read from the
   per-row values at once
@@ -37,13 +38,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fmri_oinfo.estimators.oinfo import FMMIOInfo, GaussianOInfo, estimator_from_name
 from fmri_oinfo.estimators.table import set_names as _set_column
 from fmri_oinfo.exceptions import DependentRegionsWarning
 from fmri_oinfo.measures import SubsetPlan, combine_tc, unit_factor
 from fmri_oinfo.validation import SetBuckets, check_independent_sets, check_timeseries, index_sets
-
-#: Estimators of :func:`dynamic_oinfo`.
-DYNAMIC_ESTIMATORS = ("gaussian", "gaussian-copula", "fmmi")
 
 #: Quantities per (set, target), in column order.
 DYNAMIC_QUANTITIES = ("transfer_entropy", "d_o_info")
@@ -160,28 +159,24 @@ def _check_lag(lag: Any, n_samples: int, buckets: SetBuckets) -> int:
     return int(lag)
 
 
-def _gaussian(embedding: np.ndarray, groups: dict[int, np.ndarray], lag: int, estimator: str, device: str,
-              options: dict[str, Any]) -> dict[int, tuple[np.ndarray, None]]:
-    from fmri_oinfo.estimators import make_estimator  # torch loads only when estimating
-
-    model = make_estimator(estimator, device=device, **options).fit(embedding)
+def _gaussian(embedding: np.ndarray, groups: dict[int, np.ndarray], lag: int, estimator: GaussianOInfo
+              ) -> dict[int, tuple[np.ndarray, None]]:
+    model = estimator.fit(embedding)
     out = {}
     for k, columns in groups.items():
         plan = dynamic_plan(k, lag)
-        out[k] = (combine_tc(model.total_correlations(columns, plan).tc, plan.weights), None)  # (G k, 2)
+        out[k] = (combine_tc(model.total_correlations(columns, plan), plan.weights), None)  # (G k, 2)
     return out
 
 
-def _fmmi(embedding: np.ndarray, columns: list[str], groups: dict[int, np.ndarray], lag: int, device: str, seed: int,
-          options: dict[str, Any]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    from fmri_oinfo.engine.subject import SubjectFlowModel  # torch loads only when estimating
-
+def _fmmi(embedding: np.ndarray, columns: list[str], groups: dict[int, np.ndarray], lag: int, estimator: FMMIOInfo
+          ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     check_independent_sets(embedding, columns, list(groups.values()))
     terms = {k: [dynamic_terms(row, lag) for row in block] for k, block in groups.items()}
     pairs = list(dict.fromkeys(pair for block in terms.values() for combos in block for c in combos for pair in c))
     # Every pair trained with equal weight: weighting them by the combinations' coefficients (fit(combinations=),
     # as variables do) was measured worse on the multiplicative system (benchmarks/README.md, dynamic_var.py).
-    model = SubjectFlowModel(device=device, seed=seed, **options).fit(embedding, pairs=pairs)
+    model = estimator.subject_model().fit(embedding, pairs=pairs)
     out = {}
     for k, block in terms.items():
         answer = model.combinations(block)
@@ -268,8 +263,7 @@ def dynamic_oinfo(
     (3, 2)
     """
     factor = unit_factor(units)  # an unknown unit fails before any fitting
-    if estimator not in DYNAMIC_ESTIMATORS:
-        raise ValueError(f"estimator={estimator!r} is not known; use one of {list(DYNAMIC_ESTIMATORS)}.")
+    model = estimator_from_name(estimator, device=device, seed=seed, **options)  # the name and options, checked once
     if isinstance(sets, str):
         raise ValueError(f"sets={sets!r}: give a list of sets (tuples of names or indices) or an array (G, k).")
     values, names = check_timeseries(data)
@@ -278,10 +272,10 @@ def dynamic_oinfo(
     regions = np.unique(np.concatenate([members.ravel() for _, members in buckets.values()]))
     embedding, columns = lagged_embedding(values, names, regions, lag)
     groups = {k: _target_groups(members, regions, lag) for k, (_, members) in buckets.items()}
-    if estimator == "fmmi":
-        results = _fmmi(embedding, columns, groups, lag, device, seed, options)
+    if isinstance(model, FMMIOInfo):
+        results = _fmmi(embedding, columns, groups, lag, model)
     else:
-        results = _gaussian(embedding, groups, lag, estimator, device, options)
+        results = _gaussian(embedding, groups, lag, model)
     return _table(names, n_sets, buckets, results, factor, lag, units, estimator)
 
 

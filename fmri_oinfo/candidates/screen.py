@@ -1,7 +1,7 @@
 """Screen strategy: score every set of an order with the fast Gaussian estimator.
 
 The whole k-subset space is streamed in batches
-(:meth:`GaussianEstimator.iter_exhaustive`); only a running top-K of the most
+(:meth:`fmri_oinfo.estimators.GaussianOInfo.iter_exhaustive`); only a running top-K of the most
 redundant and of the most synergistic sets is kept, so memory is bounded by
 ``batch_size + top_k`` sets whatever the number of regions.  A uniform random
 sample of sets is added as a control, for the slower estimator to refine.
@@ -18,9 +18,7 @@ import pandas as pd
 from fmri_oinfo.candidates.exhaustive import check_order
 from fmri_oinfo.candidates.table import candidate_table
 from fmri_oinfo.enumeration import n_combinations, unrank_combinations
-from fmri_oinfo.estimators import GaussianEstimator
-from fmri_oinfo.measures import subset_plan
-from fmri_oinfo.validation import check_timeseries
+from fmri_oinfo.estimators import CopulaOInfo, GaussianOInfo
 
 
 @dataclass
@@ -59,13 +57,13 @@ class RunningTop:
 
 
 def extreme_sets(
-    estimator: GaussianEstimator, order: int, top_k: int
+    estimator: GaussianOInfo, order: int, top_k: int
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Most redundant and most synergistic sets of ``order`` fitted regions.
 
     Parameters
     ----------
-    estimator : GaussianEstimator
+    estimator : GaussianOInfo or CopulaOInfo
         Fitted.
     order : int
     top_k : int
@@ -78,7 +76,7 @@ def extreme_sets(
         most extreme first (largest O, resp. most negative O).
     """
     redundant, synergistic = RunningTop(top_k), RunningTop(top_k)
-    for sets, measures in estimator.iter_exhaustive(subset_plan(order)):
+    for sets, measures in estimator.iter_exhaustive(order):
         o_info = measures["o_info"]  # (B,)
         redundant.update(sets, o_info)
         synergistic.update(sets, -o_info)
@@ -139,9 +137,9 @@ def screen_candidates(
     """
     if top_k < 1 or n_control < 0:
         raise ValueError(f"top_k={top_k} must be >= 1 and n_control={n_control} >= 0.")
-    values, names = check_timeseries(data)
     rng = np.random.default_rng(seed)
-    estimator = GaussianEstimator(copula=copula, device=device, batch_size=batch_size).fit(values)
+    estimator = (CopulaOInfo if copula else GaussianOInfo)(device=device, batch_size=batch_size).fit(data)
+    names = estimator.names_
     tables = []
     for order in orders:
         check_order(order, len(names))

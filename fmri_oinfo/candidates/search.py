@@ -36,9 +36,8 @@ import pandas as pd
 from fmri_oinfo.candidates.exhaustive import check_order
 from fmri_oinfo.candidates.screen import extreme_sets
 from fmri_oinfo.candidates.table import candidate_table
-from fmri_oinfo.estimators import GaussianEstimator
+from fmri_oinfo.estimators import CopulaOInfo, GaussianOInfo
 from fmri_oinfo.measures import combine_tc, subset_plan
-from fmri_oinfo.validation import check_timeseries
 
 #: Search targets and the sign that turns O-information into a score to maximise.
 TARGET_SIGNS: dict[str, float] = {"synergy": -1.0, "redundancy": 1.0}
@@ -54,10 +53,10 @@ def _target_sign(target: str) -> float:
         raise ValueError(f"target={target!r} is not known; use one of {list(TARGET_SIGNS)}.") from None
 
 
-def gaussian_o_info(estimator: GaussianEstimator, sets: np.ndarray) -> np.ndarray:
-    """Gaussian O-information (nats) of each set, shape (G,) for sets (G, k)."""
+def gaussian_o_info(estimator: GaussianOInfo, sets: np.ndarray) -> np.ndarray:
+    """Gaussian O-information (nats) of each set, shape (G,) for sets (G, k) of a fitted closed-form estimator."""
     plan = subset_plan(sets.shape[1])
-    tc = estimator.total_correlations(sets, plan).tc  # (G, S)
+    tc = estimator.total_correlations(sets, plan)  # (G, S)
     return combine_tc(tc, plan.weights[:, [plan.quantity_names.index("o_info")]])[:, 0]
 
 
@@ -85,9 +84,9 @@ def grow(sets: np.ndarray, n_regions: int) -> np.ndarray:
     return np.sort(grown, axis=2)
 
 
-def _fit(data: np.ndarray | pd.DataFrame, copula: bool, device: str) -> tuple[GaussianEstimator, list[str]]:
-    values, names = check_timeseries(data)
-    return GaussianEstimator(copula=copula, device=device).fit(values), names
+def _fit(data: np.ndarray | pd.DataFrame, copula: bool, device: str) -> tuple[GaussianOInfo, list[str]]:
+    estimator = (CopulaOInfo if copula else GaussianOInfo)(device=device).fit(data)
+    return estimator, estimator.names_
 
 
 def _results(
@@ -270,7 +269,7 @@ def anneal_search(
     neighbours = None
     if guided_fraction > 0:
         partial = partial_correlations(
-            estimator.correlation_.cpu().numpy(), max(1e-6, n_regions / estimator.n_samples_)
+            estimator.correlation(), max(1e-6, n_regions / estimator.values_.shape[0])
         )
         strength = np.abs(partial)
         np.fill_diagonal(strength, -1.0)
@@ -388,9 +387,9 @@ def partial_search(
     _check_search(max_order, len(names), keep)
     if n_neighbours < max_order - 1:
         raise ValueError(f"n_neighbours={n_neighbours} must be at least max_order - 1 = {max_order - 1}.")
-    correlation = estimator.correlation_.cpu().numpy()
+    correlation = estimator.correlation()
     if ridge is None:
-        ridge = max(1e-6, len(names) / estimator.n_samples_)
+        ridge = max(1e-6, len(names) / estimator.values_.shape[0])
     partial = partial_correlations(correlation, ridge)
     found = {}
     for order in range(3, max_order + 1):

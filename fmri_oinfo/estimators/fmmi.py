@@ -1,4 +1,4 @@
-"""The FMMI estimator behind ``estimate_oinfo(..., estimator="fmmi")``: one subject model per call."""
+"""The FMMI computing core of :class:`~fmri_oinfo.estimators.oinfo.FMMIOInfo`: one subject model per fit."""
 
 from __future__ import annotations
 
@@ -36,13 +36,6 @@ class FMMIEstimator:
     ----------
     model_ : SubjectFlowModel
     """
-
-    #: ``measures`` can describe a subset of the fitted rows (one model answers every block of a run).
-    answers_on_rows = True
-    #: The subject model regresses each region on others: a set with an exact relation between its regions
-    #: has no finite answer (the closed forms give TC = inf), so its sets are checked before ``fit``
-    #: (:func:`fmri_oinfo.validation.check_independent_sets`).
-    refuses_dependent_sets = True
 
     def __init__(self, device: str = "auto", seed: int = 0, progress: bool = False, **options: Any) -> None:
         self.device = device

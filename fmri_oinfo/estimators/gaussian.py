@@ -309,7 +309,12 @@ def subset_tc(corr: torch.Tensor, groups: torch.Tensor, masks: np.ndarray) -> to
 
 
 class GaussianEstimator:
-    """Gaussian (or Gaussian-copula) estimator of total correlations.
+    """Gaussian (or Gaussian-copula) estimator of total correlations: the computing core of the closed forms.
+
+    :class:`~fmri_oinfo.estimators.oinfo.GaussianOInfo` and
+    :class:`~fmri_oinfo.estimators.oinfo.CopulaOInfo` fit one on validated
+    data and reach it for every answer; nothing outside
+    :mod:`fmri_oinfo.estimators` builds one.
 
     Parameters
     ----------
@@ -349,12 +354,10 @@ class GaussianEstimator:
         self.device = device
         self.batch_size = batch_size
 
-    def fit(self, data: np.ndarray, sets: object = None, gradient: bool = False,
-            variables: Variables | None = None) -> "GaussianEstimator":
+    def fit(self, data: np.ndarray, variables: Variables | None = None) -> "GaussianEstimator":
         """Estimate the correlation matrix of ``data`` (T, N), already validated.
 
-        ``sets`` and ``gradient`` are accepted for the estimator protocol and
-        not needed: the closed form answers any set.  With ``variables``
+        The closed form answers any set afterwards.  With ``variables``
         (:class:`fmri_oinfo.variables.Variables`), the members of the sets
         asked later are variables (blocks of columns), and each TC is the
         closed form over variables (:mod:`fmri_oinfo.estimators.block_gaussian`).

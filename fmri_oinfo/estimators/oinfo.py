@@ -41,7 +41,7 @@ from fmri_oinfo.enumeration import iter_combinations
 from fmri_oinfo.estimators.params import ParamsMixin, clone
 from fmri_oinfo.estimators.table import MeasureTable, bucket_columns, gradient_tuples, set_names, warn_dependent_sets
 from fmri_oinfo.exceptions import check_is_fitted
-from fmri_oinfo.measures import SCALAR_QUANTITIES, subset_plan, unit_factor
+from fmri_oinfo.measures import SCALAR_QUANTITIES, SubsetPlan, subset_plan, unit_factor
 from fmri_oinfo.validation import SetBuckets, check_independent_sets, check_sets, check_timeseries, index_sets
 from fmri_oinfo.variables import Variables, check_variable_sets, check_variables
 
@@ -364,6 +364,47 @@ class GaussianOInfo(OInfoEstimator):
         """Circular shifts permute time points: the null is a gather of lagged correlations (no bias correction)."""
         return self.copula if surrogate == "circular" and not self.bias_correction else None
 
+    # ------------------------------------------------------------------ closed-form arrays
+
+    def total_correlations(self, sets: np.ndarray, plan: SubsetPlan) -> np.ndarray:
+        """TC (nats) of every subset of ``plan`` of each set of fitted columns, shape (G, S).
+
+        The array level of the closed form, for callers that score many sets
+        of already validated column indices (the candidate searches) or
+        subsets that are not the standard plan of an order (the lagged
+        embedding of :mod:`fmri_oinfo.dynamic`).
+
+        Parameters
+        ----------
+        sets : numpy.ndarray of int, shape (G, k)
+            Column indices of the fitted data (or variables, when fitted with them); not checked.
+        plan : fmri_oinfo.measures.SubsetPlan
+            Subsets of the ``k`` members (any masks).
+        """
+        check_is_fitted(self, "core_")
+        return self.core_.total_correlations(np.asarray(sets, dtype=np.int64), plan).tc
+
+    def iter_exhaustive(self, order: int) -> Iterator[tuple[np.ndarray, dict[str, np.ndarray]]]:
+        """Stream every set of ``order`` fitted columns (or variables) with its measures (nats), batch by batch.
+
+        ``batch_size`` sets per batch, in lexicographic order: the screen's
+        kernel (:func:`fmri_oinfo.candidates.screen.extreme_sets`), with no
+        set names built.
+
+        Yields
+        ------
+        sets : numpy.ndarray of int64, shape (B, order)
+        measures : dict of str to numpy.ndarray
+            As returned by :func:`fmri_oinfo.measures.measures_from_tc`.
+        """
+        check_is_fitted(self, "core_")
+        yield from self.core_.iter_exhaustive(subset_plan(int(order)))
+
+    def correlation(self) -> np.ndarray:
+        """The fitted correlation matrix (of the normal scores for the copula), shape (N, N), float64."""
+        check_is_fitted(self, "core_")
+        return self.core_.correlation_.cpu().numpy()
+
 
 class CopulaOInfo(GaussianOInfo):
     """Gaussian-copula estimator (THOI/HOI): the closed form on each region's normal scores.
@@ -431,6 +472,16 @@ class FMMIOInfo(OInfoEstimator):
         """The :class:`~fmri_oinfo.engine.subject_config.SubjectFlowConfig` fields of this estimator."""
         return {f.name: getattr(self, f.name) for f in _engine_fields()}
 
+    def subject_model(self) -> Any:
+        """An unfitted :class:`~fmri_oinfo.engine.subject.SubjectFlowModel` with this estimator's parameters.
+
+        For callers that train the subject model on pairs of their own
+        (:mod:`fmri_oinfo.dynamic`'s lagged embedding).
+        """
+        from fmri_oinfo.engine.subject import SubjectFlowModel  # torch loads only when estimating
+
+        return SubjectFlowModel(device=self.device, seed=self.seed, progress=self.progress, **self.engine_options())
+
     def _fit_core(self, values: np.ndarray, names: list[str], sets: list[np.ndarray] | None,
                   variables: Variables | None) -> Any:
         from fmri_oinfo.estimators.fmmi import FMMIEstimator  # torch loads only when estimating
@@ -462,6 +513,9 @@ ESTIMATOR_CLASSES: dict[str, type[OInfoEstimator]] = {
     "gaussian": GaussianOInfo, "gaussian-copula": CopulaOInfo, "fmmi": FMMIOInfo,
 }
 
+#: The names the API and the configuration files accept.
+ESTIMATORS: tuple[str, ...] = tuple(ESTIMATOR_CLASSES)
+
 
 def estimator_from_name(name: str, device: str = "auto", seed: int = 0, units: str = "nats",
                         gradient: bool = False, **options: Any) -> OInfoEstimator:
@@ -473,7 +527,7 @@ def estimator_from_name(name: str, device: str = "auto", seed: int = 0, units: s
         For an unknown name, or an option the estimator does not take (listing the valid ones).
     """
     if name not in ESTIMATOR_CLASSES:
-        raise ValueError(f"estimator={name!r} is not known; use one of {list(ESTIMATOR_CLASSES)}.")
+        raise ValueError(f"estimator={name!r} is not known; use one of {list(ESTIMATORS)}.")
     cls = ESTIMATOR_CLASSES[name]
     if cls is FMMIOInfo:
         return FMMIOInfo(device=device, seed=seed, units=units, gradient=gradient, **options)

@@ -25,14 +25,13 @@ import numpy as np
 import pandas as pd
 
 from fmri_oinfo import network_maps
-from fmri_oinfo.api import estimate_oinfo
 from fmri_oinfo.atomic import write_text_atomically
 from fmri_oinfo.extract import RegionTimeseries
 from fmri_oinfo.network_variables import network_variables, principal_components
 from fmri_oinfo.pipeline.cache import file_digest, stage_key
 from fmri_oinfo.pipeline.config import NetworksConfig, PipelineConfig
 from fmri_oinfo.pipeline.outputs import OutputNames, result_table_text
-from fmri_oinfo.pipeline.stages import load_results, save_results
+from fmri_oinfo.pipeline.stages import configured_estimator, load_results, save_results
 from fmri_oinfo.stats.excess import excess_tests
 from fmri_oinfo.stats.variable_sets import assess_variable_sets
 
@@ -123,14 +122,14 @@ def analyse_networks(timeseries: RegionTimeseries, config: PipelineConfig) -> tu
         data, variables = timeseries.data, networks
     sets = [g for k in sorted(set(settings.orders)) for g in combinations(list(networks), k)]
     table, null = assess_variable_sets(
-        data, variables, sets, estimator=est.estimator, n_surrogates=stats.n_surrogates, surrogate=stats.surrogate,
-        n_bootstrap=stats.n_bootstrap, block_length=stats.block_length or None, alpha=stats.alpha,
-        ci_level=stats.ci_level, seed=est.seed, tail=stats.tail, min_effect=stats.min_effect, device=est.device,
-        **est.options(est.estimator),
+        data, variables, sets, estimator=configured_estimator(config, est.estimator),
+        n_surrogates=stats.n_surrogates, surrogate=stats.surrogate, n_bootstrap=stats.n_bootstrap,
+        block_length=stats.block_length or None, alpha=stats.alpha, ci_level=stats.ci_level, seed=est.seed,
+        tail=stats.tail, min_effect=stats.min_effect,
     )
     if est.fmmi_column and est.estimator != "fmmi":
-        fmmi = estimate_oinfo(data, list(table["set"]), estimator="fmmi", variables=variables, device=est.device,
-                              seed=est.seed, **est.options("fmmi"))
+        named = list(table["set"])
+        fmmi = configured_estimator(config, "fmmi").fit(data, named, variables=variables).measures(named).to_frame()
         for column, source in (("o_info_fmmi", "o_info"), ("o_info_fmmi_se", "o_info_se"),
                                ("excess", "o_info_excess"), ("excess_se", "o_info_excess_se")):
             table[column] = fmmi[source].to_numpy(float)

@@ -424,12 +424,67 @@ def assess_sets(
         lengths[kind] = result.block_length
 
     alpha, min_effect, surrogate = design.alpha, design.min_effect, design.surrogate
-    n_surrogates, tail = design.n_surrogates, design.tail
     undefined = np.flatnonzero(~np.isfinite(columns["o_info"]))
     lines = dependent_sets(values, names, [rows[i] for i in undefined[:SHOWN_DEPENDENT_SETS]])
     if lines:
         warnings.warn(f"{dependence_message(lines, undefined.size)} Their o_info is not finite and they are not "
                       "labelled.", DependentRegionsWarning, stacklevel=2)
+    set_names = [tuple(names[j] for j in r) for r in rows]
+    member_null_means = [member_null_mean[g, : len(r)] for g, r in enumerate(rows)]
+    table, level = claims_table(set_names, reasons, inference, columns, p_members, member_null_means, alpha,
+                                min_effect)
+    table.attrs.update(result_attrs(
+        estimator.name, design, n_sets, n_tail_fits, table, level,
+        n_screened=int(n_screened), selection=None if split is None or not chosen.any() else split.describe(),
+        block_length=lengths.get("per-set", lengths.get("split-sample")),
+        irreducibility=f"each member {surrogate}-{'shifted' if surrogate == 'circular' else 'randomised'} alone; "
+                       "intersection-union test (largest member p-value)",
+    ))
+    if not table.attrs["reachable"]:
+        logger.warning(table.attrs["reachability_note"])
+    elif table.attrs["reachability_note"]:
+        logger.info(table.attrs["reachability_note"])
+    described = _descriptive_columns(estimator, data, table, design)
+    for column in described.columns:
+        table[column] = described[column].to_numpy()
+    if return_null:
+        return table, null
+    return table
+
+
+def claims_table(set_names: Sequence[tuple[str, ...]], chosen_by: Sequence[str], inference: Sequence[str],
+                 columns: dict[str, np.ndarray], p_members: np.ndarray, member_null_mean: Sequence[np.ndarray],
+                 alpha: float, min_effect: float) -> tuple[pd.DataFrame, float]:
+    """The result table's rows from each set's tested columns: q-values, irreducibility, labels, families.
+
+    Shared by :func:`assess_sets` (sets of regions) and
+    :func:`fmri_oinfo.stats.variable_sets.assess_variable_sets` (sets of
+    variables), so both tables make their claims by one rule.
+
+    Parameters
+    ----------
+    set_names : sequence of tuples of str
+        Each set's members, in input order.
+    chosen_by, inference : sequences of str
+        The ``chosen_by`` and ``inference`` column of each set.
+    columns : dict of str to numpy.ndarray
+        Each (G,): ``o_info``, ``o_info_se``, ``tc``, ``dtc``, ``s_info``,
+        ``ci_low``, ``ci_high``, ``null_mean``, ``p_value``,
+        ``p_irreducible``, ``p_value_is_bound``, ``p_irreducible_is_bound``.
+    p_members : numpy.ndarray, shape (G, K)
+        Each member's one-sided p-value (NaN beyond a set's order).
+    member_null_mean : sequence of numpy.ndarray
+        Each set's member-null means, one per member.
+    alpha, min_effect : float
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        :data:`RESULT_COLUMNS`, one row per set, in input order.
+    label_ci_level : float
+        The level of ``label_ci_low``/``label_ci_high`` (false-coverage adjusted).
+    """
+    n_sets = len(set_names)
     combined = np.fmax(columns["p_value"], columns["p_irreducible"])
     combined[np.isnan(columns["p_value"]) | np.isnan(columns["p_irreducible"])] = np.nan
     q_values = benjamini_hochberg(combined)
@@ -442,52 +497,54 @@ def assess_sets(
     label_low[~selected_sets] = label_high[~selected_sets] = np.nan
     ratio = effect_ratio(columns["o_info"], columns["s_info"])
     labels = label_sets(columns["o_info"], q_values, alpha, irreducible, ratio, min_effect, (label_low, label_high))
-    set_names = [tuple(names[j] for j in r) for r in rows]
     table = pd.DataFrame(
         {
-            "set": pd.Series(set_names, dtype=object),
-            "order": [len(r) for r in rows],
-            "chosen_by": reasons,
-            "inference": inference,
+            "set": pd.Series(list(set_names), dtype=object),
+            "order": [len(g) for g in set_names],
+            "chosen_by": list(chosen_by),
+            "inference": np.asarray(inference, dtype=object),
             **{c: columns[c] for c in ("o_info", "o_info_se", "tc", "dtc", "s_info")},
             "o_info_ratio": ratio,
             "ci_low": columns["ci_low"], "ci_high": columns["ci_high"],
             "label_ci_low": label_low, "label_ci_high": label_high,
             "null_mean": columns["null_mean"],
-            "member_null_mean": pd.Series([tuple(float(v) for v in member_null_mean[g, : len(r)])
-                                           for g, r in enumerate(rows)], dtype=object),
+            "member_null_mean": pd.Series([tuple(float(v) for v in row) for row in member_null_mean], dtype=object),
             **{c: columns[c] for c in ("p_value", "p_irreducible", "p_value_is_bound", "p_irreducible_is_bound")},
             "q_value": q_values,
             "label": labels,
             "irreducible": irreducible,
-            "carriers": pd.Series(member_names(set_names, carrying), dtype=object),
+            "carriers": pd.Series(member_names(list(set_names), carrying), dtype=object),
         },
         columns=[c for c in RESULT_COLUMNS if c not in ("family", "family_role")],
     )
-    table["family"], table["family_role"] = set_families(set_names, labels, rank_order(table))
-    reachable, note = reachability(n_sets, n_surrogates, tail, alpha)
-    if not reachable:
-        logger.warning(note)
-    elif note:
-        logger.info(note)
-    table.attrs.update(
-        estimator=estimator.name,
-        units="nats", error_rate="FDR", alpha=alpha, n_tested=n_sets, n_screened=int(n_screened),
-        selection=None if split is None or not chosen.any() else split.describe(),
-        surrogate=surrogate, n_surrogates=n_surrogates, tail=tail, n_tail_fits=n_tail_fits,
-        smallest_reportable_p=smallest_reportable_p(n_surrogates, tail),
+    table["family"], table["family_role"] = set_families(list(set_names), labels, rank_order(table))
+    return table, level
+
+
+def result_attrs(estimator: str, design: Design, n_sets: int, n_tail_fits: int, table: pd.DataFrame,
+                 label_ci_level: float, *,
+                 n_screened: int, selection: str | None, block_length: int | None, irreducibility: str,
+                 surrogate_unit: str | None = None) -> dict[str, object]:
+    """The result table's ``attrs`` (``docs/results.md``), in their order, for a table of :func:`claims_table`.
+
+    ``surrogate_unit`` (what one surrogate moves, when it is not a region)
+    follows ``surrogate`` when given.
+    """
+    reachable, note = reachability(n_sets, design.n_surrogates, design.tail, design.alpha)
+    attrs: dict[str, object] = dict(
+        estimator=estimator, units="nats", error_rate="FDR", alpha=design.alpha, n_tested=n_sets,
+        n_screened=n_screened, selection=selection, surrogate=design.surrogate)
+    if surrogate_unit is not None:
+        attrs["surrogate_unit"] = surrogate_unit
+    attrs.update(
+        n_surrogates=design.n_surrogates, tail=design.tail, n_tail_fits=n_tail_fits,
+        smallest_reportable_p=smallest_reportable_p(design.n_surrogates, design.tail),
         reachable=reachable, reachability_note=note, ci_level=design.ci_level, n_bootstrap=design.n_bootstrap,
-        min_effect=float(min_effect), label_ci_level=level, n_families=int(table["family"].to_numpy().max(initial=0)),
-        block_length=lengths.get("per-set", lengths.get("split-sample")),
-        irreducibility=f"each member {surrogate}-{'shifted' if surrogate == 'circular' else 'randomised'} alone; "
-                       "intersection-union test (largest member p-value)",
+        min_effect=float(design.min_effect), label_ci_level=label_ci_level,
+        n_families=int(table["family"].to_numpy().max(initial=0)), block_length=block_length,
+        irreducibility=irreducibility,
     )
-    described = _descriptive_columns(estimator, data, table, design)
-    for column in described.columns:
-        table[column] = described[column].to_numpy()
-    if return_null:
-        return table, null
-    return table
+    return attrs
 
 
 def tested_blocks(inference: np.ndarray, split: SampleSplit | None) -> list[tuple[str, slice]]:

@@ -3,7 +3,7 @@
 The same claims as :func:`fmri_oinfo.stats.assess_sets` (surrogate p-value
 with the Pareto tail, irreducibility, Benjamini-Hochberg, block-bootstrap
 interval, effect size, label, families), for sets whose members are
-variables of several columns (``estimate_oinfo(..., variables=...)``).  The
+variables of several columns (an estimator object fitted with ``variables=``).  The
 one difference is what a surrogate moves: a **variable**, all its columns
 together.  A circular shift rotates every column of a variable by the same
 shift; phase randomisation adds the same random phases to every column of a
@@ -14,30 +14,31 @@ and destroys only the dependence between variables, which is the null of
 also destroy the dependence *within* each variable, which the measures do
 not count, and give a wrong null.
 
-The p-value, tail, irreducibility, FDR, effect, label and family functions
-are those of the region table; only the nulls are built here.
+The p-value, tail and irreducibility functions, and the claims (FDR, effect,
+label, families: :func:`fmri_oinfo.stats.assess.claims_table`) and ``attrs``
+(:func:`~fmri_oinfo.stats.assess.result_attrs`) are those of the region table;
+only the nulls are built here (the estimators' own ``null`` moves regions, not
+variables).
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from fmri_oinfo.api import estimate_oinfo
-from fmri_oinfo.stats.assess import MIN_EFFECT, RESULT_COLUMNS, reachability
+from fmri_oinfo.estimators.oinfo import CopulaOInfo, OInfoEstimator
+from fmri_oinfo.estimators.params import clone
+from fmri_oinfo.estimators.table import MeasureTable
+from fmri_oinfo.stats.assess import MIN_EFFECT, Design, claims_table, result_attrs
 from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indices
-from fmri_oinfo.stats.effect import effect_ratio, label_interval, label_level
-from fmri_oinfo.stats.families import set_families
-from fmri_oinfo.stats.fdr import benjamini_hochberg
 from fmri_oinfo.stats.irreducible import member_p_values
-from fmri_oinfo.stats.labels import label_sets, member_names, rank_order
+from fmri_oinfo.stats.labels import rank_order
 from fmri_oinfo.stats.split import autocorrelation_length
 from fmri_oinfo.stats.surrogates import SURROGATES, circular_shifts, random_phases
-from fmri_oinfo.stats.tail import BOUND, TAILS, smallest_reportable_p, surrogate_p_values
+from fmri_oinfo.stats.tail import BOUND, surrogate_p_values
 from fmri_oinfo.validation import check_timeseries
 from fmri_oinfo.variables import Variables, check_variables
 
@@ -90,28 +91,29 @@ def variable_surrogates(values: np.ndarray, columns: Sequence[np.ndarray], n_sur
 
 
 class _Scorer:
-    """O-information of the sets on datasets laid side by side (one estimator call per batch).
+    """O-information of the sets on datasets laid side by side (one estimator fit per batch).
 
     ``R`` datasets (T, N) become one (T, R N) table; each variable and set is
-    repeated with its columns offset to each copy.  Exact for estimators whose
-    estimate of a set depends only on its own columns (the closed forms; FMMI
-    models the sets it is asked for).
+    repeated with its columns offset to each copy, and an unfitted copy of the
+    estimator is fitted on it with those ``variables``.  Exact for estimators
+    whose estimate of a set depends only on its own columns (the closed forms;
+    FMMI models the sets it is asked for).
     """
 
-    def __init__(self, variables: Variables, sets: list[np.ndarray], estimator: str, seed: int,
-                 options: dict[str, Any], max_columns: int) -> None:
-        self.variables, self.sets, self.estimator = variables, sets, estimator
-        self.seed, self.options = seed, options
+    def __init__(self, variables: Variables, sets: list[np.ndarray], estimator: OInfoEstimator,
+                 max_columns: int) -> None:
+        self.variables, self.sets = variables, sets
+        self.estimator = clone(estimator).set_params(units="nats", gradient=False)
         self.n_columns = int(sum(len(c) for c in variables.columns))
         self.per_call = max(1, max_columns // self.n_columns)
 
-    def table(self, datasets: Sequence[np.ndarray]) -> pd.DataFrame:
+    def table(self, datasets: Sequence[np.ndarray]) -> MeasureTable:
         names = self.variables.names
         mapping = {f"{name}#{r}": (cols + r * self.n_columns).tolist()
                    for r in range(len(datasets)) for name, cols in zip(names, self.variables.columns)}
         sets = [tuple(f"{names[m]}#{r}" for m in g) for r in range(len(datasets)) for g in self.sets]
-        return estimate_oinfo(np.concatenate(datasets, axis=1), sets, estimator=self.estimator, seed=self.seed,
-                              variables=mapping, **self.options)
+        fitted = clone(self.estimator).fit(np.concatenate(datasets, axis=1), sets, variables=mapping)
+        return fitted.measures(sets)
 
     def o_info(self, datasets: Iterable[np.ndarray]) -> np.ndarray:
         """O-information of every set on every dataset, (R, G)."""
@@ -119,10 +121,10 @@ class _Scorer:
         for dataset in datasets:
             pending.append(dataset)
             if len(pending) == self.per_call:
-                out.append(self.table(pending)["o_info"].to_numpy(float).reshape(len(pending), -1))
+                out.append(self.table(pending).o_info.reshape(len(pending), -1))
                 pending = []
         if pending:
-            out.append(self.table(pending)["o_info"].to_numpy(float).reshape(len(pending), -1))
+            out.append(self.table(pending).o_info.reshape(len(pending), -1))
         return np.concatenate(out, axis=0) if out else np.empty((0, len(self.sets)))
 
 
@@ -131,19 +133,6 @@ def _stream(values: np.ndarray, columns: Sequence[np.ndarray], n_surrogates: int
     for start in range(0, n_surrogates, CHUNK):
         yield from variable_surrogates(values, columns, min(CHUNK, n_surrogates - start), kind, rng, moved,
                                        min_shift)
-
-
-def _check(n_surrogates: int, surrogate: str, n_bootstrap: int, alpha: float, ci_level: float, tail: str,
-           min_effect: float) -> None:
-    if n_surrogates < 1:
-        raise ValueError(f"n_surrogates={n_surrogates}: at least 1 surrogate is needed (999 is typical).")
-    if surrogate not in SURROGATES:
-        raise ValueError(f"surrogate={surrogate!r} is not known; use one of {list(SURROGATES)}.")
-    if tail not in TAILS:
-        raise ValueError(f"tail={tail!r} is not known; use one of {list(TAILS)}.")
-    if n_bootstrap < 0 or not 0 < alpha < 1 or not 0 < ci_level < 1 or not 0 <= min_effect < 1:
-        raise ValueError(f"n_bootstrap={n_bootstrap}, alpha={alpha}, ci_level={ci_level}, min_effect={min_effect}: "
-                         "expected n_bootstrap >= 0, alpha and ci_level in (0, 1), min_effect in [0, 1).")
 
 
 def _set_indices(sets: Iterable[Sequence[str | int]], names: list[str]) -> list[np.ndarray]:
@@ -164,7 +153,7 @@ def assess_variable_sets(
     data: np.ndarray | pd.DataFrame,
     variables: Mapping[str, Sequence[int | str]],
     sets: Iterable[Sequence[str | int]],
-    estimator: str = "gaussian-copula",
+    estimator: OInfoEstimator | None = None,
     n_surrogates: int = 999,
     surrogate: str = "circular",
     n_bootstrap: int = 200,
@@ -176,7 +165,6 @@ def assess_variable_sets(
     min_effect: float = MIN_EFFECT,
     max_columns: int = 128,
     chosen_by: str = "networks",
-    **options: Any,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Estimate, test and bound the O-information of sets of variables of several columns.
 
@@ -188,37 +176,43 @@ def assess_variable_sets(
         Each variable's columns (:func:`fmri_oinfo.estimate_oinfo`'s ``variables``).
     sets : iterable of sequences of str or int
         Sets of at least 3 variables (by name or position); orders may be mixed.
-    estimator : str, default="gaussian-copula"
-        Name for :func:`fmri_oinfo.estimate_oinfo`; it scores the data, both
-        nulls and the bootstrap.
+    estimator : OInfoEstimator or None, default=None
+        An unfitted estimator (:class:`fmri_oinfo.estimators.CopulaOInfo`
+        when None); unfitted copies fitted with ``variables=`` score the
+        data, both nulls and the bootstrap.  It carries its own seed.
     n_surrogates, surrogate, n_bootstrap, block_length, alpha, ci_level, tail, min_effect
-        As for :func:`fmri_oinfo.stats.assess_sets`, except that a surrogate
-        moves a variable's columns together (:func:`variable_surrogates`).
+        As for :func:`fmri_oinfo.stats.assess_sets` (its :class:`~fmri_oinfo.stats.Design`),
+        except that a surrogate moves a variable's columns together
+        (:func:`variable_surrogates`).
     seed : int, default=0
-        Seeds surrogates, resamples and the estimator.
+        Seeds surrogates and resamples.
     max_columns : int, default=128
-        Columns per estimator call when surrogate datasets are laid side by side.
+        Columns per estimator fit when surrogate datasets are laid side by side.
     chosen_by : str, default="networks"
         The ``chosen_by`` of every row (the sets are pre-specified: ``inference = "per-set"``).
-    **options
-        Estimator options.
 
     Returns
     -------
     table : pandas.DataFrame
         One row per set, ranked, with the result table's columns
-        (``docs/results.md``); ``set`` names variables.  ``attrs`` as the
-        result table's, plus ``variables`` (each name to its columns) and
-        ``surrogate_unit = "variable"``.
+        (``docs/results.md``; the claims of :func:`fmri_oinfo.stats.assess.claims_table`);
+        ``set`` names variables.  ``attrs`` as the result table's, plus
+        ``variables`` (each name to its columns) and ``surrogate_unit = "variable"``.
     null : numpy.ndarray, shape (G, n_surrogates)
         Surrogate O-information of each row of ``table``.
 
     Raises
     ------
     ValueError
-        For invalid data, variables, sets or arguments.
+        For invalid data, variables, sets, estimator or arguments.
     """
-    _check(n_surrogates, surrogate, n_bootstrap, alpha, ci_level, tail, min_effect)
+    estimator = CopulaOInfo() if estimator is None else estimator
+    if not isinstance(estimator, OInfoEstimator):
+        raise ValueError(f"estimator={estimator!r}: give an estimator object, for example CopulaOInfo() "
+                         "(fmri_oinfo.estimators), or estimator_from_name(name).")
+    design = Design(n_surrogates=n_surrogates, surrogate=surrogate, tail=tail, n_bootstrap=n_bootstrap,
+                    block_length=block_length, alpha=alpha, ci_level=ci_level, min_effect=min_effect,
+                    max_columns=max_columns)
     values, names = check_timeseries(data)
     blocks = check_variables(variables, names, values)
     members = _set_indices(sets, blocks.names)
@@ -229,14 +223,14 @@ def assess_variable_sets(
     sub = values[:, kept]  # (T, M): the used variables' columns, variable by variable
     rows = [np.searchsorted(used, g) for g in members]  # positions among the used variables
     rng = np.random.default_rng(seed)
-    scorer = _Scorer(local, rows, estimator, seed, dict(options), max_columns)
+    scorer = _Scorer(local, rows, estimator, max_columns)
     observed = scorer.table([sub])
     n_sets, orders = len(rows), np.array([len(g) for g in rows])
     width = int(orders.max())
     positions = np.full((n_sets, width), -1)  # (G, K): each member's variable, -1 beyond a set's order
     for i, g in enumerate(rows):
         positions[i, : len(g)] = g
-    o_info = observed["o_info"].to_numpy(float)
+    o_info = observed.o_info
     o_info_or_nan = np.where(np.isfinite(o_info), o_info, np.nan)
     null = scorer.o_info(_stream(sub, local.columns, n_surrogates, surrogate, rng))  # (R, G)
     p_value, method = surrogate_p_values(np.abs(o_info_or_nan), np.abs(null), tail)
@@ -250,7 +244,7 @@ def assess_variable_sets(
         member_null[:, g, position] = moved[:, g]
     p_members, p_irreducible, p_irreducible_is_bound, member_fits = member_p_values(o_info_or_nan, member_null, tail)
 
-    se = observed["o_info_se"].to_numpy(float) if "o_info_se" in observed else np.full(n_sets, np.nan)
+    se = observed.standard_error if observed.standard_error is not None else np.full(n_sets, np.nan)
     ci_low = ci_high = np.full(n_sets, np.nan)
     length = default_block_length(values.shape[0]) if block_length is None else block_length
     if n_bootstrap > 0:
@@ -261,48 +255,25 @@ def assess_variable_sets(
         if n_bootstrap >= 2:
             se = boot.std(axis=0, ddof=1)
 
-    combined = np.fmax(p_value, p_irreducible)
-    combined[np.isnan(p_value) | np.isnan(p_irreducible)] = np.nan
-    q_values = benjamini_hochberg(combined)
-    with np.errstate(invalid="ignore"):
-        irreducible = np.nan_to_num(p_irreducible, nan=1.0) < alpha
-        carrying = np.nan_to_num(p_members, nan=1.0) < alpha
-    s_info = observed["s_info"].to_numpy(float)
-    selected = label_sets(o_info, q_values, alpha, irreducible) != "n.s."
-    level = label_level(int(selected.sum()), n_sets, alpha)
-    label_low, label_high = label_interval(o_info, se, level)
-    label_low[~selected] = label_high[~selected] = np.nan
-    ratio = effect_ratio(o_info, s_info)
-    labels = label_sets(o_info, q_values, alpha, irreducible, ratio, min_effect, (label_low, label_high))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         member_null_mean = np.nanmean(member_null, axis=0)  # (G, K)
-    member_null_mean = [row[: n] for row, n in zip(member_null_mean, orders)]
+    columns = {
+        "o_info": o_info, "o_info_se": se, **{c: observed.columns[c] for c in ("tc", "dtc", "s_info")},
+        "ci_low": ci_low, "ci_high": ci_high, "null_mean": np.nanmean(null, axis=0),
+        "p_value": p_value, "p_irreducible": p_irreducible,
+        "p_value_is_bound": method == BOUND, "p_irreducible_is_bound": p_irreducible_is_bound,
+    }
     set_names = [tuple(local.names[m] for m in g) for g in rows]
-    table = pd.DataFrame({
-        "set": pd.Series(set_names, dtype=object), "order": orders, "chosen_by": chosen_by, "inference": "per-set",
-        "o_info": o_info, "o_info_se": se, "tc": observed["tc"].to_numpy(float),
-        "dtc": observed["dtc"].to_numpy(float), "s_info": s_info, "o_info_ratio": ratio,
-        "ci_low": ci_low, "ci_high": ci_high, "label_ci_low": label_low, "label_ci_high": label_high,
-        "null_mean": np.nanmean(null, axis=0),
-        "member_null_mean": pd.Series([tuple(float(v) for v in row) for row in member_null_mean], dtype=object),
-        "p_value": p_value, "p_irreducible": p_irreducible, "p_value_is_bound": method == BOUND,
-        "p_irreducible_is_bound": p_irreducible_is_bound, "q_value": q_values, "label": labels,
-        "irreducible": irreducible, "carriers": pd.Series(member_names(set_names, carrying), dtype=object),
-    }, columns=[c for c in RESULT_COLUMNS if c not in ("family", "family_role")])
-    table["family"], table["family_role"] = set_families(set_names, labels, rank_order(table))
-    reachable, note = reachability(n_sets, n_surrogates, tail, alpha)
+    table, level = claims_table(set_names, [chosen_by] * n_sets, ["per-set"] * n_sets, columns, p_members,
+                                [row[:n] for row, n in zip(member_null_mean, orders)], alpha, min_effect)
     ranked = rank_order(table)
     table = table.iloc[ranked].reset_index(drop=True)
-    table.attrs.update(
-        estimator=estimator, units="nats", error_rate="FDR", alpha=alpha, n_tested=n_sets, n_screened=0,
-        selection=None, surrogate=surrogate, surrogate_unit="variable", n_surrogates=n_surrogates, tail=tail,
-        n_tail_fits=int(np.isin(method, ("gpd", BOUND)).sum()) + member_fits,
-        smallest_reportable_p=smallest_reportable_p(n_surrogates, tail), reachable=reachable,
-        reachability_note=note, ci_level=ci_level, n_bootstrap=n_bootstrap, min_effect=float(min_effect),
-        label_ci_level=level, n_families=int(table["family"].to_numpy().max(initial=0)), block_length=length,
+    table.attrs.update(result_attrs(
+        estimator.name, design, n_sets, int(np.isin(method, ("gpd", BOUND)).sum()) + member_fits, table, level,
+        n_screened=0, selection=None, block_length=length, surrogate_unit="variable",
         irreducibility=f"each variable {surrogate}-{'shifted' if surrogate == 'circular' else 'randomised'} "
                        "alone, its columns together; intersection-union test (largest member p-value)",
-        variables={name: [names[c] for c in cols] for name, cols in zip(blocks.names, blocks.columns)},
-    )
+    ))
+    table.attrs["variables"] = {name: [names[c] for c in cols] for name, cols in zip(blocks.names, blocks.columns)}
     return table, null.T[ranked]

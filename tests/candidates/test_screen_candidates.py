@@ -8,7 +8,7 @@ import pytest
 
 from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.candidates import RunningTop, extreme_sets, random_sets, screen_candidates
-from fmri_oinfo.estimators import GaussianEstimator
+from fmri_oinfo.estimators import GaussianOInfo
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet
 
 
@@ -34,7 +34,7 @@ def test_running_top_equals_a_full_sort():
 
 
 def test_extreme_sets_match_an_exhaustive_table(planted):
-    estimator = GaussianEstimator(batch_size=50).fit(planted.to_numpy())
+    estimator = GaussianOInfo(batch_size=50).fit(planted.to_numpy())
     extremes = extreme_sets(estimator, 3, 5)
     full = estimate_oinfo(planted.to_numpy(), list(combinations(range(12), 3)))
     o_sorted = np.sort(full["o_info"].to_numpy())

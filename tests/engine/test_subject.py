@@ -7,7 +7,7 @@ import pytest
 from fmri_oinfo import estimate_oinfo
 from fmri_oinfo.engine import SubjectFlowModel
 from fmri_oinfo.engine.subject import fold_members
-from fmri_oinfo.estimators import GaussianEstimator
+from fmri_oinfo.estimators.gaussian import GaussianEstimator
 from fmri_oinfo.measures import measures_from_tc, subset_plan
 from fmri_oinfo.synthetic import GroundTruthSystem, MultiplicativeSystem, random_correlation
 

@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from fmri_oinfo.estimators import GaussianEstimator
-from fmri_oinfo.estimators.gaussian import batched_logdet, logdet_bias, tc_bias
+from fmri_oinfo.estimators.gaussian import GaussianEstimator, batched_logdet, logdet_bias, tc_bias
 from fmri_oinfo.measures import measures_from_tc, subset_plan
 from fmri_oinfo.synthetic import GroundTruthSystem, redundant_block, sum_triplet, synergistic_block
 

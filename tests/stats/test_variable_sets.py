@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fmri_oinfo.estimators import estimator_from_name
 from fmri_oinfo.stats.variable_sets import assess_variable_sets, variable_surrogates
 
 #: Three variables of two columns each.
@@ -49,8 +50,8 @@ def test_network_o_information_matches_the_block_closed_form(kind, estimator, to
     cov = mixing @ mixing.T
     truth = _o_info(cov, list(BLOCKS.values()))
     x = np.random.default_rng(1).standard_normal((4_000, mixing.shape[1])) @ mixing.T
-    table, null = assess_variable_sets(x, BLOCKS, [("A", "B", "C")], estimator=estimator, n_surrogates=49,
-                                       n_bootstrap=0, seed=0)
+    table, null = assess_variable_sets(x, BLOCKS, [("A", "B", "C")], estimator=estimator_from_name(estimator),
+                                       n_surrogates=49, n_bootstrap=0, seed=0)
     assert abs(truth) > 0.05
     assert abs(table["o_info"][0] - truth) < tolerance, (table["o_info"][0], truth)
     assert table["label"][0] == kind
@@ -108,3 +109,10 @@ def test_bad_sets_are_refused_with_the_fix():
         assess_variable_sets(x, BLOCKS, [("A", "B")], n_surrogates=9)
     with pytest.raises(ValueError, match="at least 3 distinct variables"):
         assess_variable_sets(x, BLOCKS, [("A", "B", "Z")], n_surrogates=9)
+
+
+def test_the_estimator_is_an_object_not_a_name():
+    """Estimators are resolved by name once, at the outer edge (the pipeline, the API), never in the statistics."""
+    x = np.random.default_rng(0).standard_normal((200, 6))
+    with pytest.raises(ValueError, match="give an estimator object"):
+        assess_variable_sets(x, BLOCKS, [("A", "B", "C")], estimator="gaussian", n_surrogates=9)

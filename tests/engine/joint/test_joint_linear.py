@@ -6,7 +6,7 @@ import torch
 
 from fmri_oinfo.engine.joint.linear import block_diagonal, gaussian_path_value, linear_velocity
 from fmri_oinfo.engine.schedule import quadrature
-from fmri_oinfo.estimators import GaussianEstimator
+from fmri_oinfo.estimators.gaussian import GaussianEstimator
 from fmri_oinfo.measures import subset_plan
 from fmri_oinfo.synthetic import GroundTruthSystem, synergistic_block
 
