@@ -36,6 +36,7 @@ from scipy.special import logsumexp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fmri_oinfo.engine import subject_weights  # noqa: E402
 from fmri_oinfo.engine.subject import SubjectFlowModel  # noqa: E402
 from fmri_oinfo.stats.excess import MIN_EXCESS, RELATIVE_EXCESS  # noqa: E402
 from fmri_oinfo.synthetic import (  # noqa: E402
@@ -164,11 +165,17 @@ def subject(kind: str, seed: int, n_independent: int) -> np.ndarray:
 
 def other_sets(n_regions: int, count: int, seed: int) -> list[list[int]]:
     """``count`` random sets of 3-5 regions besides the triplet, as a pipeline's candidates are
-    (some hold one or two triplet members, none all three)."""
+    (half hold one or two triplet members, none all three)."""
     rng = np.random.default_rng(1000 + seed)
     out: list[list[int]] = []
     while len(out) < count:
-        members = sorted(int(v) for v in rng.choice(n_regions, int(rng.integers(3, 6)), replace=False))
+        size = int(rng.integers(3, 6))
+        if len(out) % 2:  # every other set holds one or two triplet members, as the nonlinear screen's do
+            core = rng.choice(3, int(rng.integers(1, 3)), replace=False)
+            rest = rng.choice(np.arange(3, n_regions), size - core.size, replace=False)
+            members = sorted(int(v) for v in np.r_[core, rest])
+        else:
+            members = sorted(int(v) for v in rng.choice(n_regions, size, replace=False))
         if not {0, 1, 2} <= set(members) and members not in out:
             out.append(members)
     return out
@@ -185,10 +192,16 @@ def parse_setting(text: str) -> dict:
     return options
 
 
-def one(kind: str, seed: int, setting: str, others: int) -> dict:
-    """Fit one subject under one setting (the triplet among ``others`` other sets); its triplet's numbers."""
-    n_independent = 3 if others <= 2 else 10
-    x = subject(kind, seed, n_independent)
+def one(kind: str, seed: int, setting: str, others: int, order: str, regions: int) -> dict:
+    """Fit one subject under one setting (the triplet among ``others`` other sets); its triplet's numbers.
+
+    ``order``: the triplet's columns 0-2 as ``x1 x2 x3`` listed in column order, e.g. ``"312"`` puts the
+    effect first, so the engine's route (members by index) moves the causes given the effect.
+    """
+    n_independent = regions - 3
+    raw = subject(kind, seed, n_independent)
+    x = raw.copy()
+    x[:, :3] = raw[:, [int(c) - 1 for c in order]]
     sets = [[0, 1, 2]] + ([[3, 4, 5], [0, 3, 4]][:others] if others <= 2 else other_sets(3 + n_independent, others, seed))
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -196,13 +209,13 @@ def one(kind: str, seed: int, setting: str, others: int) -> dict:
         model = SubjectFlowModel(device="cpu", seed=seed, **parse_setting(setting)).fit(x, sets)
         out = model.oinfo(sets[:1])
     seconds = time.perf_counter() - start
-    oracle = SYSTEMS[kind].in_sample_measures(x[:, :3], np.array([[0, 1, 2]]))["o_info"][0]
+    oracle = SYSTEMS[kind].in_sample_measures(raw[:, :3], np.array([[0, 1, 2]]))["o_info"][0]
     o, excess, excess_se = out["o_info"][0], out["o_info_excess"][0], out["o_info_excess_se"][0]
     gaussian = o - excess
     margin = max(MIN_EXCESS, RELATIVE_EXCESS * abs(gaussian))
     best = np.asarray(model.history_["best"])
     return {
-        "class": kind, "seed": seed, "setting": setting, "others": others, "O": o, "oracle": oracle,
+        "class": kind, "seed": seed, "setting": setting, "regions": regions, "others": others, "order": order, "O": o, "oracle": oracle,
         "excess": excess, "oracle_excess": oracle - gaussian, "excess_se": excess_se, "margin": margin,
         "z": (abs(excess) - margin) / excess_se if excess_se > 0 else float("nan"),
         "stop": model.history_["step"][-1], "heldout_gain": float((best[0] - best[-1]).mean()), "s": seconds,
@@ -215,15 +228,21 @@ def main() -> None:
     parser.add_argument("--classes", default="sinusoidal,heteroscedastic")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--settings", nargs="+", default=["default"])
+    parser.add_argument("--gain", type=float, default=subject_weights.NON_GAUSSIAN_GAIN,
+                        help="engine/subject_weights.NON_GAUSSIAN_GAIN for this run (draws ~ importance (1 + gain score))")
+    parser.add_argument("--regions", type=int, default=6, help="regions in all (the triplet + independent ones)")
+    parser.add_argument("--order", default="123", help="x1 x2 x3 in column order (312: effect first)")
     parser.add_argument("--others", type=int, default=2, help="other sets fitted beside the triplet")
     args = parser.parse_args()
-    header = ("class", "seed", "setting", "others", "O", "oracle", "excess", "oracle_excess", "excess_se", "margin", "z",
+    subject_weights.NON_GAUSSIAN_GAIN = args.gain  # read by member_probabilities at each fit
+    header = ("class", "seed", "setting", "regions", "others", "order", "O", "oracle", "excess", "oracle_excess", "excess_se", "margin", "z",
               "stop", "heldout_gain", "s")
+    print(f"NON_GAUSSIAN_GAIN = {args.gain:g}", flush=True)
     print(" | ".join(header), flush=True)
     for kind in args.classes.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
             for setting in args.settings:
-                row = one(kind, seed, setting, args.others)
+                row = one(kind, seed, setting, args.others, args.order, args.regions)
                 print(" | ".join(f"{row[h]:.3f}" if isinstance(row[h], float) else str(row[h]) for h in header),
                       flush=True)
 
