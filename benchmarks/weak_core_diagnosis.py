@@ -1,14 +1,19 @@
 """Why weak non-Gaussian cores are missed: a direct repro of the beyond-FC power benchmark's cores.
 
-A small subject (the planted triplet + 3 independent AR(1) regions, T = 1,200,
-AR(1) causes with phi = 0.5 as in ``benchmarks/excess_power.py``) is fitted
-with :class:`fmri_oinfo.engine.subject.SubjectFlowModel` for the triplet and
-two sets of independent regions (so the triplet's pairs share the draws, as in
-the pipeline), under engine settings given on the command line.  Printed per
-(class, seed, setting): FMMI's O and excess of the triplet, the in-sample
-oracle O (pointwise closed forms on the same rows; the sinusoidal gain's by
-quadrature below), the excess SE, the test's margin and z, the step training
-stopped at, the held-out loss gain of the selected weights, and seconds.
+A subject (the planted triplet + independent AR(1) regions, ``--regions`` in
+all, T = 1,200, AR(1) causes with phi = 0.5 as in
+``benchmarks/excess_power.py``) is fitted with
+:class:`fmri_oinfo.engine.subject.SubjectFlowModel` for the triplet and
+``--others`` other sets (2 fixed ones, or random sets of 3-5 regions, half of
+them holding one or two triplet members, as a pipeline's candidates do), so
+the triplet's pairs share the draws, under engine settings given on the
+command line.  Printed per (class, seed, setting): FMMI's O and excess of the
+triplet, the in-sample oracle O (pointwise closed forms on the same rows; the
+sinusoidal gain's by quadrature below) and the oracle less FMMI's Gaussian
+part, the excess SE, the beyond-FC test's margin and z
+(``(|excess| - margin) / SE``), the step training stopped at, the held-out
+loss gain of the selected weights (mean over members, every pair drawn as in
+training), and seconds.
 
 Classes: ``sinusoidal`` (x3 = sin(2 x1) x2 + 0.5 e), ``heteroscedastic``
 (x3 = x1 + exp(0.75 x2) e), ``multiplicative`` (x3 = x1 x2 + 0.5 e),
@@ -17,8 +22,8 @@ excess) and ``independent`` (x3 = e).
 
 Usage::
 
-    python benchmarks/weak_core_diagnosis.py --classes sinusoidal,heteroscedastic \
-        --settings default "steps=6000,patience=8" --seeds 0
+    python benchmarks/weak_core_diagnosis.py --classes sinusoidal,heteroscedastic --order 312 \
+        --regions 60 --others 54 --settings default steps=6000 --gain 30
 """
 
 from __future__ import annotations
