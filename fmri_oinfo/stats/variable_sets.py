@@ -37,7 +37,8 @@ from fmri_oinfo.stats.bootstrap import default_block_length, moving_block_indice
 from fmri_oinfo.stats.irreducible import member_p_values
 from fmri_oinfo.stats.labels import rank_order
 from fmri_oinfo.stats.split import autocorrelation_length
-from fmri_oinfo.stats.surrogates import SURROGATES, circular_shifts, random_phases
+from fmri_oinfo.stats.linear_surrogates import shared_phase_surrogates
+from fmri_oinfo.stats.surrogates import SURROGATES, circular_shifts
 from fmri_oinfo.stats.tail import BOUND, surrogate_p_values
 from fmri_oinfo.validation import check_timeseries
 from fmri_oinfo.variables import Variables, check_variables
@@ -77,7 +78,6 @@ def variable_surrogates(values: np.ndarray, columns: Sequence[np.ndarray], n_sur
     n_time = values.shape[0]
     out = np.repeat(values[None, :, :], n_surrogates, axis=0)  # (S, T, N)
     chosen = range(len(columns)) if moved is None else [moved]
-    spectrum = np.fft.rfft(values, axis=0) if kind == "phase" else None  # (F, N)
     for v in chosen:
         cols = np.asarray(columns[v])
         if kind == "circular":
@@ -85,8 +85,7 @@ def variable_surrogates(values: np.ndarray, columns: Sequence[np.ndarray], n_sur
             rows = (np.arange(n_time)[None, :] + shifts[:, None]) % n_time  # (S, T)
             out[:, :, cols] = values[rows][:, :, cols]
         else:
-            phases = random_phases(n_surrogates, n_time, 1, rng)  # (S, F, 1): one draw for all the columns
-            out[:, :, cols] = np.fft.irfft(spectrum[None, :, cols] * np.exp(1j * phases), n=n_time, axis=1)
+            out[:, :, cols] = shared_phase_surrogates(values[:, cols], n_surrogates, rng)  # one draw, all columns
     return out
 
 
