@@ -90,14 +90,18 @@ def set_terms(members: Sequence[int], gradient: bool = False, route: Sequence[in
     route = sorted(members) if route is None else [int(m) for m in route]
     if sorted(route) != sorted(members):
         raise ValueError(f"route {tuple(route)} is not an order of the set {tuple(members)}.")
-    tc, o_info = tc_terms(route), o_info_terms(route)
+    smaller = [o_info_terms([m for m in route if m != i]) for i in members] if gradient else []
+    return quantity_terms(tc_terms(route), o_info_terms(route), smaller)
+
+
+def quantity_terms(tc: Combination, o_info: Combination, smaller: Sequence[Combination] = ()) -> list[Combination]:
+    """``tc, dtc, o_info, s_info`` and one gradient term per entry of ``smaller``, from the TC and O combinations.
+
+    ``DTC = TC - O``, ``S = TC + DTC``, and member ``i``'s gradient is
+    ``O - O(set without i)`` (``smaller[i]`` is that O's combination).
+    """
     dtc = _add(dict(tc), o_info, -1.0)
-    s_info = _add(dict(tc), dtc)
-    out = [tc, dtc, o_info, s_info]
-    if gradient:
-        for i in members:
-            smaller = o_info_terms([m for m in route if m != i])
-            out.append(_add(dict(o_info), smaller, -1.0))
+    out = [tc, dtc, o_info, _add(dict(tc), dtc), *(_add(dict(o_info), o, -1.0) for o in smaller)]
     return [_cleaned(terms) for terms in out]
 
 

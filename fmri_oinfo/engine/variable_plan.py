@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fmri_oinfo.engine.cmi_plan import Combination, _add, _cleaned, mi_terms
+from fmri_oinfo.engine.cmi_plan import Combination, _add, _cleaned, mi_terms, quantity_terms
 
 #: One variable: its column indices.
 Block = Sequence[int]
@@ -78,12 +78,6 @@ def variable_set_terms(members: Sequence[int], blocks: Sequence[Block], gradient
     if len(members) < 3:
         raise ValueError(f"set {tuple(members)} has {len(members)} variables; O-information needs at least 3.")
     route = [blocks[m] for m in sorted(members)]
-    tc, o_info = variable_tc_terms(route), variable_o_info_terms(route)
-    dtc = _add(dict(tc), o_info, -1.0)
-    s_info = _add(dict(tc), dtc)
-    out = [tc, dtc, o_info, s_info]
-    if gradient:
-        for i in members:
-            smaller = variable_o_info_terms([blocks[m] for m in sorted(members) if m != i])
-            out.append(_add(dict(o_info), smaller, -1.0))
-    return [_cleaned(terms) for terms in out]
+    smaller = ([variable_o_info_terms([blocks[m] for m in sorted(members) if m != i]) for i in members]
+               if gradient else [])
+    return quantity_terms(variable_tc_terms(route), variable_o_info_terms(route), smaller)
